@@ -1,0 +1,100 @@
+# hvdbg - Hypervisor.framework-compatible API on Linux, gdb server, REPL.
+#
+#   make            build the library and programs
+#   make check      build and run every test suite (Check)
+#   make check-asan the same under ASan+UBSan (build-asan/)
+#   make bench      run the benchmarks (bench/)
+#   make deps       install the Debian packages this project needs
+
+CC      ?= gcc
+CROSS   ?= aarch64-linux-gnu-
+BUILD   ?= build
+OPT     ?= -O2
+SAN     ?=
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -g $(SAN) \
+           -Iinclude -fno-strict-aliasing
+LDFLAGS += $(SAN)
+LDLIBS  += -lpthread
+
+HOST_ARCH := $(shell uname -m)
+
+LIB_SRCS := $(wildcard src/vcpu/*.c src/vcpu/emu/*.c)
+ifeq ($(HOST_ARCH),aarch64)
+LIB_SRCS += $(wildcard src/vcpu/kvm/*.c)
+CFLAGS   += -DHV_HAVE_KVM
+endif
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libhypervisor.a
+
+# Test suites: tests/test_*.c, each its own Check binary, plus shared
+# helpers in tests/support/.  Guest snippets tests/guests/*.S are assembled
+# for aarch64 into flat binaries the tests load at run time.
+TEST_SRCS     := $(wildcard tests/test_*.c)
+TEST_BINS     := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT  := $(wildcard tests/support/*.c)
+TEST_SUP_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+GUEST_SRCS    := $(wildcard tests/guests/*.S)
+GUEST_BINS    := $(GUEST_SRCS:tests/guests/%.S=$(BUILD)/tests/guests/%.bin)
+TEST_CFLAGS   := $(shell pkg-config --cflags check 2>/dev/null) -Itests/support \
+                 -DGUEST_DIR=\"$(abspath $(BUILD))/tests/guests\"
+TEST_LIBS     := $(shell pkg-config --libs check 2>/dev/null) -lunicorn -lm
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all lib check check-asan bench deps clean guests tests
+all: lib tests
+
+lib: $(LIB)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUP_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(TEST_SUP_OBJS) $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/guests/%.bin: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc -nostdlib -nostartfiles -static -Wl,-Ttext=0 -Wl,--build-id=none \
+		-Itests/guests -o $(@:.bin=.elf) $<
+	$(CROSS)objcopy -O binary $(@:.bin=.elf) $@
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+tests: $(TEST_BINS) $(GUEST_BINS)
+guests: $(GUEST_BINS)
+
+# Runs every suite; each prints Check's summary line.  Fails if any fails.
+check: tests
+	@fail=0; for t in $(TEST_BINS); do \
+		echo "== $$t"; \
+		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \
+	done; exit $$fail
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+
+bench: $(BENCH_BINS) $(GUEST_BINS)
+	@for b in bench/*.sh; do [ -x $$b ] && $$b || true; done
+
+deps:
+	./scripts/install-deps.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

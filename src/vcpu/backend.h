@@ -1,0 +1,62 @@
+/*
+ * backend.h - the interface between the API layer (hv_*.c) and a backend
+ * (emu: our AArch64 interpreter; kvm: Linux KVM).
+ *
+ * The API layer checks arguments and thread ownership, keeps the VM's
+ * memory map and the per-vCPU host-visible state (pending interrupts,
+ * vtimer mask/offset, debug trap flags) in struct hv_vcpu_obj, and calls
+ * the backend only with valid arguments on the owning thread (except
+ * vcpu_kick, which may come from any thread).
+ */
+#ifndef HV_BACKEND_H
+#define HV_BACKEND_H
+
+#include <Hypervisor/Hypervisor.h>
+
+struct hv_vm_obj;
+struct hv_vcpu_obj;
+
+struct hv_backend_ops {
+	const char *name;
+	/* Is this backend usable on this host?  (kvm: /dev/kvm works.) */
+	bool (*available)(void);
+
+	hv_return_t (*vm_create)(struct hv_vm_obj *vm);
+	void (*vm_destroy)(struct hv_vm_obj *vm);
+	/* Called after the API layer updated vm->mem (under vm->mem_lock held
+	 * for writing).  [ipa, ipa+size) is the range that changed. */
+	hv_return_t (*vm_mem_changed)(struct hv_vm_obj *vm, hv_ipa_t ipa, size_t size);
+
+	hv_return_t (*vcpu_create)(struct hv_vcpu_obj *vcpu);
+	void (*vcpu_destroy)(struct hv_vcpu_obj *vcpu);
+	/* Runs until an exit; fills vcpu->exit.  The API layer has already
+	 * handled a cancel requested before entry. */
+	hv_return_t (*vcpu_run)(struct hv_vcpu_obj *vcpu);
+	/* Any thread: vcpu->cancel_pending is set; make a running vCPU leave
+	 * promptly (emu polls the flag; kvm signals the thread). */
+	void (*vcpu_kick)(struct hv_vcpu_obj *vcpu);
+
+	hv_return_t (*get_reg)(struct hv_vcpu_obj *vcpu, hv_reg_t reg, uint64_t *value);
+	hv_return_t (*set_reg)(struct hv_vcpu_obj *vcpu, hv_reg_t reg, uint64_t value);
+	hv_return_t (*get_simd_fp_reg)(struct hv_vcpu_obj *vcpu, unsigned reg, uint8_t value[16]);
+	hv_return_t (*set_simd_fp_reg)(struct hv_vcpu_obj *vcpu, unsigned reg, const uint8_t value[16]);
+	hv_return_t (*get_sys_reg)(struct hv_vcpu_obj *vcpu, hv_sys_reg_t reg, uint64_t *value);
+	hv_return_t (*set_sys_reg)(struct hv_vcpu_obj *vcpu, hv_sys_reg_t reg, uint64_t value);
+	/* The trap flags changed in vcpu->trap_debug_*; apply them. */
+	hv_return_t (*debug_traps_changed)(struct hv_vcpu_obj *vcpu);
+
+	/* ID registers and cache geometry the vCPUs of this backend expose. */
+	hv_return_t (*feature_reg)(hv_feature_reg_t reg, uint64_t *value);
+	hv_return_t (*ccsidr_values)(hv_cache_type_t type, uint64_t values[8]);
+};
+
+extern const struct hv_backend_ops hv_emu_backend;
+#ifdef HV_HAVE_KVM
+extern const struct hv_backend_ops hv_kvm_backend;
+#endif
+
+/* The backend chosen by HV_BACKEND (kvm|emu) or the default (kvm where it
+ * works, else emu).  NULL with an error message if HV_BACKEND is invalid. */
+const struct hv_backend_ops *hv_backend_select(void);
+
+#endif /* HV_BACKEND_H */

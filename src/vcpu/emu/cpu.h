@@ -1,0 +1,366 @@
+/*
+ * cpu.h - state of one emulated AArch64 vCPU and the contract between the
+ * interpreter's parts.  Read docs/emu-design.md first.
+ *
+ * The guest runs at EL0/EL1; EL2 is emulated: exits to the host
+ * (hv_vcpu_run returning) carry an ESR_EL2-style syndrome, FAR and IPA.
+ *
+ * Control flow: an instruction that raises an exception calls one of the
+ * _Noreturn functions below, which longjmp back to the run loop
+ * (exec.c).  Handlers therefore never check return codes of memory
+ * accesses: if mem_read() returns, it succeeded.
+ */
+#ifndef EMU_CPU_H
+#define EMU_CPU_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../vm.h"
+
+/* ------------------------------------------------------------------ */
+/* System registers held by the emulator (index into cpu->sr[]).       */
+/* Debug breakpoint/watchpoint registers live in cpu->dbg (below).      */
+enum emu_sysreg {
+	SR_SCTLR_EL1,
+	SR_ACTLR_EL1,
+	SR_CPACR_EL1,
+	SR_TTBR0_EL1,
+	SR_TTBR1_EL1,
+	SR_TCR_EL1,
+	SR_ESR_EL1,
+	SR_FAR_EL1,
+	SR_PAR_EL1,
+	SR_MAIR_EL1,
+	SR_AMAIR_EL1,
+	SR_VBAR_EL1,
+	SR_CONTEXTIDR_EL1,
+	SR_TPIDR_EL1,
+	SR_TPIDR_EL0,
+	SR_TPIDRRO_EL0,
+	SR_CNTKCTL_EL1,
+	SR_CSSELR_EL1,
+	SR_SPSR_EL1,
+	SR_ELR_EL1,
+	SR_AFSR0_EL1,
+	SR_AFSR1_EL1,
+	SR_MDSCR_EL1,
+	SR_MDCCINT_EL1,
+	SR_CNTV_CTL_EL0,
+	SR_CNTV_CVAL_EL0,
+	SR_APIAKEYLO_EL1,
+	SR_APIAKEYHI_EL1,
+	SR_APIBKEYLO_EL1,
+	SR_APIBKEYHI_EL1,
+	SR_APDAKEYLO_EL1,
+	SR_APDAKEYHI_EL1,
+	SR_APDBKEYLO_EL1,
+	SR_APDBKEYHI_EL1,
+	SR_APGAKEYLO_EL1,
+	SR_APGAKEYHI_EL1,
+	/* Identification registers: writable by the host (hv_vcpu_set_sys_reg,
+	 * as Apple allows), read-only for the guest. */
+	SR_MIDR_EL1,
+	SR_MPIDR_EL1,
+	SR_ID_AA64PFR0_EL1,
+	SR_ID_AA64PFR1_EL1,
+	SR_ID_AA64DFR0_EL1,
+	SR_ID_AA64DFR1_EL1,
+	SR_ID_AA64ISAR0_EL1,
+	SR_ID_AA64ISAR1_EL1,
+	SR_ID_AA64MMFR0_EL1,
+	SR_ID_AA64MMFR1_EL1,
+	SR_ID_AA64MMFR2_EL1,
+	SR_COUNT
+};
+
+#define EMU_NUM_BRP 16
+#define EMU_NUM_WRP 16
+
+/* PSTATE bits in SPSR/CPSR format. */
+#define PSTATE_N (1u << 31)
+#define PSTATE_Z (1u << 30)
+#define PSTATE_C (1u << 29)
+#define PSTATE_V (1u << 28)
+#define PSTATE_NZCV_MASK 0xf0000000u
+#define PSTATE_SS (1u << 21)
+#define PSTATE_IL (1u << 20)
+#define PSTATE_PAN (1u << 22)
+#define PSTATE_D (1u << 9)
+#define PSTATE_A (1u << 8)
+#define PSTATE_I (1u << 7)
+#define PSTATE_F (1u << 6)
+#define PSTATE_DAIF_MASK 0x3c0u
+
+/* Exception classes (ESR EC field). */
+enum {
+	EC_UNKNOWN = 0x00,
+	EC_WFX = 0x01,
+	EC_FP_ACCESS = 0x07,
+	EC_ILLEGAL_STATE = 0x0e,
+	EC_SVC64 = 0x15,
+	EC_HVC64 = 0x16,
+	EC_SMC64 = 0x17,
+	EC_SYSREG = 0x18,
+	EC_IABT_LOWER = 0x20,
+	EC_IABT_SAME = 0x21,
+	EC_PC_ALIGN = 0x22,
+	EC_DABT_LOWER = 0x24,
+	EC_DABT_SAME = 0x25,
+	EC_SP_ALIGN = 0x26,
+	EC_FP_EXC64 = 0x2c,
+	EC_SERROR = 0x2f,
+	EC_BKPT_LOWER = 0x30,
+	EC_BKPT_SAME = 0x31,
+	EC_SSTEP_LOWER = 0x32,
+	EC_SSTEP_SAME = 0x33,
+	EC_WATCH_LOWER = 0x34,
+	EC_WATCH_SAME = 0x35,
+	EC_BRK64 = 0x3c,
+};
+#define ESR_IL (1u << 25)
+#define ESR_EC_SHIFT 26
+
+/* Fault status codes (DFSC/IFSC) for ESR. */
+enum {
+	FSC_ADDR_SIZE_L0 = 0x00, /* + level */
+	FSC_TRANSLATION_L0 = 0x04, /* + level */
+	FSC_ACCESS_FLAG_L0 = 0x08, /* + level (level 0 only with LPA2) */
+	FSC_PERMISSION_L0 = 0x0c, /* + level */
+	FSC_SYNC_EXTERNAL = 0x10,
+	FSC_ALIGNMENT = 0x21,
+	FSC_DEBUG = 0x22,
+};
+
+/* Memory access kinds. */
+enum emu_access {
+	ACC_READ = 0,
+	ACC_WRITE = 1,
+	ACC_EXEC = 2,
+};
+
+/* Flags for mem_read/mem_write. */
+#define MEMF_UNPRIV (1u << 0)  /* LDTR/STTR: EL0 permissions when at EL1 */
+#define MEMF_ALIGNED (1u << 1) /* natural alignment required (exclusives, atomics, acquire/release) */
+#define MEMF_RMW (1u << 2)     /* atomic read-modify-write: a fault reports WnR=1 */
+#define MEMF_CM (1u << 3)      /* cache maintenance (DC by VA): ESR.CM=1, WnR=1 */
+
+/* Software TLB: one per translation regime view (EL0 or EL1 permissions). */
+#define EMU_TLB_SIZE 256
+struct emu_tlb_entry {
+	/* Page-aligned VA tag per access kind; ~0 = invalid. */
+	uint64_t tag[3];
+	/* host address = va + addend (only valid when the tag matches). */
+	uintptr_t addend;
+};
+
+/* Why the run loop was left (longjmp value). */
+enum emu_stop {
+	STOP_NONE = 0,
+	STOP_EXCEPTION_TAKEN = 1, /* guest exception entered: resume loop */
+	STOP_EXIT = 2,            /* exit to host: hv_vcpu_run returns */
+};
+
+struct emu_cpu {
+	/* General-purpose registers.  x[31] is kept at 0 and never written
+	 * (read it as XZR); SP lives in sp_el[]. */
+	uint64_t x[32];
+	uint64_t sp_el[2]; /* SP_EL0, SP_EL1 */
+	uint64_t pc;       /* next instruction (already +4 while executing) */
+	uint64_t insn_pc;  /* address of the instruction being executed */
+
+	/* PSTATE, split for speed. */
+	uint32_t nzcv;  /* PSTATE_NZCV_MASK bits only */
+	uint32_t daif;  /* PSTATE_DAIF_MASK bits only */
+	uint8_t el;     /* 0 or 1 */
+	uint8_t spsel;  /* 0: SP_EL0, 1: SP_ELx (at EL1) */
+	bool pstate_ss;
+	bool pstate_il;
+	bool pstate_pan;
+	bool pstate_ssbs;
+
+	/* FP/SIMD state. */
+	uint64_t v[32][2]; /* little-endian: v[n][0] = low 64 bits */
+	uint32_t fpcr, fpsr;
+
+	uint64_t sr[SR_COUNT];
+	struct {
+		uint64_t bvr[EMU_NUM_BRP], bcr[EMU_NUM_BRP];
+		uint64_t wvr[EMU_NUM_WRP], wcr[EMU_NUM_WRP];
+	} dbg;
+
+	/* Exclusive monitor (LDXR/STXR). */
+	bool excl_valid;
+	uint64_t excl_addr; /* VA of the reservation */
+	unsigned excl_size; /* bytes covered */
+
+	/* ESR ISS for a data abort exit of the current load/store when it is
+	 * a single general-purpose register access without writeback:
+	 * ISV | SAS | SSE | SRT | SF | AR (see ldst.c).  0 = ISV clear.
+	 * Set by the load/store handler before accessing memory. */
+	uint32_t dabt_iss;
+
+	/* Memory access fast path (mem.c). */
+	struct emu_tlb_entry tlb[2][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view */
+	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
+	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
+	bool debug_bkpt_active;     /* HW breakpoints or step armed: slow per-insn checks */
+
+	/* Run loop state (exec.c). */
+	jmp_buf stop_jmp;
+	int32_t budget;       /* instructions until the next event check */
+	uint64_t insn_count;  /* retired instructions (for benchmarks) */
+	bool irq_check;       /* DAIF/pending state changed: re-check interrupts */
+
+	/* Back-pointer to the API object (exit record, pending IRQ/FIQ,
+	 * vtimer mask/offset, trap flags, cancel flag). */
+	struct hv_vcpu_obj *obj;
+	struct hv_vm_obj *vm;
+};
+
+/* ---- exec.c: run loop and top-level decode ----------------------- */
+int emu_exec_run(struct emu_cpu *cpu); /* returns after an exit was recorded */
+void emu_exec_unallocated(struct emu_cpu *cpu, uint32_t insn); /* UNDEF */
+
+/* Instruction groups (one file each); dispatched on insn bits [28:25].
+ * On entry cpu->insn_pc = address of insn and cpu->pc = insn_pc + 4;
+ * branches assign cpu->pc. */
+void emu_exec_dp_imm(struct emu_cpu *cpu, uint32_t insn);   /* dp_imm.c  (100x) */
+void emu_exec_branch_sys(struct emu_cpu *cpu, uint32_t insn); /* branch.c (101x) */
+void emu_exec_ldst(struct emu_cpu *cpu, uint32_t insn);     /* ldst.c    (x1x0) */
+void emu_exec_dp_reg(struct emu_cpu *cpu, uint32_t insn);   /* dp_reg.c  (x101) */
+void emu_exec_fpsimd(struct emu_cpu *cpu, uint32_t insn);   /* fpsimd.c  (x111) */
+/* Called by branch.c for the system and exception-generating classes. */
+void emu_exec_system(struct emu_cpu *cpu, uint32_t insn);       /* system.c */
+void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */
+
+/* ---- registers (inline helpers, below) ---------------------------- */
+static inline uint64_t *emu_sp_ptr(struct emu_cpu *cpu)
+{
+	return &cpu->sp_el[cpu->el != 0 && cpu->spsel != 0];
+}
+/* Register n with 31 = XZR. */
+static inline uint64_t xreg(const struct emu_cpu *cpu, unsigned n)
+{
+	return cpu->x[n]; /* x[31] is always 0 */
+}
+static inline uint32_t wreg(const struct emu_cpu *cpu, unsigned n)
+{
+	return (uint32_t)cpu->x[n];
+}
+static inline void set_xreg(struct emu_cpu *cpu, unsigned n, uint64_t v)
+{
+	if (n != 31)
+		cpu->x[n] = v;
+}
+static inline void set_wreg(struct emu_cpu *cpu, unsigned n, uint32_t v)
+{
+	if (n != 31)
+		cpu->x[n] = v; /* zero-extends */
+}
+/* Register n with 31 = SP. */
+static inline uint64_t xreg_sp(struct emu_cpu *cpu, unsigned n)
+{
+	return n == 31 ? *emu_sp_ptr(cpu) : cpu->x[n];
+}
+static inline void set_xreg_sp(struct emu_cpu *cpu, unsigned n, uint64_t v)
+{
+	if (n == 31)
+		*emu_sp_ptr(cpu) = v;
+	else
+		cpu->x[n] = v;
+}
+
+/* Full PSTATE in SPSR format, and the reverse (used by exception entry,
+ * ERET and the host API).  cpu_set_pstate ignores illegal EL/SP values by
+ * setting PSTATE.IL as the architecture does for an illegal return. */
+uint64_t emu_get_pstate(const struct emu_cpu *cpu);
+void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr);
+
+/* ---- exception.c: exceptions into the guest and exits to the host --- */
+/* Synchronous exception to guest EL1 (or to the host when routing says
+ * so).  esr is the full ESR value (EC|IL|ISS); far is written to FAR_EL1
+ * when far_valid.  The preferred return address is cpu->insn_pc unless
+ * the EC says otherwise (SVC: cpu->pc). */
+_Noreturn void emu_take_sync(struct emu_cpu *cpu, uint32_t esr, uint64_t far, bool far_valid);
+/* UNDEFINED instruction: EC 0, IL=1, to EL1. */
+_Noreturn void emu_undefined(struct emu_cpu *cpu);
+/* Exit to the host with HV_EXIT_REASON_EXCEPTION.  The guest PC seen by
+ * the host is `pc` (Apple: at the instruction for aborts, SMC, WFx, BRK,
+ * sysreg traps; after it for HVC). */
+_Noreturn void emu_exit_exception(struct emu_cpu *cpu, uint64_t esr, uint64_t far, uint64_t ipa, uint64_t pc);
+/* Exit to the host with another reason (CANCELED, VTIMER_ACTIVATED). */
+_Noreturn void emu_exit_reason(struct emu_cpu *cpu, hv_exit_reason_t reason);
+/* Asynchronous exception (IRQ/FIQ) into the guest; called between
+ * instructions by the run loop.  vector_offset: 0x80 IRQ, 0x100 FIQ. */
+void emu_take_interrupt(struct emu_cpu *cpu, uint32_t vector_offset);
+/* ERET from EL1. */
+void emu_eret(struct emu_cpu *cpu);
+/* CPACR_EL1.FPEN check for FP/SIMD instructions and SIMD&FP loads/stores:
+ * returns if allowed, else traps to EL1 with EC 0x07. */
+void emu_check_fp_access(struct emu_cpu *cpu);
+
+/* ---- mem.c / mmu.c: guest memory ---------------------------------- */
+/* size: 1, 2, 4 or 8 bytes; little-endian.  Faults raise the right
+ * exception (stage-1 fault -> guest EL1, stage-2 fault -> host exit with
+ * EC 0x24 and cpu->dabt_iss, watchpoint, alignment). */
+uint64_t mem_read(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
+void mem_write(struct emu_cpu *cpu, uint64_t va, unsigned size, uint64_t value, unsigned flags);
+/* 16-byte accesses (Q registers); out[0] = low 64 bits. */
+void mem_read128(struct emu_cpu *cpu, uint64_t va, uint64_t out[2], unsigned flags);
+void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsigned flags);
+/* Host pointer for a writable guest range of `size` bytes that lies in
+ * one page (DC ZVA); faults as a write. */
+uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
+/* Fetches the instruction at cpu->pc (instruction abort / PC alignment
+ * on failure). */
+uint32_t mem_fetch(struct emu_cpu *cpu);
+/* Drops all cached translations (TLBI, MMU register writes, EL/PAN
+ * changes are handled by the TLB index). */
+void mem_tlb_flush(struct emu_cpu *cpu);
+
+/* Address translation without side effects, for AT and debuggers:
+ * stage 1 (+ stage 2 lookup).  Returns true with *pa on success, else
+ * false with *fault_esr_fsc = FSC and *stage2 set. */
+struct emu_walk_result {
+	bool ok;
+	uint64_t pa;
+	uint8_t fsc;      /* on failure: fault status code */
+	bool stage2;      /* fault is in stage 2 (unmapped IPA / permission) */
+	bool s1ptw;       /* stage-2 fault during the stage-1 walk */
+	uint64_t ipa;     /* faulting IPA for stage-2 faults */
+	uint64_t attrs;   /* MAIR attribute byte for the page */
+	bool device;      /* Device memory type */
+};
+struct emu_walk_result mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms);
+
+/* ---- debug.c: hardware breakpoints, watchpoints, software step ----- */
+/* Recomputes debug_watch_active / debug_bkpt_active after a change of
+ * MDSCR_EL1, DBG*, PSTATE.D, or the trap flags. */
+void emu_debug_update(struct emu_cpu *cpu);
+/* Before executing the instruction at cpu->pc (only when
+ * debug_bkpt_active): software step and breakpoint checks. */
+void emu_debug_check_insn(struct emu_cpu *cpu);
+/* Before a data access (only when debug_watch_active). */
+void emu_debug_check_watch(struct emu_cpu *cpu, uint64_t va, unsigned size, bool is_write);
+/* After an instruction retired: advance the software-step state machine. */
+void emu_debug_insn_retired(struct emu_cpu *cpu);
+
+/* ---- timer.c: generic timer --------------------------------------- */
+uint64_t emu_timer_cntvct(struct emu_cpu *cpu);
+/* Checks the vtimer condition; exits with VTIMER_ACTIVATED if it fires
+ * and is not masked. */
+void emu_timer_check(struct emu_cpu *cpu);
+
+/* ---- sysregs.c: system register table ----------------------------- */
+/* Host API access by hv_sys_reg_t (HV_BAD_ARGUMENT if unknown). */
+hv_return_t emu_sysreg_get(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t *value);
+hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value);
+/* Reset values for a new vCPU with the given id. */
+void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id);
+/* Identification register values of this emulator. */
+uint64_t emu_feature_reg(hv_feature_reg_t reg);
+
+#endif /* EMU_CPU_H */

@@ -1,0 +1,63 @@
+/*
+ * vm.h - the process's VM and vCPU objects as the API layer keeps them.
+ */
+#ifndef HV_VM_OBJ_H
+#define HV_VM_OBJ_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <Hypervisor/Hypervisor.h>
+
+#include "backend.h"
+#include "memmap.h"
+
+#define HV_MAX_VCPUS 64
+
+struct hv_vcpu_obj {
+	hv_vcpu_t id;
+	pthread_t owner;
+	struct hv_vm_obj *vm;
+	/* Framework-owned exit record handed out by hv_vcpu_create. */
+	hv_vcpu_exit_t exit;
+
+	/* Set by hv_vcpus_exit (any thread), consumed by the owner's run. */
+	atomic_bool cancel_pending;
+	atomic_bool running;
+
+	/* Host-visible state; backends read these at run time. */
+	bool pending_irq, pending_fiq; /* cleared when hv_vcpu_run returns */
+	bool vtimer_masked;
+	uint64_t vtimer_offset;
+	bool trap_debug_exceptions;
+	bool trap_debug_reg_accesses;
+	uint64_t exec_time; /* mach_absolute_time() units */
+
+	void *backend_state;
+};
+
+struct hv_vm_obj {
+	const struct hv_backend_ops *ops;
+	uint32_t ipa_bits;
+	bool el2_enabled;
+	/* Guest physical memory map; readers are vCPUs, writers map/unmap. */
+	pthread_rwlock_t mem_lock;
+	struct hv_memmap mem;
+	/* Bumped on every change of the memory map, so that vCPUs drop
+	 * cached translations. */
+	atomic_uint_fast64_t mem_generation;
+
+	pthread_mutex_t vcpus_lock;
+	struct hv_vcpu_obj *vcpus[HV_MAX_VCPUS];
+	void *backend_state;
+};
+
+/* The process's VM, or NULL. */
+struct hv_vm_obj *hv_current_vm(void);
+
+/* Host clock in mach_absolute_time() units (24 MHz ticks, as on Apple
+ * silicon; see src/vcpu/host_clock.c). */
+uint64_t hv_host_ticks(void);
+#define HV_TICKS_PER_SECOND 24000000ull
+
+#endif /* HV_VM_OBJ_H */
