@@ -362,5 +362,8 @@ hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value)
 void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id);
 /* Identification register values of this emulator. */
 uint64_t emu_feature_reg(hv_feature_reg_t reg);
+/* CCSIDR_EL1 for cache `level` (0-based) of the instruction (insn=true)
+ * or data/unified cache; 0 where there is no such cache (sysregs.c). */
+uint64_t emu_ccsidr(bool insn, unsigned level);
 
 #endif /* EMU_CPU_H */

@@ -1,0 +1,181 @@
+/*
+ * config.c - VM and vCPU configuration objects, os_retain/os_release.
+ */
+#include <stdlib.h>
+
+#include "config.h"
+#include "vm.h"
+
+void *os_retain(void *object)
+{
+	struct hv_os_object *o = object;
+	if (o)
+		atomic_fetch_add(&o->refcount, 1);
+	return object;
+}
+
+void os_release(void *object)
+{
+	struct hv_os_object *o = object;
+	if (!o)
+		return;
+	if (atomic_fetch_sub(&o->refcount, 1) == 1) {
+		o->magic = 0; /* catches use after release in *_valid() */
+		free(o);
+	}
+}
+
+bool hv_vm_config_valid(hv_vm_config_t config)
+{
+	return config && config->obj.magic == HV_VM_CONFIG_MAGIC;
+}
+
+bool hv_vcpu_config_valid(hv_vcpu_config_t config)
+{
+	return config && config->obj.magic == HV_VCPU_CONFIG_MAGIC;
+}
+
+hv_vm_config_t hv_vm_config_create(void)
+{
+	struct hv_vm_config_s *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->obj.magic = HV_VM_CONFIG_MAGIC;
+	atomic_init(&c->obj.refcount, 1);
+	c->ipa_bits = HV_DEFAULT_IPA_BITS;
+	c->granule = HV_IPA_GRANULE_16KB;
+	return c;
+}
+
+hv_return_t hv_vm_config_get_max_ipa_size(uint32_t *ipa_bit_length)
+{
+	if (!ipa_bit_length)
+		return HV_BAD_ARGUMENT;
+	*ipa_bit_length = HV_MAX_IPA_BITS;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_get_default_ipa_size(uint32_t *ipa_bit_length)
+{
+	if (!ipa_bit_length)
+		return HV_BAD_ARGUMENT;
+	*ipa_bit_length = HV_DEFAULT_IPA_BITS;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_set_ipa_size(hv_vm_config_t config, uint32_t ipa_bit_length)
+{
+	if (!hv_vm_config_valid(config) || ipa_bit_length < HV_MIN_IPA_BITS ||
+	    ipa_bit_length > HV_MAX_IPA_BITS)
+		return HV_BAD_ARGUMENT;
+	config->ipa_bits = ipa_bit_length;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_get_ipa_size(hv_vm_config_t config, uint32_t *ipa_bit_length)
+{
+	if (!hv_vm_config_valid(config) || !ipa_bit_length)
+		return HV_BAD_ARGUMENT;
+	*ipa_bit_length = config->ipa_bits;
+	return HV_SUCCESS;
+}
+
+/* Nested virtualisation (guest EL2) is not implemented. */
+hv_return_t hv_vm_config_get_el2_supported(bool *el2_supported)
+{
+	if (!el2_supported)
+		return HV_BAD_ARGUMENT;
+	*el2_supported = false;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_get_el2_enabled(hv_vm_config_t config, bool *el2_enabled)
+{
+	if (!hv_vm_config_valid(config) || !el2_enabled)
+		return HV_BAD_ARGUMENT;
+	*el2_enabled = config->el2_enabled;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_set_el2_enabled(hv_vm_config_t config, bool el2_enabled)
+{
+	if (!hv_vm_config_valid(config))
+		return HV_BAD_ARGUMENT;
+	if (el2_enabled)
+		return HV_UNSUPPORTED;
+	config->el2_enabled = false;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_get_default_ipa_granule(hv_ipa_granule_t *granule)
+{
+	if (!granule)
+		return HV_BAD_ARGUMENT;
+	*granule = HV_IPA_GRANULE_16KB;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_get_ipa_granule(hv_vm_config_t config, hv_ipa_granule_t *granule)
+{
+	if (!hv_vm_config_valid(config) || !granule)
+		return HV_BAD_ARGUMENT;
+	*granule = config->granule;
+	return HV_SUCCESS;
+}
+
+hv_return_t hv_vm_config_set_ipa_granule(hv_vm_config_t config, hv_ipa_granule_t granule)
+{
+	if (!hv_vm_config_valid(config) ||
+	    (granule != HV_IPA_GRANULE_4KB && granule != HV_IPA_GRANULE_16KB))
+		return HV_BAD_ARGUMENT;
+	config->granule = granule;
+	return HV_SUCCESS;
+}
+
+hv_vcpu_config_t hv_vcpu_config_create(void)
+{
+	struct hv_vcpu_config_s *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->obj.magic = HV_VCPU_CONFIG_MAGIC;
+	atomic_init(&c->obj.refcount, 1);
+	return c;
+}
+
+/* Feature registers come from the backend the VM would use; answering
+ * needs no VM, as on macOS. */
+static const struct hv_backend_ops *config_backend(void)
+{
+	struct hv_vm_obj *vm = hv_current_vm();
+	return vm ? vm->ops : hv_backend_select();
+}
+
+hv_return_t hv_vcpu_config_get_feature_reg(hv_vcpu_config_t config, hv_feature_reg_t feature_reg,
+					   uint64_t *value)
+{
+	if (!hv_vcpu_config_valid(config) || !value || feature_reg > HV_FEATURE_REG_ID_AA64ZFR0_EL1)
+		return HV_BAD_ARGUMENT;
+	const struct hv_backend_ops *ops = config_backend();
+	if (!ops)
+		return HV_UNSUPPORTED;
+	return ops->feature_reg(feature_reg, value);
+}
+
+hv_return_t hv_vcpu_config_get_ccsidr_el1_sys_reg_values(hv_vcpu_config_t config,
+							  hv_cache_type_t cache_type,
+							  uint64_t values[8])
+{
+	if (!hv_vcpu_config_valid(config) || !values ||
+	    (cache_type != HV_CACHE_TYPE_DATA && cache_type != HV_CACHE_TYPE_INSTRUCTION))
+		return HV_BAD_ARGUMENT;
+	const struct hv_backend_ops *ops = config_backend();
+	if (!ops)
+		return HV_UNSUPPORTED;
+	return ops->ccsidr_values(cache_type, values);
+}
+
+hv_return_t hv_sme_config_get_max_svl_bytes(size_t *value)
+{
+	(void)value;
+	return HV_UNSUPPORTED;
+}

@@ -1,0 +1,181 @@
+/*
+ * alu.h - integer ALU helpers shared by dp_imm.c, dp_reg.c, branch.c and
+ * (for conditions) the FP conditional instructions.  Pseudocode names
+ * follow the Arm ARM (AddWithCarry, ShiftReg, ConditionHolds,
+ * DecodeBitMasks).  Everything is computed on unsigned types: no host UB.
+ */
+#ifndef EMU_ALU_H
+#define EMU_ALU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+/* Shift types (the "shift" field of shifted-register forms). */
+enum { SHIFT_LSL = 0, SHIFT_LSR = 1, SHIFT_ASR = 2, SHIFT_ROR = 3 };
+
+/* All-ones mask of n bits, 0 <= n <= 64. */
+static inline uint64_t alu_ones(unsigned n)
+{
+	return n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
+}
+
+/* Sign extension of the low `bits` bits of v (1 <= bits <= 64). */
+static inline uint64_t alu_sext(uint64_t v, unsigned bits)
+{
+	uint64_t m = (uint64_t)1 << (bits - 1);
+	v &= alu_ones(bits);
+	return (v ^ m) - m;
+}
+
+/* AddWithCarry for 64 bits; returns the sum, *nzcv gets the flags in
+ * cpu->nzcv format. */
+static inline uint64_t add_with_carry64(uint64_t a, uint64_t b, unsigned carry_in, uint32_t *nzcv)
+{
+	uint64_t r = a + b + carry_in;
+	/* Carry out: the unsigned sum wrapped. */
+	uint32_t c = carry_in ? (r <= a) : (r < a);
+	/* Overflow: operands have equal signs and the result's sign differs. */
+	uint32_t v = (uint32_t)(((a ^ r) & (b ^ r)) >> 63);
+	*nzcv = ((uint32_t)(r >> 63) << 31) | ((uint32_t)(r == 0) << 30) | (c << 29) | (v << 28);
+	return r;
+}
+
+static inline uint32_t add_with_carry32(uint32_t a, uint32_t b, unsigned carry_in, uint32_t *nzcv)
+{
+	uint64_t wide = (uint64_t)a + b + carry_in;
+	uint32_t r = (uint32_t)wide;
+	uint32_t v = ((a ^ r) & (b ^ r)) >> 31;
+	*nzcv = (r & 0x80000000u) | ((uint32_t)(r == 0) << 30) | ((uint32_t)(wide >> 32) << 29) | (v << 28);
+	return r;
+}
+
+/* Flags of a logical flag-setting result (ANDS, BICS, TST): N, Z; C=V=0. */
+static inline uint32_t logic_flags64(uint64_t r)
+{
+	return ((uint32_t)(r >> 63) << 31) | ((uint32_t)(r == 0) << 30);
+}
+static inline uint32_t logic_flags32(uint32_t r)
+{
+	return (r & 0x80000000u) | ((uint32_t)(r == 0) << 30);
+}
+
+static inline uint64_t ror64(uint64_t v, unsigned n)
+{
+	n &= 63;
+	return n ? (v >> n) | (v << (64 - n)) : v;
+}
+static inline uint32_t ror32(uint32_t v, unsigned n)
+{
+	n &= 31;
+	return n ? (v >> n) | (v << (32 - n)) : v;
+}
+
+/* ShiftReg: amount < datasize (the decoders guarantee it). */
+static inline uint64_t shift_reg64(uint64_t v, unsigned type, unsigned amount)
+{
+	switch (type & 3) {
+	case SHIFT_LSL: return v << amount;
+	case SHIFT_LSR: return v >> amount;
+	case SHIFT_ASR: return amount ? (uint64_t)(alu_sext(v >> amount, 64 - amount)) : v;
+	default: return ror64(v, amount);
+	}
+}
+static inline uint32_t shift_reg32(uint32_t v, unsigned type, unsigned amount)
+{
+	switch (type & 3) {
+	case SHIFT_LSL: return v << amount;
+	case SHIFT_LSR: return v >> amount;
+	case SHIFT_ASR: return amount ? (uint32_t)alu_sext(v >> amount, 32 - amount) : v;
+	default: return ror32(v, amount);
+	}
+}
+/* Generic form: sf selects 64 (1) or 32 (0) bits; 32-bit results are
+ * zero-extended. */
+static inline uint64_t shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf)
+{
+	return sf ? shift_reg64(v, type, amount) : shift_reg32((uint32_t)v, type, amount);
+}
+
+/*
+ * ConditionHolds(cond) over PSTATE.NZCV.  cond_table[cond] has bit k set
+ * when the condition holds for NZCV == k (N = bit 3 ... V = bit 0), so a
+ * check is one shift and one mask.
+ */
+#define ALU_NZCV_EQ 0xf0f0u /* Z set */
+#define ALU_NZCV_CS 0xccccu /* C set */
+#define ALU_NZCV_MI 0xff00u /* N set */
+#define ALU_NZCV_VS 0xaaaau /* V set */
+#define ALU_NZCV_HI (ALU_NZCV_CS & ~ALU_NZCV_EQ & 0xffffu)
+#define ALU_NZCV_GE ((ALU_NZCV_MI & ALU_NZCV_VS) | (~ALU_NZCV_MI & ~ALU_NZCV_VS & 0xffffu))
+#define ALU_NZCV_GT (ALU_NZCV_GE & ~ALU_NZCV_EQ & 0xffffu)
+
+/* nzcv in cpu->nzcv format (bits [31:28]); cond is the 4-bit field. */
+static inline bool condition_holds(uint32_t nzcv, unsigned cond)
+{
+	static const uint16_t alu_cond_table[16] = {
+		ALU_NZCV_EQ, (uint16_t)~ALU_NZCV_EQ,
+		ALU_NZCV_CS, (uint16_t)~ALU_NZCV_CS,
+		ALU_NZCV_MI, (uint16_t)~ALU_NZCV_MI,
+		ALU_NZCV_VS, (uint16_t)~ALU_NZCV_VS,
+		ALU_NZCV_HI, (uint16_t)~ALU_NZCV_HI,
+		ALU_NZCV_GE, (uint16_t)~ALU_NZCV_GE,
+		ALU_NZCV_GT, (uint16_t)~ALU_NZCV_GT,
+		0xffffu, 0xffffu, /* AL, NV: both "always" */
+	};
+	return (alu_cond_table[cond & 15] >> (nzcv >> 28)) & 1;
+}
+
+/* Replicate an esize-bit element across 64 bits (esize 2..64, power of 2). */
+static inline uint64_t alu_replicate(uint64_t elem, unsigned esize)
+{
+	return esize >= 64 ? elem : elem * (~(uint64_t)0 / alu_ones(esize));
+}
+
+/*
+ * DecodeBitMasks(N, imms, immr, immediate, datasize).  Returns false for
+ * the reserved encodings (which UNDEF).  wmask/tmask may be NULL.
+ * For 32-bit datasize the masks are returned in the low 32 bits.
+ */
+static inline bool decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate,
+				    unsigned datasize, uint64_t *wmask, uint64_t *tmask)
+{
+	unsigned combined = (n << 6) | (~imms & 0x3f);
+	if (combined == 0)
+		return false;
+	unsigned len = 31 - (unsigned)__builtin_clz(combined); /* HighestSetBit */
+	if (len < 1)
+		return false;
+	unsigned esize = 1u << len;
+	if (esize > datasize)
+		return false;
+	unsigned levels = esize - 1;
+	if (immediate && (imms & levels) == levels)
+		return false;
+	unsigned s = imms & levels;
+	unsigned r = immr & levels;
+	unsigned d = (s - r) & levels;
+	uint64_t emask = alu_ones(esize);
+	if (wmask) {
+		uint64_t welem = alu_ones(s + 1);
+		if (r)
+			welem = ((welem >> r) | (welem << (esize - r))) & emask;
+		*wmask = alu_replicate(welem, esize) & alu_ones(datasize);
+	}
+	if (tmask)
+		*tmask = alu_replicate(alu_ones(d + 1), esize) & alu_ones(datasize);
+	return true;
+}
+
+/* Count leading zeros, defined for 0. */
+static inline unsigned alu_clz64(uint64_t v)
+{
+	return v ? (unsigned)__builtin_clzll(v) : 64;
+}
+static inline unsigned alu_clz32(uint32_t v)
+{
+	return v ? (unsigned)__builtin_clz(v) : 32;
+}
+
+#endif /* EMU_ALU_H */

@@ -1,0 +1,133 @@
+/*
+ * exec.c - the interpreter's run loop: fetch, top-level decode on
+ * bits[28:25] (Arm ARM C4.1, "A64 instruction set encoding"), and the
+ * checks between instructions (cancel, memory map changes, vtimer,
+ * interrupts, illegal execution state).
+ */
+#include "cpu.h"
+
+/* Instructions between two event checks: bounds the latency of
+ * hv_vcpus_exit and of the vtimer to a few microseconds. */
+#define EMU_EVENT_INTERVAL 4096
+
+void emu_exec_unallocated(struct emu_cpu *cpu, uint32_t insn)
+{
+	(void)insn;
+	emu_undefined(cpu);
+}
+
+static void exec_reserved(struct emu_cpu *cpu, uint32_t insn)
+{
+	/* op0 0000 (UDF and SME), 0001, 0011 unallocated, 0010 SVE: none
+	 * of these are implemented (ID_AA64PFR0_EL1.SVE = 0). */
+	emu_exec_unallocated(cpu, insn);
+}
+
+typedef void (*emu_group_fn)(struct emu_cpu *, uint32_t);
+
+static const emu_group_fn group_table[16] = {
+	[0x0] = exec_reserved,    [0x1] = exec_reserved,
+	[0x2] = exec_reserved,    [0x3] = exec_reserved,
+	[0x4] = emu_exec_ldst,    [0x5] = emu_exec_dp_reg,
+	[0x6] = emu_exec_ldst,    [0x7] = emu_exec_fpsimd,
+	[0x8] = emu_exec_dp_imm,  [0x9] = emu_exec_dp_imm,
+	[0xa] = emu_exec_branch_sys, [0xb] = emu_exec_branch_sys,
+	[0xc] = emu_exec_ldst,    [0xd] = emu_exec_dp_reg,
+	[0xe] = emu_exec_ldst,    [0xf] = emu_exec_fpsimd,
+};
+
+uint64_t emu_get_pstate(const struct emu_cpu *cpu)
+{
+	uint64_t p = cpu->nzcv | cpu->daif;
+	if (cpu->pstate_ss)
+		p |= PSTATE_SS;
+	if (cpu->pstate_il)
+		p |= PSTATE_IL;
+	if (cpu->pstate_pan)
+		p |= PSTATE_PAN;
+	if (cpu->pstate_ssbs)
+		p |= 1u << 12;
+	p |= (uint64_t)cpu->el << 2 | cpu->spsel;
+	return p;
+}
+
+void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr)
+{
+	unsigned m = spsr & 0x1f;
+	bool old_pan = cpu->pstate_pan;
+	cpu->nzcv = (uint32_t)spsr & PSTATE_NZCV_MASK;
+	cpu->daif = (uint32_t)spsr & PSTATE_DAIF_MASK;
+	cpu->pstate_ss = (spsr & PSTATE_SS) != 0;
+	cpu->pstate_pan = (spsr & PSTATE_PAN) != 0;
+	cpu->pstate_il = (spsr & PSTATE_IL) != 0;
+	/* Only EL0t, EL1t and EL1h exist for this guest: anything else
+	 * (AArch32, EL2/EL3, EL0 with SP_ELx) is an illegal return, which
+	 * keeps the current mode and sets PSTATE.IL. */
+	if (m == 0x0 || m == 0x4 || m == 0x5) {
+		cpu->el = (uint8_t)(m >> 2);
+		cpu->spsel = (uint8_t)(m & 1);
+	} else {
+		cpu->pstate_il = true;
+	}
+	if (old_pan != cpu->pstate_pan)
+		mem_tlb_flush(cpu);
+	emu_debug_update(cpu);
+	cpu->budget = 0; /* re-check interrupts, IL right away */
+}
+
+static void check_events(struct emu_cpu *cpu)
+{
+	struct hv_vcpu_obj *obj = cpu->obj;
+	cpu->budget = EMU_EVENT_INTERVAL;
+
+	if (atomic_load_explicit(&obj->cancel_pending, memory_order_relaxed) &&
+	    atomic_exchange(&obj->cancel_pending, false))
+		emu_exit_reason(cpu, HV_EXIT_REASON_CANCELED);
+
+	uint64_t gen = atomic_load_explicit(&cpu->vm->mem_generation, memory_order_acquire);
+	if (gen != cpu->tlb_mem_generation) {
+		mem_tlb_flush(cpu);
+		__atomic_store_n(&cpu->tlb_mem_generation, gen, __ATOMIC_RELEASE);
+	}
+
+	emu_timer_check(cpu);
+
+	if (cpu->pstate_il)
+		emu_take_sync(cpu, (uint32_t)EC_ILLEGAL_STATE << ESR_EC_SHIFT | ESR_IL, 0, false);
+
+	/* FIQ has priority over IRQ (both at EL1 under HCR_EL2.FMO/IMO). */
+	if (obj->pending_fiq && !(cpu->daif & PSTATE_F))
+		emu_take_interrupt(cpu, 0x100);
+	else if (obj->pending_irq && !(cpu->daif & PSTATE_I))
+		emu_take_interrupt(cpu, 0x80);
+}
+
+int emu_exec_run(struct emu_cpu *cpu)
+{
+	cpu->budget = 0;
+	switch (setjmp(cpu->stop_jmp)) {
+	case STOP_EXIT:
+		return 0;
+	case STOP_EXCEPTION_TAKEN:
+		/* Counts towards the budget so that an exception storm
+		 * still reaches the event checks. */
+		cpu->budget--;
+		break;
+	default:
+		break;
+	}
+	for (;;) {
+		if (cpu->budget <= 0)
+			check_events(cpu);
+		if (__builtin_expect(cpu->debug_bkpt_active, 0))
+			emu_debug_check_insn(cpu);
+		cpu->insn_pc = cpu->pc;
+		uint32_t insn = mem_fetch(cpu);
+		cpu->pc += 4;
+		group_table[(insn >> 25) & 0xf](cpu, insn);
+		cpu->insn_count++;
+		cpu->budget--;
+		if (__builtin_expect(cpu->debug_bkpt_active, 0))
+			emu_debug_insn_retired(cpu);
+	}
+}
