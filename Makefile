@@ -40,11 +40,17 @@ TEST_CFLAGS   := $(shell pkg-config --cflags check 2>/dev/null) -Itests/support 
                  -DGUEST_DIR=\"$(abspath $(BUILD))/tests/guests\"
 TEST_LIBS     := $(shell pkg-config --libs check 2>/dev/null) -lunicorn -lm
 
+# Example guests (flat images linked at the RAM base 0x40000000) and VMMs.
+EX_GUEST_SRCS := $(wildcard examples/guests/*.S)
+EX_GUEST_BINS := $(EX_GUEST_SRCS:examples/guests/%.S=$(BUILD)/examples/guests/%.bin)
+EX_VMM_SRCS   := $(wildcard examples/vmm/*.c)
+EX_VMM_BINS   := $(EX_VMM_SRCS:examples/vmm/%.c=$(BUILD)/examples/vmm/%)
+
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all lib check check-asan bench deps clean guests tests
-all: lib tests
+.PHONY: all lib check check-asan bench deps clean guests tests examples run
+all: lib tests examples
 
 lib: $(LIB)
 
@@ -69,6 +75,22 @@ $(BUILD)/tests/guests/%.bin: tests/guests/%.S
 	$(CROSS)gcc -nostdlib -nostartfiles -static -Wl,-Ttext=0 -Wl,--build-id=none \
 		-Itests/guests -o $(@:.bin=.elf) $<
 	$(CROSS)objcopy -O binary $(@:.bin=.elf) $@
+
+$(BUILD)/examples/guests/%.bin: examples/guests/%.S
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc -nostdlib -nostartfiles -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none \
+		-o $(@:.bin=.elf) $<
+	$(CROSS)objcopy -O binary $(@:.bin=.elf) $@
+
+$(BUILD)/examples/vmm/%: examples/vmm/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+examples: $(EX_GUEST_BINS) $(EX_VMM_BINS)
+
+# The main demo: a minimal VMM on the public API runs the hello guest.
+run: examples
+	$(BUILD)/examples/vmm/mini_vmm $(BUILD)/examples/guests/hello.bin
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -195,6 +195,7 @@ struct emu_cpu {
 	bool excl_valid;
 	uint64_t excl_addr; /* VA of the reservation */
 	unsigned excl_size; /* bytes covered */
+	uint64_t excl_val[2]; /* value LDXR/LDXP read: STXR/STXP compare-exchange against it */
 
 	/* ESR ISS for a data abort exit of the current load/store when it is
 	 * a single general-purpose register access without writeback:
@@ -314,6 +315,14 @@ void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsign
 /* Host pointer for a writable guest range of `size` bytes that lies in
  * one page (DC ZVA); faults as a write. */
 uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
+/* Host pointer for an atomic read-modify-write (LSE atomics, CAS/CASP,
+ * STXR/STXP) of `size` (1, 2, 4, 8, 16) bytes at `va`: raises an alignment
+ * fault unless va is size-aligned, checks read and write permission
+ * (stage 1 + 2) and watchpoints, faults report WnR=1 (ISS from
+ * cpu->dabt_iss, normally 0); non-RAM (MMIO) IPAs take the stage-2 abort
+ * exit.  Never returns NULL.  The pointer is size-aligned on the host and
+ * is used with __atomic builtins; valid for the current instruction. */
+uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
 /* Fetches the instruction at cpu->pc (instruction abort / PC alignment
  * on failure). */
 uint32_t mem_fetch(struct emu_cpu *cpu);
