@@ -2,6 +2,7 @@
  * backend.c - the `emu` backend: hv_backend_ops over the interpreter.
  */
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,11 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu_obj *v)
 
 static void emu_vcpu_destroy(struct hv_vcpu_obj *v)
 {
+	/* HV_EMU_STATS=1: report work done, for benchmarks (bench/). */
+	const char *stats = getenv("HV_EMU_STATS");
+	if (stats && *stats == '1')
+		fprintf(stderr, "hv emu: vcpu %llu: instructions retired %llu\n",
+			(unsigned long long)v->id, (unsigned long long)cpu_of(v)->insn_count);
 	free(v->backend_state);
 	v->backend_state = NULL;
 }

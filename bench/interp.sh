@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# interp.sh - interpreter throughput: the same CPU-bound bare-metal guest
+# (bench/guest/cpu_bound.c) on libhypervisor's emu backend and on
+# qemu-system-aarch64 (TCG), side by side.  Each is run with two repetition
+# counts and the difference is used, so start-up costs cancel out.
+# Prints guest instructions per second for ours (counted by the
+# interpreter) and the speed ratio ours/QEMU (> 1: we are faster).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+CROSS=${CROSS:-aarch64-linux-gnu-}
+out=$BUILD/bench/guest
+mkdir -p "$out"
+LO=${LO:-2} HI=${HI:-12}
+for reps in $LO $HI; do
+	${CROSS}gcc -O2 -ffreestanding -nostdlib -static -fno-pie -no-pie -mgeneral-regs-only \
+		-DREPS=$reps -T bench/guest/link.ld -Wl,--build-id=none \
+		-o "$out/cpu_bound_$reps.elf" bench/guest/start.S bench/guest/cpu_bound.c
+	${CROSS}objcopy -O binary "$out/cpu_bound_$reps.elf" "$out/cpu_bound_$reps.bin"
+done
+
+best_of() { # best_of N cmd... : the minimum wall time of N runs
+	local n=$1; shift; local best=
+	for _ in $(seq "$n"); do
+		local t0 t1
+		t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
+		best=$(echo "$t0 $t1 $best" | awk '{d=$2-$1; if ($3=="" || d<$3) print d; else print $3}')
+	done
+	echo "$best"
+}
+
+ours() { HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/cpu_bound_$1.bin"; }
+qemu() {
+	timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none -serial none \
+		-monitor none -nodefaults -kernel "$out/cpu_bound_$1.elf"
+}
+
+# Instructions the guest executes per extra repetition, counted by our
+# interpreter (HV_EMU_STATS prints the retired-instruction count).
+icount() { HV_EMU_STATS=1 HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/cpu_bound_$1.bin" 2>&1 >/dev/null |
+	awk '/instructions retired/ {print $NF}'; }
+ilo=$(icount $LO); ihi=$(icount $HI)
+insns=$((ihi - ilo))
+
+o_lo=$(best_of 3 ours $LO); o_hi=$(best_of 3 ours $HI)
+q_lo=$(best_of 3 qemu $LO); q_hi=$(best_of 3 qemu $HI)
+awk -v n="$insns" -v olo="$o_lo" -v ohi="$o_hi" -v qlo="$q_lo" -v qhi="$q_hi" 'BEGIN {
+	o = ohi - olo; q = qhi - qlo
+	printf "interp cpu_bound: %d guest instructions\n", n
+	printf "  hvdbg emu : %8.3f s  %7.1f MIPS\n", o, n / o / 1e6
+	printf "  qemu TCG  : %8.3f s  %7.1f MIPS\n", q, n / q / 1e6
+	printf "  ratio emu/qemu speed: %.2fx\n", q / o
+}'
