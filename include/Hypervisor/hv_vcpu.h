@@ -13,8 +13,8 @@ __BEGIN_DECLS
 
 /* Creates a vCPU owned by the calling thread; *exit is updated by run. */
 OS_EXPORT hv_return_t hv_vcpu_create(hv_vcpu_t *vcpu,
-				     hv_vcpu_exit_t *_Nullable *_Nonnull exit,
-				     hv_vcpu_config_t _Nullable config);
+				     hv_vcpu_exit_t **exit,
+				     hv_vcpu_config_t config);
 OS_EXPORT hv_return_t hv_vcpu_destroy(hv_vcpu_t vcpu);
 
 OS_EXPORT hv_return_t hv_vcpu_get_reg(hv_vcpu_t vcpu, hv_reg_t reg, uint64_t *value);

@@ -17,7 +17,7 @@ OS_EXPORT hv_return_t hv_vcpu_config_get_feature_reg(hv_vcpu_config_t config,
 /* The eight CCSIDR_EL1 values (one per cache level) for a cache type. */
 OS_EXPORT hv_return_t hv_vcpu_config_get_ccsidr_el1_sys_reg_values(
 	hv_vcpu_config_t config, hv_cache_type_t cache_type,
-	uint64_t values[_Nonnull 8]);
+	uint64_t values[8]);
 
 __END_DECLS
 

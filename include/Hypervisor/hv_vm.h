@@ -10,7 +10,7 @@ __BEGIN_DECLS
 OS_EXPORT hv_return_t hv_vm_get_max_vcpu_count(uint32_t *max_vcpu_count);
 
 /* Creates the process's VM; NULL selects the default configuration. */
-OS_EXPORT hv_return_t hv_vm_create(hv_vm_config_t _Nullable config);
+OS_EXPORT hv_return_t hv_vm_create(hv_vm_config_t config);
 
 /* Destroys the VM; every vCPU must have been destroyed first. */
 OS_EXPORT hv_return_t hv_vm_destroy(void);

@@ -7,7 +7,7 @@
 __BEGIN_DECLS
 
 /* Anonymous, page-aligned memory; size must be a multiple of the page size. */
-OS_EXPORT hv_return_t hv_vm_allocate(void *_Nullable *_Nonnull uvap,
+OS_EXPORT hv_return_t hv_vm_allocate(void **uvap,
 				     size_t size, hv_allocate_flags_t flags);
 OS_EXPORT hv_return_t hv_vm_deallocate(void *uva, size_t size);
 

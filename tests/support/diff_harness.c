@@ -236,6 +236,14 @@ void diff_teardown(void)
 			D.suite, D.mismatches, D.cases, D.seed);
 }
 
+uint64_t diff_mem_read(uint64_t addr, unsigned size)
+{
+	uint64_t v = 0;
+	if (addr >= DIFF_RAM_BASE && addr - DIFF_RAM_BASE <= DIFF_RAM_SIZE - size)
+		memcpy(&v, D.ram + (addr - DIFF_RAM_BASE), size); /* little-endian host */
+	return v;
+}
+
 unsigned diff_cases(void) { return D.cases; }
 unsigned diff_mismatches(void) { return D.mismatches; }
 unsigned diff_both_exceptions(void) { return D.both_exc; }
@@ -409,7 +417,7 @@ static void report_mem(void)
 	for (uint64_t i = 0; i < DIFF_DATA_SIZE && shown < 16; i++) {
 		if (a[i] != b[i]) {
 			fprintf(stderr, "  mem[%#" PRIx64 "] ours=%02x unicorn=%02x\n",
-				DIFF_DATA_BASE + i, a[i], b[i]);
+				(uint64_t)(DIFF_DATA_BASE + i), a[i], b[i]);
 			shown++;
 		}
 	}

@@ -74,6 +74,10 @@ void diff_rand_regs(struct diff_regs *r);
 int diff_run(const char *cls, const uint32_t *insns, unsigned n,
 	     const struct diff_regs *in, const char *fields);
 
+/* Reads `size` (1, 2, 4, 8) bytes of guest memory (ours; both sides'
+ * data buffers are kept identical), little-endian. */
+uint64_t diff_mem_read(uint64_t addr, unsigned size);
+
 /* Totals for the current test. */
 unsigned diff_cases(void);
 unsigned diff_mismatches(void);

@@ -208,6 +208,8 @@ struct emu_cpu {
 	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
 	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
 	bool debug_bkpt_active;     /* HW breakpoints or step armed: slow per-insn checks */
+	uint8_t debug_step_flags;   /* debug.c private: software-step bookkeeping */
+	bool event_register;        /* WFE/SEV/SEVL event register (system.c, ERET) */
 
 	/* Run loop state (exec.c). */
 	jmp_buf stop_jmp;
@@ -371,6 +373,9 @@ hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value)
 void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id);
 /* Identification register values of this emulator. */
 uint64_t emu_feature_reg(hv_feature_reg_t reg);
+/* CCSIDR_EL1 values per cache level 1..8 (values[level-1]) for data or
+ * unified caches, or instruction caches (hv_vcpu_config_get_ccsidr...). */
+void emu_ccsidr_values(hv_cache_type_t type, uint64_t values[8]);
 /* CCSIDR_EL1 for cache `level` (0-based) of the instruction (insn=true)
  * or data/unified cache; 0 where there is no such cache (sysregs.c). */
 uint64_t emu_ccsidr(bool insn, unsigned level);

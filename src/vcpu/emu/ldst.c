@@ -243,7 +243,7 @@ static void ldst_pair(struct emu_cpu *cpu, uint32_t insn)
 		sc = 2;
 		sx = true;
 	} else {
-		sc = opc + 2;
+		sc = opc == 0 ? 2 : 3;
 	}
 
 	uint64_t base = ldst_base(cpu, rn);

@@ -1,0 +1,54 @@
+/*
+ * debug.S - guest snippets for test_debug.c (breakpoints, watchpoints,
+ * software step, debug register traps).  HVC #0 reports X9 = address
+ * the host needs before the interesting part runs.
+ */
+#include "../support/guest_asm.h"
+
+	.text
+	.globl	_start
+_start:
+	b	t_bkpt		/* 0 */
+	b	t_watch		/* 1 */
+	b	t_step		/* 2 */
+	b	t_dbgreg	/* 3 */
+	b	t_brk_el1	/* 4 */
+
+	default_vectors
+
+	/* HVC #0 with X9 = target; then nop; target: X0 = 1; HVC #1. */
+t_bkpt:
+	adr	x9, 1f
+	hvc	#0
+	nop
+1:	mov	x0, #1
+	hvc	#1
+
+	/* X1 = watched address: the load must not trigger a store watchpoint. */
+t_watch:
+	ldr	x3, [x1]
+	adr	x9, 1f
+1:	str	x2, [x1]
+	hvc	#1
+
+	/* HVC #0 with X9 = first stepped instruction. */
+t_step:
+	adr	x9, 1f
+	hvc	#0
+1:	mov	x0, #42
+	mov	x1, #43
+	b	2f
+	nop
+2:	hvc	#2
+
+t_dbgreg:
+	adr	x9, 1f
+	adr	x10, 2f
+1:	mrs	x5, mdscr_el1
+2:	msr	dbgbvr0_el1, x7
+	hvc	#3
+
+t_brk_el1:
+	adr	x9, 1f
+1:	brk	#0x99
+	hvc	#4

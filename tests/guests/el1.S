@@ -1,0 +1,98 @@
+/*
+ * el1.S - guest snippets for test_el1.c: EL0/EL1 transitions, SVC, UNDEF,
+ * stack pointer banking.  X9 = address of the instruction under test.
+ *
+ * The lower-EL synchronous vector returns to EL0 after an SVC #7 (saving
+ * ESR_EL1 in X20 and ELR_EL1 in X21) and reports anything else to the
+ * host with HVC #0xF008.
+ */
+#include "../support/guest_asm.h"
+
+	.text
+	.globl	_start
+_start:
+	b	t_svc		/* 0 */
+	b	t_el0_mrs	/* 1 */
+	b	t_sp_bank	/* 2 */
+	b	t_el0_sp	/* 3 */
+	b	t_udf		/* 4 */
+	b	t_el0_udf	/* 5 */
+
+	.org	VEC_OFFSET
+	.irp	k, 0, 1, 2, 3, 4, 5, 6, 7
+	vent	\k
+	.endr
+	.balign	128
+	b	lower_sync	/* 8 */
+	.irp	k, 9, 10, 11, 12, 13, 14, 15
+	vent	\k
+	.endr
+	.org	CODE_OFFSET
+
+lower_sync:
+	mrs	x10, esr_el1
+	lsr	x11, x10, #26
+	cmp	x11, #0x15
+	b.ne	1f
+	and	x11, x10, #0xffff
+	cmp	x11, #7
+	b.ne	1f
+	mov	x20, x10
+	mrs	x21, elr_el1
+	eret
+1:	hvc	#0xF008
+
+/* Enters EL0 (EL0t, DAIF masked) at the address in X0. */
+to_el0:
+	msr	elr_el1, x0
+	mov	x0, #0x3c0
+	msr	spsr_el1, x0
+	eret
+
+t_svc:
+	adr	x0, el0_svc
+	b	to_el0
+el0_svc:
+	adr	x9, 1f
+1:	svc	#7
+	mov	x3, #0x55
+	svc	#9
+
+t_el0_mrs:
+	adr	x0, el0_mrs
+	b	to_el0
+el0_mrs:
+	adr	x9, 1f
+1:	mrs	x0, sctlr_el1
+	svc	#9
+
+	/* X5 = new SP_EL0, X6 = new SP_EL1 (set by the host). */
+t_sp_bank:
+	mov	x0, sp
+	msr	spsel, #0
+	mov	x1, sp
+	mov	sp, x5
+	msr	spsel, #1
+	mov	x2, sp
+	mov	sp, x6
+	hvc	#2
+
+t_el0_sp:
+	adr	x0, el0_sp
+	b	to_el0
+el0_sp:
+	mov	x7, sp
+	svc	#9
+
+t_udf:
+	adr	x9, 1f
+1:	.inst	0x00000000
+	hvc	#4
+
+t_el0_udf:
+	adr	x0, el0_udf
+	b	to_el0
+el0_udf:
+	adr	x9, 1f
+1:	.inst	0x00000000
+	svc	#9
