@@ -56,8 +56,8 @@
 #ifndef _Nullable
 #define _Nullable
 #endif
-#ifndef
-#define
+#ifndef _Nonnull
+#define _Nonnull
 #endif
 #ifndef _Null_unspecified
 #define _Null_unspecified

@@ -13,10 +13,11 @@
  * (host compare-exchange, as QEMU does; ABA goes unnoticed).  Every STXR
  * clears the monitor.
  *
- * UNPREDICTABLE cases, resolved as QEMU does: STXR with Rs == Rt or
- * Rs == Rn uses the register values read before the status is written;
- * LDXP with Rt == Rt2 leaves Rt2's value.  The Rs/Rt2 "should be ones"
- * fields of LDXR/LDAR/STLR.. are ignored.
+ * CONSTRAINED UNPREDICTABLE cases, resolved as QEMU does: STXR with
+ * Rs == Rt or Rs == Rn uses the register values read before the status is
+ * written; LDXP with Rt == Rt2 leaves Rt2's value; the "should be ones"
+ * fields are ignored for LDXR/STXR/LDAR/STLR (Rs, Rt2) but CAS/CASP with
+ * Rt2 != 31 and LDAPR with Rs != 31 are UNDEF.
  *
  * Guest data accesses are little-endian (SCTLR_EL1.EE/E0E are not
  * supported) and so must be the host.
@@ -326,6 +327,8 @@ void emu_ldst_exclusive_class(struct emu_cpu *cpu, uint32_t insn)
 
 	if (!o2) {
 		if (o1 && sz < 2) { /* CASP: size 00 = W pairs, 01 = X pairs */
+			if (rt2 != 31)
+				goto unalloc;
 			ldst_casp(cpu, insn, sz + 2, rs, rt, rn);
 			return;
 		}
@@ -337,14 +340,17 @@ void emu_ldst_exclusive_class(struct emu_cpu *cpu, uint32_t insn)
 		return;
 	}
 	if (o1) { /* CAS, CASA (L), CASL (o0), CASAL */
+		if (rt2 != 31)
+			goto unalloc;
 		ldst_cas(cpu, sz, rs, rt, rn);
 		return;
 	}
-	if (!o0) { /* LDLAR/STLLR: FEAT_LOR not implemented */
-		emu_exec_unallocated(cpu, insn);
-		return;
-	}
+	if (!o0) /* LDLAR/STLLR: FEAT_LOR not implemented */
+		goto unalloc;
 	ldst_ordered(cpu, sz, load, rt, rn);
+	return;
+unalloc:
+	emu_exec_unallocated(cpu, insn);
 }
 
 /* ---- atomic memory operations -------------------------------------- */
@@ -363,7 +369,7 @@ void emu_ldst_atomic_memop(struct emu_cpu *cpu, uint32_t insn)
 		op = opc; /* OP_ADD .. OP_UMIN */
 	} else if (opc == 0) {
 		op = OP_SWP;
-	} else if (opc == 4 && a && !r) {
+	} else if (opc == 4 && a && !r && rs == 31) {
 		/* LDAPR (FEAT_LRCPC): RCpc load-acquire */
 		uint64_t addr = ldst_base(cpu, rn);
 		cpu->dabt_iss = ldst_iss(sz, false, rt, sz == 3, true);

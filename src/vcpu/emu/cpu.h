@@ -317,13 +317,9 @@ void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsign
 /* Host pointer for a writable guest range of `size` bytes that lies in
  * one page (DC ZVA); faults as a write. */
 uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
-/* Host pointer for an atomic read-modify-write (LSE atomics, CAS/CASP,
- * STXR/STXP) of `size` (1, 2, 4, 8, 16) bytes at `va`: raises an alignment
- * fault unless va is size-aligned, checks read and write permission
- * (stage 1 + 2) and watchpoints, faults report WnR=1 (ISS from
- * cpu->dabt_iss, normally 0); non-RAM (MMIO) IPAs take the stage-2 abort
- * exit.  Never returns NULL.  The pointer is size-aligned on the host and
- * is used with __atomic builtins; valid for the current instruction. */
+/* Host pointer for a naturally aligned `size`-byte access that passed
+ * both the read and the write checks (host atomics for LSE/exclusives).
+ * Unaligned -> alignment fault; any fault reports WnR=1 (MEMF_RMW). */
 uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
 /* Fetches the instruction at cpu->pc (instruction abort / PC alignment
  * on failure). */
@@ -373,9 +369,6 @@ hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value)
 void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id);
 /* Identification register values of this emulator. */
 uint64_t emu_feature_reg(hv_feature_reg_t reg);
-/* CCSIDR_EL1 values per cache level 1..8 (values[level-1]) for data or
- * unified caches, or instruction caches (hv_vcpu_config_get_ccsidr...). */
-void emu_ccsidr_values(hv_cache_type_t type, uint64_t values[8]);
 /* CCSIDR_EL1 for cache `level` (0-based) of the instruction (insn=true)
  * or data/unified cache; 0 where there is no such cache (sysregs.c). */
 uint64_t emu_ccsidr(bool insn, unsigned level);

@@ -1,0 +1,121 @@
+/*
+ * mem_fast.h - inline fast path of guest memory accesses (software TLB
+ * hit), for ldst.c, atomics.c and exec.c.  Everything else is in mem.c.
+ *
+ * TLB: cpu->tlb[view][(va >> 12) & (EMU_TLB_SIZE - 1)], view 0 = EL0
+ * permissions (EL0, LDTR/STTR), 1 = EL1.  Entries cover 4 KiB (the
+ * smallest guest granule and host page), so a hit never crosses a memory
+ * map region.  tag[kind] is the page VA, for data kinds ORed with
+ * MEM_TLB_PAN_BIT when filled with PSTATE.PAN set; an access key also
+ * carries its misalignment bits, so only naturally aligned accesses hit.
+ * Unaligned, page-crossing, watched and faulting accesses go to mem.c.
+ * Entries are only made for Normal memory, or for Device memory when
+ * stage 1 is off (all data is Device then; the slow path knows that).
+ */
+#ifndef EMU_MEM_FAST_H
+#define EMU_MEM_FAST_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the emu backend assumes a little-endian host (the guest is little-endian)"
+#endif
+
+#define MEM_TLB_PAGE_SHIFT 12
+#define MEM_TLB_PAGE_SIZE ((uint64_t)1 << MEM_TLB_PAGE_SHIFT)
+#define MEM_TLB_PAGE_MASK (~(MEM_TLB_PAGE_SIZE - 1))
+#define MEM_TLB_PAN_SHIFT 11
+#define MEM_TLB_PAN_BIT ((uint64_t)1 << MEM_TLB_PAN_SHIFT)
+
+/* Slow paths (mem.c). */
+uint64_t mem_read_slow(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
+void mem_write_slow(struct emu_cpu *cpu, uint64_t va, unsigned size, uint64_t value, unsigned flags);
+uint32_t mem_fetch_slow(struct emu_cpu *cpu);
+
+static inline struct emu_tlb_entry *mem_tlb_entry(struct emu_cpu *cpu, unsigned view, uint64_t va)
+{
+	return &cpu->tlb[view][(va >> MEM_TLB_PAGE_SHIFT) & (EMU_TLB_SIZE - 1)];
+}
+
+/* Data access key: page | misalignment | PAN (size a power of 2 <= 2048). */
+static inline uint64_t mem_tlb_data_key(const struct emu_cpu *cpu, uint64_t va, unsigned size)
+{
+	return (va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1))) | ((uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT);
+}
+
+/* Host address of an aligned data access on a TLB hit, else NULL. */
+static inline uint8_t *mem_fast_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, enum emu_access acc,
+				    unsigned flags)
+{
+	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
+	if (__builtin_expect(e->tag[acc] == mem_tlb_data_key(cpu, va, size) && !cpu->debug_watch_active, 1))
+		return (uint8_t *)(uintptr_t)(va + e->addend);
+	return NULL;
+}
+
+/* Naturally aligned host accesses: single-copy atomic like the guest's. */
+static inline uint64_t mem_host_load(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return __atomic_load_n(p, __ATOMIC_RELAXED);
+	case 2:
+		return __atomic_load_n((const uint16_t *)(const void *)p, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_RELAXED);
+	default:
+		return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+	}
+}
+
+static inline void mem_host_store(uint8_t *p, unsigned size, uint64_t v)
+{
+	switch (size) {
+	case 1:
+		__atomic_store_n(p, (uint8_t)v, __ATOMIC_RELAXED);
+		break;
+	case 2:
+		__atomic_store_n((uint16_t *)(void *)p, (uint16_t)v, __ATOMIC_RELAXED);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)(void *)p, (uint32_t)v, __ATOMIC_RELAXED);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)(void *)p, v, __ATOMIC_RELAXED);
+		break;
+	}
+}
+
+/* mem_read / mem_write / mem_fetch with the TLB hit inlined. */
+static inline uint64_t mem_read_inline(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags)
+{
+	uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_READ, flags);
+	if (p)
+		return mem_host_load(p, size);
+	return mem_read_slow(cpu, va, size, flags);
+}
+
+static inline void mem_write_inline(struct emu_cpu *cpu, uint64_t va, unsigned size, uint64_t value,
+				    unsigned flags)
+{
+	uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_WRITE, flags);
+	if (p)
+		mem_host_store(p, size, value);
+	else
+		mem_write_slow(cpu, va, size, value, flags);
+}
+
+static inline uint32_t mem_fetch_inline(struct emu_cpu *cpu)
+{
+	uint64_t pc = cpu->pc;
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, cpu->el, pc);
+	if (__builtin_expect(e->tag[ACC_EXEC] == (pc & (MEM_TLB_PAGE_MASK | 3)), 1))
+		return __atomic_load_n((const uint32_t *)(uintptr_t)(pc + e->addend), __ATOMIC_RELAXED);
+	return mem_fetch_slow(cpu);
+}
+
+#endif /* EMU_MEM_FAST_H */

@@ -1,0 +1,252 @@
+/*
+ * mmu.c - stage-1 translation of the EL1&0 regime (Arm ARM D8, VMSAv8-64):
+ * TTBR0/TTBR1 selection, TCR_EL1 (TxSZ, TGx, EPDx, IPS, TBIx/TBIDx, HPDx),
+ * 4K/16K/64K granules, block/page/table descriptors, access flag,
+ * AP/UXN/PXN/WXN/PAN and the hierarchical table attributes.
+ *
+ * Not implemented (not advertised): FEAT_LPA/LPA2 (52-bit addresses),
+ * FEAT_HAFDBS (AF=0 always faults, DBM is ignored), FEAT_TTST, FEAT_E0PD,
+ * FEAT_PAN3/EPAN.  Descriptor reads are stage-2 accesses to the VM's
+ * memory map; the caller holds vm->mem_lock for reading.
+ */
+#include "mmu.h"
+
+#include <pthread.h>
+
+#define SCTLR_M (1ull << 0)
+#define SCTLR_I (1ull << 12)
+#define SCTLR_WXN (1ull << 19)
+
+#define TCR_EPD0 (1ull << 7)
+#define TCR_EPD1 (1ull << 23)
+#define TCR_TBI0 (1ull << 37)
+#define TCR_TBI1 (1ull << 38)
+#define TCR_HPD0 (1ull << 41)
+#define TCR_HPD1 (1ull << 42)
+#define TCR_TBID0 (1ull << 51)
+#define TCR_TBID1 (1ull << 52)
+
+/* Descriptor fields. */
+#define DESC_AF (1ull << 10)
+#define DESC_PXN (1ull << 53)
+#define DESC_UXN (1ull << 54)
+#define DESC_OA_MASK 0x0000fffffffff000ull /* bits [47:12] */
+
+/* Largest supported physical address (no FEAT_LPA). */
+#define MMU_MAX_PA_BITS 48u
+
+/* PARange / IPS encodings; 52 bits is capped to 48 (no FEAT_LPA). */
+static const uint8_t pa_range_bits[8] = { 32, 36, 40, 42, 44, 48, 48, 48 };
+
+static inline uint64_t ones(unsigned n)
+{
+	return n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
+}
+
+unsigned mmu_pa_bits(const struct emu_cpu *cpu)
+{
+	return pa_range_bits[cpu->sr[SR_ID_AA64MMFR0_EL1] & 7];
+}
+
+static struct emu_walk_result s1_fault(uint8_t fsc)
+{
+	return (struct emu_walk_result){ .ok = false, .fsc = fsc };
+}
+
+/* Reads the descriptor at `ipa`: a stage-2 read access of the walk.  An
+ * unmapped IPA or one without read permission is a stage-2 fault on the
+ * stage-1 walk (S1PTW), reported like any other stage-2 fault. */
+static bool read_desc(struct emu_cpu *cpu, uint64_t ipa, uint64_t *desc, struct emu_walk_result *r)
+{
+	const struct hv_mem_region *reg = hv_memmap_find(&cpu->vm->mem, ipa);
+	if (!reg || !(reg->flags & HV_MEMORY_READ)) {
+		*r = (struct emu_walk_result){
+			.ok = false,
+			.stage2 = true,
+			.s1ptw = true,
+			.ipa = ipa,
+			.fsc = reg ? FSC_PERMISSION_L0 + 3 : FSC_TRANSLATION_L0 + 3,
+		};
+		return false;
+	}
+	/* Regions are page aligned and ipa is 8-aligned: the 8 bytes are
+	 * inside the region and naturally aligned on the host. */
+	const uint64_t *p = (const uint64_t *)(const void *)(reg->host + (ipa - reg->ipa));
+	*desc = __atomic_load_n(p, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* May a block descriptor appear at this level?  (No 52-bit addresses:
+ * 4K: levels 1-2; 16K and 64K: level 2 only.) */
+static inline bool block_allowed(unsigned gshift, int level)
+{
+	return gshift == 12 ? (level == 1 || level == 2) : level == 2;
+}
+
+/* Permission check of a leaf (D8.4).  ap1/ap2 already include APTable. */
+static bool s1_permitted(uint64_t sctlr, enum emu_access acc, bool el0_perms, bool pan, bool ap1, bool ap2,
+			 bool uxn, bool pxn)
+{
+	bool user_w = ap1 && !ap2;
+	bool wxn = (sctlr & SCTLR_WXN) != 0;
+	if (el0_perms) {
+		switch (acc) {
+		case ACC_READ:
+			return ap1;
+		case ACC_WRITE:
+			return user_w;
+		default: /* EL0 execute-only pages (AP[1]=0, UXN=0) are allowed */
+			return !uxn && !(wxn && user_w);
+		}
+	}
+	switch (acc) {
+	case ACC_READ:
+		return !(pan && ap1);
+	case ACC_WRITE:
+		return !ap2 && !(pan && ap1);
+	default: /* EL0-writable memory is never executable at EL1 */
+		return !pxn && !user_w && !(wxn && !ap2);
+	}
+}
+
+struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+				bool pan)
+{
+	uint64_t sctlr = cpu->sr[SR_SCTLR_EL1];
+	uint64_t tcr = cpu->sr[SR_TCR_EL1];
+	bool upper = (va >> 55) & 1;
+	bool tbi = (tcr & (upper ? TCR_TBI1 : TCR_TBI0)) != 0;
+	if (acc == ACC_EXEC && (tcr & (upper ? TCR_TBID1 : TCR_TBID0)))
+		tbi = false;
+	unsigned top = tbi ? 55 : 63; /* highest VA bit that is an address bit */
+	unsigned pa_bits = mmu_pa_bits(cpu);
+
+	if (!(sctlr & SCTLR_M)) {
+		/* Stage 1 off: flat, but VA[top:PAMax] must be zero.  Data
+		 * accesses are Device-nGnRnE, fetches Normal (D8.2.10). */
+		if ((va >> pa_bits) & ones(top + 1 - pa_bits))
+			return s1_fault(FSC_ADDR_SIZE_L0);
+		bool dev = acc != ACC_EXEC;
+		return (struct emu_walk_result){
+			.ok = true,
+			.pa = va & ones(pa_bits),
+			.device = dev,
+			.attrs = dev ? 0x00 : (sctlr & SCTLR_I) ? 0xaa : 0x44,
+		};
+	}
+
+	unsigned tsz, tg, gshift;
+	bool epd, hpd;
+	uint64_t ttbr;
+	if (upper) {
+		tsz = (tcr >> 16) & 63;
+		tg = (tcr >> 30) & 3;
+		gshift = tg == 1 ? 14 : tg == 3 ? 16 : 12; /* reserved -> 4K */
+		epd = (tcr & TCR_EPD1) != 0;
+		hpd = (tcr & TCR_HPD1) != 0;
+		ttbr = cpu->sr[SR_TTBR1_EL1];
+	} else {
+		tsz = tcr & 63;
+		tg = (tcr >> 14) & 3;
+		gshift = tg == 1 ? 16 : tg == 2 ? 14 : 12; /* reserved -> 4K */
+		epd = (tcr & TCR_EPD0) != 0;
+		hpd = (tcr & TCR_HPD0) != 0;
+		ttbr = cpu->sr[SR_TTBR0_EL1];
+	}
+	/* Out-of-range TxSZ is treated as the nearest valid value (one of
+	 * the CONSTRAINED UNPREDICTABLE behaviours; no FEAT_LVA/TTST). */
+	if (tsz < 16)
+		tsz = 16;
+	if (tsz > 39)
+		tsz = 39;
+	unsigned inputsize = 64 - tsz;
+
+	/* VA[top:inputsize] must all equal VA[55] (the selected range). */
+	uint64_t hi_mask = ones(top + 1 - inputsize);
+	uint64_t hi = (va >> inputsize) & hi_mask;
+	if (hi != (upper ? hi_mask : 0) || epd)
+		return s1_fault(FSC_TRANSLATION_L0);
+
+	unsigned ips = pa_range_bits[(tcr >> 32) & 7];
+	unsigned oa_bits = ips < pa_bits ? ips : pa_bits;
+	if (oa_bits > MMU_MAX_PA_BITS)
+		oa_bits = MMU_MAX_PA_BITS;
+
+	unsigned stride = gshift - 3;
+	unsigned nlevels = (inputsize - gshift + stride - 1) / stride;
+	int level = 4 - (int)nlevels;
+	unsigned lsb = gshift + stride * (unsigned)(3 - level);
+	unsigned start_bits = inputsize - lsb;
+
+	/* TTBR: BADDR[47:1] (ASID and CnP dropped), aligned to the size of
+	 * the start-level table (low bits are RES0: treated as zero). */
+	uint64_t table = ttbr & ones(MMU_MAX_PA_BITS);
+	if (table >> oa_bits)
+		return s1_fault(FSC_ADDR_SIZE_L0);
+	table &= ~ones(start_bits + 3 > 6 ? start_bits + 3 : 6);
+
+	unsigned nbits = start_bits;
+	unsigned aptable = 0;
+	bool uxn_table = false, pxn_table = false;
+	for (;;) {
+		uint64_t index = (va >> lsb) & ones(nbits);
+		uint64_t desc;
+		struct emu_walk_result r;
+		if (!read_desc(cpu, table | (index << 3), &desc, &r))
+			return r;
+		if (!(desc & 1))
+			return s1_fault((uint8_t)(FSC_TRANSLATION_L0 + level));
+		if (level < 3 && (desc & 2)) {
+			/* Table descriptor. */
+			uint64_t next = desc & DESC_OA_MASK & ~ones(gshift);
+			if (next >> oa_bits)
+				return s1_fault((uint8_t)(FSC_ADDR_SIZE_L0 + level));
+			if (!hpd) {
+				aptable |= (unsigned)(desc >> 61) & 3;
+				uxn_table |= (desc >> 60) & 1;
+				pxn_table |= (desc >> 59) & 1;
+			}
+			table = next;
+			level++;
+			lsb -= stride;
+			nbits = stride;
+			continue;
+		}
+		/* Leaf: page (level 3, type 0b11) or block (0b01). */
+		if (level == 3 ? !(desc & 2) : !block_allowed(gshift, level))
+			return s1_fault((uint8_t)(FSC_TRANSLATION_L0 + level));
+		uint64_t oa = desc & DESC_OA_MASK & ~ones(lsb);
+		if (oa >> oa_bits)
+			return s1_fault((uint8_t)(FSC_ADDR_SIZE_L0 + level));
+		if (!(desc & DESC_AF))
+			return s1_fault((uint8_t)(FSC_ACCESS_FLAG_L0 + level));
+
+		unsigned attr_idx = (unsigned)(desc >> 2) & 7;
+		uint8_t attr = (uint8_t)(cpu->sr[SR_MAIR_EL1] >> (8 * attr_idx));
+		r = (struct emu_walk_result){
+			.ok = true,
+			.pa = oa | (va & ones(lsb)),
+			.attrs = attr,
+			.device = (attr & 0xf0) == 0,
+		};
+		/* APTable[0] removes EL0 access, APTable[1] removes write access. */
+		bool ap1 = ((desc >> 6) & 1) && !(aptable & 1);
+		bool ap2 = ((desc >> 7) & 1) || (aptable & 2);
+		bool uxn = (desc & DESC_UXN) || uxn_table;
+		bool pxn = (desc & DESC_PXN) || pxn_table;
+		if (!s1_permitted(sctlr, acc, el0_perms, pan, ap1, ap2, uxn, pxn)) {
+			r.ok = false;
+			r.fsc = (uint8_t)(FSC_PERMISSION_L0 + level);
+		}
+		return r;
+	}
+}
+
+struct emu_walk_result mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms)
+{
+	bool pan = !el0_perms && cpu->el == 1 && cpu->pstate_pan && acc != ACC_EXEC;
+	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
+	struct emu_walk_result r = mmu_walk(cpu, va, acc, el0_perms, pan);
+	pthread_rwlock_unlock(&cpu->vm->mem_lock);
+	return r;
+}

@@ -1,0 +1,294 @@
+/*
+ * system.c - the system instruction class (Arm ARM C5: 1101010100 L op0
+ * op1 CRn CRm op2 Rt): hints (NOP, YIELD, WFE, WFI, SEV, SEVL, and the
+ * hint-space features we do not advertise, which execute as NOP),
+ * barriers, CLREX, MSR (immediate), SYS (DC, IC, TLBI, AT) and
+ * MRS/MSR (register), which go to sysregs.c.
+ */
+#include <string.h>
+
+#include "sysregs.h"
+
+/* emu_exec_unallocated never returns (it raises UNDEF); say so. */
+static inline _Noreturn void undef(struct emu_cpu *cpu, uint32_t insn)
+{
+	emu_exec_unallocated(cpu, insn);
+	emu_undefined(cpu);
+}
+
+static inline unsigned f_op1(uint32_t insn) { return (insn >> 16) & 7; }
+static inline unsigned f_crn(uint32_t insn) { return (insn >> 12) & 15; }
+static inline unsigned f_crm(uint32_t insn) { return (insn >> 8) & 15; }
+static inline unsigned f_op2(uint32_t insn) { return (insn >> 5) & 7; }
+static inline unsigned f_rt(uint32_t insn) { return insn & 31; }
+
+/* EL0 access to an instruction SCTLR_EL1 gates: trap to EL1, EC 0x18. */
+static inline void el0_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t sctlr_bit)
+{
+	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & sctlr_bit))
+		emu_take_sync(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false);
+}
+
+/* WFI/WFE.  They complete at once when a wake-up event is already there
+ * (WFE: the event register; both: a pending IRQ/FIQ), as no low-power
+ * state would be entered and so nothing is trapped.  Otherwise EL0 is
+ * trapped to EL1 by SCTLR_EL1.nTWI/nTWE clear, and everything else to
+ * the host (HCR_EL2.TWI/TWE on Apple), with the PC at the instruction. */
+static void exec_wfx(struct emu_cpu *cpu, bool wfe)
+{
+	if (wfe && cpu->event_register) {
+		cpu->event_register = false;
+		return;
+	}
+	if (cpu->obj->pending_irq || cpu->obj->pending_fiq)
+		return;
+	uint32_t esr = (uint32_t)EC_WFX << ESR_EC_SHIFT | ESR_IL | ISS_CV_COND_AL | (wfe ? 1u : 0u);
+	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
+		emu_take_sync(cpu, esr, 0, false);
+	emu_exit_exception(cpu, esr, 0, 0, cpu->insn_pc);
+}
+
+/* HINT #imm (op1 = 011, CRn = 0010, Rt = 31). */
+static void exec_hint(struct emu_cpu *cpu, uint32_t insn)
+{
+	switch (f_crm(insn) << 3 | f_op2(insn)) {
+	case 2: /* WFE */
+		exec_wfx(cpu, true);
+		return;
+	case 3: /* WFI */
+		exec_wfx(cpu, false);
+		return;
+	case 4: /* SEV: other vCPUs' WFE exits to the host, which wakes them */
+	case 5: /* SEVL */
+		cpu->event_register = true;
+		return;
+	default:
+		/* NOP, YIELD, and the unallocated / unadvertised hints (ESB, PSB,
+		 * TSB, CSDB, BTI, PAC*SP, XPACLRI, DGH, ...) are NOPs. */
+		return;
+	}
+}
+
+/* Host ordering for DMB/DSB by access type (CRm[1:0]: 01 loads, 10
+ * stores, 11 / 00 all). */
+static inline void barrier_fence(unsigned crm)
+{
+	switch (crm & 3) {
+	case 1: __atomic_thread_fence(__ATOMIC_ACQUIRE); break;
+	case 2: __atomic_thread_fence(__ATOMIC_RELEASE); break;
+	default: __atomic_thread_fence(__ATOMIC_SEQ_CST); break;
+	}
+}
+
+/* Barriers and CLREX (op1 = 011, CRn = 0011, Rt = 31). */
+static void exec_barrier(struct emu_cpu *cpu, uint32_t insn)
+{
+	unsigned crm = f_crm(insn);
+	switch (f_op2(insn)) {
+	case 2: /* CLREX */
+		cpu->excl_valid = false;
+		return;
+	case 4: /* DSB; CRm 0000 = SSBB, 0100 = PSSBB (speculation only) */
+		if (crm == 0 || crm == 4)
+			return;
+		barrier_fence(crm);
+		return;
+	case 5: /* DMB */
+		barrier_fence(crm);
+		return;
+	case 6: /* ISB: nothing is cached across instructions yet */
+		return;
+	default: /* SB (FEAT_SB), DSB nXS (FEAT_XS), TCOMMIT: not implemented */
+		undef(cpu, insn);
+	}
+}
+
+/* MSR (immediate) to PSTATE fields (CRn = 0100, Rt = 31). */
+static void exec_msr_imm(struct emu_cpu *cpu, uint32_t insn)
+{
+	unsigned crm = f_crm(insn);
+	switch (f_op1(insn) << 3 | f_op2(insn)) {
+	case 0x1e: /* DAIFSet (op1 011, op2 110) */
+		el0_gate(cpu, insn, SCTLR_UMA);
+		cpu->daif |= crm << 6;
+		return;
+	case 0x1f: /* DAIFClr */
+		el0_gate(cpu, insn, SCTLR_UMA);
+		cpu->daif &= ~(crm << 6);
+		cpu->budget = 0; /* take a now-unmasked pending interrupt */
+		cpu->irq_check = true;
+		return;
+	case 0x04: { /* PAN (op1 000, op2 100; FEAT_PAN) */
+		if (cpu->el == 0)
+			break;
+		bool pan = crm & 1;
+		if (pan != cpu->pstate_pan) {
+			cpu->pstate_pan = pan;
+			mem_tlb_flush(cpu);
+		}
+		return;
+	}
+	case 0x05: /* SPSel */
+		if (cpu->el == 0)
+			break;
+		cpu->spsel = crm & 1;
+		return;
+	default:
+		/* CFINV/XAFLAG/AXFLAG (FlagM), UAO, DIT, SSBS, TCO, ALLINT,
+		 * SVCR...: not advertised, UNDEFINED. */
+		break;
+	}
+	undef(cpu, insn);
+}
+
+/* DC ZVA: zero the 64-byte block containing Xt (a store for permission
+ * checks, faults and watchpoints; no syndrome register info). */
+static void exec_dc_zva(struct emu_cpu *cpu, uint32_t insn)
+{
+	el0_gate(cpu, insn, SCTLR_DZE);
+	uint64_t va = xreg(cpu, f_rt(insn)) & ~(uint64_t)(EMU_DCZ_BLOCK - 1);
+	cpu->dabt_iss = 0;
+	uint8_t *p = mem_write_ptr(cpu, va, EMU_DCZ_BLOCK, 0);
+	memset(p, 0, EMU_DCZ_BLOCK);
+}
+
+/* AT S1E{0,1}{R,W}: stage-1 translation into PAR_EL1.  The result is an
+ * IPA (the guest's PA).  A stage-2 fault on the stage-1 walk is taken
+ * to the host as a data abort (CM = 1, S1PTW); a stage-2 problem with
+ * the output address is not AT's concern (stage 1 only). */
+static void exec_at(struct emu_cpu *cpu, uint32_t insn)
+{
+	unsigned op2 = f_op2(insn);
+	uint64_t va = xreg(cpu, f_rt(insn));
+	enum emu_access acc = (op2 & 1) ? ACC_WRITE : ACC_READ;
+	/* AT S1E1R/W ignore PSTATE.PAN (only the *P forms honour it). */
+	bool pan = cpu->pstate_pan;
+	cpu->pstate_pan = false;
+	struct emu_walk_result r = mmu_translate(cpu, va, acc, op2 >= 2);
+	cpu->pstate_pan = pan;
+
+	uint64_t par;
+	if (!r.ok && r.stage2 && r.s1ptw) {
+		uint64_t esr = (uint64_t)EC_DABT_LOWER << ESR_EC_SHIFT | ESR_IL | 1u << 8 /* CM */ |
+			       1u << 7 /* S1PTW */ | 1u << 6 /* WnR */ | (r.fsc & 0x3fu);
+		emu_exit_exception(cpu, esr, va, r.ipa, cpu->insn_pc);
+	}
+	if (r.ok || r.stage2) {
+		uint64_t pa = r.ok ? r.pa : r.ipa;
+		/* SH: the walk does not report it; Device and Normal
+		 * Non-cacheable are Outer Shareable, other memory is reported
+		 * as Inner Shareable (what the guest's tables normally say). */
+		uint64_t sh = (r.device || r.attrs == 0x44) ? 2 : 3;
+		par = (pa & 0x0000fffffffff000ull) | (r.attrs & 0xff) << 56 | sh << 7 | 1ull << 11;
+	} else {
+		par = 1 | (uint64_t)(r.fsc & 0x3f) << 1 | 1ull << 11;
+	}
+	cpu->sr[SR_PAR_EL1] = par;
+}
+
+/* Drops translations cached by this vCPU; the Inner Shareable forms also
+ * make every other vCPU drop its TLB at its next event check (bumping
+ * the VM's generation, which only ever makes vCPUs flush). */
+static void exec_tlbi(struct emu_cpu *cpu, bool broadcast)
+{
+	mem_tlb_flush(cpu);
+	if (broadcast)
+		atomic_fetch_add(&cpu->vm->mem_generation, 1);
+}
+
+/* SYS (op0 = 01, L = 0): cache maintenance, AT, TLBI. */
+static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
+{
+	unsigned op1 = f_op1(insn), crn = f_crn(insn), crm = f_crm(insn), op2 = f_op2(insn);
+	unsigned key = op1 << 7 | crm << 3 | op2;
+#define SYS_KEY(op1, crm, op2) ((op1) << 7 | (crm) << 3 | (op2))
+	if (crn == 7) {
+		switch (key) {
+		case SYS_KEY(3, 4, 1): /* DC ZVA */
+			exec_dc_zva(cpu, insn);
+			return;
+		case SYS_KEY(3, 10, 1): /* DC CVAC */
+		case SYS_KEY(3, 11, 1): /* DC CVAU */
+		case SYS_KEY(3, 14, 1): /* DC CIVAC */
+			el0_gate(cpu, insn, SCTLR_UCI);
+			/* Translate as a read: faults report CM = 1. */
+			cpu->dabt_iss = 0;
+			(void)mem_read(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
+			return;
+		case SYS_KEY(3, 5, 1): /* IC IVAU: no decoded-instruction cache */
+			el0_gate(cpu, insn, SCTLR_UCI);
+			return;
+		default:
+			break;
+		}
+		if (cpu->el == 0)
+			undef(cpu, insn);
+		switch (key) {
+		case SYS_KEY(0, 6, 1): /* DC IVAC: needs write permission */
+			cpu->dabt_iss = 0;
+			(void)mem_write_ptr(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
+			return;
+		case SYS_KEY(0, 6, 2):  /* DC ISW */
+		case SYS_KEY(0, 10, 2): /* DC CSW */
+		case SYS_KEY(0, 14, 2): /* DC CISW */
+		case SYS_KEY(0, 1, 0):  /* IC IALLUIS */
+		case SYS_KEY(0, 5, 0):  /* IC IALLU */
+			return;
+		case SYS_KEY(0, 8, 0): /* AT S1E1R */
+		case SYS_KEY(0, 8, 1): /* AT S1E1W */
+		case SYS_KEY(0, 8, 2): /* AT S1E0R */
+		case SYS_KEY(0, 8, 3): /* AT S1E0W */
+			exec_at(cpu, insn);
+			return;
+		default:
+			break;
+		}
+	} else if (crn == 8 && op1 == 0 && cpu->el != 0 && (crm == 3 || crm == 7)) {
+		/* TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 (CRm 7) and
+		 * their Inner Shareable forms (CRm 3).  The OS and range forms
+		 * (FEAT_TLBIOS, FEAT_TLBIRANGE) are not advertised. */
+		if (op2 != 4 && op2 != 6) {
+			exec_tlbi(cpu, crm == 3);
+			return;
+		}
+	}
+#undef SYS_KEY
+	undef(cpu, insn);
+}
+
+void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
+{
+	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
+	if (op0 >= 2) { /* MRS / MSR (register) */
+		emu_sysreg_access(cpu, insn);
+		return;
+	}
+	if (l) /* SYSL: nothing allocated in v8.0; L=1 with op0=0: unallocated */
+		undef(cpu, insn);
+	if (op0 == 1) {
+		exec_sys(cpu, insn);
+		return;
+	}
+	if (f_rt(insn) != 31)
+		undef(cpu, insn); /* includes WFET/WFIT (FEAT_WFxT) */
+	switch (f_crn(insn)) {
+	case 2:
+		if (f_op1(insn) == 3) {
+			exec_hint(cpu, insn);
+			return;
+		}
+		break;
+	case 3:
+		if (f_op1(insn) == 3) {
+			exec_barrier(cpu, insn);
+			return;
+		}
+		break;
+	case 4:
+		exec_msr_imm(cpu, insn);
+		return;
+	default:
+		break;
+	}
+	undef(cpu, insn);
+}

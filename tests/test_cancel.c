@@ -1,0 +1,188 @@
+/*
+ * test_cancel.c - hv_vcpus_exit: a cancel before run, a cancel of a
+ * running vCPU from another thread, and a stress test in which every one
+ * of many cancels must produce exactly one HV_EXIT_REASON_CANCELED.
+ */
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+enum { E_SPIN, E_HVC, E_COUNT };
+
+static void setup(void)
+{
+	vm_setup();
+	guest_load("basic");
+}
+
+START_TEST(cancel_before_run)
+{
+	guest_start(E_COUNT);
+	set_reg(HV_REG_X0, 0);
+	ck_assert_int_eq(hv_vcpus_exit(&g_vcpu, 1), HV_SUCCESS);
+	guest_run();
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+	/* Nothing ran. */
+	ASSERT_U64_EQ(guest_pc(), guest_addr(4 * E_COUNT));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0);
+	/* The cancel was consumed: the next run executes the guest. */
+	guest_start(E_HVC);
+	guest_run();
+	ASSERT_HVC(1);
+}
+END_TEST
+
+START_TEST(cancel_twice_before_run_is_one_exit)
+{
+	/* Two requests before a run collapse into one pending cancel. */
+	ck_assert_int_eq(hv_vcpus_exit(&g_vcpu, 1), HV_SUCCESS);
+	ck_assert_int_eq(hv_vcpus_exit(&g_vcpu, 1), HV_SUCCESS);
+	guest_start(E_HVC);
+	guest_run();
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+	guest_run();
+	ASSERT_HVC(1);
+}
+END_TEST
+
+START_TEST(cancel_running)
+{
+	guest_start(E_COUNT);
+	set_reg(HV_REG_X0, 0);
+	/* guest_run_for cancels from a second thread after 50 ms. */
+	guest_run_for(50);
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+	/* The guest ran, and stopped inside its loop. */
+	ck_assert_uint_gt(reg(HV_REG_X0), 0);
+	uint64_t pc = guest_pc();
+	ck_assert(pc >= guest_addr(0x1000) && pc < guest_addr(0x1008));
+	/* It continues from where it stopped. */
+	uint64_t x0 = reg(HV_REG_X0);
+	guest_run_for(20);
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+	ck_assert_uint_gt(reg(HV_REG_X0), x0);
+}
+END_TEST
+
+/*
+ * Stress: the canceller thread calls hv_vcpus_exit once per round, at a
+ * varying moment (before or while the vCPU runs), then waits for the
+ * round to end.  Every run must return CANCELED; a lost cancel leaves the
+ * run spinning, which the monitor detects (no progress for 2 s), reports
+ * and breaks with an extra cancel.  A duplicated cancel shows up as a
+ * CANCELED exit of the final run, which must exit by HVC instead.
+ */
+#define ROUNDS 10000
+
+struct stress {
+	sem_t go, done;
+	atomic_uint round;
+	atomic_bool stop;
+	atomic_uint lost;
+	hv_vcpu_t vcpu;
+};
+
+static void *canceller(void *p)
+{
+	struct stress *s = p;
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		sem_wait(&s->go);
+		/* Vary the timing: immediately, or after a short spin. */
+		for (volatile unsigned k = 0; k < (i % 7) * 200; k++)
+			;
+		hv_vcpus_exit(&s->vcpu, 1);
+		sem_post(&s->done);
+	}
+	return NULL;
+}
+
+static void *monitor(void *p)
+{
+	struct stress *s = p;
+	unsigned last = ~0u, idle = 0;
+	while (!atomic_load(&s->stop)) {
+		usleep(100000);
+		unsigned r = atomic_load(&s->round);
+		if (r != last) {
+			last = r;
+			idle = 0;
+		} else if (++idle >= 20) {
+			atomic_fetch_add(&s->lost, 1);
+			hv_vcpus_exit(&s->vcpu, 1);
+			idle = 0;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(cancel_stress)
+{
+	struct stress s = { .vcpu = g_vcpu };
+	pthread_t ct, mt;
+	sem_init(&s.go, 0, 0);
+	sem_init(&s.done, 0, 0);
+	ck_assert_int_eq(pthread_create(&ct, NULL, canceller, &s), 0);
+	ck_assert_int_eq(pthread_create(&mt, NULL, monitor, &s), 0);
+
+	guest_start(E_SPIN);
+	unsigned canceled = 0, other = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		sem_post(&s.go);
+		hv_return_t r = hv_vcpu_run(g_vcpu);
+		if (r == HV_SUCCESS && g_exit->reason == HV_EXIT_REASON_CANCELED)
+			canceled++;
+		else
+			other++;
+		/* Round over only once the canceller's call has returned. */
+		sem_wait(&s.done);
+		atomic_store(&s.round, i + 1);
+		if (atomic_load(&s.lost) > 3)
+			break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	/* No cancel may be left over. */
+	guest_start(E_HVC);
+	hv_return_t r = hv_vcpu_run(g_vcpu);
+	atomic_store(&s.stop, true);
+	if (atomic_load(&s.lost) > 3) {
+		/* Unblock the canceller so that it can be joined. */
+		for (unsigned i = 0; i < ROUNDS; i++)
+			sem_post(&s.go);
+	}
+	pthread_join(ct, NULL);
+	pthread_join(mt, NULL);
+
+	ck_assert_msg(atomic_load(&s.lost) == 0, "%u cancels lost (run kept going)",
+		      atomic_load(&s.lost));
+	ck_assert_uint_eq(other, 0);
+	ck_assert_uint_eq(canceled, ROUNDS);
+	ck_assert_int_eq(r, HV_SUCCESS);
+	ck_assert_msg(g_exit->reason == HV_EXIT_REASON_EXCEPTION,
+		      "a cancel was left pending after %u rounds (reason %u)", ROUNDS,
+		      (unsigned)g_exit->reason);
+	ASSERT_HVC(1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	ck_assert_msg(secs < 20.0, "%d cancels took %.1f s", ROUNDS, secs);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cancel");
+	TCase *t = tcase_create("cancel");
+	tcase_add_checked_fixture(t, setup, vm_teardown);
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, cancel_before_run);
+	tcase_add_test(t, cancel_twice_before_run_is_one_exit);
+	tcase_add_test(t, cancel_running);
+	tcase_add_test(t, cancel_stress);
+	suite_add_tcase(s, t);
+	return run_suite(s);
+}

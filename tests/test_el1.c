@@ -1,0 +1,124 @@
+/*
+ * test_el1.c - exceptions handled inside the guest: EL0 -> EL1 via SVC,
+ * UNDEF at EL0 and EL1, ERET, SP_EL0/SP_EL1 banking, vector selection.
+ */
+#include "guest.h"
+
+enum { E_SVC, E_EL0_MRS, E_SP_BANK, E_EL0_SP, E_UDF, E_EL0_UDF };
+
+#define ESR_SVC(imm) ((0x15ull << 26) | ESR_IL | (imm))
+#define ESR_UNKNOWN (ESR_IL) /* EC 0, IL 1 */
+
+static void setup(void)
+{
+	vm_setup();
+	guest_load("el1");
+	set_sysreg(HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+}
+
+START_TEST(svc_from_el0)
+{
+	guest_start(E_SVC);
+	guest_run();
+	/* svc #7 was handled and returned to EL0; svc #9 was reported. */
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(reg(HV_REG_X20), ESR_SVC(7));
+	ASSERT_U64_EQ(reg(HV_REG_X21), reg(HV_REG_X9) + 4); /* ELR after the SVC */
+	ASSERT_U64_EQ(reg(HV_REG_X3), 0x55);               /* EL0 ran on */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_SVC(9));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9) + 12);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1), 0x3c0); /* from EL0t */
+	ASSERT_U64_EQ(reg(HV_REG_CPSR) & 0xf, 0x5);         /* now EL1h */
+}
+END_TEST
+
+START_TEST(el0_mrs_el1_register)
+{
+	guest_start(E_EL0_MRS);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1), 0x3c0);
+}
+END_TEST
+
+START_TEST(el0_udf)
+{
+	guest_start(E_EL0_UDF);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(el1_udf)
+{
+	guest_start(E_UDF);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1), CPSR_EL1H_MASKED);
+}
+END_TEST
+
+START_TEST(el1t_udf_uses_sp0_vector)
+{
+	guest_start(E_UDF);
+	set_reg(HV_REG_CPSR, CPSR_EL1T_MASKED);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SP0_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1), CPSR_EL1T_MASKED);
+	/* Exception entry always selects SP_EL1 (EL1h). */
+	ASSERT_U64_EQ(reg(HV_REG_CPSR) & 0xf, 0x5);
+}
+END_TEST
+
+START_TEST(sp_banking)
+{
+	guest_start(E_SP_BANK);
+	set_sysreg(HV_SYS_REG_SP_EL0, 0x1000);
+	set_sysreg(HV_SYS_REG_SP_EL1, 0x2000);
+	set_reg(HV_REG_X5, 0x3000);
+	set_reg(HV_REG_X6, 0x4000);
+	guest_run();
+	ASSERT_HVC(2);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0x2000); /* EL1h: SP_EL1 */
+	ASSERT_U64_EQ(reg(HV_REG_X1), 0x1000); /* SPSel 0: SP_EL0 */
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0x2000); /* back to SP_EL1, untouched */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SP_EL0), 0x3000);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SP_EL1), 0x4000);
+}
+END_TEST
+
+START_TEST(el0_uses_sp_el0)
+{
+	guest_start(E_EL0_SP);
+	set_sysreg(HV_SYS_REG_SP_EL0, 0x5550);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(reg(HV_REG_X7), 0x5550);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_SVC(9));
+	/* The handler runs on SP_EL1. */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SP_EL1), GUEST_RAM_IPA + GUEST_RAM_SIZE);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("el1");
+	TCase *t = tcase_create("el1");
+	tcase_add_checked_fixture(t, setup, vm_teardown);
+	tcase_set_timeout(t, 10);
+	tcase_add_test(t, svc_from_el0);
+	tcase_add_test(t, el0_mrs_el1_register);
+	tcase_add_test(t, el0_udf);
+	tcase_add_test(t, el1_udf);
+	tcase_add_test(t, el1t_udf_uses_sp0_vector);
+	tcase_add_test(t, sp_banking);
+	tcase_add_test(t, el0_uses_sp_el0);
+	suite_add_tcase(s, t);
+	return run_suite(s);
+}

@@ -1,0 +1,241 @@
+/*
+ * test_mmu.c - guest stage-1 translation: the host builds page tables in
+ * guest RAM (4K, 16K and 64K granules, TTBR0 identity map and a TTBR1
+ * alias), enables the MMU through hv_vcpu_set_sys_reg, and checks
+ * accesses and the stage-1 faults taken to the guest's EL1 vectors.
+ */
+#include <string.h>
+
+#include "guest.h"
+
+enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS };
+
+#define TABLES_OFF 0x200000ull /* page tables, past what is mapped */
+#define DATA_VA (GUEST_RAM_IPA + GUEST_DATA_OFF)
+#define ALIAS_BASE 0xffffff8000000000ull /* TTBR1, T1SZ = 25: IPA RAM + x */
+
+/* Descriptor bits (stage 1, VMSAv8-64). */
+#define D_TABLE 3ull
+#define D_PAGE 3ull
+#define D_AF (1ull << 10)
+#define D_SH_INNER (3ull << 8)
+#define D_AP_RO (2ull << 6) /* EL1 read-only, no EL0 access */
+#define D_NORMAL (D_AF | D_SH_INNER) /* AttrIndx 0 = MAIR attr 0 */
+
+#define SCTLR_MMU_ON 0x30d01805ull /* RES1 | I | C | M */
+#define ESR_EC_DABT_SAME 0x25u
+#define ESR_WNR (1u << 6)
+
+static void put_desc(uint64_t table_off, unsigned index, uint64_t desc)
+{
+	memcpy(g_ram + table_off + 8ull * index, &desc, 8);
+}
+
+static void mmu_enable(uint64_t tcr, uint64_t ttbr0, uint64_t ttbr1)
+{
+	set_sysreg(HV_SYS_REG_MAIR_EL1, 0xff); /* attr 0: normal WB */
+	set_sysreg(HV_SYS_REG_TCR_EL1, tcr);
+	set_sysreg(HV_SYS_REG_TTBR0_EL1, ttbr0);
+	set_sysreg(HV_SYS_REG_TTBR1_EL1, ttbr1);
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_MMU_ON);
+}
+
+static void setup(void)
+{
+	vm_setup();
+	guest_load("mmu");
+	set_sysreg(HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+	memset(g_ram + TABLES_OFF, 0, 0x100000);
+}
+
+/* TCR fields. */
+#define TCR_T0SZ(n) ((uint64_t)(n))
+#define TCR_T1SZ(n) ((uint64_t)(n) << 16)
+#define TCR_WB_IS0 (1ull << 8 | 1ull << 10 | 3ull << 12)
+#define TCR_WB_IS1 (1ull << 24 | 1ull << 26 | 3ull << 28)
+#define TCR_TG0_4K (0ull << 14)
+#define TCR_TG0_64K (1ull << 14)
+#define TCR_TG0_16K (2ull << 14)
+#define TCR_TG1_16K (1ull << 30)
+#define TCR_TG1_4K (2ull << 30)
+#define TCR_TG1_64K (3ull << 30)
+#define TCR_EPD1 (1ull << 23)
+#define TCR_IPS_36 (1ull << 32)
+
+/*
+ * 4K granule, 39-bit VAs (start at level 1).  L1 -> L2 -> L3 maps the
+ * first 2 MiB of RAM with 4K pages; the page after the data page is
+ * read-only, the one after it invalid.  TTBR1's L1[0] shares the L2, so
+ * ALIAS_BASE + x maps to RAM + x.
+ */
+#define L1_0 (TABLES_OFF)
+#define L2_4K (TABLES_OFF + 0x1000)
+#define L3_4K (TABLES_OFF + 0x2000)
+#define L1_1 (TABLES_OFF + 0x3000)
+#define RO_PAGE_4K (DATA_VA + 0x1000)
+#define BAD_PAGE_4K (DATA_VA + 0x2000)
+
+static void tables_4k(void)
+{
+	put_desc(L1_0, 1, (GUEST_RAM_IPA + L2_4K) | D_TABLE);
+	put_desc(L2_4K, 0, (GUEST_RAM_IPA + L3_4K) | D_TABLE);
+	for (unsigned i = 0; i < 512; i++)
+		put_desc(L3_4K, i, (GUEST_RAM_IPA + 0x1000ull * i) | D_PAGE | D_NORMAL);
+	put_desc(L3_4K, (unsigned)((RO_PAGE_4K - GUEST_RAM_IPA) >> 12),
+		 RO_PAGE_4K | D_PAGE | D_NORMAL | D_AP_RO);
+	put_desc(L3_4K, (unsigned)((BAD_PAGE_4K - GUEST_RAM_IPA) >> 12), 0);
+	put_desc(L1_1, 0, (GUEST_RAM_IPA + L2_4K) | D_TABLE);
+	mmu_enable(TCR_T0SZ(25) | TCR_WB_IS0 | TCR_TG0_4K | TCR_T1SZ(25) | TCR_WB_IS1 |
+			   TCR_TG1_4K | TCR_IPS_36,
+		   GUEST_RAM_IPA + L1_0, GUEST_RAM_IPA + L1_1);
+}
+
+/* Runs a load/store snippet expected to take a data abort at EL1 and
+ * checks ESR_EL1/FAR_EL1/ELR_EL1. */
+static void expect_el1_dabt(unsigned entry, uint64_t va, unsigned dfsc, bool write)
+{
+	guest_start(entry);
+	set_reg(HV_REG_X1, va);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == ESR_EC_DABT_SAME, "ESR_EL1 %#llx", (unsigned long long)esr);
+	ck_assert_msg((esr & 0x3f) == dfsc, "ESR_EL1 %#llx, expected DFSC %#x",
+		      (unsigned long long)esr, dfsc);
+	ck_assert_uint_eq(!!(esr & ESR_WNR), write);
+	ck_assert(esr & ESR_IL);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), va);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+
+START_TEST(mmu_4k_identity_and_alias)
+{
+	tables_4k();
+	uint64_t magic = 0x5a5aa5a5deadbeefull;
+	memcpy(g_ram + GUEST_DATA_OFF + 0x10, &magic, 8);
+
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, DATA_VA + 0x10);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, ALIAS_BASE + GUEST_DATA_OFF + 0x10);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+
+	/* Store through the identity map, load through the alias. */
+	guest_start(E_STORE_ALIAS);
+	set_reg(HV_REG_X1, DATA_VA + 0x20);
+	set_reg(HV_REG_X2, 0x1234567887654321ull);
+	set_reg(HV_REG_X3, ALIAS_BASE + GUEST_DATA_OFF + 0x20);
+	guest_run();
+	ASSERT_HVC(3);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0x1234567887654321ull);
+}
+END_TEST
+
+START_TEST(mmu_4k_translation_faults)
+{
+	tables_4k();
+	expect_el1_dabt(E_LOAD_FAULT, BAD_PAGE_4K + 0x18, 0x07, false); /* level 3 */
+	expect_el1_dabt(E_LOAD_FAULT, 0x80000010ull, 0x05, false);      /* level 1 */
+	/* Beyond the 39-bit TTBR0 region: level 0 translation fault. */
+	expect_el1_dabt(E_LOAD_FAULT, 0x0000010000000000ull, 0x04, false);
+	/* The alias of the invalid page faults the same way. */
+	expect_el1_dabt(E_LOAD_FAULT, ALIAS_BASE + (BAD_PAGE_4K - GUEST_RAM_IPA), 0x07, false);
+}
+END_TEST
+
+START_TEST(mmu_4k_permission_fault)
+{
+	tables_4k();
+	uint64_t v = 0x77;
+	memcpy(g_ram + (RO_PAGE_4K - GUEST_RAM_IPA) + 8, &v, 8);
+	set_reg(HV_REG_X2, 0x99);
+	expect_el1_dabt(E_STORE_FAULT, RO_PAGE_4K + 8, 0x0f, true);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0x77); /* the load was allowed */
+	memcpy(&v, g_ram + (RO_PAGE_4K - GUEST_RAM_IPA) + 8, 8);
+	ASSERT_U64_EQ(v, 0x77); /* the store was not */
+}
+END_TEST
+
+/*
+ * 16K granule, 36-bit VAs: the walk starts at level 2 (VA[35:25]),
+ * level 3 maps 16K pages (VA[24:14]).
+ */
+#define L2_16K (TABLES_OFF)
+#define L3_16K (TABLES_OFF + 0x4000)
+#define BAD_PAGE_16K (DATA_VA + 0x4000)
+
+START_TEST(mmu_16k)
+{
+	put_desc(L2_16K, (unsigned)(GUEST_RAM_IPA >> 25), (GUEST_RAM_IPA + L3_16K) | D_TABLE);
+	for (unsigned i = 0; i < 128; i++)
+		put_desc(L3_16K, i, (GUEST_RAM_IPA + 0x4000ull * i) | D_PAGE | D_NORMAL);
+	put_desc(L3_16K, (unsigned)((BAD_PAGE_16K - GUEST_RAM_IPA) >> 14), 0);
+	mmu_enable(TCR_T0SZ(28) | TCR_WB_IS0 | TCR_TG0_16K | TCR_T1SZ(28) | TCR_TG1_16K |
+			   TCR_EPD1 | TCR_IPS_36,
+		   GUEST_RAM_IPA + L2_16K, 0);
+
+	uint64_t magic = 0x1616161616161616ull;
+	memcpy(g_ram + GUEST_DATA_OFF + 0x3ff8, &magic, 8);
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, DATA_VA + 0x3ff8);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+
+	expect_el1_dabt(E_LOAD_FAULT, BAD_PAGE_16K + 0x100, 0x07, false);
+	expect_el1_dabt(E_LOAD_FAULT, 0x80000000ull, 0x06, false); /* L2 entry 64 empty */
+}
+END_TEST
+
+/*
+ * 64K granule, 39-bit VAs: level 2 (VA[38:29]) -> level 3 64K pages
+ * (VA[28:16]); the data page is read-only.
+ */
+#define L2_64K (TABLES_OFF)
+#define L3_64K (TABLES_OFF + 0x10000)
+
+START_TEST(mmu_64k)
+{
+	put_desc(L2_64K, (unsigned)(GUEST_RAM_IPA >> 29), (GUEST_RAM_IPA + L3_64K) | D_TABLE);
+	for (unsigned i = 0; i < 32; i++)
+		put_desc(L3_64K, i, (GUEST_RAM_IPA + 0x10000ull * i) | D_PAGE | D_NORMAL);
+	put_desc(L3_64K, (unsigned)(GUEST_DATA_OFF >> 16), DATA_VA | D_PAGE | D_NORMAL | D_AP_RO);
+	mmu_enable(TCR_T0SZ(25) | TCR_WB_IS0 | TCR_TG0_64K | TCR_T1SZ(25) | TCR_TG1_64K |
+			   TCR_EPD1 | TCR_IPS_36,
+		   GUEST_RAM_IPA + L2_64K, 0);
+
+	uint64_t magic = 0x6464646464646464ull;
+	memcpy(g_ram + GUEST_DATA_OFF + 0xfff0, &magic, 8);
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, DATA_VA + 0xfff0);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+
+	set_reg(HV_REG_X2, 1);
+	expect_el1_dabt(E_STORE_FAULT, DATA_VA + 0xfff0, 0x0f, true);
+	expect_el1_dabt(E_LOAD_FAULT, 0x60000000ull, 0x06, false); /* L2 entry 3 empty */
+	expect_el1_dabt(E_LOAD_FAULT, GUEST_RAM_IPA + 0x200000, 0x07, false); /* L3 entry 32 */
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("mmu");
+	TCase *t = tcase_create("mmu");
+	tcase_add_checked_fixture(t, setup, vm_teardown);
+	tcase_set_timeout(t, 10);
+	tcase_add_test(t, mmu_4k_identity_and_alias);
+	tcase_add_test(t, mmu_4k_translation_faults);
+	tcase_add_test(t, mmu_4k_permission_fault);
+	tcase_add_test(t, mmu_16k);
+	tcase_add_test(t, mmu_64k);
+	suite_add_tcase(s, t);
+	return run_suite(s);
+}
