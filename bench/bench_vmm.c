@@ -39,9 +39,9 @@ int main(int argc, char **argv)
 	if (n == 0)
 		return 1;
 	hv_vcpu_t vcpu;
-	hv_vcpu_exit_t *exit;
+	hv_vcpu_exit_t *vexit;
 	if (hv_vm_create(NULL) || hv_vm_map(ram, RAM_BASE, RAM_SIZE, 7) ||
-	    hv_vcpu_create(&vcpu, &exit, NULL) || hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5) ||
+	    hv_vcpu_create(&vcpu, &vexit, NULL) || hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5) ||
 	    hv_vcpu_set_reg(vcpu, HV_REG_PC, LOAD_ADDR)) {
 		fprintf(stderr, "bench_vmm: setup failed\n");
 		return 1;
@@ -50,10 +50,10 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (hv_vcpu_run(vcpu) != HV_SUCCESS)
 			return 1;
-		unsigned ec = (exit->exception.syndrome >> 26) & 0x3f;
-		if (exit->reason == HV_EXIT_REASON_EXCEPTION && ec == 0x16)
+		unsigned ec = (vexit->exception.syndrome >> 26) & 0x3f;
+		if (vexit->reason == HV_EXIT_REASON_EXCEPTION && ec == 0x16)
 			break;
-		fprintf(stderr, "bench_vmm: unexpected exit %u EC 0x%x\n", exit->reason, ec);
+		fprintf(stderr, "bench_vmm: unexpected exit %u EC 0x%x\n", vexit->reason, ec);
 		return 1;
 	}
 	double t1 = now();

@@ -282,6 +282,23 @@ static void gen_casp(struct diff_regs *in)
 	run_n("casp", &w, 1, in);
 }
 
+static unsigned lse_skipped;
+
+/* The same QEMU 5 bug for narrow LDSMAX/LDSMIN: memory is loaded
+ * zero-extended and compared, signed, with the 64-bit Xs.  True when
+ * that gives a different result from the Arm ARM's
+ * max(SInt(data<n-1:0>), SInt(Xs<n-1:0>)): such cases are not run. */
+static int qemu5_smax_wrong(int is_max, unsigned size, uint64_t mem, uint64_t xs)
+{
+	unsigned bits = 8u << size;
+	uint64_t mask = (1ull << bits) - 1;
+	int64_t d = sext(mem, bits), v = sext(xs, bits);
+	uint64_t arch = (uint64_t)(is_max ? (d > v ? d : v) : (d < v ? d : v));
+	int64_t qd = (int64_t)(mem & mask), qv = (int64_t)xs;
+	uint64_t q = (uint64_t)(is_max ? (qd > qv ? qd : qv) : (qd < qv ? qd : qv));
+	return ((arch ^ q) & mask) != 0;
+}
+
 static void gen_lse(struct diff_regs *in)
 {
 	/* size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt.  o3=0: LDADD, LDCLR, LDEOR,
@@ -306,6 +323,12 @@ static void gen_lse(struct diff_regs *in)
 				      : (uint64_t)sext(in->x[rs], bits);
 	}
 	uint64_t t = pick_addr(1u << size);
+	if (!o3 && (opc == 4 || opc == 5) && size < 3 && rs != 31 &&
+	    qemu5_smax_wrong(opc == 4, size, diff_mem_read(t, 1u << size),
+			     rs == rn ? t : in->x[rs])) {
+		lse_skipped++;
+		return;
+	}
 	set_base(in, rn, t);
 	FIELDS("LSE size=%u A=%u R=%u o3=%u opc=%u Rs=%u Rn=%u Rt=%u ea=%#llx",
 	       size, a, r, o3, opc, rs, rn, rt, (unsigned long long)t);
@@ -355,6 +378,8 @@ START_TEST(test_lse)
 {
 	static const gen_fn g[] = { gen_cas, gen_casp, gen_lse };
 	run_classes("lse", g, sizeof g / sizeof g[0], ITER_ATOM);
+	printf("lse: %u narrow LDSMAX/LDSMIN cases skipped (QEMU 5 oracle bug)\n",
+	       lse_skipped);
 }
 END_TEST
 

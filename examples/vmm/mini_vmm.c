@@ -47,10 +47,10 @@ static void load_image(const char *path, uint8_t *ram)
 }
 
 /* Emulates an MMIO access from a data-abort exit; false if unhandled. */
-static bool handle_mmio(hv_vcpu_t vcpu, const hv_vcpu_exit_t *exit)
+static bool handle_mmio(hv_vcpu_t vcpu, const hv_vcpu_exit_t *ex)
 {
-	uint64_t esr = exit->exception.syndrome;
-	uint64_t ipa = exit->exception.physical_address;
+	uint64_t esr = ex->exception.syndrome;
+	uint64_t ipa = ex->exception.physical_address;
 	bool isv = esr & (1u << 24), is_write = esr & (1u << 6);
 	unsigned srt = (esr >> 16) & 31;
 	if (!isv || ipa < UART_BASE || ipa >= UART_BASE + UART_SIZE)
@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 	CHECK(hv_vm_map(ram, RAM_BASE, RAM_SIZE, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC));
 
 	hv_vcpu_t vcpu;
-	hv_vcpu_exit_t *exit;
-	CHECK(hv_vcpu_create(&vcpu, &exit, NULL));
+	hv_vcpu_exit_t *vexit;
+	CHECK(hv_vcpu_create(&vcpu, &vexit, NULL));
 	CHECK(hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5)); /* EL1h, DAIF masked */
 	CHECK(hv_vcpu_set_reg(vcpu, HV_REG_PC, RAM_BASE));
 	CHECK(hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_SP_EL1, RAM_BASE + RAM_SIZE));
@@ -99,13 +99,13 @@ int main(int argc, char **argv)
 	int status = 1;
 	for (;;) {
 		CHECK(hv_vcpu_run(vcpu));
-		if (exit->reason != HV_EXIT_REASON_EXCEPTION) {
-			fprintf(stderr, "mini_vmm: unexpected exit reason %u\n", exit->reason);
+		if (vexit->reason != HV_EXIT_REASON_EXCEPTION) {
+			fprintf(stderr, "mini_vmm: unexpected exit reason %u\n", vexit->reason);
 			break;
 		}
-		uint64_t esr = exit->exception.syndrome;
+		uint64_t esr = vexit->exception.syndrome;
 		unsigned ec = (esr >> 26) & 0x3f;
-		if (ec == 0x24 && handle_mmio(vcpu, exit))
+		if (ec == 0x24 && handle_mmio(vcpu, vexit))
 			continue;
 		if (ec == 0x16) { /* HVC: PSCI */
 			uint64_t fn;
@@ -120,8 +120,8 @@ int main(int argc, char **argv)
 		uint64_t pc;
 		CHECK(hv_vcpu_get_reg(vcpu, HV_REG_PC, &pc));
 		fprintf(stderr, "mini_vmm: unhandled exit: EC 0x%02x ESR 0x%llx FAR 0x%llx IPA 0x%llx PC 0x%llx\n",
-			ec, (unsigned long long)esr, (unsigned long long)exit->exception.virtual_address,
-			(unsigned long long)exit->exception.physical_address, (unsigned long long)pc);
+			ec, (unsigned long long)esr, (unsigned long long)vexit->exception.virtual_address,
+			(unsigned long long)vexit->exception.physical_address, (unsigned long long)pc);
 		break;
 	}
 	CHECK(hv_vcpu_destroy(vcpu));
