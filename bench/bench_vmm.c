@@ -50,16 +50,27 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (hv_vcpu_run(vcpu) != HV_SUCCESS)
 			return 1;
-		unsigned ec = (vexit->exception.syndrome >> 26) & 0x3f;
+		uint64_t esr = vexit->exception.syndrome;
+		unsigned ec = (esr >> 26) & 0x3f;
 		if (vexit->reason == HV_EXIT_REASON_EXCEPTION && ec == 0x16)
 			break;
+		if (vexit->reason == HV_EXIT_REASON_EXCEPTION && ec == 0x24 && (esr & (1u << 24)) &&
+		    (esr & (1u << 6)) && vexit->exception.physical_address == 0x09000000) {
+			/* UART data register: the guest prints its checksum. */
+			uint64_t v = 0, pc;
+			unsigned srt = (esr >> 16) & 31;
+			if (srt != 31)
+				hv_vcpu_get_reg(vcpu, HV_REG_X0 + srt, &v);
+			putchar((int)(v & 0xff));
+			hv_vcpu_get_reg(vcpu, HV_REG_PC, &pc);
+			hv_vcpu_set_reg(vcpu, HV_REG_PC, pc + 4);
+			continue;
+		}
 		fprintf(stderr, "bench_vmm: unexpected exit %u EC 0x%x\n", vexit->reason, ec);
 		return 1;
 	}
 	double t1 = now();
-	uint64_t check;
-	hv_vcpu_get_reg(vcpu, HV_REG_X1, &check);
-	printf("time %.6f checksum %llu\n", t1 - t0, (unsigned long long)check);
+	fprintf(stderr, "time %.6f\n", t1 - t0);
 	hv_vcpu_destroy(vcpu);
 	return 0;
 }

@@ -11,9 +11,9 @@ BUILD=${BUILD:-build}
 CROSS=${CROSS:-aarch64-linux-gnu-}
 out=$BUILD/bench/guest
 mkdir -p "$out"
-LO=${LO:-2} HI=${HI:-12}
+LO=${LO:-10} HI=${HI:-210}
 for reps in $LO $HI; do
-	${CROSS}gcc -O2 -ffreestanding -nostdlib -static -fno-pie -no-pie -mgeneral-regs-only \
+	${CROSS}gcc -O2 -ffreestanding -nostdlib -static -fno-pie -no-pie -mgeneral-regs-only -Wl,--no-warn-rwx-segments \
 		-DREPS=$reps -T bench/guest/link.ld -Wl,--build-id=none \
 		-o "$out/cpu_bound_$reps.elf" bench/guest/start.S bench/guest/cpu_bound.c
 	${CROSS}objcopy -O binary "$out/cpu_bound_$reps.elf" "$out/cpu_bound_$reps.bin"
@@ -31,8 +31,8 @@ best_of() { # best_of N cmd... : the minimum wall time of N runs
 
 ours() { HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/cpu_bound_$1.bin"; }
 qemu() {
-	timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none -serial none \
-		-monitor none -nodefaults -kernel "$out/cpu_bound_$1.elf"
+	timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none \
+		-monitor none -nodefaults -kernel "$out/cpu_bound_$1.elf" "${@:2}"
 }
 
 # Instructions the guest executes per extra repetition, counted by our
@@ -41,6 +41,9 @@ icount() { HV_EMU_STATS=1 HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/cpu_boun
 	awk '/instructions retired/ {print $NF}'; }
 ilo=$(icount $LO); ihi=$(icount $HI)
 insns=$((ihi - ilo))
+# Both must print the same checksum: the workload ran the same.
+ck_ours=$(ours $HI 2>/dev/null); ck_qemu=$(qemu $HI -serial stdio 2>/dev/null | tr -d "\r")
+[ "$ck_ours" = "$ck_qemu" ] || { echo "checksum mismatch: ours=$ck_ours qemu=$ck_qemu" >&2; exit 1; }
 
 o_lo=$(best_of 3 ours $LO); o_hi=$(best_of 3 ours $HI)
 q_lo=$(best_of 3 qemu $LO); q_hi=$(best_of 3 qemu $HI)

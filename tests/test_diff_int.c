@@ -13,9 +13,9 @@
 
 #include "diff_harness.h"
 
-#define ITER_DPIMM 3000   /* per class */
-#define ITER_DPREG 2500
-#define ITER_BRANCH 3000
+#define ITER_DPIMM 30000 /* per class; DIFF_SCALE=percent scales all */
+#define ITER_DPREG 25000
+#define ITER_BRANCH 30000
 
 static char F[200];
 #define FIELDS(...) snprintf(F, sizeof F, __VA_ARGS__)
@@ -305,6 +305,7 @@ static void run_classes(const char *suite, const gen_fn *gens, unsigned ngens,
 			unsigned iters)
 {
 	diff_setup(suite);
+	iters = diff_iters(iters);
 	for (unsigned g = 0; g < ngens; g++) {
 		for (unsigned i = 0; i < iters; i++) {
 			struct diff_regs in;

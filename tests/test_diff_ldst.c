@@ -23,8 +23,8 @@
 
 #include "diff_harness.h"
 
-#define ITER_LDST 4000 /* per class */
-#define ITER_ATOM 3000
+#define ITER_LDST 40000 /* per class; DIFF_SCALE=percent scales all */
+#define ITER_ATOM 30000
 
 static char F[200];
 #define FIELDS(...) snprintf(F, sizeof F, __VA_ARGS__)
@@ -284,18 +284,26 @@ static void gen_casp(struct diff_regs *in)
 
 static unsigned lse_skipped;
 
-/* The same QEMU 5 bug for narrow LDSMAX/LDSMIN: memory is loaded
- * zero-extended and compared, signed, with the 64-bit Xs.  True when
- * that gives a different result from the Arm ARM's
- * max(SInt(data<n-1:0>), SInt(Xs<n-1:0>)): such cases are not run. */
-static int qemu5_smax_wrong(int is_max, unsigned size, uint64_t mem, uint64_t xs)
+/* QEMU 5 bug (fixed in 5.1, "tcg: Fix do_nonatomic_op_* vs signed
+ * operations"): narrow LDSMAX/LDSMIN/LDUMAX/LDUMIN load memory
+ * zero-extended and compare it with the whole 64-bit Xs, where the Arm ARM
+ * compares data<n-1:0> with Xs<n-1:0> (both Int(.., unsigned)).  True when
+ * that changes the result; such cases are not run. */
+static int qemu5_minmax_wrong(uint32_t opc, unsigned size, uint64_t mem, uint64_t xs)
 {
 	unsigned bits = 8u << size;
-	uint64_t mask = (1ull << bits) - 1;
-	int64_t d = sext(mem, bits), v = sext(xs, bits);
-	uint64_t arch = (uint64_t)(is_max ? (d > v ? d : v) : (d < v ? d : v));
-	int64_t qd = (int64_t)(mem & mask), qv = (int64_t)xs;
-	uint64_t q = (uint64_t)(is_max ? (qd > qv ? qd : qv) : (qd < qv ? qd : qv));
+	uint64_t mask = (1ull << bits) - 1, arch, q;
+	int is_max = !(opc & 1), is_signed = !(opc & 2);
+	if (is_signed) {
+		int64_t d = sext(mem, bits), v = sext(xs, bits);
+		int64_t qd = (int64_t)(mem & mask), qv = (int64_t)xs;
+		arch = (uint64_t)(is_max ? (d > v ? d : v) : (d < v ? d : v));
+		q = (uint64_t)(is_max ? (qd > qv ? qd : qv) : (qd < qv ? qd : qv));
+	} else {
+		uint64_t d = mem & mask, v = xs & mask;
+		arch = is_max ? (d > v ? d : v) : (d < v ? d : v);
+		q = is_max ? (d > xs ? d : xs) : (d < xs ? d : xs);
+	}
 	return ((arch ^ q) & mask) != 0;
 }
 
@@ -312,24 +320,22 @@ static void gen_lse(struct diff_regs *in)
 		if (opc == 4)
 			opc = 5;
 	}
-	/* QEMU 5 bug (fixed in 5.1, "tcg: Fix do_nonatomic_op_* vs signed
-	 * operations"): narrow LDSMAX/LDSMIN/LDUMAX/LDUMIN compare the whole
-	 * Xs instead of Xs<size-1:0> extended, as the Arm ARM's
-	 * max(UInt(data), UInt(value)) requires.  Give Xs its own extended
-	 * low bits so the oracle's result is architectural. */
-	if (!o3 && opc >= 4 && size < 3 && rs != 31 && rs != rn) {
+	/* Avoid the QEMU 5 narrow min/max bug (see above): mostly by giving
+	 * Xs its own extended low bits (the oracle is then right), else by
+	 * not running the case. */
+	if (!o3 && opc >= 4 && size < 3 && rs != 31 && rs != rn && R(4)) {
 		unsigned bits = 8u << size;
 		in->x[rs] = (opc & 2) ? in->x[rs] & ((1ull << bits) - 1)
 				      : (uint64_t)sext(in->x[rs], bits);
 	}
 	uint64_t t = pick_addr(1u << size);
-	if (!o3 && (opc == 4 || opc == 5) && size < 3 && rs != 31 &&
-	    qemu5_smax_wrong(opc == 4, size, diff_mem_read(t, 1u << size),
-			     rs == rn ? t : in->x[rs])) {
+	set_base(in, rn, t);
+	if (!o3 && opc >= 4 && size < 3 &&
+	    qemu5_minmax_wrong(opc, size, diff_mem_read(t, 1u << size),
+			       rs == 31 ? 0 : in->x[rs])) {
 		lse_skipped++;
 		return;
 	}
-	set_base(in, rn, t);
 	FIELDS("LSE size=%u A=%u R=%u o3=%u opc=%u Rs=%u Rn=%u Rt=%u ea=%#llx",
 	       size, a, r, o3, opc, rs, rn, rt, (unsigned long long)t);
 	uint32_t w = size << 30 | 0x38u << 24 | a << 23 | r << 22 | 1u << 21 |
@@ -345,6 +351,7 @@ static void run_classes(const char *suite, const gen_fn *gens, unsigned ngens,
 			unsigned iters)
 {
 	diff_setup(suite);
+	iters = diff_iters(iters);
 	for (unsigned g = 0; g < ngens; g++) {
 		for (unsigned i = 0; i < iters; i++) {
 			struct diff_regs in;
@@ -378,7 +385,7 @@ START_TEST(test_lse)
 {
 	static const gen_fn g[] = { gen_cas, gen_casp, gen_lse };
 	run_classes("lse", g, sizeof g / sizeof g[0], ITER_ATOM);
-	printf("lse: %u narrow LDSMAX/LDSMIN cases skipped (QEMU 5 oracle bug)\n",
+	printf("lse: %u narrow LDSMAX/LDSMIN/LDUMAX/LDUMIN cases skipped (QEMU 5 oracle bug)\n",
 	       lse_skipped);
 }
 END_TEST

@@ -4,7 +4,23 @@
  */
 #include "guest.h"
 
-enum { E_SVC, E_EL0_MRS, E_SP_BANK, E_EL0_SP, E_UDF, E_EL0_UDF };
+enum {
+	E_SVC,
+	E_EL0_MRS,
+	E_SP_BANK,
+	E_EL0_SP,
+	E_UDF,
+	E_EL0_UDF,
+	E_EL0_HVC,
+	E_EL0_WFI,
+	E_EL0_CNTVCT,
+	E_EL0_SPIN,
+	E_ILLEGAL_ERET,
+};
+
+#define SCTLR_BASE 0x30d00800ull /* RES1 bits */
+#define SCTLR_NTWI (1ull << 16)
+#define VEC_LOWER_IRQ 9
 
 #define ESR_SVC(imm) ((0x15ull << 26) | ESR_IL | (imm))
 #define ESR_UNKNOWN (ESR_IL) /* EC 0, IL 1 */
@@ -106,6 +122,96 @@ START_TEST(el0_uses_sp_el0)
 }
 END_TEST
 
+START_TEST(el0_hvc_undefined)
+{
+	/* HVC is UNDEFINED at EL0. */
+	guest_start(E_EL0_HVC);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(el0_wfi_trapped_to_el1)
+{
+	/* SCTLR_EL1.nTWI = 0: EL0 WFI traps to EL1 before any EL2 trap. */
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_BASE);
+	guest_start(E_EL0_WFI);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == 0x01 && (esr & 3) == 0, "ESR_EL1 %#llx", (unsigned long long)esr);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(el0_wfi_allowed_exits_to_host)
+{
+	/* nTWI = 1: the WFI reaches the host's WFx trap. */
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_BASE | SCTLR_NTWI);
+	guest_start(E_EL0_WFI);
+	guest_run();
+	ASSERT_EXIT_EC(0x01);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	ASSERT_U64_EQ(reg(HV_REG_CPSR) & 0xf, 0); /* at EL0 */
+}
+END_TEST
+
+START_TEST(el0_cntvct_trap)
+{
+	/* CNTKCTL_EL1.EL0VCTEN = 0: EL0 reads of CNTVCT trap to EL1 (EC 0x18). */
+	set_sysreg(HV_SYS_REG_CNTKCTL_EL1, 0);
+	guest_start(E_EL0_CNTVCT);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	/* Op0 3, Op2 2, Op1 3, CRn 14, Rt 0, CRm 0, read. */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1),
+		      (0x18ull << 26) | ESR_IL | (3u << 20 | 2u << 17 | 3u << 14 | 14u << 10 | 1u));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(el0_cntvct_allowed)
+{
+	set_sysreg(HV_SYS_REG_CNTKCTL_EL1, 2); /* EL0VCTEN */
+	guest_start(E_EL0_CNTVCT);
+	set_reg(HV_REG_X0, 0);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_SVC(9));
+	ck_assert_uint_ne(reg(HV_REG_X0), 0);
+}
+END_TEST
+
+START_TEST(irq_at_el0)
+{
+	/* Pending from the start; masked at EL1, taken once EL0 runs with I clear. */
+	guest_start(E_EL0_SPIN);
+	ck_assert_int_eq(hv_vcpu_set_pending_interrupt(g_vcpu, HV_INTERRUPT_TYPE_IRQ, true), HV_SUCCESS);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_IRQ));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1), 0);
+	uint64_t elr = sysreg(HV_SYS_REG_ELR_EL1);
+	/* ELR: the EL0 spin loop (the ERET target). */
+	ck_assert(elr > guest_addr(0x1000) && elr < guest_addr(0x2000));
+}
+END_TEST
+
+START_TEST(illegal_exception_return)
+{
+	guest_start(E_ILLEGAL_ERET);
+	guest_run();
+	/* PSTATE.IL set by the ERET; the next instruction takes an Illegal
+	 * Execution state exception at EL1 (EC 0x0E). */
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), (0x0eull << 26) | ESR_IL);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+	uint64_t spsr = sysreg(HV_SYS_REG_SPSR_EL1);
+	ck_assert_msg((spsr & (1u << 20)) && (spsr & 0xf) == 5, "SPSR_EL1 %#llx", (unsigned long long)spsr);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("el1");
@@ -119,6 +225,13 @@ int main(void)
 	tcase_add_test(t, el1t_udf_uses_sp0_vector);
 	tcase_add_test(t, sp_banking);
 	tcase_add_test(t, el0_uses_sp_el0);
+	tcase_add_test(t, el0_hvc_undefined);
+	tcase_add_test(t, el0_wfi_trapped_to_el1);
+	tcase_add_test(t, el0_wfi_allowed_exits_to_host);
+	tcase_add_test(t, el0_cntvct_trap);
+	tcase_add_test(t, el0_cntvct_allowed);
+	tcase_add_test(t, irq_at_el0);
+	tcase_add_test(t, illegal_exception_return);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

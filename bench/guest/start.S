@@ -1,6 +1,7 @@
-/* start.S - bare-metal entry for the benchmark guests: stack, main, then
- * PSCI SYSTEM_OFF over HVC (QEMU's virt machine and our VMMs both
- * understand it). */
+/* start.S - bare-metal entry for the benchmark guests: stack, main, print
+ * main's 64-bit result in hex on the PL011 UART at 0x09000000 (so runs on
+ * different machines can be compared), then PSCI SYSTEM_OFF over HVC
+ * (QEMU's virt machine and our VMMs both understand it). */
 	.section .text._start, "ax"
 	.global _start
 _start:
@@ -8,6 +9,19 @@ _start:
 	mov	sp, x0
 	bl	main
 	mov	x1, x0
+	ldr	x2, =0x09000000
+	mov	x3, #60
+1:	lsr	x4, x1, x3
+	and	x4, x4, #0xf
+	cmp	x4, #10
+	add	x5, x4, #'0'
+	add	x6, x4, #('a' - 10)
+	csel	x4, x5, x6, lo
+	strb	w4, [x2]
+	subs	x3, x3, #4
+	b.pl	1b
+	mov	x4, #'\n'
+	strb	w4, [x2]
 	ldr	x0, =0x84000008
 	hvc	#0
 	b	.

@@ -17,6 +17,11 @@ _start:
 	b	t_el0_sp	/* 3 */
 	b	t_udf		/* 4 */
 	b	t_el0_udf	/* 5 */
+	b	t_el0_hvc	/* 6 */
+	b	t_el0_wfi	/* 7 */
+	b	t_el0_cntvct	/* 8 */
+	b	t_el0_spin	/* 9: EL0 with interrupts unmasked */
+	b	t_illegal_eret	/* 10 */
 
 	.org	VEC_OFFSET
 	.irp	k, 0, 1, 2, 3, 4, 5, 6, 7
@@ -96,3 +101,45 @@ el0_udf:
 	adr	x9, 1f
 1:	.inst	0x00000000
 	svc	#9
+
+t_el0_hvc:
+	adr	x0, el0_hvc
+	b	to_el0
+el0_hvc:
+	adr	x9, 1f
+1:	hvc	#1
+	svc	#9
+
+t_el0_wfi:
+	adr	x0, el0_wfi
+	b	to_el0
+el0_wfi:
+	adr	x9, 1f
+1:	wfi
+	svc	#9
+
+t_el0_cntvct:
+	adr	x0, el0_cntvct
+	b	to_el0
+el0_cntvct:
+	adr	x9, 1f
+1:	mrs	x0, cntvct_el0
+	svc	#9
+
+t_el0_spin:
+	adr	x0, el0_spin
+	msr	elr_el1, x0
+	msr	spsr_el1, xzr
+	eret
+el0_spin:
+	b	el0_spin
+
+	/* ERET to EL2 from EL1 is an illegal exception return. */
+t_illegal_eret:
+	adr	x9, 1f
+	msr	elr_el1, x9
+	mov	x0, #0x3c9
+	msr	spsr_el1, x0
+	eret
+1:	nop
+	hvc	#10

@@ -244,6 +244,14 @@ uint64_t diff_mem_read(uint64_t addr, unsigned size)
 	return v;
 }
 
+unsigned diff_iters(unsigned n)
+{
+	const char *s = getenv("DIFF_SCALE");
+	unsigned long pct = s ? strtoul(s, NULL, 0) : 100;
+	unsigned long long v = (unsigned long long)n * pct / 100;
+	return v ? (v > 100000000ull ? 100000000u : (unsigned)v) : 1;
+}
+
 unsigned diff_cases(void) { return D.cases; }
 unsigned diff_mismatches(void) { return D.mismatches; }
 unsigned diff_both_exceptions(void) { return D.both_exc; }

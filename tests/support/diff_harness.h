@@ -78,6 +78,10 @@ int diff_run(const char *cls, const uint32_t *insns, unsigned n,
  * data buffers are kept identical), little-endian. */
 uint64_t diff_mem_read(uint64_t addr, unsigned size);
 
+/* n scaled by the environment variable DIFF_SCALE (percent, default
+ * 100), at least 1. */
+unsigned diff_iters(unsigned n);
+
 /* Totals for the current test. */
 unsigned diff_cases(void);
 unsigned diff_mismatches(void);

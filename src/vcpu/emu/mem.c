@@ -270,13 +270,18 @@ void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsign
 	slow_access(cpu, va, 16, flags, true, buf);
 }
 
-/* DC ZVA: faults as a write; Device memory gives an alignment fault even
- * for the aligned block.  No TLB fast path (the hit path cannot tell
- * Device from Normal when stage 1 is on). */
+/* DC ZVA (and DC IVAC with MEMF_CM): faults as a write; for DC ZVA
+ * Device memory gives an alignment fault even for the aligned block.  No
+ * TLB fast path (the hit path cannot tell Device from Normal when stage 1
+ * is on).  size is a power of 2 <= 4096 and va must be aligned to it, so
+ * the range lies in one page. */
 uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags)
 {
 	check_generation(cpu);
-	uint8_t *p = translate_part(cpu, va, ACC_WRITE, flags | MEMF_NO_ISS, true, false);
+	if (size == 0 || size > MEM_TLB_PAGE_SIZE || (va & (size - 1)))
+		data_abort_el1(cpu, va, FSC_ALIGNMENT, true, flags);
+	bool dczva = !(flags & MEMF_CM);
+	uint8_t *p = translate_part(cpu, va, ACC_WRITE, flags | MEMF_NO_ISS, dczva, false);
 	if (cpu->debug_watch_active)
 		emu_debug_check_watch(cpu, va, size, true);
 	return p;
