@@ -1,18 +1,46 @@
 /*
  * basic.S - minimal guest: entry 0 spins at its own address, entry 1
- * exits with HVC #1, entry 2 counts X0 up forever.
+ * exits with HVC #1, entry 2 counts X0 up forever; 3-5: see below.
  */
 #include "../support/guest_asm.h"
 
 	.text
+	.arch	armv8.1-a
 	.globl	_start
 _start:
 0:	b	0b		/* 0: spin (PC stays at entry 0) */
 	hvc	#1		/* 1 */
 	b	t_count		/* 2 */
+	b	t_excl_inc	/* 3 */
+	b	t_ldadd_inc	/* 4 */
+	b	t_load_loop	/* 5 */
 
 	default_vectors
 
 t_count:
 	add	x0, x0, #1
 	b	t_count
+
+	/* X1 iterations of an exclusive-monitor increment of [X2]. */
+t_excl_inc:
+0:	ldaxr	x3, [x2]
+	add	x3, x3, #1
+	stlxr	w4, x3, [x2]
+	cbnz	w4, 0b
+	subs	x1, x1, #1
+	b.ne	0b
+	hvc	#3
+
+	/* X1 iterations of LDADD of 1 to [X2]. */
+t_ldadd_inc:
+	mov	x5, #1
+0:	ldadd	x5, x6, [x2]
+	subs	x1, x1, #1
+	b.ne	0b
+	hvc	#4
+
+	/* Loads [X1] forever, counting in X3. */
+t_load_loop:
+0:	ldr	x2, [x1]
+	add	x3, x3, #1
+	b	0b

@@ -119,6 +119,8 @@ static inline struct kvm_vcpu_state *kvm_vcpu_of(const struct hv_vcpu_obj *v)
 int kvm_get_one(int fd, uint64_t id, uint64_t *value);
 int kvm_set_one(int fd, uint64_t id, uint64_t value);
 extern _Thread_local struct kvm_run *kvm_tls_run __attribute__((tls_model("initial-exec")));
+/* Applies the API layer's pending IRQ/FIQ to the vCPU's KVM lines. */
+void kvm_sync_irq_lines(struct hv_vcpu_obj *v);
 
 /* run.c */
 hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v);
