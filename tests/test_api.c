@@ -592,6 +592,35 @@ START_TEST(simd_round_trip)
 }
 END_TEST
 
+START_TEST(fp_state_visible_to_guest)
+{
+	/* Registers set through the API are the guest's: Q1 stored by the
+	 * guest, Q2 loaded by it, FPCR/FPSR read by MRS. */
+	hv_simd_fp_uchar16_t q;
+	for (unsigned b = 0; b < 16; b++)
+		q[b] = (uint8_t)(0xa0 + b);
+	ck_assert_int_eq(hv_vcpu_set_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q1, q), HV_SUCCESS);
+	for (unsigned b = 0; b < 16; b++)
+		g_ram[GUEST_DATA_OFF + 16 + b] = (uint8_t)(0x50 + b);
+	set_reg(HV_REG_FPCR, 0x03000000);
+	set_reg(HV_REG_FPSR, 0x08000001);
+	set_sysreg(HV_SYS_REG_CPACR_EL1, 3ull << 20);
+	set_sysreg(HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+	guest_load("basic");
+	guest_start(6);
+	set_reg(HV_REG_X1, guest_addr(GUEST_DATA_OFF));
+	guest_run();
+	ASSERT_HVC(6);
+	for (unsigned b = 0; b < 16; b++)
+		ck_assert_uint_eq(g_ram[GUEST_DATA_OFF + b], 0xa0 + b);
+	ck_assert_int_eq(hv_vcpu_get_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q2, &q), HV_SUCCESS);
+	for (unsigned b = 0; b < 16; b++)
+		ck_assert_uint_eq(q[b], 0x50 + b);
+	ASSERT_U64_EQ(reg(HV_REG_X3), 0x03000000);
+	ASSERT_U64_EQ(reg(HV_REG_X4), 0x08000001);
+}
+END_TEST
+
 /* Registers whose written value must read back unchanged. */
 struct sysreg_case {
 	hv_sys_reg_t reg;
@@ -796,6 +825,7 @@ int main(void)
 	tcase_add_test(t, fp_status_round_trip);
 	tcase_add_test(t, cpsr_round_trip);
 	tcase_add_test(t, simd_round_trip);
+	tcase_add_test(t, fp_state_visible_to_guest);
 	tcase_add_test(t, sysreg_round_trip);
 	tcase_add_test(t, sysreg_special);
 	tcase_add_test(t, sysreg_id_regs);

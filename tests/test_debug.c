@@ -194,6 +194,48 @@ START_TEST(software_step_over_exit)
 }
 END_TEST
 
+START_TEST(software_step_active_pending)
+{
+	/* MDSCR_EL1.SS = 1 with PSTATE.SS = 0 (active-pending): the step
+	 * exception is taken before any instruction executes. */
+	guest_start(E_STEP);
+	guest_run();
+	ASSERT_HVC(0);
+	uint64_t pc = guest_pc();
+	set_reg(HV_REG_X0, 0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_SS);
+	set_reg(HV_REG_CPSR, reg(HV_REG_CPSR) & ~CPSR_SS);
+	guest_run();
+	ASSERT_EXIT_EC(0x32);
+	ASSERT_U64_EQ(guest_pc(), pc);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0);
+}
+END_TEST
+
+START_TEST(watchpoint_load)
+{
+	uint64_t addr = guest_addr(GUEST_DATA_OFF + 0x40);
+	set_sysreg(HV_SYS_REG_DBGWVR0_EL1, addr);
+	set_sysreg(HV_SYS_REG_DBGWCR0_EL1, 1ull | 3ull << 1 | 1ull << 3 | 0xffull << 5); /* LSC load */
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	guest_start(E_WATCH);
+	set_reg(HV_REG_X1, addr);
+	set_reg(HV_REG_X3, 0x1111);
+	guest_run();
+	ASSERT_EXIT_EC(0x34);
+	uint64_t iss = ESR_ISS(g_exit->exception.syndrome);
+	ck_assert_uint_eq(iss & (1u << 6), 0); /* WnR = 0 */
+	ck_assert_uint_eq(iss & 0x3f, 0x22);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, addr);
+	ASSERT_U64_EQ(reg(HV_REG_X3), 0x1111); /* the load has not happened */
+	uint64_t pc = guest_pc();
+	set_sysreg(HV_SYS_REG_DBGWCR0_EL1, 0);
+	guest_run();
+	ASSERT_HVC(1);
+	ASSERT_U64_EQ(pc, reg(HV_REG_X9) - 8); /* at the LDR */
+}
+END_TEST
+
 START_TEST(debug_reg_access_trap)
 {
 	ck_assert_int_eq(hv_vcpu_set_trap_debug_reg_accesses(g_vcpu, true), HV_SUCCESS);
@@ -259,6 +301,8 @@ int main(void)
 	tcase_add_test(t, watchpoint_byte_select);
 	tcase_add_test(t, software_step);
 	tcase_add_test(t, software_step_over_exit);
+	tcase_add_test(t, software_step_active_pending);
+	tcase_add_test(t, watchpoint_load);
 	tcase_add_test(t, debug_reg_access_trap);
 	tcase_add_test(t, debug_reg_access_untrapped);
 	tcase_add_test(t, brk_trapped_el1);

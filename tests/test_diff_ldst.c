@@ -37,10 +37,20 @@ static uint32_t reg(void) { return R(6) == 0 ? 31 : R(32); }
 
 /* An address in the data buffer aligned to `align`, with room for 32
  * bytes after it. */
-static uint64_t pick_addr(uint64_t align)
+static uint64_t pick_mapped_addr(uint64_t align)
 {
 	uint64_t span = (DIFF_DATA_SIZE - 128) / align;
 	return DIFF_DATA_BASE + 64 + (uint64_t)R((uint32_t)span) * align;
+}
+
+/* Usually pick_mapped_addr(); 1 in 64 an aligned address outside RAM:
+ * both sides must fault (stage-2 exit / UC_ERR_*_UNMAPPED) with the
+ * registers untouched (no writeback, no partial load). */
+static uint64_t pick_addr(uint64_t align)
+{
+	if (rarely(64))
+		return 0x80000000ull + (uint64_t)R(0x10000) * align;
+	return pick_mapped_addr(align);
 }
 
 /* Base register Rn (31 = SP). */
@@ -141,7 +151,7 @@ static void gen_literal(struct diff_regs *in)
 {
 	/* opc 0 LDR W, 1 LDR X, 2 LDRSW; 3 is PRFM (not generated). */
 	uint32_t opc = R(3), rt = reg();
-	uint64_t t = pick_addr(opc == 1 ? 8 : 4);
+	uint64_t t = pick_mapped_addr(opc == 1 ? 8 : 4); /* must be within +-1 MiB */
 	uint32_t imm = (uint32_t)((t - in->pc) / 4) & 0x7ffff;
 	FIELDS("LDR literal opc=%u imm19=%#x Rt=%u ea=%#llx", opc, imm, rt,
 	       (unsigned long long)t);
@@ -213,8 +223,8 @@ static void gen_ldxr_stxr(struct diff_regs *in)
 	if (with_ld)
 		w[n++] = excl(size, 0, 1, 0, 31, a, 31, rn, rt);
 	w[n++] = excl(size, 0, 0, 0, ws, r, 31, rn, rt2);
-	FIELDS("CLREX;%s%s STXR size=%u acq=%u rel=%u Rn=%u Rt=%u Ws=%u Rt2=%u ea=%#llx",
-	       with_ld ? " LDXR;" : "", "", size, a, r, rn, rt, ws, rt2,
+	FIELDS("CLREX;%s STXR size=%u acq=%u rel=%u Rn=%u Rt=%u Ws=%u Rt2=%u ea=%#llx",
+	       with_ld ? " LDXR;" : "", size, a, r, rn, rt, ws, rt2,
 	       (unsigned long long)t);
 	run_n("ldxr_stxr", w, n, in);
 }

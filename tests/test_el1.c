@@ -2,6 +2,8 @@
  * test_el1.c - exceptions handled inside the guest: EL0 -> EL1 via SVC,
  * UNDEF at EL0 and EL1, ERET, SP_EL0/SP_EL1 banking, vector selection.
  */
+#include <string.h>
+
 #include "guest.h"
 
 enum {
@@ -16,10 +18,17 @@ enum {
 	E_EL0_CNTVCT,
 	E_EL0_SPIN,
 	E_ILLEGAL_ERET,
+	E_SVC_EL1,
+	E_PC_ALIGN,
+	E_SP_ALIGN,
+	E_LDR_ALIGN,
+	E_FP,
 };
 
 #define SCTLR_BASE 0x30d00800ull /* RES1 bits */
 #define SCTLR_NTWI (1ull << 16)
+#define SCTLR_A (1ull << 1)
+#define SCTLR_SA (1ull << 3)
 #define VEC_LOWER_IRQ 9
 
 #define ESR_SVC(imm) ((0x15ull << 26) | ESR_IL | (imm))
@@ -212,6 +221,98 @@ START_TEST(illegal_exception_return)
 }
 END_TEST
 
+START_TEST(svc_at_el1)
+{
+	guest_start(E_SVC_EL1);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_SVC(0x42));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9) + 4);
+}
+END_TEST
+
+START_TEST(pc_alignment_fault)
+{
+	uint64_t target = guest_addr(0x1002);
+	guest_start(E_PC_ALIGN);
+	set_reg(HV_REG_X1, target);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), (0x22ull << 26) | ESR_IL);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), target);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), target);
+}
+END_TEST
+
+START_TEST(sp_alignment_fault)
+{
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_BASE | SCTLR_SA);
+	guest_start(E_SP_ALIGN);
+	set_reg(HV_REG_X1, guest_addr(GUEST_DATA_OFF + 8));
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), (0x26ull << 26) | ESR_IL);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(sp_alignment_check_off)
+{
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_BASE);
+	guest_start(E_SP_ALIGN);
+	set_reg(HV_REG_X1, guest_addr(GUEST_DATA_OFF + 8));
+	guest_run();
+	ASSERT_HVC(13);
+}
+END_TEST
+
+START_TEST(data_alignment_fault)
+{
+	/* SCTLR_EL1.A = 1: a misaligned LDR is an alignment fault (DFSC 0x21). */
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, SCTLR_BASE | SCTLR_A);
+	guest_start(E_LDR_ALIGN);
+	set_reg(HV_REG_X1, guest_addr(GUEST_DATA_OFF + 4));
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == 0x25 && (esr & 0x3f) == 0x21 && !(esr & (1u << 6)),
+		      "ESR_EL1 %#llx", (unsigned long long)esr);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), guest_addr(GUEST_DATA_OFF + 4));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(fp_access_trap)
+{
+	/* CPACR_EL1.FPEN = 0: FP instructions trap to EL1 with EC 0x07. */
+	set_sysreg(HV_SYS_REG_CPACR_EL1, 0);
+	guest_start(E_FP);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == 0x07, "ESR_EL1 %#llx", (unsigned long long)esr);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+	/* FPEN = 3: allowed. */
+	set_sysreg(HV_SYS_REG_CPACR_EL1, 3ull << 20);
+	guest_start(E_FP);
+	set_reg(HV_REG_X1, 0x4045000000000000ull);
+	guest_run();
+	ck_assert_msg(g_exit->exception.syndrome == ((0x16ull << 26) | ESR_IL | 15),
+		      "syndrome %#llx, ESR_EL1 %#llx, ELR_EL1 %#llx",
+		      (unsigned long long)g_exit->exception.syndrome,
+		      (unsigned long long)sysreg(HV_SYS_REG_ESR_EL1),
+		      (unsigned long long)sysreg(HV_SYS_REG_ELR_EL1));
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0x4045000000000000ull);
+	hv_simd_fp_uchar16_t q;
+	ck_assert_int_eq(hv_vcpu_get_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q0, &q), HV_SUCCESS);
+	uint64_t lo, hi;
+	memcpy(&lo, &q, 8);
+	memcpy(&hi, (uint8_t *)&q + 8, 8);
+	ASSERT_U64_EQ(lo, 0x4045000000000000ull);
+	ASSERT_U64_EQ(hi, 0); /* FMOV to D zeroes the upper half */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("el1");
@@ -232,6 +333,12 @@ int main(void)
 	tcase_add_test(t, el0_cntvct_allowed);
 	tcase_add_test(t, irq_at_el0);
 	tcase_add_test(t, illegal_exception_return);
+	tcase_add_test(t, svc_at_el1);
+	tcase_add_test(t, pc_alignment_fault);
+	tcase_add_test(t, sp_alignment_fault);
+	tcase_add_test(t, sp_alignment_check_off);
+	tcase_add_test(t, data_alignment_fault);
+	tcase_add_test(t, fp_access_trap);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -24,6 +24,12 @@ enum {
 	E_BRK,
 	E_LDRB,
 	E_LDR_POST,
+	E_LDAR,
+	E_STLR_W,
+	E_LDXR,
+	E_LDR_Q,
+	E_LDRSW,
+	E_STR_W,
 };
 
 /* Data abort ISS fields. */
@@ -32,6 +38,7 @@ enum {
 #define SSE (1u << 21)
 #define SRT(n) ((uint32_t)(n) << 16)
 #define SF (1u << 15)
+#define AR (1u << 14)
 #define WNR (1u << 6)
 #define DFSC(iss) ((iss) & 0x3f)
 #define IS_TRANSLATION_FAULT(fsc) (((fsc) & 0x3c) == 0x04)
@@ -191,6 +198,58 @@ START_TEST(dabt_writeback_no_isv)
 }
 END_TEST
 
+START_TEST(dabt_ldar)
+{
+	uint32_t iss = data_abort(E_LDAR, UNMAPPED_IPA);
+	ck_assert_uint_eq(iss & ~0x3fu, ISV | SAS(3) | SRT(2) | SF | AR);
+}
+END_TEST
+
+START_TEST(dabt_stlr_w)
+{
+	uint32_t iss = data_abort(E_STLR_W, UNMAPPED_IPA + 0x10);
+	ck_assert_uint_eq(iss & ~0x3fu, ISV | SAS(2) | SRT(6) | AR | WNR);
+}
+END_TEST
+
+START_TEST(dabt_ldxr_no_isv)
+{
+	uint32_t iss = data_abort(E_LDXR, UNMAPPED_IPA + 0x20);
+	ck_assert_uint_eq(iss & ISV, 0);
+	ck_assert(IS_TRANSLATION_FAULT(DFSC(iss)));
+	ASSERT_U64_EQ(g_exit->exception.physical_address, UNMAPPED_IPA + 0x20);
+}
+END_TEST
+
+START_TEST(dabt_ldr_q_no_isv)
+{
+	uint32_t iss = data_abort(E_LDR_Q, UNMAPPED_IPA + 0x30);
+	ck_assert_uint_eq(iss & ISV, 0);
+	ASSERT_U64_EQ(g_exit->exception.physical_address, UNMAPPED_IPA + 0x30);
+}
+END_TEST
+
+START_TEST(dabt_ldrsw)
+{
+	uint32_t iss = data_abort(E_LDRSW, UNMAPPED_IPA + 0x44);
+	ck_assert_uint_eq(iss & ~0x3fu, ISV | SAS(2) | SSE | SRT(11) | SF);
+	/* Completion: the VMM writes the sign-extended value. */
+	set_reg(HV_REG_X11, 0xfffffffffffffff0ull);
+	set_reg(HV_REG_PC, guest_pc() + 4);
+	guest_run();
+	ASSERT_HVC(19);
+	ASSERT_U64_EQ(reg(HV_REG_X11), 0xfffffffffffffff0ull);
+}
+END_TEST
+
+START_TEST(dabt_str_w)
+{
+	uint32_t iss = data_abort(E_STR_W, UNMAPPED_IPA + 0x50);
+	ck_assert_uint_eq(iss & ~0x3fu, ISV | SAS(2) | SRT(12) | WNR);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, UNMAPPED_IPA + 0x54);
+}
+END_TEST
+
 START_TEST(store_to_read_only)
 {
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
@@ -311,6 +370,12 @@ int main(void)
 	tcase_add_test(t, dabt_strb_zr);
 	tcase_add_test(t, dabt_ldp_no_isv);
 	tcase_add_test(t, dabt_writeback_no_isv);
+	tcase_add_test(t, dabt_ldar);
+	tcase_add_test(t, dabt_stlr_w);
+	tcase_add_test(t, dabt_ldxr_no_isv);
+	tcase_add_test(t, dabt_ldr_q_no_isv);
+	tcase_add_test(t, dabt_ldrsw);
+	tcase_add_test(t, dabt_str_w);
 	tcase_add_test(t, store_to_read_only);
 	tcase_add_test(t, store_after_unmap);
 	tcase_add_test(t, instruction_abort);

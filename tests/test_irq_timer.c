@@ -2,9 +2,12 @@
  * test_irq_timer.c - virtual IRQ/FIQ lines (hv_vcpu_set_pending_interrupt),
  * the virtual timer exit and its mask, the vtimer offset, exec time.
  */
+#include <time.h>
+#include <unistd.h>
+
 #include "guest.h"
 
-enum { E_SPIN, E_MASKED, E_TIMER, E_CNTVCT, E_BUSY, E_CNTV_CTL };
+enum { E_SPIN, E_MASKED, E_TIMER, E_CNTVCT, E_BUSY, E_CNTV_CTL, E_CNTFRQ };
 
 #define CPSR_EL1H_I_CLEAR 0x345ull /* D, A, F set */
 #define CPSR_EL1H_F_CLEAR 0x385ull /* D, A, I set */
@@ -195,6 +198,70 @@ START_TEST(vtimer_offset)
 }
 END_TEST
 
+START_TEST(vtimer_compares_with_offset_counter)
+{
+	/* CVAL is compared with the guest's counter (host - offset): with
+	 * offset = now, CVAL = now / 2 lies in the guest's future. */
+	uint64_t c0 = guest_cntvct();
+	ck_assert_int_eq(hv_vcpu_set_vtimer_offset(g_vcpu, c0), HV_SUCCESS);
+	set_sysreg(HV_SYS_REG_CNTV_CVAL_EL0, c0 / 2);
+	set_sysreg(HV_SYS_REG_CNTV_CTL_EL0, 1);
+	guest_start(E_SPIN);
+	guest_run_for(100);
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_CNTV_CTL_EL0) & CNTV_ISTATUS, 0);
+	/* Moving CVAL into the guest's past fires it. */
+	set_sysreg(HV_SYS_REG_CNTV_CVAL_EL0, 1);
+	guest_run();
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_VTIMER_ACTIVATED);
+}
+END_TEST
+
+START_TEST(exec_time_only_counts_runs)
+{
+	uint64_t t0, t1;
+	guest_start(E_BUSY);
+	set_reg(HV_REG_X1, 1000);
+	guest_run();
+	ck_assert_int_eq(hv_vcpu_get_exec_time(g_vcpu, &t0), HV_SUCCESS);
+	usleep(50000);
+	ck_assert_int_eq(hv_vcpu_get_exec_time(g_vcpu, &t1), HV_SUCCESS);
+	ASSERT_U64_EQ(t1, t0);
+	/* A 100 ms run adds roughly 100 ms (24 MHz units: 2.4M ticks). */
+	guest_start(E_SPIN);
+	guest_run_for(100);
+	ck_assert_int_eq(hv_vcpu_get_exec_time(g_vcpu, &t1), HV_SUCCESS);
+	ck_assert_msg(t1 - t0 > 1200000 && t1 - t0 < 24000000, "exec time grew by %llu",
+		      (unsigned long long)(t1 - t0));
+}
+END_TEST
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+START_TEST(counter_frequency)
+{
+	/* CNTVCT advances at CNTFRQ (24 MHz on Apple silicon). */
+	guest_start(E_CNTFRQ);
+	guest_run();
+	ASSERT_HVC(6);
+	uint64_t freq = reg(HV_REG_X0);
+	ck_assert_uint_ge(freq, 1000000);
+	double t0 = now();
+	uint64_t c0 = guest_cntvct();
+	usleep(200000);
+	uint64_t c1 = guest_cntvct();
+	double dt = now() - t0;
+	double rate = (double)(c1 - c0) / dt;
+	ck_assert_msg(rate > 0.8 * (double)freq && rate < 1.2 * (double)freq,
+		      "CNTVCT rate %.0f Hz, CNTFRQ %llu", rate, (unsigned long long)freq);
+}
+END_TEST
+
 START_TEST(exec_time_increases)
 {
 	uint64_t t0, t1;
@@ -226,6 +293,9 @@ int main(void)
 	tcase_add_test(t, vtimer_guest_istatus);
 	tcase_add_test(t, vtimer_offset);
 	tcase_add_test(t, exec_time_increases);
+	tcase_add_test(t, counter_frequency);
+	tcase_add_test(t, vtimer_compares_with_offset_counter);
+	tcase_add_test(t, exec_time_only_counts_runs);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -8,7 +8,7 @@
 
 #include "guest.h"
 
-enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS };
+enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP };
 
 #define TABLES_OFF 0x200000ull /* page tables, past what is mapped */
 #define DATA_VA (GUEST_RAM_IPA + GUEST_DATA_OFF)
@@ -21,6 +21,7 @@ enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS };
 #define D_SH_INNER (3ull << 8)
 #define D_AP_RO (2ull << 6) /* EL1 read-only, no EL0 access */
 #define D_NORMAL (D_AF | D_SH_INNER) /* AttrIndx 0 = MAIR attr 0 */
+#define D_PXN (1ull << 53)
 
 #define SCTLR_MMU_ON 0x30d01805ull /* RES1 | I | C | M */
 #define ESR_EC_DABT_SAME 0x25u
@@ -162,6 +163,123 @@ START_TEST(mmu_4k_permission_fault)
 }
 END_TEST
 
+/* VA pages of the 4K map (L3 index) used as windows by the tests below. */
+#define WINDOW_VA(i) (GUEST_RAM_IPA + 0x1000ull * (i))
+#define WINDOW_IDX 0x180u
+
+START_TEST(mmu_stage2_fault_reports_va_and_ipa)
+{
+	/* A VA mapped by stage 1 to an IPA with no memory: the host sees the
+	 * VA in FAR and the IPA in physical_address. */
+	tables_4k();
+	put_desc(L3_4K, WINDOW_IDX, (UNMAPPED_IPA + 0x5000) | D_PAGE | D_NORMAL);
+	guest_start(E_LOAD_FAULT);
+	set_reg(HV_REG_X1, WINDOW_VA(WINDOW_IDX) + 0x18);
+	guest_run();
+	ASSERT_EXIT_EC(0x24);
+	uint32_t iss = ESR_ISS(g_exit->exception.syndrome);
+	ck_assert_uint_eq(iss & ~0x3fu, 1u << 24 | 3u << 22 | 0u << 16 | 1u << 15); /* ISV, SAS 3, X0, SF */
+	ck_assert_uint_eq(iss & 0x3c, 0x04);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, WINDOW_VA(WINDOW_IDX) + 0x18);
+	ASSERT_U64_EQ(g_exit->exception.physical_address, UNMAPPED_IPA + 0x5018);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	/* MMIO completion. */
+	set_reg(HV_REG_X0, 0xfeed);
+	set_reg(HV_REG_PC, guest_pc() + 4);
+	guest_run();
+	ASSERT_HVC(1);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xfeed);
+}
+END_TEST
+
+START_TEST(mmu_stage2_fault_on_table_walk)
+{
+	/* The level-3 table of VA 0x40200000 lies at an unmapped IPA: a
+	 * stage-2 fault on the stage-1 walk (S1PTW) exits to the host. */
+	tables_4k();
+	put_desc(L2_4K, 1, (UNMAPPED_IPA + 0x1000) | D_TABLE);
+	guest_start(E_LOAD_FAULT);
+	set_reg(HV_REG_X1, GUEST_RAM_IPA + 0x200010);
+	guest_run();
+	ASSERT_EXIT_EC(0x24);
+	uint32_t iss = ESR_ISS(g_exit->exception.syndrome);
+	ck_assert_msg(iss & (1u << 7), "S1PTW clear: ISS %#x", iss);
+	ck_assert_uint_eq(iss & 0x3c, 0x04);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, GUEST_RAM_IPA + 0x200010);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(mmu_access_flag_fault)
+{
+	/* AF = 0 and no hardware AF update (TCR.HA = 0): Access flag fault. */
+	tables_4k();
+	put_desc(L3_4K, WINDOW_IDX, WINDOW_VA(WINDOW_IDX) | D_PAGE | D_SH_INNER);
+	expect_el1_dabt(E_LOAD_FAULT, WINDOW_VA(WINDOW_IDX) + 8, 0x0b, false);
+}
+END_TEST
+
+START_TEST(mmu_pxn_instruction_abort)
+{
+	/* Executing from a PXN page at EL1: instruction abort (EC 0x21),
+	 * permission fault level 3, FAR = ELR = the target. */
+	tables_4k();
+	put_desc(L3_4K, WINDOW_IDX, GUEST_RAM_IPA | D_PAGE | D_NORMAL | D_PXN);
+	guest_start(E_JUMP);
+	set_reg(HV_REG_X1, WINDOW_VA(WINDOW_IDX) + 0x10);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == 0x21 && (esr & 0x3f) == 0x0f, "ESR_EL1 %#llx",
+		      (unsigned long long)esr);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), WINDOW_VA(WINDOW_IDX) + 0x10);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), WINDOW_VA(WINDOW_IDX) + 0x10);
+}
+END_TEST
+
+START_TEST(mmu_alias_executes)
+{
+	/* Code runs through the TTBR1 alias of RAM: branch to the alias of
+	 * the load snippet (entry E_LOAD). */
+	tables_4k();
+	uint64_t magic = 0x7777;
+	memcpy(g_ram + GUEST_DATA_OFF, &magic, 8);
+	guest_start(E_LOAD);
+	set_reg(HV_REG_PC, ALIAS_BASE + 4 * E_LOAD);
+	set_reg(HV_REG_X1, DATA_VA);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+	/* ADR saw the alias address. */
+	ck_assert_uint_ge(reg(HV_REG_X9), ALIAS_BASE);
+}
+END_TEST
+
+START_TEST(mmu_top_byte_ignore)
+{
+	/* TCR_EL1.TBI0 = 1: the top byte of a TTBR0 address is ignored;
+	 * with TBI0 = 0 the same address is out of range (level 0 fault). */
+	tables_4k();
+	uint64_t magic = 0x7b17b17b;
+	memcpy(g_ram + GUEST_DATA_OFF + 0x30, &magic, 8);
+	uint64_t tagged = DATA_VA + 0x30 + (0x5aull << 56);
+	set_sysreg(HV_SYS_REG_TCR_EL1, sysreg(HV_SYS_REG_TCR_EL1) | (1ull << 37));
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, tagged);
+	guest_run();
+	ASSERT_HVC(0);
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+	set_sysreg(HV_SYS_REG_TCR_EL1, sysreg(HV_SYS_REG_TCR_EL1) & ~(1ull << 37));
+	guest_start(E_LOAD_FAULT);
+	set_reg(HV_REG_X1, tagged);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == ESR_EC_DABT_SAME && (esr & 0x3f) == 0x04, "ESR_EL1 %#llx",
+		      (unsigned long long)esr);
+}
+END_TEST
+
 /*
  * 16K granule, 36-bit VAs: the walk starts at level 2 (VA[35:25]),
  * level 3 maps 16K pages (VA[24:14]).
@@ -234,6 +352,12 @@ int main(void)
 	tcase_add_test(t, mmu_4k_identity_and_alias);
 	tcase_add_test(t, mmu_4k_translation_faults);
 	tcase_add_test(t, mmu_4k_permission_fault);
+	tcase_add_test(t, mmu_stage2_fault_reports_va_and_ipa);
+	tcase_add_test(t, mmu_stage2_fault_on_table_walk);
+	tcase_add_test(t, mmu_access_flag_fault);
+	tcase_add_test(t, mmu_pxn_instruction_abort);
+	tcase_add_test(t, mmu_alias_executes);
+	tcase_add_test(t, mmu_top_byte_ignore);
 	tcase_add_test(t, mmu_16k);
 	tcase_add_test(t, mmu_64k);
 	suite_add_tcase(s, t);

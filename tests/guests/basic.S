@@ -14,6 +14,7 @@ _start:
 	b	t_excl_inc	/* 3 */
 	b	t_ldadd_inc	/* 4 */
 	b	t_load_loop	/* 5 */
+	b	t_simd_mem	/* 6 */
 
 	default_vectors
 
@@ -44,3 +45,11 @@ t_load_loop:
 0:	ldr	x2, [x1]
 	add	x3, x3, #1
 	b	0b
+
+	/* [X1] = Q1; Q2 = [X1 + 16]; X3 = FPCR; X4 = FPSR. */
+t_simd_mem:
+	str	q1, [x1]
+	ldr	q2, [x1, #16]
+	mrs	x3, fpcr
+	mrs	x4, fpsr
+	hvc	#6

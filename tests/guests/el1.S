@@ -22,6 +22,11 @@ _start:
 	b	t_el0_cntvct	/* 8 */
 	b	t_el0_spin	/* 9: EL0 with interrupts unmasked */
 	b	t_illegal_eret	/* 10 */
+	b	t_svc_el1	/* 11 */
+	b	t_pc_align	/* 12: branch to X1 */
+	b	t_sp_align	/* 13: load from SP = X1 */
+	b	t_ldr_align	/* 14: load from X1 */
+	b	t_fp		/* 15: FP instruction */
 
 	.org	VEC_OFFSET
 	.irp	k, 0, 1, 2, 3, 4, 5, 6, 7
@@ -143,3 +148,31 @@ t_illegal_eret:
 	eret
 1:	nop
 	hvc	#10
+
+t_svc_el1:
+	adr	x9, 1f
+1:	svc	#0x42
+	hvc	#11
+
+t_pc_align:
+	adr	x9, 1f
+1:	br	x1
+
+t_sp_align:
+	mov	x2, sp
+	mov	sp, x1
+	adr	x9, 1f
+1:	ldr	x0, [sp]
+	mov	sp, x2
+	hvc	#13
+
+t_ldr_align:
+	adr	x9, 1f
+1:	ldr	x0, [x1]
+	hvc	#14
+
+t_fp:
+	adr	x9, 1f
+1:	fmov	d0, x1
+	fmov	x2, d0
+	hvc	#15

@@ -23,6 +23,12 @@ _start:
 	b	t_brk		/* 12 */
 	b	t_ldrb		/* 13 */
 	b	t_ldr_x_post	/* 14 */
+	b	t_ldar		/* 15 */
+	b	t_stlr_w	/* 16 */
+	b	t_ldxr		/* 17 */
+	b	t_ldr_q		/* 18 */
+	b	t_ldrsw		/* 19 */
+	b	t_str_w		/* 20 */
 
 	default_vectors
 
@@ -103,3 +109,35 @@ t_ldr_x_post:
 	adr	x9, 1f
 1:	ldr	x2, [x1], #8
 	hvc	#14
+
+t_ldar:
+	adr	x9, 1f
+1:	ldar	x2, [x1]
+	hvc	#15
+
+t_stlr_w:
+	adr	x9, 1f
+1:	stlr	w6, [x1]
+	hvc	#16
+
+	/* Exclusives carry no syndrome (ISV = 0). */
+t_ldxr:
+	adr	x9, 1f
+1:	ldxr	x2, [x1]
+	hvc	#17
+
+	/* SIMD&FP loads carry no syndrome (ISV = 0). */
+t_ldr_q:
+	adr	x9, 1f
+1:	ldr	q2, [x1]
+	hvc	#18
+
+t_ldrsw:
+	adr	x9, 1f
+1:	ldrsw	x11, [x1]
+	hvc	#19
+
+t_str_w:
+	adr	x9, 1f
+1:	str	w12, [x1, #4]
+	hvc	#20

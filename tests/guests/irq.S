@@ -14,6 +14,7 @@ _start:
 	b	t_cntvct	/* 3 */
 	b	t_busy		/* 4 */
 	b	t_cntv_ctl	/* 5 */
+	b	t_cntfrq	/* 6 */
 
 	default_vectors
 
@@ -52,3 +53,7 @@ t_busy:
 t_cntv_ctl:
 	mrs	x0, cntv_ctl_el0
 	hvc	#5
+
+t_cntfrq:
+	mrs	x0, cntfrq_el0
+	hvc	#6

@@ -13,6 +13,7 @@ _start:
 	b	t_load_fault	/* 1: load expected to fault */
 	b	t_store_fault	/* 2: X0 = [X1], then store X2 to [X1] */
 	b	t_store_alias	/* 3: [X1] = X2, X0 = [X3] */
+	b	t_jump		/* 4: branch to X1 */
 
 	default_vectors
 
@@ -37,3 +38,6 @@ t_store_alias:
 	dsb	sy
 	ldr	x0, [x3]
 	hvc	#3
+
+t_jump:
+	br	x1

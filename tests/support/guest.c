@@ -165,6 +165,13 @@ uint64_t guest_pc(void)
 	return v;
 }
 
+uint64_t sysreg_peek(hv_sys_reg_t r)
+{
+	uint64_t v = 0;
+	hv_vcpu_get_sys_reg(g_vcpu, r, &v);
+	return v;
+}
+
 struct thread_call {
 	void (*fn)(void *);
 	void *arg;

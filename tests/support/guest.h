@@ -74,6 +74,8 @@ void set_reg(hv_reg_t r, uint64_t v);
 uint64_t sysreg(hv_sys_reg_t r);
 void set_sysreg(hv_sys_reg_t r, uint64_t v);
 uint64_t guest_pc(void);
+/* System register value for diagnostics (0 on error, no assertion). */
+uint64_t sysreg_peek(hv_sys_reg_t r);
 
 /* Runs fn(arg) on a new thread and waits for it. */
 void run_on_thread(void (*fn)(void *), void *arg);
@@ -103,10 +105,12 @@ int run_suite(Suite *s);
 	do {                                                                    \
 		ASSERT_EXIT_REASON(HV_EXIT_REASON_EXCEPTION);                   \
 		ck_assert_msg(g_exit->exception.syndrome == (uint64_t)(v),      \
-			      "syndrome %#llx, expected %#llx (PC %#llx)",      \
+			      "syndrome %#llx, expected %#llx (PC %#llx; ESR_EL1 %#llx, ELR_EL1 %#llx)", \
 			      (unsigned long long)g_exit->exception.syndrome,    \
 			      (unsigned long long)(v),                           \
-			      (unsigned long long)guest_pc());                   \
+			      (unsigned long long)guest_pc(),                    \
+			      (unsigned long long)sysreg_peek(HV_SYS_REG_ESR_EL1), \
+			      (unsigned long long)sysreg_peek(HV_SYS_REG_ELR_EL1)); \
 	} while (0)
 
 /* Exit by HVC #imm. */

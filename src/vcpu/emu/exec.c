@@ -5,6 +5,7 @@
  * interrupts, illegal execution state).
  */
 #include "cpu.h"
+#include "mem_fast.h"
 
 /* Instructions between two event checks: bounds the latency of
  * hv_vcpus_exit and of the vtimer to a few microseconds. */
@@ -54,7 +55,6 @@ uint64_t emu_get_pstate(const struct emu_cpu *cpu)
 void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr)
 {
 	unsigned m = spsr & 0x1f;
-	bool old_pan = cpu->pstate_pan;
 	cpu->nzcv = (uint32_t)spsr & PSTATE_NZCV_MASK;
 	cpu->daif = (uint32_t)spsr & PSTATE_DAIF_MASK;
 	cpu->pstate_ss = (spsr & PSTATE_SS) != 0;
@@ -69,8 +69,6 @@ void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr)
 	} else {
 		cpu->pstate_il = true;
 	}
-	if (old_pan != cpu->pstate_pan)
-		mem_tlb_flush(cpu);
 	emu_debug_update(cpu);
 	cpu->budget = 0; /* re-check interrupts, IL right away */
 }
@@ -92,8 +90,11 @@ static void check_events(struct emu_cpu *cpu)
 
 	emu_timer_check(cpu);
 
-	if (cpu->pstate_il)
+	if (cpu->pstate_il) {
+		/* Illegal Execution state: the next instruction faults. */
+		cpu->insn_pc = cpu->pc;
 		emu_take_sync(cpu, (uint32_t)EC_ILLEGAL_STATE << ESR_EC_SHIFT | ESR_IL, 0, false);
+	}
 
 	/* FIQ has priority over IRQ (both at EL1 under HCR_EL2.FMO/IMO). */
 	if (obj->pending_fiq && !(cpu->daif & PSTATE_F))
@@ -122,7 +123,7 @@ int emu_exec_run(struct emu_cpu *cpu)
 		if (__builtin_expect(cpu->debug_bkpt_active, 0))
 			emu_debug_check_insn(cpu);
 		cpu->insn_pc = cpu->pc;
-		uint32_t insn = mem_fetch(cpu);
+		uint32_t insn = mem_fetch_inline(cpu);
 		cpu->pc += 4;
 		group_table[(insn >> 25) & 0xf](cpu, insn);
 		cpu->insn_count++;

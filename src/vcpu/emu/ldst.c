@@ -17,6 +17,7 @@
  *    registers); SIMD&FP LDP with Rt == Rt2: the second element.
  */
 #include "ldst.h"
+#include "mem_fast.h"
 
 _Noreturn void emu_sp_align_fault(struct emu_cpu *cpu)
 {
@@ -60,21 +61,21 @@ static inline void ldst_do(struct emu_cpu *cpu, unsigned kind, unsigned sc, unsi
 	switch (kind) {
 	case K_ST:
 		cpu->dabt_iss = isv ? ldst_iss(sc, false, rt, sc == 3, false) : 0;
-		mem_write(cpu, addr, 1u << sc, xreg(cpu, rt), flags);
+		mem_write_inline(cpu, addr, 1u << sc, xreg(cpu, rt), flags);
 		return;
 	case K_LD:
 		cpu->dabt_iss = isv ? ldst_iss(sc, false, rt, sc == 3, false) : 0;
-		v = mem_read(cpu, addr, 1u << sc, flags);
+		v = mem_read_inline(cpu, addr, 1u << sc, flags);
 		set_xreg(cpu, rt, v);
 		return;
 	case K_LDS64:
 		cpu->dabt_iss = isv ? ldst_iss(sc, true, rt, true, false) : 0;
-		v = mem_read(cpu, addr, 1u << sc, flags);
+		v = mem_read_inline(cpu, addr, 1u << sc, flags);
 		set_xreg(cpu, rt, sext64(v, 8u << sc));
 		return;
 	case K_LDS32:
 		cpu->dabt_iss = isv ? ldst_iss(sc, true, rt, false, false) : 0;
-		v = mem_read(cpu, addr, 1u << sc, flags);
+		v = mem_read_inline(cpu, addr, 1u << sc, flags);
 		set_wreg(cpu, rt, (uint32_t)sext64(v, 8u << sc));
 		return;
 	case K_FST:
@@ -82,7 +83,7 @@ static inline void ldst_do(struct emu_cpu *cpu, unsigned kind, unsigned sc, unsi
 		if (sc == 4)
 			mem_write128(cpu, addr, cpu->v[rt], flags);
 		else
-			mem_write(cpu, addr, 1u << sc, cpu->v[rt][0], flags);
+			mem_write_inline(cpu, addr, 1u << sc, cpu->v[rt][0], flags);
 		return;
 	case K_FLD:
 		cpu->dabt_iss = 0;
@@ -92,7 +93,7 @@ static inline void ldst_do(struct emu_cpu *cpu, unsigned kind, unsigned sc, unsi
 			cpu->v[rt][0] = q[0];
 			cpu->v[rt][1] = q[1];
 		} else {
-			cpu->v[rt][0] = mem_read(cpu, addr, 1u << sc, flags);
+			cpu->v[rt][0] = mem_read_inline(cpu, addr, 1u << sc, flags);
 			cpu->v[rt][1] = 0;
 		}
 		return;
@@ -255,8 +256,8 @@ static void ldst_pair(struct emu_cpu *cpu, uint32_t insn)
 	if (!vec) {
 		unsigned bytes = 1u << sc;
 		if (load) {
-			uint64_t v1 = mem_read(cpu, a1, bytes, 0);
-			uint64_t v2 = mem_read(cpu, a2, bytes, 0);
+			uint64_t v1 = mem_read_inline(cpu, a1, bytes, 0);
+			uint64_t v2 = mem_read_inline(cpu, a2, bytes, 0);
 			if (sx) {
 				v1 = sext64(v1, 32);
 				v2 = sext64(v2, 32);
@@ -265,8 +266,8 @@ static void ldst_pair(struct emu_cpu *cpu, uint32_t insn)
 			set_xreg(cpu, rt, v1);
 		} else {
 			uint64_t v1 = xreg(cpu, rt), v2 = xreg(cpu, rt2);
-			mem_write(cpu, a1, bytes, v1, 0);
-			mem_write(cpu, a2, bytes, v2, 0);
+			mem_write_inline(cpu, a1, bytes, v1, 0);
+			mem_write_inline(cpu, a2, bytes, v2, 0);
 		}
 	} else if (sc == 4) {
 		if (load) {
@@ -284,15 +285,15 @@ static void ldst_pair(struct emu_cpu *cpu, uint32_t insn)
 	} else {
 		unsigned bytes = 1u << sc;
 		if (load) {
-			uint64_t v1 = mem_read(cpu, a1, bytes, 0);
-			uint64_t v2 = mem_read(cpu, a2, bytes, 0);
+			uint64_t v1 = mem_read_inline(cpu, a1, bytes, 0);
+			uint64_t v2 = mem_read_inline(cpu, a2, bytes, 0);
 			cpu->v[rt][0] = v1;
 			cpu->v[rt][1] = 0;
 			cpu->v[rt2][0] = v2;
 			cpu->v[rt2][1] = 0;
 		} else {
-			mem_write(cpu, a1, bytes, cpu->v[rt][0], 0);
-			mem_write(cpu, a2, bytes, cpu->v[rt2][0], 0);
+			mem_write_inline(cpu, a1, bytes, cpu->v[rt][0], 0);
+			mem_write_inline(cpu, a2, bytes, cpu->v[rt2][0], 0);
 		}
 	}
 	if (mode & 1) /* 1: post-indexed, 3: pre-indexed */

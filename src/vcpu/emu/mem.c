@@ -44,13 +44,16 @@ void mem_tlb_flush(struct emu_cpu *cpu)
 	memset(cpu->tlb, 0xff, sizeof(cpu->tlb));
 }
 
-/* Drops the TLB when the VM's memory map changed since it was filled. */
+/* Drops the TLB when the VM's memory map changed since it was filled.
+ * Called only at the start of an access, before any host pointer of the
+ * access is taken: publishing the new generation lets hv_vm_unmap return
+ * (backend.c), so no pointer into the old map may be held past it. */
 static inline void check_generation(struct emu_cpu *cpu)
 {
 	uint64_t g = atomic_load_explicit(&cpu->vm->mem_generation, memory_order_acquire);
 	if (g != cpu->tlb_mem_generation) {
 		mem_tlb_flush(cpu);
-		cpu->tlb_mem_generation = g;
+		__atomic_store_n(&cpu->tlb_mem_generation, g, __ATOMIC_RELEASE);
 	}
 }
 
@@ -178,6 +181,30 @@ static inline void check_alignment(struct emu_cpu *cpu, uint64_t va, unsigned si
 		data_abort_el1(cpu, va, FSC_ALIGNMENT, is_write, flags);
 }
 
+/* memcpy with the common sizes constant (a variable-size memcpy becomes
+ * a slow `rep movs`). */
+static inline void copy_bytes(uint8_t *d, const uint8_t *s, unsigned n)
+{
+	switch (n) {
+	case 2:
+		memcpy(d, s, 2);
+		break;
+	case 4:
+		memcpy(d, s, 4);
+		break;
+	case 8:
+		memcpy(d, s, 8);
+		break;
+	case 16:
+		memcpy(d, s, 16);
+		break;
+	default:
+		for (unsigned i = 0; i < n; i++)
+			d[i] = s[i];
+		break;
+	}
+}
+
 /* Slow path of a data access of 1..16 bytes: buf is the data in memory
  * order (read into / written from). */
 static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags, bool is_write, uint8_t *buf)
@@ -201,9 +228,9 @@ static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigne
 				memcpy(buf, &v, size);
 			}
 		} else if (is_write) {
-			memcpy(p, buf, size);
+			copy_bytes(p, buf, size);
 		} else {
-			memcpy(buf, p, size);
+			copy_bytes(buf, p, size);
 		}
 		return;
 	}
@@ -213,11 +240,11 @@ static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigne
 	if (cpu->debug_watch_active)
 		emu_debug_check_watch(cpu, va, size, is_write);
 	if (is_write) {
-		memcpy(p1, buf, n1);
-		memcpy(p2, buf + n1, size - n1);
+		copy_bytes(p1, buf, n1);
+		copy_bytes(p2, buf + n1, size - n1);
 	} else {
-		memcpy(buf, p1, n1);
-		memcpy(buf + n1, p2, size - n1);
+		copy_bytes(buf, p1, n1);
+		copy_bytes(buf + n1, p2, size - n1);
 	}
 }
 

@@ -153,12 +153,10 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 		hpd = (tcr & TCR_HPD0) != 0;
 		ttbr = cpu->sr[SR_TTBR0_EL1];
 	}
-	/* Out-of-range TxSZ is treated as the nearest valid value (one of
-	 * the CONSTRAINED UNPREDICTABLE behaviours; no FEAT_LVA/TTST). */
-	if (tsz < 16)
-		tsz = 16;
-	if (tsz > 39)
-		tsz = 39;
+	/* TxSZ outside 16..39 (no FEAT_LVA/TTST): of the IMPLEMENTATION
+	 * DEFINED choices we take the level 0 translation fault (as QEMU). */
+	if (tsz < 16 || tsz > 39)
+		return s1_fault(FSC_TRANSLATION_L0);
 	unsigned inputsize = 64 - tsz;
 
 	/* VA[top:inputsize] must all equal VA[55] (the selected range). */
