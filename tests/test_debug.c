@@ -8,7 +8,7 @@
 
 #include "guest.h"
 
-enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK };
+enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF };
 
 #define MDSCR_SS (1ull << 0)
 #define MDSCR_MDE (1ull << 15)
@@ -236,6 +236,44 @@ START_TEST(watchpoint_load)
 }
 END_TEST
 
+START_TEST(hw_breakpoint_before_hvc)
+{
+	/* A breakpoint on an HVC is reported instead of the HVC. */
+	guest_start(E_BKPT);
+	guest_run();
+	ASSERT_HVC(0);
+	uint64_t hvc_addr = reg(HV_REG_X9) + 4;
+	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, hvc_addr);
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), hvc_addr);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, 0);
+	guest_run();
+	ASSERT_HVC(1);
+}
+END_TEST
+
+START_TEST(software_step_into_exception)
+{
+	/* Stepping an instruction that takes an exception to EL1: the step
+	 * completes on exception entry; the next step exception has the PC
+	 * at the vector, before its first instruction. */
+	guest_start(E_STEP_UDF);
+	guest_run();
+	ASSERT_HVC(0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_SS);
+	set_reg(HV_REG_CPSR, reg(HV_REG_CPSR) | CPSR_SS);
+	guest_run();
+	ASSERT_EXIT_EC(0x32);
+	ASSERT_U64_EQ(guest_pc(), GUEST_VBAR + 0x200);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_IL);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
 START_TEST(debug_reg_access_trap)
 {
 	ck_assert_int_eq(hv_vcpu_set_trap_debug_reg_accesses(g_vcpu, true), HV_SUCCESS);
@@ -303,6 +341,8 @@ int main(void)
 	tcase_add_test(t, software_step_over_exit);
 	tcase_add_test(t, software_step_active_pending);
 	tcase_add_test(t, watchpoint_load);
+	tcase_add_test(t, hw_breakpoint_before_hvc);
+	tcase_add_test(t, software_step_into_exception);
 	tcase_add_test(t, debug_reg_access_trap);
 	tcase_add_test(t, debug_reg_access_untrapped);
 	tcase_add_test(t, brk_trapped_el1);

@@ -102,6 +102,20 @@ START_TEST(wfe)
 }
 END_TEST
 
+START_TEST(wfi_with_pending_irq_completes)
+{
+	/* HCR_EL2.TWI traps a WFI only "if the instruction would otherwise
+	 * have caused the PE to enter a low-power state"; a pending virtual
+	 * IRQ is a WFI wake-up event even while PSTATE.I masks it (Arm ARM
+	 * D1 "Wait for Interrupt"; QEMU's helper_wfi checks for work
+	 * first).  So the WFI completes in the guest without an exit. */
+	guest_start(E_WFI);
+	ck_assert_int_eq(hv_vcpu_set_pending_interrupt(g_vcpu, HV_INTERRUPT_TYPE_IRQ, true), HV_SUCCESS);
+	guest_run();
+	ASSERT_HVC(3);
+}
+END_TEST
+
 /* Runs entry with X1 = addr and checks a data abort exit. */
 static uint32_t data_abort(unsigned entry, uint64_t addr)
 {
@@ -362,6 +376,7 @@ int main(void)
 	tcase_add_test(t, smc);
 	tcase_add_test(t, wfi);
 	tcase_add_test(t, wfe);
+	tcase_add_test(t, wfi_with_pending_irq_completes);
 	tcase_add_test(t, dabt_ldr_w);
 	tcase_add_test(t, dabt_ldrsh_x);
 	tcase_add_test(t, dabt_ldrsh_w);

@@ -5,6 +5,8 @@
  * accesses and the stage-1 faults taken to the guest's EL1 vectors.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "guest.h"
 
@@ -280,6 +282,65 @@ START_TEST(mmu_top_byte_ignore)
 }
 END_TEST
 
+START_TEST(ipa_alias_same_host_memory)
+{
+	/* One host page mapped at two IPAs: a store through one is seen
+	 * through the other (MMU off). */
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	ck_assert_int_eq(hv_vm_map(g_ram + GUEST_DATA_OFF, 0x50000000, ps,
+				   HV_MEMORY_READ | HV_MEMORY_WRITE), HV_SUCCESS);
+	guest_start(E_STORE_ALIAS);
+	set_reg(HV_REG_X1, DATA_VA + 0x28);
+	set_reg(HV_REG_X2, 0xa11a5);
+	set_reg(HV_REG_X3, 0x50000000 + 0x28);
+	guest_run();
+	ASSERT_HVC(3);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xa11a5);
+}
+END_TEST
+
+/* Loads [va] in the guest (entry E_LOAD) and returns the value. */
+static uint64_t guest_load_u64(uint64_t va)
+{
+	guest_start(E_LOAD);
+	set_reg(HV_REG_X1, va);
+	guest_run();
+	ASSERT_HVC(0);
+	return reg(HV_REG_X0);
+}
+
+static void remap_sees_new_memory(bool mmu)
+{
+	/* After unmap + map of other host memory at the same IPA, the guest
+	 * reads the new memory (no stale cached translation). */
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *other = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(other, MAP_FAILED);
+	uint64_t a = 0xaaaa, b = 0xbbbb;
+	memcpy(g_ram + GUEST_DATA_OFF, &a, 8);
+	memcpy(other, &b, 8);
+	if (mmu)
+		tables_4k();
+	ASSERT_U64_EQ(guest_load_u64(DATA_VA), a);
+	ck_assert_int_eq(hv_vm_unmap(DATA_VA, ps), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_map(other, DATA_VA, ps, HV_MEMORY_READ | HV_MEMORY_WRITE), HV_SUCCESS);
+	ASSERT_U64_EQ(guest_load_u64(DATA_VA), b);
+	ck_assert_int_eq(hv_vm_unmap(DATA_VA, ps), HV_SUCCESS);
+	munmap(other, ps);
+}
+
+START_TEST(remap_sees_new_memory_mmu_off)
+{
+	remap_sees_new_memory(false);
+}
+END_TEST
+
+START_TEST(remap_sees_new_memory_mmu_on)
+{
+	remap_sees_new_memory(true);
+}
+END_TEST
+
 /*
  * 16K granule, 36-bit VAs: the walk starts at level 2 (VA[35:25]),
  * level 3 maps 16K pages (VA[24:14]).
@@ -358,6 +419,9 @@ int main(void)
 	tcase_add_test(t, mmu_pxn_instruction_abort);
 	tcase_add_test(t, mmu_alias_executes);
 	tcase_add_test(t, mmu_top_byte_ignore);
+	tcase_add_test(t, ipa_alias_same_host_memory);
+	tcase_add_test(t, remap_sees_new_memory_mmu_off);
+	tcase_add_test(t, remap_sees_new_memory_mmu_on);
 	tcase_add_test(t, mmu_16k);
 	tcase_add_test(t, mmu_64k);
 	suite_add_tcase(s, t);

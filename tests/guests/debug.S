@@ -13,6 +13,7 @@ _start:
 	b	t_step		/* 2 */
 	b	t_dbgreg	/* 3 */
 	b	t_brk_el1	/* 4 */
+	b	t_step_udf	/* 5 */
 
 	default_vectors
 
@@ -52,3 +53,10 @@ t_brk_el1:
 	adr	x9, 1f
 1:	brk	#0x99
 	hvc	#4
+
+	/* HVC #0 with X9 = an UNDEFINED instruction. */
+t_step_udf:
+	adr	x9, 1f
+	hvc	#0
+1:	.inst	0x00000000
+	hvc	#5

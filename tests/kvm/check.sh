@@ -32,8 +32,8 @@ make -s "${make_args[@]}" tests >&2
 suites=()
 if [ $# -gt 0 ]; then
 	for s in "$@"; do suites+=("$build/tests/${s#tests/}"); done
-else
-	for s in "$build"/tests/test_*; do [ -x "$s" ] && suites+=("$s"); done
+else # test_diff_*: the interpreter against unicorn, no backend involved
+	for s in "$build"/tests/test_*; do [ -x "$s" ] && case $s in */test_diff_*) ;; *) suites+=("$s") ;; esac; done
 fi
 
 cmds=("$build/examples/vmm/mini_vmm" "$build/examples/guests/hello.bin")

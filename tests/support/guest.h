@@ -80,8 +80,8 @@ uint64_t sysreg_peek(hv_sys_reg_t r);
 /* Runs fn(arg) on a new thread and waits for it. */
 void run_on_thread(void (*fn)(void *), void *arg);
 
-/* Builds a Suite with one TCase per name with vm_setup/vm_teardown as
- * checked fixture, and runs it: returns the process exit status. */
+/* Runs every test of s (CK_NORMAL, Check's summary line) and frees it;
+ * returns the process exit status (EXIT_FAILURE if any test failed). */
 int run_suite(Suite *s);
 
 /* Assertions on the last exit. */

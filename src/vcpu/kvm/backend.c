@@ -152,7 +152,6 @@ static hv_return_t kvm_vm_create(struct hv_vm_obj *vm)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	atomic_init(&s->updating, 0);
-	atomic_init(&s->slot_seq, 0);
 	vm->backend_state = s;
 	kvm_install_kick_handler();
 	return HV_SUCCESS;
@@ -266,6 +265,7 @@ static hv_return_t kvm_vm_mem_changed(struct hv_vm_obj *vm, hv_ipa_t ipa, size_t
 	}
 	pthread_mutex_lock(&s->lock);
 	atomic_fetch_add(&s->updating, 1);
+	kvm_pause_vcpus(s);
 	uint64_t lo = ipa, hi = ipa + size;
 	for (size_t i = 0; i < s->nslots;) {
 		struct kvm_mslot *m = &s->slots[i];
@@ -287,7 +287,6 @@ static hv_return_t kvm_vm_mem_changed(struct hv_vm_obj *vm, hv_ipa_t ipa, size_t
 		if (add_slot(s, a, b - a, r->host + (a - r->ipa), ro))
 			ret = HV_NO_RESOURCES;
 	}
-	atomic_fetch_add(&s->slot_seq, 1);
 	atomic_fetch_sub(&s->updating, 1);
 	pthread_mutex_unlock(&s->lock);
 	pthread_rwlock_unlock(&vm->mem_lock);
@@ -339,7 +338,12 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu_obj *v)
 	c->id = id;
 	run->immediate_exit = 0;
 	run->exit_reason = KVM_EXIT_UNKNOWN;
+	c->owner = v->owner;
+	atomic_init(&c->in_run, false);
 	v->backend_state = c;
+	/* FP/SIMD not trapped (CPACR_EL1.FPEN = 0b11), as the emu backend
+	 * resets it; KVM's reset value traps them. */
+	kvm_set_one(c->fd, KVM_SYSREG(0xc082), 0x300000);
 	/* This thread owns the vCPU: the kick signal must reach it. */
 	kvm_tls_run = run;
 	sigset_t set;
@@ -417,8 +421,13 @@ static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t val
 {
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
 	uint64_t id = hv_reg_id(reg);
-	if (reg == HV_REG_FPCR || reg == HV_REG_FPSR)
-		value = (uint32_t)value;
+	/* KVM keeps FP control/status bits as written: keep the defined
+	 * ones, as the hardware does (FPCR 26:15, 12:8, 2:0; FPSR NZCV, QC,
+	 * IDC, the cumulative flags). */
+	if (reg == HV_REG_FPCR)
+		value &= 0x07ff9f07u;
+	else if (reg == HV_REG_FPSR)
+		value &= 0xf800009fu;
 	if (kvm_set_one(c->fd, id, value))
 		return errno == EINVAL ? HV_BAD_ARGUMENT : errno_ret(); /* e.g. an invalid mode */
 	return HV_SUCCESS;

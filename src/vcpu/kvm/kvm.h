@@ -53,10 +53,10 @@ struct kvm_vm_state {
 	struct kvm_mslot *slots;
 	size_t nslots, cap;
 	uint32_t max_slots;
-	/* A slot update is under way / count of finished updates: a vCPU
-	 * whose access to mapped memory exited during one runs again. */
+	/* A slot update is under way: vCPUs stay out of KVM_RUN, because
+	 * KVM cannot replace a slot atomically (a fetch from the gap would
+	 * be an abort injected into the guest). */
 	atomic_uint updating;
-	atomic_uint slot_seq;
 	/* KVM vCPUs cannot be destroyed: they live until the VM does, and
 	 * hv_vcpu_create re-initialises the one with the same id. */
 	struct kvm_vcpu_state *vcpus[HV_MAX_VCPUS];
@@ -66,6 +66,8 @@ struct kvm_vm_state {
 struct kvm_vcpu_state {
 	int fd;
 	unsigned id;
+	pthread_t owner;
+	atomic_bool in_run; /* inside (or about to enter) KVM_RUN */
 	struct kvm_run *run;
 	/* The last exit was KVM_EXIT_MMIO: KVM must not complete it (the VMM
 	 * sets the register and PC itself, as with HVF). */
@@ -126,6 +128,9 @@ void kvm_sync_irq_lines(struct hv_vcpu_obj *v);
 hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v);
 void kvm_vcpu_kick(struct hv_vcpu_obj *v);
 void kvm_install_kick_handler(void);
+/* Kicks every vCPU out of KVM_RUN and waits until none is inside;
+ * s->updating must be set (memory slot updates). */
+void kvm_pause_vcpus(struct kvm_vm_state *s);
 int kvm_kick_signal(void);
 
 /* decode.c */

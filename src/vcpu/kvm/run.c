@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,7 +27,9 @@
 #define EC_HVC64 0x16u
 #define EC_SMC64 0x17u
 #define EC_DABT_LOWER 0x24u
+#define EC_SOFTSTEP_LOWER 0x32u
 #define EC_WATCHPOINT_LOWER 0x34u
+#define PSTATE_SS (1ull << 21)
 #define ISS_WNR (1u << 6)
 #define DFSC_TRANSLATION_L3 0x07u
 #define DFSC_PERMISSION_L3 0x0fu
@@ -74,6 +77,18 @@ void kvm_install_kick_handler(void)
 void kvm_vcpu_kick(struct hv_vcpu_obj *v)
 {
 	pthread_kill(v->owner, kvm_kick_signal());
+}
+
+void kvm_pause_vcpus(struct kvm_vm_state *s)
+{
+	for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+		struct kvm_vcpu_state *c = s->vcpus[i];
+		if (!c || !atomic_load(&c->in_run))
+			continue;
+		pthread_kill(c->owner, kvm_kick_signal());
+		while (atomic_load(&c->in_run))
+			sched_yield();
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -211,17 +226,6 @@ static void debug_exit(struct hv_vcpu_obj *v, struct kvm_run *run)
 	exception_exit(v, syndrome, va, 0);
 }
 
-/* An MMIO exit on memory the VMM has mapped with the needed right, while
- * its slot was being replaced: not a guest fault, run again. */
-static bool transient_mmio(struct hv_vcpu_obj *v, unsigned seq, uint64_t ipa, bool write)
-{
-	struct kvm_vm_state *s = kvm_vm_of(v->vm);
-	if (!atomic_load(&s->updating) && atomic_load(&s->slot_seq) == seq)
-		return false;
-	int64_t f = ipa_flags(v->vm, ipa);
-	return f > 0 && (f & (write ? HV_MEMORY_WRITE : HV_MEMORY_READ));
-}
-
 hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 {
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
@@ -239,6 +243,17 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 	apply_vtimer_offset(v, c);
 	kvm_sync_irq_lines(v);
 
+	/* MDSCR_EL1.SS with PSTATE.SS = 0 (active-pending): the step
+	 * exception comes before any instruction; KVM always steps one. */
+	if (v->trap_debug_exceptions && (c->mdscr & MDSCR_SS)) {
+		uint64_t pstate = 0;
+		kvm_get_one(c->fd, KVM_REG_PSTATE, &pstate);
+		if (!(pstate & PSTATE_SS)) {
+			exception_exit(v, ((uint64_t)EC_SOFTSTEP_LOWER << EC_SHIFT) | ESR_IL, 0, 0);
+			return HV_SUCCESS;
+		}
+	}
+
 	for (;;) {
 		/* Unmasking while the timer is still asserted exits at once. */
 		if (!v->vtimer_masked && c->vtimer_level && vtimer_asserted(c)) {
@@ -251,9 +266,17 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 			v->exit.reason = HV_EXIT_REASON_CANCELED;
 			return HV_SUCCESS;
 		}
-		unsigned seq = atomic_load(&s->slot_seq);
+		/* Stay out while memory slots change (see kvm_pause_vcpus). */
+		atomic_store(&c->in_run, true);
+		if (atomic_load(&s->updating)) {
+			atomic_store(&c->in_run, false);
+			while (atomic_load(&s->updating))
+				sched_yield();
+			continue;
+		}
 		int r = ioctl(c->fd, KVM_RUN, 0);
 		int err = errno;
+		atomic_store(&c->in_run, false);
 		c->vtimer_level = run->s.regs.device_irq_level & KVM_ARM_DEV_EL1_VTIMER;
 		if (r < 0) {
 			if (err != EINTR && err != EAGAIN) {
@@ -268,10 +291,6 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
-			if (transient_mmio(v, seq, run->mmio.phys_addr, run->mmio.is_write)) {
-				run->exit_reason = KVM_EXIT_UNKNOWN;
-				continue;
-			}
 			data_abort_exit(v, run->mmio.phys_addr, 0, false, run->mmio.len, run->mmio.is_write);
 			c->mmio_pending = true;
 			return HV_SUCCESS;
