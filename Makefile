@@ -49,7 +49,7 @@ EX_VMM_BINS   := $(EX_VMM_SRCS:examples/vmm/%.c=$(BUILD)/examples/vmm/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all lib check check-asan bench deps clean guests tests examples run
+.PHONY: all lib check check-kvm check-asan bench deps clean guests tests examples run
 all: lib tests examples
 
 lib: $(LIB)
@@ -109,6 +109,11 @@ check: tests
 check-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+
+# The conformance suites on the kvm backend, inside a nested-KVM arm64 VM
+# (qemu-system-aarch64 TCG with virtualization=on; tests/kvm/).
+check-kvm:
+	tests/kvm/check.sh
 
 bench: $(BENCH_BINS) $(GUEST_BINS)
 	@for b in bench/*.sh; do [ -x $$b ] && $$b || true; done

@@ -5,7 +5,7 @@ SUDO=
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 PKGS="build-essential clang pkg-config check libunicorn-dev libcapstone-dev \
 libedit-dev libelf-dev libdw-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
-qemu-system-arm gdb-multiarch python3"
+qemu-system-arm gdb-multiarch python3 cpio libc6-dev-arm64-cross"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -23,8 +23,10 @@ struct hv_backend_ops {
 
 	hv_return_t (*vm_create)(struct hv_vm_obj *vm);
 	void (*vm_destroy)(struct hv_vm_obj *vm);
-	/* Called after the API layer updated vm->mem (under vm->mem_lock held
-	 * for writing).  [ipa, ipa+size) is the range that changed. */
+	/* Called after the API layer updated vm->mem and bumped
+	 * vm->mem_generation, with vm->mem_lock *not* held (backends take it
+	 * for reading as they need).  [ipa, ipa+size) is the range that
+	 * changed.  On failure the API layer restores the previous map. */
 	hv_return_t (*vm_mem_changed)(struct hv_vm_obj *vm, hv_ipa_t ipa, size_t size);
 
 	hv_return_t (*vcpu_create)(struct hv_vcpu_obj *vcpu);

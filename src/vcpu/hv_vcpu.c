@@ -94,9 +94,11 @@ hv_return_t hv_vcpu_run(hv_vcpu_t vcpu)
 		v->exit.reason = HV_EXIT_REASON_CANCELED;
 	} else {
 		atomic_store(&v->running, true);
-		uint64_t t0 = hv_host_ticks();
+		/* Guest run time: the CPU time this thread spent in the
+		 * backend's run (blocking in the host does not count). */
+		uint64_t t0 = hv_thread_cpu_ticks();
 		ret = v->vm->ops->vcpu_run(v);
-		v->exec_time += hv_host_ticks() - t0;
+		v->exec_time += hv_thread_cpu_ticks() - t0;
 		atomic_store(&v->running, false);
 	}
 	/* The virtual IRQ/FIQ lines hold for one entry only. */

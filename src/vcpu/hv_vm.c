@@ -167,12 +167,28 @@ hv_return_t hv_vm_protect(hv_ipa_t ipa, size_t size, hv_memory_flags_t flags)
 	struct hv_vm_obj *vm = hv_current_vm();
 	if (!vm || !ipa_range_ok(vm, ipa, size) || !flags_ok(flags))
 		return HV_BAD_ARGUMENT;
+	struct hv_memmap saved;
 	pthread_rwlock_wrlock(&vm->mem_lock);
-	int rc = hv_memmap_protect(&vm->mem, ipa, size, flags);
+	int rc = hv_memmap_clone(&saved, &vm->mem);
+	if (rc == 0)
+		rc = hv_memmap_protect(&vm->mem, ipa, size, flags);
 	pthread_rwlock_unlock(&vm->mem_lock);
-	if (rc)
+	if (rc) {
+		hv_memmap_free(&saved);
 		return HV_BAD_ARGUMENT;
-	return mem_changed(vm, ipa, size);
+	}
+	hv_return_t ret = mem_changed(vm, ipa, size);
+	if (ret != HV_SUCCESS) {
+		/* The backend refused the new permissions: keep the old ones. */
+		pthread_rwlock_wrlock(&vm->mem_lock);
+		hv_memmap_free(&vm->mem);
+		vm->mem = saved;
+		pthread_rwlock_unlock(&vm->mem_lock);
+		atomic_fetch_add(&vm->mem_generation, 1);
+	} else {
+		hv_memmap_free(&saved);
+	}
+	return ret;
 }
 
 hv_return_t hv_vm_allocate(void **uvap, size_t size, hv_allocate_flags_t flags)

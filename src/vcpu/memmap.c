@@ -143,3 +143,13 @@ const struct hv_mem_region *hv_memmap_find(const struct hv_memmap *map, uint64_t
 		return &map->regions[i];
 	return NULL;
 }
+
+int hv_memmap_clone(struct hv_memmap *dst, const struct hv_memmap *src)
+{
+	hv_memmap_init(dst);
+	if (reserve(dst, src->count ? src->count : 1))
+		return -1;
+	memcpy(dst->regions, src->regions, src->count * sizeof(src->regions[0]));
+	dst->count = src->count;
+	return 0;
+}

@@ -28,6 +28,8 @@ int hv_memmap_add(struct hv_memmap *map, uint64_t ipa, uint64_t size, void *host
 int hv_memmap_remove(struct hv_memmap *map, uint64_t ipa, uint64_t size);
 /* Sets flags on [ipa, ipa+size); -1 unless the whole range is mapped. */
 int hv_memmap_protect(struct hv_memmap *map, uint64_t ipa, uint64_t size, uint64_t flags);
+/* Deep copy (for rolling back a change the backend refused); -1 on OOM. */
+int hv_memmap_clone(struct hv_memmap *dst, const struct hv_memmap *src);
 /* The region containing ipa, or NULL. */
 const struct hv_mem_region *hv_memmap_find(const struct hv_memmap *map, uint64_t ipa);
 /* 1 if the whole range [ipa, ipa+size) is mapped. */

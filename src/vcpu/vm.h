@@ -55,9 +55,14 @@ struct hv_vm_obj {
 /* The process's VM, or NULL. */
 struct hv_vm_obj *hv_current_vm(void);
 
-/* Host clock in mach_absolute_time() units (24 MHz ticks, as on Apple
- * silicon; see src/vcpu/host_clock.c). */
+/* Host clock in mach_absolute_time() units: the host's virtual counter
+ * CNTVCT_EL0 on aarch64 hosts (so that guest CNTVCT = mach_absolute_time()
+ * - vtimer_offset holds under KVM), 24 MHz ticks from CLOCK_MONOTONIC
+ * elsewhere, as on Apple silicon (src/vcpu/host_clock.c). */
 uint64_t hv_host_ticks(void);
-#define HV_TICKS_PER_SECOND 24000000ull
+/* Frequency of hv_host_ticks(), the guest's CNTFRQ_EL0. */
+uint64_t hv_host_ticks_per_second(void);
+/* CPU time the calling thread has used, in hv_host_ticks() units. */
+uint64_t hv_thread_cpu_ticks(void);
 
 #endif /* HV_VM_OBJ_H */

@@ -341,7 +341,7 @@ struct emu_walk_result {
 	uint64_t attrs;   /* MAIR attribute byte for the page */
 	bool device;      /* Device memory type */
 };
-struct emu_walk_result mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms);
+struct emu_walk_result emu_mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms);
 
 /* ---- debug.c: hardware breakpoints, watchpoints, software step ----- */
 /* Recomputes debug_watch_active / debug_bkpt_active after a change of

@@ -240,7 +240,7 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 	}
 }
 
-struct emu_walk_result mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms)
+struct emu_walk_result emu_mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms)
 {
 	bool pan = !el0_perms && cpu->el == 1 && cpu->pstate_pan && acc != ACC_EXEC;
 	pthread_rwlock_rdlock(&cpu->vm->mem_lock);

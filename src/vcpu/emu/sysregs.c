@@ -393,7 +393,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_CONTEXTIDR: return cpu->sr[SR_CONTEXTIDR_EL1];
 	case S_CNTKCTL: return cpu->sr[SR_CNTKCTL_EL1];
 	case S_MDSCR: return cpu->sr[SR_MDSCR_EL1];
-	case S_CNTFRQ: return HV_TICKS_PER_SECOND;
+	case S_CNTFRQ: return hv_host_ticks_per_second();
 	case S_CNTVCT: return emu_timer_cntvct(cpu);
 	case S_CNTV_CTL: return emu_timer_read_ctl(cpu);
 	case S_CNTV_TVAL: return emu_timer_read_tval(cpu);

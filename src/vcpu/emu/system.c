@@ -164,7 +164,7 @@ static void exec_at(struct emu_cpu *cpu, uint32_t insn)
 	/* AT S1E1R/W ignore PSTATE.PAN (only the *P forms honour it). */
 	bool pan = cpu->pstate_pan;
 	cpu->pstate_pan = false;
-	struct emu_walk_result r = mmu_translate(cpu, va, acc, op2 >= 2);
+	struct emu_walk_result r = emu_mmu_translate(cpu, va, acc, op2 >= 2);
 	cpu->pstate_pan = pan;
 
 	uint64_t par;
