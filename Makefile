@@ -15,7 +15,7 @@ CFLAGS  ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -g $(SAN) \
            -Iinclude -fno-strict-aliasing
 LDFLAGS += $(SAN)
-LDLIBS  += -lpthread
+LDLIBS  += -lpthread -lm
 
 HOST_ARCH := $(shell uname -m)
 
@@ -46,15 +46,25 @@ EX_GUEST_BINS := $(EX_GUEST_SRCS:examples/guests/%.S=$(BUILD)/examples/guests/%.
 EX_VMM_SRCS   := $(wildcard examples/vmm/*.c)
 EX_VMM_BINS   := $(EX_VMM_SRCS:examples/vmm/%.c=$(BUILD)/examples/vmm/%)
 
+# Debugger layer: ELF loader, default machine, gdb server, REPL.
+HVDBG_SRCS := $(wildcard src/elf/*.c src/machine/*.c src/rsp/*.c src/repl/*.c)
+HVDBG_OBJS := $(HVDBG_SRCS:%.c=$(BUILD)/%.o)
+HVDBG_LIB  := $(BUILD)/libhvdbg.a
+HVDBG_LIBS := -lelf -ldw
+
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all lib check check-kvm check-asan bench deps clean guests tests examples run
 all: lib tests examples
 
-lib: $(LIB)
+lib: $(LIB) $(HVDBG_LIB)
 
 $(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(HVDBG_LIB): $(HVDBG_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -66,9 +76,9 @@ $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(TEST_SUP_OBJS) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(TEST_SUP_OBJS) $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB) $(LDFLAGS) $(TEST_LIBS) $(HVDBG_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/guests/%.bin: tests/guests/%.S
 	@mkdir -p $(dir $@)
@@ -78,7 +88,7 @@ $(BUILD)/tests/guests/%.bin: tests/guests/%.S
 
 $(BUILD)/examples/guests/%.bin: examples/guests/%.S
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc -nostdlib -nostartfiles -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none \
+	$(CROSS)gcc -g -nostdlib -nostartfiles -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none \
 		-o $(@:.bin=.elf) $<
 	$(CROSS)objcopy -O binary $(@:.bin=.elf) $@
 
@@ -100,14 +110,21 @@ tests: $(TEST_BINS) $(GUEST_BINS)
 guests: $(GUEST_BINS)
 
 # Runs every suite; each prints Check's summary line.  Fails if any fails.
+# Then the suites on the kvm backend in a nested-KVM VM (tests/kvm/check.sh;
+# skipped with a message when its prerequisites are missing, or with
+# HVDBG_SKIP_KVM=1).
 check: tests
 	@fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; \
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \
-	done; exit $$fail
+	done; \
+	if [ -z "$$HVDBG_SKIP_KVM" ]; then \
+		echo "== kvm backend (tests/kvm/check.sh)"; \
+		tests/kvm/check.sh --if-available || fail=1; \
+	fi; exit $$fail
 
 check-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	HVDBG_SKIP_KVM=1 $(MAKE) BUILD=build-asan OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
 
 # The conformance suites on the kvm backend, inside a nested-KVM arm64 VM

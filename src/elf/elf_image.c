@@ -230,7 +230,7 @@ static int load_symbols(struct elf_image *img, Elf *e, const GElf_Ehdr *eh, char
 		return 0; /* stripped of section headers: no symbols */
 	size_t shnum = eh->e_shnum;
 	Elf_Scn *symscn = NULL;
-	GElf_Shdr symsh;
+	GElf_Shdr symsh = { 0 };
 	for (size_t i = 1; i < shnum; i++) {
 		Elf_Scn *scn = elf_getscn(e, i);
 		GElf_Shdr sh;
@@ -320,6 +320,35 @@ static int load_symbols(struct elf_image *img, Elf *e, const GElf_Ehdr *eh, char
 	return 0;
 }
 
+/* Linkers map the ELF and program headers at the head of the first
+ * segment (e.g. -Ttext=0x40000000 gives a segment from 0x3fff0000):
+ * the bytes before the first allocated section are not loaded, so that
+ * such an image fits a RAM that starts at its text. */
+static void trim_segment_heads(struct elf_image *img, Elf *e, const GElf_Ehdr *eh)
+{
+	for (size_t k = 0; k < img->nsegs; k++) {
+		struct elf_segment *s = &img->segs[k];
+		uint64_t first = UINT64_MAX;
+		for (size_t i = 1; i < eh->e_shnum; i++) {
+			GElf_Shdr sh;
+			Elf_Scn *scn = elf_getscn(e, i);
+			if (!scn || !gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
+				continue;
+			uint64_t a = sh.sh_addr + img->bias;
+			if (a >= s->vaddr && a - s->vaddr < s->memsz && a < first)
+				first = a;
+		}
+		if (first == UINT64_MAX || first == s->vaddr || first - s->vaddr > s->filesz)
+			continue;
+		uint64_t d = first - s->vaddr;
+		s->vaddr += d;
+		s->paddr += d;
+		s->offset += d;
+		s->filesz -= d;
+		s->memsz -= d;
+	}
+}
+
 static int parse(struct elf_image *img, uint64_t dyn_base, char *err, size_t errlen)
 {
 	if (check_ident(img->file, img->file_size, err, errlen))
@@ -339,6 +368,8 @@ static int parse(struct elf_image *img, uint64_t dyn_base, char *err, size_t err
 	    load_symbols(img, e, &eh, err, errlen))
 		goto out;
 	img->type = eh.e_type;
+	if (eh.e_shnum)
+		trim_segment_heads(img, e, &eh);
 	if (eh.e_shnum && elf_lines_load(img, e, err, errlen))
 		goto out;
 	rc = 0;

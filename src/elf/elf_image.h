@@ -54,6 +54,8 @@ struct elf_image {
 	uint8_t *file;
 	size_t file_size;
 	char *strings; /* storage of the symbol names */
+	char **line_files; /* interned file names of lines[] */
+	size_t nline_files;
 };
 
 /* Parses and validates an image from a file or a memory buffer (copied).
@@ -90,8 +92,9 @@ const char *elf_format_addr(const struct elf_image *img, uint64_t addr, char *bu
 
 /* ---- DWARF line info (elf_lines.c; empty without libdw data) ---- */
 struct elf_line {
-	uint64_t addr;
-	const char *file; /* full path as recorded by the compiler */
+	uint64_t addr;    /* relocated */
+	const char *file; /* full path as recorded by the compiler; NULL marks
+			   * the end of a sequence (addr = first byte after it) */
 	unsigned line;
 	bool is_stmt;
 };

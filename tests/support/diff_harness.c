@@ -251,6 +251,8 @@ unsigned diff_iters(unsigned n)
 	return v ? (v > 100000000ull ? 100000000u : (unsigned)v) : 1;
 }
 
+uint64_t diff_vcpu(void) { return D.vcpu; }
+void *diff_uc(void) { return D.uc; }
 unsigned diff_cases(void) { return D.cases; }
 unsigned diff_mismatches(void) { return D.mismatches; }
 unsigned diff_both_exceptions(void) { return D.both_exc; }

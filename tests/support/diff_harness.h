@@ -82,6 +82,11 @@ uint64_t diff_mem_read(uint64_t addr, unsigned size);
  * 100), at least 1. */
 unsigned diff_iters(unsigned n);
 
+/* The current test's engines (hv_vcpu_t and uc_engine *), for suites that
+ * set and compare more state than diff_run does (FP/SIMD registers). */
+uint64_t diff_vcpu(void);
+void *diff_uc(void);
+
 /* Totals for the current test. */
 unsigned diff_cases(void);
 unsigned diff_mismatches(void);

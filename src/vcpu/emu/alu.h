@@ -51,6 +51,41 @@ static inline uint32_t add_with_carry32(uint32_t a, uint32_t b, unsigned carry_i
 	return r;
 }
 
+/* a - b and a + b with their NZCV (what AddWithCarry gives for SUBS/CMP
+ * with carry 1 and ADDS/CMN with carry 0), in fewer host instructions. */
+static inline uint64_t sub_flags64(uint64_t a, uint64_t b, uint32_t *nzcv)
+{
+	uint64_t r = a - b;
+	int64_t t;
+	uint32_t v = __builtin_sub_overflow((int64_t)a, (int64_t)b, &t);
+	*nzcv = ((uint32_t)(r >> 63) << 31) | ((uint32_t)(r == 0) << 30) | ((uint32_t)(a >= b) << 29) | (v << 28);
+	return r;
+}
+static inline uint32_t sub_flags32(uint32_t a, uint32_t b, uint32_t *nzcv)
+{
+	uint32_t r = a - b;
+	int32_t t;
+	uint32_t v = __builtin_sub_overflow((int32_t)a, (int32_t)b, &t);
+	*nzcv = (r & 0x80000000u) | ((uint32_t)(r == 0) << 30) | ((uint32_t)(a >= b) << 29) | (v << 28);
+	return r;
+}
+static inline uint64_t add_flags64(uint64_t a, uint64_t b, uint32_t *nzcv)
+{
+	uint64_t r = a + b;
+	int64_t t;
+	uint32_t v = __builtin_add_overflow((int64_t)a, (int64_t)b, &t);
+	*nzcv = ((uint32_t)(r >> 63) << 31) | ((uint32_t)(r == 0) << 30) | ((uint32_t)(r < a) << 29) | (v << 28);
+	return r;
+}
+static inline uint32_t add_flags32(uint32_t a, uint32_t b, uint32_t *nzcv)
+{
+	uint32_t r = a + b;
+	int32_t t;
+	uint32_t v = __builtin_add_overflow((int32_t)a, (int32_t)b, &t);
+	*nzcv = (r & 0x80000000u) | ((uint32_t)(r == 0) << 30) | ((uint32_t)(r < a) << 29) | (v << 28);
+	return r;
+}
+
 /* Flags of a logical flag-setting result (ANDS, BICS, TST): N, Z; C=V=0. */
 static inline uint32_t logic_flags64(uint64_t r)
 {

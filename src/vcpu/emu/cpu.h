@@ -156,6 +156,50 @@ struct emu_tlb_entry {
 	uintptr_t addend;
 };
 
+/* Decoded-instruction cache (icache.c, icache.h): basic blocks of
+ * pre-decoded operations.  A block is compared with the guest's
+ * instruction words when entered unless nothing that could change its
+ * code or translation happened since it was last checked (ic.epoch). */
+struct emu_cpu;
+struct emu_op;
+/* Executes one operation and (threaded) the rest of its block; returns
+ * when the block ends, with cpu->pc holding the next PC. */
+typedef bool (*emu_op_fn)(struct emu_cpu *cpu, const struct emu_op *op);
+/* Group entry point (emu_exec_dp_imm, ...): the generic path. */
+typedef void (*emu_group_fn)(struct emu_cpu *cpu, uint32_t insn);
+struct emu_op {
+	emu_op_fn fn;
+	union {
+		uint64_t imm;       /* immediate, mask, branch target... */
+		emu_group_fn group; /* generic operations */
+	};
+	uint64_t pc;            /* address of the instruction */
+	uint32_t insn;          /* its encoding */
+	uint8_t rd, rn, rm, ra; /* operand fields (per handler) */
+};
+#define EMU_IC_SLOTS 4096      /* direct-mapped on the block's PC */
+#define EMU_IC_OPS 32768       /* operation arena; flushed when full */
+#define EMU_IC_MAX_INSNS 32    /* instructions per block */
+#define EMU_IC_PAGES 4096      /* code-page filter (hash of host page) */
+struct emu_ic_slot {
+	uint64_t pc;          /* block start; 1 = empty */
+	uint64_t epoch;       /* ic.epoch when last checked against memory */
+	uint32_t op;          /* first operation in ops[] */
+	uint32_t n;           /* instructions */
+};
+struct emu_icache {
+	bool ready;
+	uint32_t used; /* ops[] entries in use */
+	/* Bumped by anything that may change code or its translation seen
+	 * by this vCPU: TLB fills/flushes, its stores to pages holding
+	 * cached code (code_page filter), system instructions, exceptions,
+	 * event checks (writes by other vCPUs or the host) and run entry. */
+	uint64_t epoch;
+	uint8_t code_page[EMU_IC_PAGES];
+	struct emu_ic_slot slot[EMU_IC_SLOTS];
+	struct emu_op ops[EMU_IC_OPS];
+};
+
 /* Why the run loop was left (longjmp value). */
 enum emu_stop {
 	STOP_NONE = 0,
@@ -221,6 +265,10 @@ struct emu_cpu {
 	 * vtimer mask/offset, trap flags, cancel flag). */
 	struct hv_vcpu_obj *obj;
 	struct hv_vm_obj *vm;
+
+	/* Block being executed (exec.c, icache.c), NULL between blocks. */
+	struct emu_ic_slot *blk;
+	struct emu_icache ic;
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */
@@ -235,6 +283,9 @@ void emu_exec_branch_sys(struct emu_cpu *cpu, uint32_t insn); /* branch.c (101x)
 void emu_exec_ldst(struct emu_cpu *cpu, uint32_t insn);     /* ldst.c    (x1x0) */
 void emu_exec_dp_reg(struct emu_cpu *cpu, uint32_t insn);   /* dp_reg.c  (x101) */
 void emu_exec_fpsimd(struct emu_cpu *cpu, uint32_t insn);   /* fpsimd.c  (x111) */
+/* Advanced SIMD load/store structures (LD1-LD4, ST1-ST4, LD1R-LD4R),
+ * called by ldst.c; does its own FP access check. */
+void emu_ldst_simd_struct(struct emu_cpu *cpu, uint32_t insn); /* ldst_simd.c */
 /* Called by branch.c for the system and exception-generating classes. */
 void emu_exec_system(struct emu_cpu *cpu, uint32_t insn);       /* system.c */
 void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */

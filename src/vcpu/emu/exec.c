@@ -5,7 +5,7 @@
  * interrupts, illegal execution state).
  */
 #include "cpu.h"
-#include "mem_fast.h"
+#include "icache.h"
 
 /* Instructions between two event checks: bounds the latency of
  * hv_vcpus_exit and of the vtimer to a few microseconds. */
@@ -23,8 +23,6 @@ static void exec_reserved(struct emu_cpu *cpu, uint32_t insn)
 	 * of these are implemented (ID_AA64PFR0_EL1.SVE = 0). */
 	emu_exec_unallocated(cpu, insn);
 }
-
-typedef void (*emu_group_fn)(struct emu_cpu *, uint32_t);
 
 static const emu_group_fn group_table[16] = {
 	[0x0] = exec_reserved,    [0x1] = exec_reserved,
@@ -82,6 +80,9 @@ static void check_events(struct emu_cpu *cpu)
 	    atomic_exchange(&obj->cancel_pending, false))
 		emu_exit_reason(cpu, HV_EXIT_REASON_CANCELED);
 
+	/* Writes to code by other vCPUs or the host are seen from here on. */
+	cpu->ic.epoch++;
+
 	uint64_t gen = atomic_load_explicit(&cpu->vm->mem_generation, memory_order_acquire);
 	if (gen != cpu->tlb_mem_generation) {
 		mem_tlb_flush(cpu);
@@ -103,13 +104,79 @@ static void check_events(struct emu_cpu *cpu)
 		emu_take_interrupt(cpu, 0x80);
 }
 
+/* One instruction the plain way: fetch, decode, execute.  Used when a
+ * hardware breakpoint or software step is armed (per-instruction debug
+ * checks) and for a PC the decoded-instruction cache cannot take. */
+static void step_one(struct emu_cpu *cpu)
+{
+	if (__builtin_expect(cpu->debug_bkpt_active, 0))
+		emu_debug_check_insn(cpu);
+	cpu->insn_pc = cpu->pc;
+	uint32_t insn = mem_fetch_inline(cpu);
+	cpu->pc += 4;
+	group_table[(insn >> 25) & 0xf](cpu, insn);
+	cpu->insn_count++;
+	cpu->budget--;
+	if (__builtin_expect(cpu->debug_bkpt_active, 0))
+		emu_debug_insn_retired(cpu);
+}
+
+/* An exception left a block at cpu->insn_pc: the instructions after it
+ * were counted at block entry but did not retire (nor did it). */
+static void leave_block(struct emu_cpu *cpu)
+{
+	const struct emu_ic_slot *b = cpu->blk;
+	if (b) {
+		uint64_t end = b->pc + 4 * (uint64_t)b->n;
+		cpu->blk = NULL;
+		if (cpu->insn_pc >= b->pc && cpu->insn_pc < end)
+			cpu->insn_count -= (end - cpu->insn_pc) >> 2;
+	}
+	cpu->ic.epoch++; /* EL, PSTATE or translation may have changed */
+}
+
+/* The loop proper, out of emu_exec_run so that setjmp does not force its
+ * state into memory.  Leaves only by longjmp. */
+static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
+{
+	for (;;) {
+		if (cpu->budget <= 0)
+			check_events(cpu);
+		if (__builtin_expect(cpu->debug_bkpt_active, 0)) {
+			step_one(cpu);
+			continue;
+		}
+		uint64_t pc = cpu->pc;
+		struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
+		if (__builtin_expect(b->pc != pc || b->epoch != cpu->ic.epoch, 0)) {
+			b = emu_ic_enter_slow(cpu, b);
+			if (!b) {
+				step_one(cpu);
+				continue;
+			}
+		}
+		cpu->blk = b;
+		cpu->budget -= (int32_t)b->n;
+		cpu->insn_count += b->n;
+		const struct emu_op *op = &cpu->ic.ops[b->op];
+		op->fn(cpu, op);
+		cpu->blk = NULL;
+	}
+}
+
 int emu_exec_run(struct emu_cpu *cpu)
 {
 	cpu->budget = 0;
+	cpu->blk = NULL;
+	if (!cpu->ic.ready)
+		emu_ic_init(cpu);
+	cpu->ic.epoch++; /* the host may have written guest memory */
 	switch (setjmp(cpu->stop_jmp)) {
 	case STOP_EXIT:
+		leave_block(cpu);
 		return 0;
 	case STOP_EXCEPTION_TAKEN:
+		leave_block(cpu);
 		/* Counts towards the budget so that an exception storm
 		 * still reaches the event checks. */
 		cpu->budget--;
@@ -117,18 +184,5 @@ int emu_exec_run(struct emu_cpu *cpu)
 	default:
 		break;
 	}
-	for (;;) {
-		if (cpu->budget <= 0)
-			check_events(cpu);
-		if (__builtin_expect(cpu->debug_bkpt_active, 0))
-			emu_debug_check_insn(cpu);
-		cpu->insn_pc = cpu->pc;
-		uint32_t insn = mem_fetch_inline(cpu);
-		cpu->pc += 4;
-		group_table[(insn >> 25) & 0xf](cpu, insn);
-		cpu->insn_count++;
-		cpu->budget--;
-		if (__builtin_expect(cpu->debug_bkpt_active, 0))
-			emu_debug_insn_retired(cpu);
-	}
+	run_loop(cpu);
 }

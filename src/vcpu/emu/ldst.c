@@ -304,11 +304,10 @@ unalloc:
 }
 
 /* Advanced SIMD load/store multiple/single structures (LD1-LD4, ST1-ST4,
- * LD1R-LD4R): part of the FP/SIMD work (fpsimd.c); UNDEF until then. */
+ * LD1R-LD4R): ldst_simd.c. */
 static void ldst_simd_struct(struct emu_cpu *cpu, uint32_t insn)
 {
-	emu_check_fp_access(cpu);
-	emu_exec_unallocated(cpu, insn);
+	emu_ldst_simd_struct(cpu, insn);
 }
 
 void emu_exec_ldst(struct emu_cpu *cpu, uint32_t insn)

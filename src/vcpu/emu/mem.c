@@ -42,6 +42,7 @@
 void mem_tlb_flush(struct emu_cpu *cpu)
 {
 	memset(cpu->tlb, 0xff, sizeof(cpu->tlb));
+	cpu->ic.epoch++; /* cached blocks re-check their translation */
 }
 
 /* Drops the TLB when the VM's memory map changed since it was filled.
@@ -59,8 +60,10 @@ static inline void check_generation(struct emu_cpu *cpu)
 
 /* Enters tag for `acc`; the entry's other kinds survive only if they are
  * for the same page (they share the addend). */
-static void tlb_fill(struct emu_tlb_entry *e, enum emu_access acc, uint64_t tag, uintptr_t addend)
+static void tlb_fill(struct emu_cpu *cpu, struct emu_tlb_entry *e, enum emu_access acc, uint64_t tag,
+		     uintptr_t addend)
 {
+	cpu->ic.epoch++; /* the entry may have held a cached block's page */
 	uint64_t page = tag & MEM_TLB_PAGE_MASK;
 	if (e->addend != addend) {
 		for (unsigned k = 0; k < 3; k++)
@@ -163,7 +166,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			/* Not cached: permission-less DC by VA, and Device pages
 			 * with stage 1 on (the hit path assumes Normal there). */
 			if (!(flags & MEMF_CM) && !(mmu_on && r.device && is_data))
-				tlb_fill(e, acc, tag, (uintptr_t)host - (uintptr_t)va);
+				tlb_fill(cpu, e, acc, tag, (uintptr_t)host - (uintptr_t)va);
 		}
 	}
 	pthread_rwlock_unlock(&cpu->vm->mem_lock);
@@ -218,6 +221,8 @@ static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigne
 		uint8_t *p = translate_part(cpu, va, acc, flags, unaligned, false);
 		if (cpu->debug_watch_active)
 			emu_debug_check_watch(cpu, va, size, is_write);
+		if (is_write)
+			mem_note_code_write(cpu, p);
 		if (!unaligned && size <= 8) {
 			uint64_t v;
 			if (is_write) {
@@ -240,6 +245,8 @@ static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigne
 	if (cpu->debug_watch_active)
 		emu_debug_check_watch(cpu, va, size, is_write);
 	if (is_write) {
+		mem_note_code_write(cpu, p1);
+		mem_note_code_write(cpu, p2);
 		copy_bytes(p1, buf, n1);
 		copy_bytes(p2, buf + n1, size - n1);
 	} else {
@@ -290,6 +297,7 @@ void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsign
 	uint8_t *p = mem_fast_ptr(cpu, va, 16, ACC_WRITE, flags);
 	if (p) {
 		memcpy(p, in, 16);
+		mem_note_code_write(cpu, p);
 		return;
 	}
 	uint8_t buf[16];
@@ -311,6 +319,7 @@ uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned
 	uint8_t *p = translate_part(cpu, va, ACC_WRITE, flags | MEMF_NO_ISS, dczva, false);
 	if (cpu->debug_watch_active)
 		emu_debug_check_watch(cpu, va, size, true);
+	mem_note_code_write(cpu, p);
 	return p;
 }
 
@@ -320,8 +329,11 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
 	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
 	uint64_t key = mem_tlb_data_key(cpu, va, size);
-	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active)
-		return (uint8_t *)(uintptr_t)(va + e->addend);
+	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active) {
+		uint8_t *hp = (uint8_t *)(uintptr_t)(va + e->addend);
+		mem_note_code_write(cpu, hp);
+		return hp;
+	}
 
 	check_generation(cpu);
 	if (va & (size - 1))
@@ -332,6 +344,7 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 		emu_debug_check_watch(cpu, va, size, true);
 		emu_debug_check_watch(cpu, va, size, false);
 	}
+	mem_note_code_write(cpu, p);
 	return p;
 }
 

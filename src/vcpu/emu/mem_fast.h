@@ -90,6 +90,18 @@ static inline void mem_host_store(uint8_t *p, unsigned size, uint64_t v)
 	}
 }
 
+/* A write to host address p: if its page may hold cached decoded code
+ * (icache.c), make every block be checked against memory again.  Returns
+ * true in that case. */
+static inline bool mem_note_code_write(struct emu_cpu *cpu, const void *p)
+{
+	if (__builtin_expect(cpu->ic.code_page[((uintptr_t)p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] != 0, 0)) {
+		cpu->ic.epoch++;
+		return true;
+	}
+	return false;
+}
+
 /* mem_read / mem_write / mem_fetch with the TLB hit inlined. */
 static inline uint64_t mem_read_inline(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags)
 {
@@ -103,9 +115,10 @@ static inline void mem_write_inline(struct emu_cpu *cpu, uint64_t va, unsigned s
 				    unsigned flags)
 {
 	uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_WRITE, flags);
-	if (p)
+	if (p) {
 		mem_host_store(p, size, value);
-	else
+		mem_note_code_write(cpu, p);
+	} else
 		mem_write_slow(cpu, va, size, value, flags);
 }
 

@@ -12,7 +12,7 @@
 /* FP/SIMD execution (issue 7).  Switches ID_AA64PFR0_EL1.FP/AdvSIMD and
  * whether MRS/MSR FPCR/FPSR exist. */
 #ifndef EMU_HAVE_FPSIMD
-#define EMU_HAVE_FPSIMD 0
+#define EMU_HAVE_FPSIMD 1
 #endif
 
 /* hv_sys_reg_t-style key: op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2.  For

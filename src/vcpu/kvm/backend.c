@@ -32,6 +32,27 @@ int kvm_set_one(int fd, uint64_t id, uint64_t value)
 	return ioctl(fd, KVM_SET_ONE_REG, &r);
 }
 
+int kvm_get_pc(struct kvm_vcpu_state *c, uint64_t *pc)
+{
+	if (!c->pc_valid) {
+		if (kvm_get_one(c->fd, KVM_REG_PC, &c->pc))
+			return -1;
+		c->pc_valid = true;
+	}
+	*pc = c->pc;
+	return 0;
+}
+
+int kvm_set_pc(struct kvm_vcpu_state *c, uint64_t pc)
+{
+	c->pc_valid = false;
+	if (kvm_set_one(c->fd, KVM_REG_PC, pc))
+		return -1;
+	c->pc = pc;
+	c->pc_valid = true;
+	return 0;
+}
+
 static int cap(int fd, long c)
 {
 	int r = ioctl(fd, KVM_CHECK_EXTENSION, c);
@@ -180,21 +201,19 @@ static void kvm_vm_destroy(struct hv_vm_obj *vm)
 
 /* What a region's HV_MEMORY_* flags become in KVM: 1 = a slot (*ro set
  * for a read-only one), 0 = no slot (every access exits), -1 = KVM has no
- * such permission (it cannot forbid instruction fetch, nor allow write or
- * fetch without read). */
+ * such permission.  A memslot is always readable and always executable:
+ * R and R+W become read-only / read-write slots whose missing EXEC is not
+ * enforced (docs/kvm-backend.md: fetches from them execute instead of
+ * exiting with EC 0x20); W or X without R cannot be expressed at all. */
 static int slot_kind(uint64_t flags, bool *ro)
 {
-	const uint64_t rwx = HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC;
 	*ro = false;
 	if (flags == 0)
 		return 0;
-	if (flags == rwx)
-		return 1;
-	if (flags == (HV_MEMORY_READ | HV_MEMORY_EXEC)) {
-		*ro = true;
-		return 1;
-	}
-	return -1;
+	if (!(flags & HV_MEMORY_READ))
+		return -1;
+	*ro = !(flags & HV_MEMORY_WRITE);
+	return 1;
 }
 
 static int set_slot(struct kvm_vm_state *s, uint32_t id, uint64_t ipa, uint64_t size, void *host, bool ro)
@@ -414,7 +433,9 @@ static uint64_t hv_reg_id(hv_reg_t reg)
 
 static hv_return_t kvm_get_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t *value)
 {
-	return kvm_get_one(kvm_vcpu_of(v)->fd, hv_reg_id(reg), value) ? errno_ret() : HV_SUCCESS;
+	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
+	int r = reg == HV_REG_PC ? kvm_get_pc(c, value) : kvm_get_one(c->fd, hv_reg_id(reg), value);
+	return r ? errno_ret() : HV_SUCCESS;
 }
 
 static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t value)
@@ -428,7 +449,7 @@ static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t val
 		value &= 0x07ff9f07u;
 	else if (reg == HV_REG_FPSR)
 		value &= 0xf800009fu;
-	if (kvm_set_one(c->fd, id, value))
+	if (reg == HV_REG_PC ? kvm_set_pc(c, value) : kvm_set_one(c->fd, id, value))
 		return errno == EINVAL ? HV_BAD_ARGUMENT : errno_ret(); /* e.g. an invalid mode */
 	return HV_SUCCESS;
 }

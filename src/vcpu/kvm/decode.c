@@ -164,7 +164,7 @@ void kvm_decode_dabt(struct hv_vcpu_obj *v, struct kvm_dabt *out)
 	uint64_t pc;
 	uint32_t insn;
 	bool mmu_on;
-	if (kvm_get_one(fd, KVM_REG_PC, &pc) || !read_insn(v, pc, &insn, &mmu_on))
+	if (kvm_get_pc(kvm_vcpu_of(v), &pc) || !read_insn(v, pc, &insn, &mmu_on))
 		return;
 	unsigned size = insn >> 30, opc = (insn >> 22) & 3, rn = (insn >> 5) & 31;
 	bool simd = insn & (1u << 26);

@@ -209,10 +209,10 @@ static void hypercall_exit(struct hv_vcpu_obj *v, struct kvm_vcpu_state *c)
 	bool smc = hypercall_flags(c->run) & KVM_HYPERCALL_EXIT_SMC;
 	uint64_t pc = 0;
 	uint32_t insn = 0;
-	kvm_get_one(c->fd, KVM_REG_PC, &pc);
+	kvm_get_pc(c, &pc);
 	kvm_read_insn(v, pc - 4, &insn);
 	if (smc)
-		kvm_set_one(c->fd, KVM_REG_PC, pc - 4);
+		kvm_set_pc(c, pc - 4);
 	uint64_t syndrome = ((uint64_t)(smc ? EC_SMC64 : EC_HVC64) << EC_SHIFT) | ESR_IL | ((insn >> 5) & 0xffff);
 	exception_exit(v, syndrome, 0, 0);
 }
@@ -274,6 +274,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 				sched_yield();
 			continue;
 		}
+		c->pc_valid = false;
 		int r = ioctl(c->fd, KVM_RUN, 0);
 		int err = errno;
 		atomic_store(&c->in_run, false);

@@ -1,0 +1,537 @@
+/*
+ * debug_ctl.c - the debugger's view of the guest: software breakpoints
+ * (BRK #0 while running, original words while stopped), hardware
+ * breakpoints and watchpoints (DBGB<n>, DBGW<n> of every vCPU), single-step
+ * (MDSCR_EL1.SS + PSTATE.SS with trap_debug_exceptions), the step-over
+ * decision on resume, and memory access by guest virtual address.
+ *
+ * Ownership (as QEMU-HVF): while any hardware slot is used or a vCPU
+ * steps, the debugger owns that vCPU's debug registers; the guest's own
+ * values are kept aside and its MSR/MRS to them trap (EC 0x18) and are
+ * served from that copy.  Debug exceptions exit to us only while we have
+ * something armed, so a guest BRK otherwise reaches its own vector.
+ */
+#include "machine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DBGBCR_EXEC 0x1e7ull /* E, PMC = EL1+EL0, BAS = 0xF */
+
+static bool hw_used(const struct machine *m)
+{
+	for (unsigned i = 0; i < m->nhwbp; i++)
+		if (m->hwbp[i].used)
+			return true;
+	for (unsigned i = 0; i < m->nhwwp; i++)
+		if (m->hwwp[i].used)
+			return true;
+	return false;
+}
+
+bool debug_any_active(const struct machine *m)
+{
+	return m->nbps || hw_used(m);
+}
+
+static hv_sys_reg_t dbg_reg(unsigned n, unsigned kind) /* kind 0 BVR, 1 BCR, 2 WVR, 3 WCR */
+{
+	return (hv_sys_reg_t)(HV_SYS_REG_DBGBVR0_EL1 + 8 * n + kind);
+}
+
+static unsigned nslots(const struct machine *m)
+{
+	unsigned n = m->nhwbp > m->nhwwp ? m->nhwbp : m->nhwwp;
+	return n > MACHINE_MAX_HW_SLOTS ? MACHINE_MAX_HW_SLOTS : n;
+}
+
+/* Takes the debug registers from the guest (saving its values) or gives
+ * them back. */
+static int set_owned(struct mvcpu *v, bool own)
+{
+	struct machine *m = v->m;
+	hv_return_t r = HV_SUCCESS;
+	if (own) {
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_MDSCR_EL1, &v->guest_mdscr);
+		for (unsigned n = 0; n < nslots(m); n++)
+			for (unsigned k = 0; k < 4; k++)
+				r |= hv_vcpu_get_sys_reg(v->hv, dbg_reg(n, k), &v->guest_dbg[n][k]);
+		v->hw_mdscr = v->guest_mdscr;
+		v->dbg_gen = m->dbg_gen - 1; /* force programming */
+	} else {
+		for (unsigned n = 0; n < nslots(m); n++)
+			for (unsigned k = 0; k < 4; k++)
+				r |= hv_vcpu_set_sys_reg(v->hv, dbg_reg(n, k), v->guest_dbg[n][k]);
+		r |= hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_MDSCR_EL1, v->guest_mdscr);
+		v->hw_mdscr = v->guest_mdscr;
+	}
+	r |= hv_vcpu_set_trap_debug_reg_accesses(v->hv, own);
+	v->dbg_owned = own;
+	return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
+}
+
+int debug_prepare_run(struct mvcpu *v, bool stepping, bool suppress)
+{
+	struct machine *m = v->m;
+	bool hw = hw_used(m), own = hw || stepping, trap = own || m->nbps;
+	hv_return_t r = HV_SUCCESS;
+	if (own != v->dbg_owned && set_owned(v, own))
+		return MACHINE_ERR_HV;
+	if (trap != v->trap_dbg) {
+		r |= hv_vcpu_set_trap_debug_exceptions(v->hv, trap);
+		v->trap_dbg = trap;
+	}
+	if (!own)
+		return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
+	if (v->dbg_gen != m->dbg_gen || v->dbg_suppressed != suppress) {
+		for (unsigned n = 0; n < nslots(m); n++) {
+			const struct hw_slot *b = n < m->nhwbp ? &m->hwbp[n] : NULL;
+			const struct hw_slot *w = n < m->nhwwp ? &m->hwwp[n] : NULL;
+			bool bon = b && b->used && !suppress, won = w && w->used && !suppress;
+			r |= hv_vcpu_set_sys_reg(v->hv, dbg_reg(n, 0), bon ? b->vr : 0);
+			r |= hv_vcpu_set_sys_reg(v->hv, dbg_reg(n, 1), bon ? b->cr : 0);
+			r |= hv_vcpu_set_sys_reg(v->hv, dbg_reg(n, 2), won ? w->vr : 0);
+			r |= hv_vcpu_set_sys_reg(v->hv, dbg_reg(n, 3), won ? w->cr : 0);
+		}
+		v->dbg_gen = m->dbg_gen;
+		v->dbg_suppressed = suppress;
+	}
+	uint64_t mdscr = (stepping ? MDSCR_SS : 0) | (hw && !suppress ? MDSCR_MDE : 0);
+	if (mdscr != v->hw_mdscr) {
+		r |= hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_MDSCR_EL1, mdscr);
+		v->hw_mdscr = mdscr;
+	}
+	if (stepping) {
+		/* PSTATE.SS = 1: the next instruction is stepped (active-not-pending). */
+		uint64_t cpsr;
+		r |= hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr);
+		if (!(cpsr & CPSR_SS))
+			r |= hv_vcpu_set_reg(v->hv, HV_REG_CPSR, cpsr | CPSR_SS);
+	}
+	return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
+}
+
+int debug_end_step(struct mvcpu *v)
+{
+	hv_return_t r = HV_SUCCESS;
+	uint64_t cpsr;
+	if (v->hw_mdscr & MDSCR_SS) {
+		v->hw_mdscr &= ~MDSCR_SS;
+		r |= hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_MDSCR_EL1, v->hw_mdscr);
+	}
+	r |= hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr);
+	if (cpsr & CPSR_SS)
+		r |= hv_vcpu_set_reg(v->hv, HV_REG_CPSR, cpsr & ~CPSR_SS);
+	return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
+}
+
+bool debug_emulate_sysreg(struct mvcpu *v, hv_sys_reg_t r, bool read, uint64_t *val)
+{
+	unsigned e = (unsigned)r, op2 = e & 7, crm = (e >> 3) & 15;
+	if (!v->dbg_owned || (e >> 14) != 2 || ((e >> 7) & 15) != 0 || ((e >> 11) & 7) != 0)
+		return false;
+	uint64_t *slot;
+	if (e == HV_SYS_REG_MDSCR_EL1)
+		slot = &v->guest_mdscr;
+	else if (op2 >= 4 && crm < MACHINE_MAX_HW_SLOTS)
+		slot = &v->guest_dbg[crm][op2 - 4];
+	else
+		return false;
+	if (read)
+		*val = *slot;
+	else
+		*slot = *val;
+	return true;
+}
+
+/* ------------------------------------------------- software breakpoints */
+
+static uint8_t *ram_ptr(const struct machine *m, uint64_t ipa)
+{
+	return m->ram + (ipa - m->o.ram_base);
+}
+
+static void write_word(struct machine *m, uint64_t ipa, uint32_t w)
+{
+	uint8_t *p = ram_ptr(m, ipa);
+	memcpy(p, &w, 4);
+	__builtin___clear_cache((char *)p, (char *)p + 4); /* I-side coherence on arm64 hosts */
+}
+
+static uint32_t read_word(const struct machine *m, uint64_t ipa)
+{
+	uint32_t w;
+	memcpy(&w, ram_ptr(m, ipa), 4);
+	return w;
+}
+
+void debug_insert_sw_bps(struct machine *m)
+{
+	for (size_t i = 0; i < m->nbps; i++) {
+		struct sw_bp *b = &m->bps[i];
+		if (b->inserted)
+			continue;
+		b->orig = read_word(m, b->ipa);
+		if (b->orig != BRK0_INSN)
+			write_word(m, b->ipa, BRK0_INSN);
+		b->inserted = true;
+	}
+}
+
+void debug_remove_sw_bps(struct machine *m)
+{
+	for (size_t i = m->nbps; i-- > 0;) {
+		struct sw_bp *b = &m->bps[i];
+		if (!b->inserted)
+			continue;
+		/* If the guest rewrote the word meanwhile, its new code stays. */
+		if (read_word(m, b->ipa) == BRK0_INSN)
+			write_word(m, b->ipa, b->orig);
+		b->inserted = false;
+	}
+}
+
+bool debug_is_sw_bp(const struct machine *m, uint64_t pc)
+{
+	for (size_t i = 0; i < m->nbps; i++)
+		if (m->bps[i].va == pc)
+			return true;
+	return false;
+}
+
+int debug_hw_bp_slot(const struct machine *m, uint64_t pc)
+{
+	for (unsigned i = 0; i < m->nhwbp && i < MACHINE_MAX_HW_SLOTS; i++)
+		if (m->hwbp[i].used && m->hwbp[i].addr == pc)
+			return (int)i;
+	return -1;
+}
+
+bool debug_needs_stepover(struct mvcpu *v, uint64_t pc)
+{
+	struct machine *m = v->m;
+	if (debug_is_sw_bp(m, pc) || debug_hw_bp_slot(m, pc) >= 0)
+		return true;
+	/* Resuming at the instruction that hit a watchpoint: without a step
+	 * over it, it would hit again (gdb removes its watchpoints first, the
+	 * REPL may not). */
+	return v->last.reason == STOP_WATCHPOINT && v->last.pc == pc && hw_used(m);
+}
+
+void debug_classify_watch(const struct machine *m, uint64_t far, struct machine_stop *ev)
+{
+	int best = -1;
+	uint64_t best_dist = UINT64_MAX;
+	for (unsigned i = 0; i < m->nhwwp && i < MACHINE_MAX_HW_SLOTS; i++) {
+		const struct hw_slot *w = &m->hwwp[i];
+		if (!w->used)
+			continue;
+		uint64_t d = far < w->addr ? w->addr - far : far - w->addr < w->len ? 0 : far - (w->addr + w->len - 1);
+		/* FAR may be imprecise (below the watched address, or the start
+		 * of a wider access): take the nearest armed slot. */
+		if (d < best_dist) {
+			best_dist = d;
+			best = (int)i;
+		}
+	}
+	ev->hw_slot = best;
+	if (best < 0) {
+		ev->data_addr = far;
+		ev->watch_kind = ev->access_is_write ? WATCH_WRITE : WATCH_READ;
+		return;
+	}
+	const struct hw_slot *w = &m->hwwp[best];
+	ev->data_addr = best_dist == 0 ? far : w->addr;
+	ev->watch_kind = w->kind;
+}
+
+/* ------------------------------------------------------- memory by VA */
+
+struct mmu_arg {
+	struct pagewalk_regs regs;
+};
+
+static int mmu_fn(struct mvcpu *v, void *p)
+{
+	struct mmu_arg *a = p;
+	if (!v->mmu_valid) {
+		hv_return_t r = hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL1, &v->mmu.sctlr);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL1, &v->mmu.tcr);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL1, &v->mmu.ttbr0);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR1_EL1, &v->mmu.ttbr1);
+		if (r != HV_SUCCESS)
+			return MACHINE_ERR_HV;
+		v->mmu_valid = true;
+	}
+	a->regs = v->mmu;
+	return 0;
+}
+
+static bool read_desc(void *ctx, uint64_t ipa, uint64_t *val)
+{
+	const struct machine *m = ctx;
+	if (!ipa_in_ram(m, ipa, 8))
+		return false;
+	memcpy(val, ram_ptr(m, ipa), 8);
+	return true;
+}
+
+static int walk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r)
+{
+	struct mmu_arg a;
+	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
+	if (rc)
+		return rc;
+	pagewalk(&a.regs, va, read_desc, m, r);
+	return 0;
+}
+
+int machine_pagewalk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r)
+{
+	return walk(m, vcpu, va, r);
+}
+
+int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *ipa)
+{
+	struct pagewalk_result r;
+	int rc = walk(m, vcpu, va, &r);
+	if (rc)
+		return rc;
+	/* A valid descriptor with AF = 0 still gives the debugger access. */
+	if (!r.ok && !r.block_size)
+		return MACHINE_ERR_FAULT;
+	*ipa = r.ipa;
+	return 0;
+}
+
+static long access_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len,
+			bool write)
+{
+	if (vcpu >= m->ncpus || (!buf && len))
+		return MACHINE_ERR_ARG;
+	struct mmu_arg a;
+	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
+	if (rc)
+		return rc;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t cur = va + done;
+		/* Chunks never cross a 4 KiB boundary (the smallest granule). */
+		size_t chunk = 4096 - (size_t)(cur & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		struct pagewalk_result r;
+		pagewalk(&a.regs, cur, read_desc, m, &r);
+		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
+			break;
+		uint8_t *p = ram_ptr(m, r.ipa);
+		if (write) {
+			memcpy(p, (const uint8_t *)buf + done, chunk);
+			__builtin___clear_cache((char *)p, (char *)p + chunk);
+		} else {
+			memcpy((uint8_t *)buf + done, p, chunk);
+		}
+		done += chunk;
+	}
+	return (long)done;
+}
+
+long machine_read_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len)
+{
+	return access_virt(m, vcpu, va, buf, len, false);
+}
+
+long machine_write_virt(struct machine *m, unsigned vcpu, uint64_t va, const void *buf, size_t len)
+{
+	return access_virt(m, vcpu, va, (void *)buf, len, true);
+}
+
+static long access_phys(struct machine *m, uint64_t ipa, void *buf, size_t len, bool write)
+{
+	if (!buf && len)
+		return MACHINE_ERR_ARG;
+	if (require_stopped(m, 0))
+		return MACHINE_ERR_RUNNING;
+	size_t n = 0;
+	if (ipa_in_ram(m, ipa, 0)) {
+		uint64_t avail = m->o.ram_size - (ipa - m->o.ram_base);
+		n = len < avail ? len : (size_t)avail;
+	}
+	if (n && write) {
+		memcpy(ram_ptr(m, ipa), buf, n);
+		__builtin___clear_cache((char *)ram_ptr(m, ipa), (char *)ram_ptr(m, ipa) + n);
+	} else if (n) {
+		memcpy(buf, ram_ptr(m, ipa), n);
+	}
+	return (long)n;
+}
+
+long machine_read_phys(struct machine *m, uint64_t ipa, void *buf, size_t len)
+{
+	return access_phys(m, ipa, buf, len, false);
+}
+
+long machine_write_phys(struct machine *m, uint64_t ipa, const void *buf, size_t len)
+{
+	return access_phys(m, ipa, (void *)buf, len, true);
+}
+
+/* ------------------------------------------------------ breakpoint API */
+
+int machine_bp_insert(struct machine *m, uint64_t addr)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	if (addr & 3)
+		return MACHINE_ERR_ARG;
+	if (debug_is_sw_bp(m, addr))
+		return MACHINE_ERR_EXISTS;
+	uint64_t ipa;
+	if ((rc = machine_translate(m, 0, addr, &ipa)))
+		return rc;
+	if (!ipa_in_ram(m, ipa, 4))
+		return MACHINE_ERR_FAULT;
+	if (m->nbps == m->cap_bps) {
+		size_t cap = m->cap_bps ? m->cap_bps * 2 : 16;
+		struct sw_bp *n = realloc(m->bps, cap * sizeof(*n));
+		if (!n)
+			return MACHINE_ERR_NOMEM;
+		m->bps = n;
+		m->cap_bps = cap;
+	}
+	m->bps[m->nbps++] = (struct sw_bp){ .va = addr, .ipa = ipa };
+	return 0;
+}
+
+int machine_bp_remove(struct machine *m, uint64_t addr)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < m->nbps; i++) {
+		if (m->bps[i].va == addr) {
+			m->bps[i] = m->bps[--m->nbps];
+			return 0;
+		}
+	}
+	return MACHINE_ERR_EXISTS;
+}
+
+unsigned machine_hw_bp_count(const struct machine *m)
+{
+	return m->nhwbp > MACHINE_MAX_HW_SLOTS ? MACHINE_MAX_HW_SLOTS : m->nhwbp;
+}
+
+unsigned machine_hw_wp_count(const struct machine *m)
+{
+	return m->nhwwp > MACHINE_MAX_HW_SLOTS ? MACHINE_MAX_HW_SLOTS : m->nhwwp;
+}
+
+int machine_hwbp_insert(struct machine *m, uint64_t addr)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	if (addr & 3)
+		return MACHINE_ERR_ARG;
+	if (debug_hw_bp_slot(m, addr) >= 0)
+		return MACHINE_ERR_EXISTS;
+	for (unsigned i = 0; i < machine_hw_bp_count(m); i++) {
+		struct hw_slot *s = &m->hwbp[i];
+		if (s->used)
+			continue;
+		/* BVR: the address sign-extended from bit 52 (as QEMU). */
+		uint64_t vr = (addr & (1ull << 52)) ? addr | ~((1ull << 53) - 1) : addr & ((1ull << 53) - 1);
+		*s = (struct hw_slot){ .used = true, .addr = addr, .len = 4, .vr = vr, .cr = DBGBCR_EXEC };
+		m->dbg_gen++;
+		return 0;
+	}
+	return MACHINE_ERR_NOSLOT;
+}
+
+int machine_hwbp_remove(struct machine *m, uint64_t addr)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	int i = debug_hw_bp_slot(m, addr);
+	if (i < 0)
+		return MACHINE_ERR_EXISTS;
+	m->hwbp[i].used = false;
+	m->dbg_gen++;
+	return 0;
+}
+
+/* DBGWCR/DBGWVR for [addr, addr+len): BAS for up to 8 bytes inside one
+ * doubleword, MASK for aligned powers of two (hv-api-facts §4.6). */
+static int encode_wp(uint64_t addr, uint64_t len, enum machine_watch_kind k, uint64_t *vr,
+		     uint64_t *cr)
+{
+	uint64_t lsc = k == WATCH_WRITE ? 2 : k == WATCH_READ ? 1 : 3;
+	if (len == 0 || (k != WATCH_WRITE && k != WATCH_READ && k != WATCH_ACCESS))
+		return MACHINE_ERR_ARG;
+	if ((addr & 7) + len <= 8) {
+		uint64_t bas = ((1ull << len) - 1) << (addr & 7);
+		*vr = addr & ~7ull;
+		*cr = 1 | 3ull << 1 | lsc << 3 | (bas & 0xff) << 5;
+		return 0;
+	}
+	if ((len & (len - 1)) == 0 && len <= (1ull << 31) && (addr & (len - 1)) == 0) {
+		uint64_t mask = (uint64_t)__builtin_ctzll(len);
+		*vr = addr;
+		*cr = 1 | 3ull << 1 | lsc << 3 | 0xffull << 5 | mask << 24;
+		return 0;
+	}
+	return MACHINE_ERR_UNSUPPORTED;
+}
+
+int machine_wp_insert(struct machine *m, uint64_t addr, uint64_t len, enum machine_watch_kind k)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	uint64_t vr, cr;
+	if ((rc = encode_wp(addr, len, k, &vr, &cr)))
+		return rc;
+	int free_slot = -1;
+	for (unsigned i = 0; i < machine_hw_wp_count(m); i++) {
+		const struct hw_slot *s = &m->hwwp[i];
+		if (s->used && s->addr == addr && s->len == len && s->kind == k)
+			return MACHINE_ERR_EXISTS;
+		if (!s->used && free_slot < 0)
+			free_slot = (int)i;
+	}
+	if (free_slot < 0)
+		return MACHINE_ERR_NOSLOT;
+	m->hwwp[free_slot] = (struct hw_slot){ .used = true, .addr = addr, .len = len, .kind = k,
+					       .vr = vr, .cr = cr };
+	m->dbg_gen++;
+	return 0;
+}
+
+int machine_wp_remove(struct machine *m, uint64_t addr, uint64_t len, enum machine_watch_kind k)
+{
+	int rc = require_stopped(m, 0);
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < machine_hw_wp_count(m); i++) {
+		struct hw_slot *s = &m->hwwp[i];
+		if (s->used && s->addr == addr && s->len == len && s->kind == k) {
+			s->used = false;
+			m->dbg_gen++;
+			return 0;
+		}
+	}
+	return MACHINE_ERR_EXISTS;
+}
+
+void machine_debug_clear(struct machine *m)
+{
+	if (require_stopped(m, 0))
+		return;
+	m->nbps = 0;
+	memset(m->hwbp, 0, sizeof(m->hwbp));
+	memset(m->hwwp, 0, sizeof(m->hwwp));
+	m->dbg_gen++;
+}

@@ -1,0 +1,240 @@
+/*
+ * machine.h - the default board and the run control for debuggers.
+ *
+ * A machine is one VM (hv_vm_create) with RAM, a PL011 UART, PSCI over
+ * HVC, the virtual timer wired to IRQ, and N vCPUs, each on its own
+ * thread (Hypervisor.framework binds a vCPU to its creating thread).
+ * Everything goes through <Hypervisor/Hypervisor.h>, so it runs on every
+ * backend.  See docs/machine.md.
+ *
+ * Threading: the machine_* functions are meant to be called from one
+ * debugger thread (REPL or RSP server).  Only machine_interrupt() and
+ * machine_stop_fd() may be used from another thread; none of them is
+ * async-signal-safe (from a SIGINT handler, write to a pipe and call
+ * machine_interrupt() from a thread).
+ *
+ * Run model: all-stop.  machine_resume() starts the vCPUs; the first
+ * stop event of any vCPU (breakpoint, watchpoint, step done, guest exit,
+ * unhandled exit, interrupt) stops all the others; machine_wait() returns
+ * that event.  Register, memory and breakpoint calls need the machine
+ * stopped (they return MACHINE_ERR_RUNNING otherwise).
+ *
+ * Return values: 0 on success, a negative MACHINE_ERR_* code otherwise;
+ * machine_strerror() names it; calls taking err/errlen also write a
+ * message there.
+ */
+#ifndef HVDBG_MACHINE_H
+#define HVDBG_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <Hypervisor/Hypervisor.h>
+
+#include "../elf/elf_image.h"
+
+#define MACHINE_MAX_VCPUS 64
+#define MACHINE_MAX_HW_SLOTS 16
+
+enum {
+	MACHINE_OK = 0,
+	MACHINE_ERR_ARG = -1,      /* bad argument (vCPU index, register, ...) */
+	MACHINE_ERR_RUNNING = -2,  /* the machine must be stopped */
+	MACHINE_ERR_HV = -3,       /* a hv_* call failed */
+	MACHINE_ERR_FAULT = -4,    /* memory: no translation or outside RAM */
+	MACHINE_ERR_NOSLOT = -5,   /* no free hardware breakpoint/watchpoint slot */
+	MACHINE_ERR_EXISTS = -6,   /* breakpoint already there / not found */
+	MACHINE_ERR_OFF = -7,      /* the vCPU is powered off (PSCI) */
+	MACHINE_ERR_EXITED = -8,   /* the guest has ended (SYSTEM_OFF/RESET) */
+	MACHINE_ERR_TIMEOUT = -9,  /* machine_wait timed out (still running) */
+	MACHINE_ERR_NOMEM = -10,
+	MACHINE_ERR_UNSUPPORTED = -11, /* e.g. a watchpoint length the hardware cannot express */
+};
+const char *machine_strerror(int err);
+
+/* ---------------------------------------------------------------- board */
+
+struct machine_opts {
+	uint64_t ram_base;  /* default 0x40000000 */
+	uint64_t ram_size;  /* default 128 MiB; multiple of the host page size */
+	unsigned ncpus;     /* vCPUs (1..MACHINE_MAX_VCPUS), default 1; vCPU 0 boots */
+	uint64_t uart_base; /* PL011, default 0x09000000 (4 KiB) */
+	/* UART transmit: called on the vCPU's thread for each chunk written
+	 * to UARTDR; NULL = write to stdout. */
+	void (*uart_out)(void *ctx, const char *buf, size_t len);
+	void *uart_ctx;
+	bool psci_smc;         /* SMC is a PSCI conduit too (default false: SMC -> UNDEF in the guest) */
+	bool protect_segments; /* hv_vm_protect ELF segments with their R/W/X flags (default true) */
+	bool step_irqs;        /* inject pending IRQs while single-stepping (default false, as HVF's NOIRQ) */
+	/* The watchpoint stop comes after the access: the controller steps
+	 * over the access itself (REPL style).  Default false: stop before the
+	 * access, PC at the accessing instruction (gdb RSP style, gdb steps). */
+	bool watch_stop_after;
+};
+void machine_opts_default(struct machine_opts *o);
+/* Parses "128M", "1G@0x80000000", "0x100000@0x40000000" (K/M/G suffixes). */
+int machine_parse_ram(const char *spec, uint64_t *size, uint64_t *base);
+
+struct machine;
+
+/* Creates the VM, maps RAM, starts the vCPU threads (each creates its
+ * vCPU; all stopped: vCPU 0 ready to run at PC 0 until an image is
+ * loaded, the others powered off until PSCI CPU_ON).  One machine per
+ * process (one VM per process in Hypervisor.framework). */
+struct machine *machine_create(const struct machine_opts *o, char *err, size_t errlen);
+/* Stops everything, joins the threads, destroys the vCPUs and the VM. */
+void machine_destroy(struct machine *m);
+
+/* Loads an ELF (see src/elf/elf_image.h; dyn_base for ET_DYN) into RAM,
+ * applies segment permissions, and resets vCPU 0 to the boot state:
+ * PC = entry, x0 = 0, CPSR = EL1h with DAIF masked, SP_EL1 = top of RAM.
+ * The machine keeps the image (machine_image) for symbols. */
+int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, char *err,
+		     size_t errlen);
+/* Copies a flat binary at IPA addr and resets vCPU 0 with PC = entry. */
+int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t addr,
+		      uint64_t entry, char *err, size_t errlen);
+const struct elf_image *machine_image(const struct machine *m);
+uint8_t *machine_ram(const struct machine *m);
+uint64_t machine_ram_base(const struct machine *m);
+uint64_t machine_ram_size(const struct machine *m);
+unsigned machine_ncpus(const struct machine *m);
+/* UART receive: bytes the guest reads from UARTDR (FR.RXFE clear while
+ * some remain).  Thread-safe. */
+void machine_uart_input(struct machine *m, const void *buf, size_t len);
+
+/* ---------------------------------------------------------- run control */
+
+enum machine_stop_reason {
+	STOP_NONE = 0,        /* stopped because another vCPU stopped (all-stop), or not run */
+	STOP_BREAKPOINT,      /* software breakpoint (BRK #0 we inserted); pc = its address */
+	STOP_HW_BREAKPOINT,   /* hardware breakpoint; pc = its address */
+	STOP_WATCHPOINT,      /* data_addr, watch_kind, pc = accessing instruction */
+	STOP_STEP,            /* single step done */
+	STOP_INTERRUPT,       /* machine_interrupt() (gdb Ctrl-C: T02 / SIGINT) */
+	STOP_GUEST_EXIT,      /* PSCI SYSTEM_OFF or SYSTEM_RESET: the run is over */
+	STOP_UNHANDLED,       /* an exit the board cannot handle: esr/far/ipa tell why */
+	STOP_ERROR,           /* a hv_* call failed (hv_error) */
+};
+
+enum machine_watch_kind { WATCH_WRITE = 1, WATCH_READ = 2, WATCH_ACCESS = 3 };
+
+struct machine_stop {
+	enum machine_stop_reason reason;
+	unsigned vcpu;       /* which vCPU */
+	uint64_t pc;         /* PC at the stop */
+	/* STOP_WATCHPOINT */
+	uint64_t data_addr;  /* the watched address hit (FAR matched to the armed slot) */
+	uint64_t far;        /* raw FAR of the exit */
+	enum machine_watch_kind watch_kind; /* kind of the slot that fired */
+	bool access_is_write;               /* from ESR.WnR */
+	uint64_t watch_pc;   /* accessing instruction (== pc unless watch_stop_after) */
+	int hw_slot;         /* slot of the hw breakpoint/watchpoint, else -1 */
+	/* STOP_GUEST_EXIT */
+	bool reset;          /* SYSTEM_RESET rather than SYSTEM_OFF */
+	/* STOP_UNHANDLED (and the raw exit of any exception stop) */
+	uint64_t esr, far_raw, ipa;
+	hv_exit_reason_t exit_reason;
+	hv_return_t hv_error; /* STOP_ERROR */
+};
+
+enum machine_run_action { RUN_STAY = 0, RUN_CONT, RUN_STEP };
+
+/* Resumes: action[i] for vCPU i (NULL = RUN_CONT for all).  Powered-off
+ * vCPUs ignore the action.  Breakpoints are inserted, and a vCPU sitting
+ * on a breakpoint/watchpoint it stopped at is first stepped over it (the
+ * others held) - a RUN_STEP there is just that step. */
+int machine_resume(struct machine *m, const enum machine_run_action *action);
+/* Shorthands: all vCPUs continue / one vCPU steps (others stay, or
+ * continue if others_run) - then wait.  Return the stop as machine_wait. */
+int machine_cont(struct machine *m, struct machine_stop *st, int timeout_ms);
+int machine_stepi(struct machine *m, unsigned vcpu, bool others_run, struct machine_stop *st);
+/* Waits for the all-stop after machine_resume: fills *st with the first
+ * event (timeout_ms < 0 = forever).  MACHINE_ERR_TIMEOUT if still running. */
+int machine_wait(struct machine *m, struct machine_stop *st, int timeout_ms);
+/* Thread-safe: stops a running machine (STOP_INTERRUPT), no-op if stopped. */
+void machine_interrupt(struct machine *m);
+/* A file descriptor readable while a stop is ready for machine_wait (for
+ * poll/select next to a socket).  Owned by the machine. */
+int machine_stop_fd(const struct machine *m);
+bool machine_running(const struct machine *m);
+bool machine_exited(const struct machine *m); /* SYSTEM_OFF/RESET happened */
+
+enum machine_vcpu_state { VCPU_OFF, VCPU_STOPPED, VCPU_RUNNING };
+enum machine_vcpu_state machine_vcpu_state(const struct machine *m, unsigned vcpu);
+/* The last stop of vCPU i (reason STOP_NONE if it was stopped by
+ * another's event), and its last raw exit (for `explain`). */
+int machine_vcpu_last_stop(const struct machine *m, unsigned vcpu, struct machine_stop *st);
+int machine_vcpu_last_exit(const struct machine *m, unsigned vcpu, hv_vcpu_exit_t *ex);
+/* Exit counters per vCPU, for `info exits`. */
+struct machine_exit_stats {
+	uint64_t total, hvc, smc, mmio, wfi, sysreg, vtimer, canceled, debug, other;
+};
+int machine_vcpu_stats(const struct machine *m, unsigned vcpu, struct machine_exit_stats *s);
+
+/* ---------------------------------------------- registers (machine stopped) */
+
+/* Executed on the vCPU's own thread.  get/set of HV_REG_* (x0-x30, pc,
+ * fpcr, fpsr, cpsr), of Q registers, and of any hv_sys_reg_t (the guest's
+ * view of MDSCR_EL1 and the DBG* registers even while the debugger owns
+ * the hardware ones). */
+int machine_get_reg(struct machine *m, unsigned vcpu, hv_reg_t r, uint64_t *v);
+int machine_set_reg(struct machine *m, unsigned vcpu, hv_reg_t r, uint64_t v);
+int machine_get_simd(struct machine *m, unsigned vcpu, unsigned q, uint8_t out[16]);
+int machine_set_simd(struct machine *m, unsigned vcpu, unsigned q, const uint8_t in[16]);
+int machine_get_sys_reg(struct machine *m, unsigned vcpu, hv_sys_reg_t r, uint64_t *v);
+int machine_set_sys_reg(struct machine *m, unsigned vcpu, hv_sys_reg_t r, uint64_t v);
+/* SP of the current exception level (SP_EL0 or SP_EL1 per CPSR). */
+int machine_get_sp(struct machine *m, unsigned vcpu, uint64_t *v);
+int machine_set_sp(struct machine *m, unsigned vcpu, uint64_t v);
+/* Batch: x0..x30, sp, pc, cpsr (gdb's 34 core registers; cpsr zero-extended). */
+int machine_get_core_regs(struct machine *m, unsigned vcpu, uint64_t regs[34]);
+
+/* ------------------------------------------ memory (machine stopped) */
+
+/* By guest virtual address of vcpu (stage-1 walk when SCTLR_EL1.M = 1,
+ * else VA = IPA), then IPA -> RAM.  Only RAM is accessible (no MMIO
+ * side effects).  Returns the number of bytes done before the first
+ * fault (== len on success) - a short count is not an error for gdb's
+ * 'm'; -errno style negative MACHINE_ERR_* only for bad arguments. */
+long machine_read_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len);
+long machine_write_virt(struct machine *m, unsigned vcpu, uint64_t va, const void *buf, size_t len);
+/* By IPA (RAM only). */
+long machine_read_phys(struct machine *m, uint64_t ipa, void *buf, size_t len);
+long machine_write_phys(struct machine *m, uint64_t ipa, const void *buf, size_t len);
+/* VA -> IPA of vcpu; access permission not checked. */
+int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *ipa);
+
+/* Stage-1 walk with every level reported (REPL `pagewalk`); see pagewalk.h. */
+struct pagewalk_result;
+int machine_pagewalk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r);
+
+/* --------------------------------------- breakpoints (machine stopped) */
+
+/* Software: BRK #0 written over the instruction while running (memory
+ * reads show the original word).  addr is a guest VA of vCPU 0's
+ * translation regime at insertion time (the IPA is recorded). */
+int machine_bp_insert(struct machine *m, uint64_t addr);
+int machine_bp_remove(struct machine *m, uint64_t addr);
+/* Hardware breakpoints / watchpoints, the same on every vCPU.
+ * Counts come from ID_AA64DFR0_EL1 (BRPs+1, WRPs+1). */
+unsigned machine_hw_bp_count(const struct machine *m);
+unsigned machine_hw_wp_count(const struct machine *m);
+int machine_hwbp_insert(struct machine *m, uint64_t addr);
+int machine_hwbp_remove(struct machine *m, uint64_t addr);
+/* len 1..8 within one aligned doubleword (BAS), or a power of two >= 8
+ * with addr aligned to it (MASK, up to 2 GiB); anything else
+ * MACHINE_ERR_UNSUPPORTED. */
+int machine_wp_insert(struct machine *m, uint64_t addr, uint64_t len, enum machine_watch_kind k);
+int machine_wp_remove(struct machine *m, uint64_t addr, uint64_t len, enum machine_watch_kind k);
+/* Removes every breakpoint and watchpoint (gdb '?' on connect, 'D'). */
+void machine_debug_clear(struct machine *m);
+
+/* -------------------------------------------------------- explain */
+
+/* Decodes an ESR_EL2 value in words: "EC 0x24 data abort from a lower EL:
+ * write of 4 bytes from x1, translation fault level 3 ...".  Returns buf. */
+const char *machine_explain_esr(uint64_t esr, char *buf, size_t len);
+
+#endif /* HVDBG_MACHINE_H */

@@ -1,0 +1,172 @@
+/*
+ * pagewalk.c - stage-1 walk for the debugger (Arm ARM D8,
+ * AArch64.TranslationTableWalk): TTBR selection by VA bit 55 with the
+ * TBI byte ignored, TnSZ input size, starting level from the granule,
+ * table/block/page descriptors.  Hierarchical permission bits and
+ * 52-bit addresses are not applied (reported descriptors show them).
+ */
+#include "pagewalk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TCR_EPD0 (1ull << 7)
+#define TCR_EPD1 (1ull << 23)
+#define TCR_TBI0 (1ull << 37)
+#define TCR_TBI1 (1ull << 38)
+#define OA_MASK 0x0000fffffffff000ull /* descriptor output address [47:12] */
+
+static bool fault(struct pagewalk_result *r, const char *why, int level)
+{
+	if (level >= 0)
+		snprintf(r->fault, sizeof(r->fault), "%s, level %d", why, level);
+	else
+		snprintf(r->fault, sizeof(r->fault), "%s", why);
+	r->ok = false;
+	return false;
+}
+
+/* TG0 and TG1 encode the granule differently. */
+static unsigned granule_bits(uint64_t tcr, int ttbr)
+{
+	unsigned tg = ttbr ? (unsigned)(tcr >> 30) & 3 : (unsigned)(tcr >> 14) & 3;
+	if (ttbr)
+		return tg == 1 ? 14 : tg == 3 ? 16 : 12; /* 2 = 4K (1 16K, 3 64K) */
+	return tg == 1 ? 16 : tg == 2 ? 14 : 12;         /* 0 = 4K */
+}
+
+bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn read, void *ctx,
+	      struct pagewalk_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < 4; i++)
+		r->lv[i].level = -1;
+	r->mmu_on = regs->sctlr & 1;
+	if (!r->mmu_on) {
+		r->ok = true;
+		r->ipa = va;
+		return true;
+	}
+	uint64_t tcr = regs->tcr;
+	int ttbr = (va >> 55) & 1;
+	r->ttbr = ttbr;
+	unsigned tsz = (unsigned)(ttbr ? tcr >> 16 : tcr) & 63;
+	bool tbi = (tcr & (ttbr ? TCR_TBI1 : TCR_TBI0)) != 0;
+	if (tcr & (ttbr ? TCR_EPD1 : TCR_EPD0))
+		return fault(r, ttbr ? "TTBR1 walks disabled (TCR_EL1.EPD1)" : "TTBR0 walks disabled (TCR_EL1.EPD0)", 0);
+	if (tsz < 16)
+		tsz = 16; /* no 52-bit VAs */
+	if (tsz > 39)
+		tsz = 39;
+	unsigned in = 64 - tsz, g = granule_bits(tcr, ttbr), stride = g - 3;
+	r->input_bits = in;
+	r->granule = 1u << g;
+	/* Bits [top:in] must all equal bit 55 (top = 55 with TBI, else 63). */
+	unsigned top = tbi ? 55 : 63;
+	uint64_t hi = va >> in, want = ttbr ? ~0ull : 0;
+	uint64_t hmask = (top - in + 1 >= 64) ? ~0ull : ((1ull << (top - in + 1)) - 1);
+	if ((hi & hmask) != (want & hmask))
+		return fault(r, "address outside both TTBR ranges", 0);
+	/* Levels: the last resolves g bits, each resolves stride bits. */
+	int level = 3 - (int)((in - g - 1) / stride);
+	uint64_t table = (ttbr ? regs->ttbr1 : regs->ttbr0) & 0x0000fffffffffffeull;
+	for (;; level++) {
+		unsigned shift = g + (unsigned)(3 - level) * stride;
+		unsigned bits = (in - shift) < stride ? in - shift : stride;
+		uint64_t idx = (va >> shift) & ((1ull << bits) - 1);
+		struct pagewalk_level *L = &r->lv[r->nlevels++];
+		L->level = level;
+		L->table = table & ~7ull;
+		L->index = idx;
+		L->desc_addr = L->table + idx * 8;
+		if (!read(ctx, L->desc_addr, &L->desc))
+			return fault(r, "descriptor not in RAM", level);
+		uint64_t d = L->desc;
+		if (!(d & 1)) {
+			L->type = PW_INVALID;
+			return fault(r, "translation fault (invalid descriptor)", level);
+		}
+		bool is_table = (d & 2) != 0;
+		if (level == 3) {
+			if (!is_table) {
+				L->type = PW_INVALID;
+				return fault(r, "translation fault (reserved level-3 descriptor)", level);
+			}
+			L->type = PW_PAGE;
+		} else if (is_table) {
+			L->type = PW_TABLE;
+			table = d & OA_MASK & ~((1ull << g) - 1);
+			continue;
+		} else {
+			/* Blocks: level 1 (4K) and level 2 (all granules) only. */
+			if (level == 0 || (level == 1 && g != 12)) {
+				L->type = PW_INVALID;
+				return fault(r, "translation fault (block not allowed here)", level);
+			}
+			L->type = PW_BLOCK;
+		}
+		uint64_t size = 1ull << shift;
+		r->block_size = size;
+		r->ipa = (d & OA_MASK & ~(size - 1)) | (va & (size - 1));
+		r->ap = (unsigned)(d >> 6) & 3;
+		r->sh = (unsigned)(d >> 8) & 3;
+		r->attr_index = (unsigned)(d >> 2) & 7;
+		r->af = (d >> 10) & 1;
+		r->ng = (d >> 11) & 1;
+		r->pxn = (d >> 53) & 1;
+		r->uxn = (d >> 54) & 1;
+		if (!r->af)
+			fault(r, "access flag fault", level);
+		else
+			r->ok = true;
+		return r->ok;
+	}
+}
+
+static const char *type_name(enum pagewalk_desc_type t)
+{
+	switch (t) {
+	case PW_TABLE: return "table";
+	case PW_BLOCK: return "block";
+	case PW_PAGE: return "page";
+	default: return "invalid";
+	}
+}
+
+const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *buf, size_t len)
+{
+	size_t n = 0;
+#define OUT(...)                                                              \
+	do {                                                                  \
+		if (n < len)                                                  \
+			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
+	} while (0)
+	if (len)
+		buf[0] = 0;
+	if (!r->mmu_on) {
+		OUT("MMU off (SCTLR_EL1.M = 0): VA 0x%llx = IPA 0x%llx\n", (unsigned long long)va,
+		    (unsigned long long)va);
+		return buf;
+	}
+	OUT("VA 0x%llx: TTBR%d, %u KiB granule, %u-bit input\n", (unsigned long long)va, r->ttbr,
+	    r->granule / 1024, r->input_bits);
+	for (int i = 0; i < r->nlevels; i++) {
+		const struct pagewalk_level *L = &r->lv[i];
+		OUT("  L%d: table 0x%llx [%llu] @0x%llx = 0x%016llx  %s\n", L->level,
+		    (unsigned long long)L->table, (unsigned long long)L->index,
+		    (unsigned long long)L->desc_addr, (unsigned long long)L->desc, type_name(L->type));
+	}
+	if (r->ok || r->block_size) {
+		static const char *const ap[] = { "EL1 RW, EL0 none", "EL1 RW, EL0 RW",
+						  "EL1 RO, EL0 none", "EL1 RO, EL0 RO" };
+		OUT("  -> IPA 0x%llx (%llu KiB %s), %s%s%s, AttrIndx %u, SH %u%s%s\n",
+		    (unsigned long long)r->ipa, (unsigned long long)(r->block_size / 1024),
+		    r->lv[r->nlevels - 1].type == PW_PAGE ? "page" : "block", ap[r->ap & 3],
+		    r->pxn ? ", PXN" : "", r->uxn ? ", UXN" : "", r->attr_index, r->sh,
+		    r->af ? "" : ", AF=0", r->ng ? ", nG" : "");
+	}
+	if (!r->ok)
+		OUT("  fault: %s\n", r->fault);
+#undef OUT
+	return buf;
+}

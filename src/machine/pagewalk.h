@@ -1,0 +1,57 @@
+/*
+ * pagewalk.h - software stage-1 translation table walk (VMSAv8-64,
+ * EL1&0 regime, 4K/16K/64K granules, 48-bit OA) on a snapshot of the
+ * translation registers, for debugger memory access by virtual address
+ * and the REPL `pagewalk` command.  Descriptors are read through a
+ * callback (guest RAM only), so a bogus table never touches host memory.
+ */
+#ifndef HVDBG_PAGEWALK_H
+#define HVDBG_PAGEWALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pagewalk_regs {
+	uint64_t sctlr, tcr, ttbr0, ttbr1;
+};
+
+enum pagewalk_desc_type { PW_INVALID, PW_TABLE, PW_BLOCK, PW_PAGE };
+
+struct pagewalk_level {
+	int level;             /* 0..3 (-1 unused) */
+	uint64_t table;        /* IPA of the table */
+	uint64_t index;        /* entry index in it */
+	uint64_t desc_addr;    /* IPA of the descriptor */
+	uint64_t desc;         /* its value (0 if unreadable) */
+	enum pagewalk_desc_type type;
+};
+
+struct pagewalk_result {
+	bool mmu_on;          /* SCTLR_EL1.M; if false ipa = va, nlevels = 0 */
+	bool ok;              /* a translation was found */
+	int ttbr;             /* 0 or 1 */
+	unsigned granule;     /* bytes: 4096, 16384, 65536 */
+	unsigned input_bits;  /* 64 - TnSZ */
+	int nlevels;
+	struct pagewalk_level lv[4];
+	uint64_t ipa;         /* output address (ok) */
+	uint64_t block_size;  /* size of the page or block mapped */
+	/* final descriptor attributes (ok) */
+	unsigned ap;          /* AP[2:1] */
+	bool uxn, pxn, af, ng;
+	unsigned sh, attr_index;
+	char fault[96];       /* why not ok, e.g. "translation fault, level 2" */
+};
+
+/* Reads 8 bytes at an IPA; returns false if not readable (not RAM). */
+typedef bool (*pagewalk_read_fn)(void *ctx, uint64_t ipa, uint64_t *val);
+
+/* Walks va; returns true if translated (r->ok). */
+bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn read, void *ctx,
+	      struct pagewalk_result *r);
+
+/* Human-readable report of a walk (several lines) into buf; returns buf. */
+const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *buf, size_t len);
+
+#endif

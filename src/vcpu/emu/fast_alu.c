@@ -1,0 +1,506 @@
+/*
+ * fast_alu.c - cached operations for the frequent data-processing forms:
+ * ADD/SUB/ADDS/SUBS (immediate, shifted register), logical (immediate,
+ * shifted register), MOVZ/MOVN/MOVK, ADR/ADRP, UBFM/SBFM, CSEL family,
+ * CCMP/CCMN, MADD/MSUB.  Operands are decoded once; forms with SP
+ * operands, unallocated encodings and the rarer instructions are left to
+ * dp_imm.c / dp_reg.c, which define the semantics these must match.
+ */
+#include "alu.h"
+#include "icache.h"
+
+/* ---- results to a register (31 = ZR unless said otherwise) ------------ */
+
+/* Constant result (MOVZ/MOVN/ADR/ADRP, precomputed). */
+static bool op_movi(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_movk64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (cpu->x[op->rd] & ~((uint64_t)0xffff << op->ra)) | op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_movk32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)((cpu->x[op->rd] & ~((uint64_t)0xffff << op->ra)) | op->imm);
+	return IC_NEXT(cpu, op);
+}
+
+/* ADD/SUB (immediate), no flags, Rd and Rn not SP: imm is negated for SUB. */
+static bool op_addi64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->rn] + op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_addi32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)(cpu->x[op->rn] + op->imm);
+	return IC_NEXT(cpu, op);
+}
+
+/* Same with SP for Rd and/or Rn. */
+static bool op_addi64_sp(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_xreg_sp(cpu, op->rd, xreg_sp(cpu, op->rn) + op->imm);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_addi32_sp(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_xreg_sp(cpu, op->rd, (uint32_t)(xreg_sp(cpu, op->rn) + op->imm));
+	return IC_NEXT(cpu, op);
+}
+
+/* ADDS/SUBS (immediate): Rn may be SP, Rd is ZR. */
+static bool op_addsi64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_xreg(cpu, op->rd, add_flags64(xreg_sp(cpu, op->rn), op->imm, &cpu->nzcv));
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_addsi32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_wreg(cpu, op->rd, add_flags32((uint32_t)xreg_sp(cpu, op->rn), (uint32_t)op->imm, &cpu->nzcv));
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_subsi64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_xreg(cpu, op->rd, sub_flags64(xreg_sp(cpu, op->rn), op->imm, &cpu->nzcv));
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_subsi32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	set_wreg(cpu, op->rd, sub_flags32((uint32_t)xreg_sp(cpu, op->rn), (uint32_t)op->imm, &cpu->nzcv));
+	return IC_NEXT(cpu, op);
+}
+
+/* Logical (immediate), Rd not SP. */
+static bool op_andi(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->rn] & op->imm; /* imm has 32 bits for W */
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_orri64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->rn] | op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_orri32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)(cpu->x[op->rn] | op->imm);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_eori64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->rn] ^ op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_eori32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)(cpu->x[op->rn] ^ op->imm);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_andsi64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	uint64_t r = cpu->x[op->rn] & op->imm;
+	cpu->nzcv = logic_flags64(r);
+	set_xreg(cpu, op->rd, r);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_andsi32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	uint32_t r = (uint32_t)(cpu->x[op->rn] & op->imm);
+	cpu->nzcv = logic_flags32(r);
+	set_wreg(cpu, op->rd, r);
+	return IC_NEXT(cpu, op);
+}
+
+/* UBFM: ROR(src, ra) & imm (imm = wmask AND tmask). */
+static bool op_ubfm64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = ror64(cpu->x[op->rn], op->ra) & op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_ubfm32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = ror32((uint32_t)cpu->x[op->rn], op->ra) & op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+/* SBFM with imms >= immr (SBFX, ASR, SXTB/H/W): the field src<imms:immr>
+ * sign-extended; rm = its width, ra = immr, imm = datasize mask. */
+static bool op_sbfx(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_sext(cpu->x[op->rn] >> op->ra, op->rm) & op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+/* SBFM with imms < immr (SBFIZ): src<imms:0> sign-extended, shifted left
+ * by ra = datasize - immr; rm = imms + 1. */
+static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (alu_sext(cpu->x[op->rn], op->rm) << op->ra) & op->imm;
+	return IC_NEXT(cpu, op);
+}
+
+/* ---- shifted-register forms: one handler per (operation, shift, size) - */
+
+#define SHIFTED(sf, type, v, amt) \
+	((sf) ? shift_reg64((v), (type), (amt)) : (uint64_t)shift_reg32((uint32_t)(v), (type), (amt)))
+
+/* Logical (shifted register): opc:N = and, bic, orr, orn, eor, eon, ands, bics. */
+#define LOGIC_OP(name, sf, type, expr, flags)                                          \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                \
+	{                                                                              \
+		uint64_t a = cpu->x[op->rn];                                           \
+		uint64_t b = SHIFTED(sf, type, cpu->x[op->rm], op->ra);                \
+		uint64_t r = (expr);                                                   \
+		if (!(sf))                                                             \
+			r = (uint32_t)r;                                               \
+		if (flags) {                                                           \
+			cpu->nzcv = (sf) ? logic_flags64(r) : logic_flags32((uint32_t)r); \
+			set_xreg(cpu, op->rd, r);                                      \
+		} else {                                                               \
+			cpu->x[op->rd] = r;                                            \
+		}                                                                      \
+		return IC_NEXT(cpu, op);                                                          \
+	}
+
+#define LOGIC_SET(sf, type, sfx)                                  \
+	LOGIC_OP(op_and_##sfx, sf, type, a & b, 0)                \
+	LOGIC_OP(op_bic_##sfx, sf, type, a & ~b, 0)               \
+	LOGIC_OP(op_orr_##sfx, sf, type, a | b, 0)                \
+	LOGIC_OP(op_orn_##sfx, sf, type, a | ~b, 0)               \
+	LOGIC_OP(op_eor_##sfx, sf, type, a ^ b, 0)                \
+	LOGIC_OP(op_eon_##sfx, sf, type, a ^ ~b, 0)               \
+	LOGIC_OP(op_ands_##sfx, sf, type, a & b, 1)               \
+	LOGIC_OP(op_bics_##sfx, sf, type, a & ~b, 1)
+
+LOGIC_SET(1, SHIFT_LSL, x_lsl)
+LOGIC_SET(1, SHIFT_LSR, x_lsr)
+LOGIC_SET(1, SHIFT_ASR, x_asr)
+LOGIC_SET(1, SHIFT_ROR, x_ror)
+LOGIC_SET(0, SHIFT_LSL, w_lsl)
+LOGIC_SET(0, SHIFT_LSR, w_lsr)
+LOGIC_SET(0, SHIFT_ASR, w_asr)
+LOGIC_SET(0, SHIFT_ROR, w_ror)
+
+#define LOGIC_ROW(sfx)                                                                          \
+	{ op_and_##sfx, op_bic_##sfx, op_orr_##sfx, op_orn_##sfx, op_eor_##sfx, op_eon_##sfx, \
+	  op_ands_##sfx, op_bics_##sfx }
+
+/* [sf][type][opc:N] */
+static const emu_op_fn logic_ops[2][4][8] = {
+	{ LOGIC_ROW(w_lsl), LOGIC_ROW(w_lsr), LOGIC_ROW(w_asr), LOGIC_ROW(w_ror) },
+	{ LOGIC_ROW(x_lsl), LOGIC_ROW(x_lsr), LOGIC_ROW(x_asr), LOGIC_ROW(x_ror) },
+};
+
+/* ADD/SUB/ADDS/SUBS (shifted register); Rd 31 is ZR. */
+#define ADDSUB_OP(name, sf, type, sub, flags)                                                   \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                         \
+	{                                                                                       \
+		uint64_t a = cpu->x[op->rn];                                                    \
+		uint64_t b = SHIFTED(sf, type, cpu->x[op->rm], op->ra);                         \
+		if (flags) {                                                                    \
+			uint64_t r;                                                             \
+			if (sf)                                                                 \
+				r = (sub) ? sub_flags64(a, b, &cpu->nzcv) : add_flags64(a, b, &cpu->nzcv); \
+			else                                                                    \
+				r = (sub) ? sub_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv)   \
+					  : add_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv);  \
+			set_xreg(cpu, op->rd, r);                                               \
+		} else {                                                                        \
+			uint64_t r = (sub) ? a - b : a + b;                                     \
+			cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                                \
+		}                                                                               \
+		return IC_NEXT(cpu, op);                                                                   \
+	}
+
+#define ADDSUB_SET(sf, type, sfx)                       \
+	ADDSUB_OP(op_add_##sfx, sf, type, 0, 0)         \
+	ADDSUB_OP(op_adds_##sfx, sf, type, 0, 1)        \
+	ADDSUB_OP(op_sub_##sfx, sf, type, 1, 0)         \
+	ADDSUB_OP(op_subs_##sfx, sf, type, 1, 1)
+
+ADDSUB_SET(1, SHIFT_LSL, x_lsl)
+ADDSUB_SET(1, SHIFT_LSR, x_lsr)
+ADDSUB_SET(1, SHIFT_ASR, x_asr)
+ADDSUB_SET(0, SHIFT_LSL, w_lsl)
+ADDSUB_SET(0, SHIFT_LSR, w_lsr)
+ADDSUB_SET(0, SHIFT_ASR, w_asr)
+
+#define ADDSUB_ROW(sfx) { op_add_##sfx, op_adds_##sfx, op_sub_##sfx, op_subs_##sfx }
+
+/* [sf][type][op:S] */
+static const emu_op_fn addsub_ops[2][3][4] = {
+	{ ADDSUB_ROW(w_lsl), ADDSUB_ROW(w_lsr), ADDSUB_ROW(w_asr) },
+	{ ADDSUB_ROW(x_lsl), ADDSUB_ROW(x_lsr), ADDSUB_ROW(x_asr) },
+};
+
+/* ---- conditional select / compare ------------------------------------- */
+
+#define CSEL_OP(name, sf, inv, inc)                                        \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)    \
+	{                                                                  \
+		uint64_t r;                                                \
+		if (condition_holds(cpu->nzcv, op->ra)) {                  \
+			r = cpu->x[op->rn];                                \
+		} else {                                                   \
+			r = cpu->x[op->rm];                                \
+			if (inv)                                           \
+				r = ~r;                                    \
+			if (inc)                                           \
+				r += 1;                                    \
+		}                                                          \
+		cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                   \
+		return IC_NEXT(cpu, op);                                              \
+	}
+
+CSEL_OP(op_csel_x, 1, 0, 0)
+CSEL_OP(op_csinc_x, 1, 0, 1)
+CSEL_OP(op_csinv_x, 1, 1, 0)
+CSEL_OP(op_csneg_x, 1, 1, 1)
+CSEL_OP(op_csel_w, 0, 0, 0)
+CSEL_OP(op_csinc_w, 0, 0, 1)
+CSEL_OP(op_csinv_w, 0, 1, 0)
+CSEL_OP(op_csneg_w, 0, 1, 1)
+
+/* [sf][op:o2] */
+static const emu_op_fn csel_ops[2][4] = {
+	{ op_csel_w, op_csinc_w, op_csinv_w, op_csneg_w },
+	{ op_csel_x, op_csinc_x, op_csinv_x, op_csneg_x },
+};
+
+/* CCMP/CCMN: ra = cond, imm = NZCV to set when it fails; rm = Rm or imm5. */
+#define CCMP_OP(name, sf, sub, is_imm)                                                          \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                         \
+	{                                                                                       \
+		if (!condition_holds(cpu->nzcv, op->ra)) {                                      \
+			cpu->nzcv = (uint32_t)op->imm;                                          \
+			return IC_NEXT(cpu, op);                                                           \
+		}                                                                               \
+		uint64_t a = cpu->x[op->rn];                                                    \
+		uint64_t b = (is_imm) ? op->rm : cpu->x[op->rm];                                \
+		if (sf)                                                                         \
+			(void)((sub) ? sub_flags64(a, b, &cpu->nzcv) : add_flags64(a, b, &cpu->nzcv)); \
+		else                                                                            \
+			(void)((sub) ? sub_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv)        \
+				     : add_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv));      \
+		return IC_NEXT(cpu, op);                                                                   \
+	}
+
+CCMP_OP(op_ccmn_w_reg, 0, 0, 0)
+CCMP_OP(op_ccmn_w_imm, 0, 0, 1)
+CCMP_OP(op_ccmp_w_reg, 0, 1, 0)
+CCMP_OP(op_ccmp_w_imm, 0, 1, 1)
+CCMP_OP(op_ccmn_x_reg, 1, 0, 0)
+CCMP_OP(op_ccmn_x_imm, 1, 0, 1)
+CCMP_OP(op_ccmp_x_reg, 1, 1, 0)
+CCMP_OP(op_ccmp_x_imm, 1, 1, 1)
+
+/* [sf][sub][imm] */
+static const emu_op_fn ccmp_ops[2][2][2] = {
+	{ { op_ccmn_w_reg, op_ccmn_w_imm }, { op_ccmp_w_reg, op_ccmp_w_imm } },
+	{ { op_ccmn_x_reg, op_ccmn_x_imm }, { op_ccmp_x_reg, op_ccmp_x_imm } },
+};
+
+/* MADD/MSUB: Rd = Ra +/- Rn * Rm. */
+static bool op_madd64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->ra] + cpu->x[op->rn] * cpu->x[op->rm];
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_msub64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = cpu->x[op->ra] - cpu->x[op->rn] * cpu->x[op->rm];
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_madd32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)(cpu->x[op->ra] + cpu->x[op->rn] * cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_msub32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)(cpu->x[op->ra] - cpu->x[op->rn] * cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+/* ---- decoders --------------------------------------------------------- */
+
+/* Data Processing -- Immediate (C4.1.86), class on bits[25:22]. */
+bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn)
+{
+	unsigned rd = insn & 31, rn = (insn >> 5) & 31;
+	bool sf = insn >> 31;
+	op->rd = (uint8_t)rd;
+	op->rn = (uint8_t)rn;
+	switch ((insn >> 22) & 15) {
+	case 0: case 1: case 2: case 3: { /* ADR, ADRP */
+		uint64_t imm = alu_sext(((insn >> 3) & 0x1ffffc) | ((insn >> 29) & 3), 21);
+		op->imm = (insn >> 31) ? (op->pc & ~(uint64_t)0xfff) + (imm << 12) : op->pc + imm;
+		op->fn = rd == 31 ? emu_op_nop : op_movi;
+		return true;
+	}
+	case 4: case 5: { /* ADD/ADDS/SUB/SUBS (immediate) */
+		bool sub = (insn >> 30) & 1, setflags = (insn >> 29) & 1;
+		uint64_t imm = (insn >> 10) & 0xfff;
+		if (insn & (1u << 22))
+			imm <<= 12;
+		if (setflags) {
+			op->imm = imm;
+			op->fn = sub ? (sf ? op_subsi64 : op_subsi32) : (sf ? op_addsi64 : op_addsi32);
+		} else {
+			op->imm = sub ? 0 - imm : imm;
+			if (rd == 31 || rn == 31)
+				op->fn = sf ? op_addi64_sp : op_addi32_sp;
+			else
+				op->fn = sf ? op_addi64 : op_addi32;
+		}
+		return true;
+	}
+	case 8: case 9: { /* logical (immediate) */
+		unsigned imms = (insn >> 10) & 63, immr = (insn >> 16) & 63, n = (insn >> 22) & 1;
+		unsigned opc = (insn >> 29) & 3;
+		uint64_t imm;
+		if ((!sf && n) || !decode_bit_masks(n, imms, immr, true, sf ? 64 : 32, &imm, NULL))
+			return false;
+		op->imm = imm;
+		if (opc == 3) {
+			op->fn = sf ? op_andsi64 : op_andsi32;
+			return true;
+		}
+		if (rd == 31) /* Rd is SP */
+			return false;
+		op->fn = opc == 0 ? op_andi : opc == 1 ? (sf ? op_orri64 : op_orri32) : (sf ? op_eori64 : op_eori32);
+		return true;
+	}
+	case 10: case 11: { /* MOVN/MOVZ/MOVK */
+		unsigned hw = (insn >> 21) & 3, opc = (insn >> 29) & 3;
+		if (opc == 1 || (!sf && (hw & 2)))
+			return false;
+		unsigned pos = hw * 16;
+		uint64_t imm = (uint64_t)((insn >> 5) & 0xffff) << pos;
+		if (rd == 31) {
+			op->fn = emu_op_nop;
+		} else if (opc == 3) {
+			op->imm = imm;
+			op->ra = (uint8_t)pos;
+			op->fn = sf ? op_movk64 : op_movk32;
+		} else {
+			imm = opc == 0 ? ~imm : imm;
+			op->imm = sf ? imm : (uint32_t)imm;
+			op->fn = op_movi;
+		}
+		return true;
+	}
+	case 12: case 13: { /* SBFM/UBFM (BFM: generic) */
+		unsigned imms = (insn >> 10) & 63, immr = (insn >> 16) & 63, n = (insn >> 22) & 1;
+		unsigned opc = (insn >> 29) & 3;
+		if (opc == 3 || n != (unsigned)sf || (!sf && ((immr | imms) & 32)) || opc == 1)
+			return false;
+		unsigned size = sf ? 64 : 32, levels = size - 1, s = imms, r = immr;
+		uint64_t dmask = alu_ones(size);
+		if (rd == 31) {
+			op->fn = emu_op_nop;
+			return true;
+		}
+		if (opc == 2) {
+			uint64_t welem = alu_ones(s + 1);
+			uint64_t wmask = r ? ((welem >> r) | (welem << (size - r))) & dmask : welem;
+			uint64_t tmask = alu_ones(((s - r) & levels) + 1);
+			op->imm = wmask & tmask;
+			op->ra = (uint8_t)r;
+			op->fn = sf ? op_ubfm64 : op_ubfm32;
+		} else if (s >= r) {
+			op->imm = dmask;
+			op->ra = (uint8_t)r;
+			op->rm = (uint8_t)(s - r + 1);
+			op->fn = op_sbfx;
+		} else {
+			op->imm = dmask;
+			op->ra = (uint8_t)(size - r);
+			op->rm = (uint8_t)(s + 1);
+			op->fn = op_sbfiz;
+		}
+		return true;
+	}
+	default: /* EXTR, MTE, CSSC: generic */
+		return false;
+	}
+}
+
+/* Data Processing -- Register (C4.1.89). */
+bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
+{
+	unsigned rd = insn & 31, rn = (insn >> 5) & 31, rm = (insn >> 16) & 31;
+	bool sf = insn >> 31;
+	op->rd = (uint8_t)rd;
+	op->rn = (uint8_t)rn;
+	op->rm = (uint8_t)rm;
+	if (!(insn & (1u << 28))) {
+		unsigned amount = (insn >> 10) & 63, type = (insn >> 22) & 3;
+		if (!sf && amount >= 32)
+			return false;
+		op->ra = (uint8_t)amount;
+		if (!(insn & (1u << 24))) { /* logical (shifted register) */
+			unsigned opcn = ((insn >> 28) & 6) | ((insn >> 21) & 1);
+			op->fn = (rd == 31 && opcn < 6) ? emu_op_nop : logic_ops[sf][type][opcn];
+			return true;
+		}
+		if (insn & (1u << 21)) /* extended register: generic */
+			return false;
+		if (type == SHIFT_ROR)
+			return false;
+		unsigned ops = (insn >> 29) & 3; /* op:S */
+		op->fn = (rd == 31 && !(ops & 1)) ? emu_op_nop : addsub_ops[sf][type][ops];
+		return true;
+	}
+	unsigned op2 = (insn >> 21) & 15;
+	if (op2 & 8) { /* 3-source: MADD/MSUB only */
+		if ((insn & (3u << 29)) || ((insn >> 21) & 7) != 0)
+			return false;
+		op->ra = (insn >> 10) & 31;
+		if (rd == 31)
+			op->fn = emu_op_nop;
+		else if (insn & (1u << 15))
+			op->fn = sf ? op_msub64 : op_msub32;
+		else
+			op->fn = sf ? op_madd64 : op_madd32;
+		return true;
+	}
+	switch (op2) {
+	case 2: /* CCMN/CCMP */
+		if (!(insn & (1u << 29)) || (insn & ((1u << 10) | (1u << 4))))
+			return false;
+		op->ra = (insn >> 12) & 15;
+		op->imm = (uint64_t)(insn & 15) << 28;
+		op->fn = ccmp_ops[sf][(insn >> 30) & 1][(insn >> 11) & 1];
+		return true;
+	case 4: /* CSEL/CSINC/CSINV/CSNEG */
+		if (insn & ((1u << 29) | (1u << 11)))
+			return false;
+		op->ra = (insn >> 12) & 15;
+		op->fn = rd == 31 ? emu_op_nop : csel_ops[sf][((insn >> 29) & 2) | ((insn >> 10) & 1)];
+		return true;
+	default: /* ADC/SBC, 1- and 2-source: generic */
+		return false;
+	}
+}

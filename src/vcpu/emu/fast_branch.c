@@ -1,0 +1,133 @@
+/*
+ * fast_branch.c - cached operations for the frequent branches (B, BL,
+ * B.cond, CBZ/CBNZ, TBZ/TBNZ, BR/BLR/RET) and NOP.  Targets are
+ * precomputed from the instruction's PC.  Everything else of the class
+ * (system, exception generation, ERET, PAC forms, unallocated) goes to
+ * emu_exec_branch_sys.  Semantics as in branch.c.
+ */
+#include "alu.h"
+#include "icache.h"
+
+static bool op_b(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = op->imm;
+	return true;
+}
+
+static bool op_bl(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[30] = op->pc + 4;
+	cpu->pc = op->imm;
+	return true;
+}
+
+static bool op_bcond(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = condition_holds(cpu->nzcv, op->ra) ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_cbz64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = cpu->x[op->rd] == 0 ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_cbnz64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = cpu->x[op->rd] != 0 ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_cbz32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = (uint32_t)cpu->x[op->rd] == 0 ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_cbnz32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = (uint32_t)cpu->x[op->rd] != 0 ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_tbz(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = !((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_tbnz(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = ((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4;
+	return true;
+}
+
+static bool op_br(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = cpu->x[op->rn];
+	return true;
+}
+
+static bool op_blr(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	uint64_t target = cpu->x[op->rn]; /* before writing X30 (BLR X30) */
+	cpu->x[30] = op->pc + 4;
+	cpu->pc = target;
+	return true;
+}
+
+#define NOP_INSN 0xd503201fu
+
+bool emu_fast_branch(struct emu_op *op, uint32_t insn)
+{
+	uint64_t pc = op->pc;
+	switch (insn >> 29) {
+	case 0: case 4: /* B, BL */
+		op->imm = pc + (alu_sext(insn, 26) << 2);
+		op->fn = (insn >> 31) ? op_bl : op_b;
+		return true;
+	case 1: case 5:
+		op->rd = insn & 31;
+		if (insn & (1u << 25)) { /* TBZ/TBNZ */
+			op->ra = (uint8_t)(((insn >> 26) & 32) | ((insn >> 19) & 31));
+			op->imm = pc + (alu_sext(insn >> 5, 14) << 2);
+			op->fn = (insn & (1u << 24)) ? op_tbnz : op_tbz;
+		} else { /* CBZ/CBNZ */
+			op->imm = pc + (alu_sext(insn >> 5, 19) << 2);
+			if (insn >> 31)
+				op->fn = (insn & (1u << 24)) ? op_cbnz64 : op_cbz64;
+			else
+				op->fn = (insn & (1u << 24)) ? op_cbnz32 : op_cbz32;
+		}
+		return true;
+	case 2: /* B.cond (not BC.cond or the o1 = 1 encodings) */
+		if (insn & ((1u << 25) | (1u << 24) | (1u << 4)))
+			return false;
+		op->ra = insn & 15;
+		op->imm = pc + (alu_sext(insn >> 5, 19) << 2);
+		op->fn = op_bcond;
+		return true;
+	case 6:
+		if (insn == NOP_INSN) {
+			op->fn = emu_op_nop;
+			return true;
+		}
+		/* BR/BLR/RET without PAC: op2 = 11111, op3 = 0, op4 = 0. */
+		if ((insn & 0xfe1ffc1fu) != 0xd61f0000u)
+			return false;
+		op->rn = (insn >> 5) & 31;
+		switch ((insn >> 21) & 15) {
+		case 0: case 2: /* BR, RET */
+			op->fn = op_br;
+			return true;
+		case 1: /* BLR */
+			op->fn = op_blr;
+			return true;
+		default:
+			return false;
+		}
+	default:
+		return false;
+	}
+}

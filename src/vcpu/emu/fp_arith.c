@@ -1,0 +1,878 @@
+/*
+ * fp_arith.c - see fp_arith.h.
+ *
+ * Host arithmetic: the guest rounding mode is installed with fesetround
+ * only around non-RN operations (and restored, so the host program keeps
+ * its environment); exceptions are read with fetestexcept.  Operands go
+ * through volatile objects so the compiler neither folds nor moves the
+ * operation across the fenv calls (gcc has no FENV_ACCESS).
+ *
+ * Arm differences fixed here:
+ *  - NaN operands never reach the host: FPProcessNaNs picks the first
+ *    signalling NaN, else the first quiet NaN (operand order), quietened;
+ *    FPCR.DN gives the default NaN 0x7fc00000 / 0x7ff8000000000000, as
+ *    does any invalid operation (x86's default NaN is negative);
+ *  - FPCR.FZ: denormal inputs become zero (IDC); results that are tiny
+ *    *before rounding* become zero with only UFC set;
+ *  - tininess: Arm detects it before rounding, x86 after.  They differ
+ *    only when the result rounds to +-min normal; then the operation is
+ *    redone towards zero to see whether the exact value is below it.
+ */
+#include "fp_arith.h"
+
+#include <fenv.h>
+#include <math.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- */
+/* Formats. */
+
+static inline unsigned fmt_e(unsigned w)
+{
+	return w == 16 ? 5 : w == 32 ? 8 : 11;
+}
+static inline unsigned fmt_f(unsigned w)
+{
+	return w == 16 ? 10 : w == 32 ? 23 : 52;
+}
+static inline uint64_t mask64(unsigned n)
+{
+	return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+static inline uint64_t exp_field(unsigned w, uint64_t a)
+{
+	return (a >> fmt_f(w)) & mask64(fmt_e(w));
+}
+static inline uint64_t frac_field(unsigned w, uint64_t a)
+{
+	return a & mask64(fmt_f(w));
+}
+static inline bool is_nan(unsigned w, uint64_t a)
+{
+	return exp_field(w, a) == mask64(fmt_e(w)) && frac_field(w, a) != 0;
+}
+static inline bool is_snan(unsigned w, uint64_t a)
+{
+	return is_nan(w, a) && !((a >> (fmt_f(w) - 1)) & 1);
+}
+static inline bool is_inf(unsigned w, uint64_t a)
+{
+	return exp_field(w, a) == mask64(fmt_e(w)) && frac_field(w, a) == 0;
+}
+static inline bool is_zero(unsigned w, uint64_t a)
+{
+	return fp_abs(w, a) == 0;
+}
+static inline bool is_denorm(unsigned w, uint64_t a)
+{
+	return exp_field(w, a) == 0 && frac_field(w, a) != 0;
+}
+static inline uint64_t quiet(unsigned w, uint64_t a)
+{
+	return a | 1ull << (fmt_f(w) - 1);
+}
+static inline uint64_t default_nan(unsigned w)
+{
+	return (mask64(fmt_e(w)) << fmt_f(w)) | 1ull << (fmt_f(w) - 1);
+}
+static inline uint64_t fp_inf(unsigned w, bool sign)
+{
+	return (sign ? fp_sign_bit(w) : 0) | mask64(fmt_e(w)) << fmt_f(w);
+}
+static inline uint64_t fp_zero(unsigned w, bool sign)
+{
+	return sign ? fp_sign_bit(w) : 0;
+}
+static inline uint64_t fp_max_normal(unsigned w, bool sign)
+{
+	return (sign ? fp_sign_bit(w) : 0) | (mask64(fmt_e(w)) - 1) << fmt_f(w) | mask64(fmt_f(w));
+}
+static inline uint64_t min_normal(unsigned w)
+{
+	return 1ull << fmt_f(w);
+}
+static inline bool sign_of(unsigned w, uint64_t a)
+{
+	return (a >> (w - 1)) & 1;
+}
+
+/* FZ input flush (FPUnpack): not for half precision (FZ16 is RES0). */
+static inline uint64_t flush_in(struct fpst *st, unsigned w, uint64_t a)
+{
+	if ((st->fpcr & FPCR_FZ) && w != 16 && is_denorm(w, a)) {
+		st->flags |= FPSR_IDC;
+		return a & fp_sign_bit(w);
+	}
+	return a;
+}
+
+static inline uint64_t nan_result(struct fpst *st, unsigned w, uint64_t a)
+{
+	return (st->fpcr & FPCR_DN) ? default_nan(w) : quiet(w, a);
+}
+
+/* FPProcessNaN for one operand known to be a NaN. */
+static uint64_t process_nan(struct fpst *st, unsigned w, uint64_t a)
+{
+	if (is_snan(w, a))
+		st->flags |= FPSR_IOC;
+	return nan_result(st, w, a);
+}
+
+/* FPProcessNaNs3 (n operands); returns true with *r when one is a NaN. */
+static bool process_nans(struct fpst *st, unsigned w, const uint64_t *ops, unsigned n, uint64_t *r)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (is_snan(w, ops[i])) {
+			st->flags |= FPSR_IOC;
+			*r = nan_result(st, w, ops[i]);
+			return true;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (is_nan(w, ops[i])) {
+			*r = nan_result(st, w, ops[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- */
+/* Unpacked values and the software rounder (FPRound). */
+
+enum fpt { T_ZERO, T_NUM, T_INF, T_QNAN, T_SNAN };
+struct unp {
+	enum fpt t;
+	bool sign;
+	int exp;       /* value = mant / 2^63 * 2^exp */
+	uint64_t mant; /* normalised: bit 63 set (T_NUM) */
+};
+
+/* FPUnpackBase; ahp: half precision with FPCR.AHP (no inf/NaN). */
+static struct unp unpack(struct fpst *st, unsigned w, uint64_t a, bool ahp)
+{
+	struct unp u;
+	unsigned E = fmt_e(w), F = fmt_f(w);
+	int bias = (1 << (E - 1)) - 1;
+	uint64_t e = exp_field(w, a), f = frac_field(w, a);
+	u.sign = sign_of(w, a);
+	u.exp = 0;
+	u.mant = 0;
+	if (e == 0) {
+		if (f == 0 || ((st->fpcr & FPCR_FZ) && w != 16)) {
+			if (f != 0)
+				st->flags |= FPSR_IDC;
+			u.t = T_ZERO;
+			return u;
+		}
+		int p = 63 - __builtin_clzll(f);
+		u.t = T_NUM;
+		u.mant = f << (63 - p);
+		u.exp = p + 1 - bias - (int)F;
+		return u;
+	}
+	if (e == mask64(E) && !ahp) {
+		u.t = f == 0 ? T_INF : ((f >> (F - 1)) & 1) ? T_QNAN : T_SNAN;
+		return u;
+	}
+	u.t = T_NUM;
+	u.mant = (1ull << F | f) << (63 - F);
+	u.exp = (int)e - bias;
+	return u;
+}
+
+static inline bool overflow_to_inf(unsigned rmode, bool sign)
+{
+	switch (rmode) {
+	case FPR_RN: case FPR_TA: return true;
+	case FPR_RP: return !sign;
+	case FPR_RM: return sign;
+	default: return false;
+	}
+}
+
+/* FPRoundBase of sign * mant/2^63 * 2^exp (mant != 0, bit 63 set; a
+ * sticky bit may be ORed into bit 0).  fz: FPCR.FZ applies (not half);
+ * ahp: alternative half-precision format. */
+static uint64_t round_pack(struct fpst *st, unsigned w, bool sign, int exp, uint64_t mant,
+			   unsigned rmode, bool fz, bool ahp)
+{
+	unsigned E = fmt_e(w), F = fmt_f(w);
+	int bias = (1 << (E - 1)) - 1, minexp = 1 - bias;
+	uint64_t sbit = sign ? fp_sign_bit(w) : 0;
+
+	if (exp < minexp && fz) {
+		st->flags |= FPSR_UFC;
+		return sbit;
+	}
+	int64_t biased = (int64_t)exp - minexp + 1;
+	uint64_t shift = 63 - F;
+	if (biased <= 0) {
+		shift += (uint64_t)((int64_t)minexp - exp);
+		biased = 0;
+	}
+	uint64_t im, rem;
+	if (shift < 64) {
+		im = mant >> shift;
+		rem = mant << (64 - shift);
+	} else {
+		im = 0;
+		if (shift == 64)
+			rem = mant;
+		else if (shift < 128)
+			rem = (mant >> (shift - 64)) | ((mant << (128 - shift)) != 0);
+		else
+			rem = 1;
+	}
+	const uint64_t H = 1ull << 63;
+	bool err = rem != 0, up;
+	if (biased == 0 && err)
+		st->flags |= FPSR_UFC;
+	switch (rmode) {
+	case FPR_RN: up = rem > H || (rem == H && (im & 1)); break;
+	case FPR_TA: up = rem >= H; break;
+	case FPR_RP: up = err && !sign; break;
+	case FPR_RM: up = err && sign; break;
+	default: up = false; break;
+	}
+	if (up) {
+		im++;
+		if (biased == 0 && im >= 1ull << F)
+			biased = 1;
+		else if (im == 1ull << (F + 1)) {
+			im >>= 1;
+			biased++;
+		}
+	}
+	if (err && rmode == FPR_ODD)
+		im |= 1;
+	if (!ahp) {
+		if (biased >= (int64_t)mask64(E)) {
+			st->flags |= FPSR_OFC | FPSR_IXC;
+			return overflow_to_inf(rmode, sign) ? fp_inf(w, sign) : fp_max_normal(w, sign);
+		}
+	} else if (biased > (int64_t)mask64(E)) {
+		st->flags |= FPSR_IOC;
+		return sbit | mask64(w - 1);
+	}
+	if (err)
+		st->flags |= FPSR_IXC;
+	return sbit | (uint64_t)biased << F | (im & mask64(F));
+}
+
+/* ---------------------------------------------------------------- */
+/* Host operations. */
+
+static const int host_rmode[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO };
+
+static inline float f32_of(uint64_t a)
+{
+	uint32_t u = (uint32_t)a;
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+static inline uint64_t bits_f32(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, 4);
+	return u;
+}
+static inline double f64_of(uint64_t a)
+{
+	double d;
+	memcpy(&d, &a, 8);
+	return d;
+}
+static inline uint64_t bits_f64(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, 8);
+	return u;
+}
+
+static inline uint32_t host_flags(int e)
+{
+	return ((e & FE_INVALID) ? FPSR_IOC : 0) | ((e & FE_DIVBYZERO) ? FPSR_DZC : 0) |
+	       ((e & FE_OVERFLOW) ? FPSR_OFC : 0) | ((e & FE_UNDERFLOW) ? FPSR_UFC : 0) |
+	       ((e & FE_INEXACT) ? FPSR_IXC : 0);
+}
+
+static inline double host_op64(enum fpu_op op, double x, double y, double z)
+{
+	volatile double a = x, b = y, c = z, r;
+	switch (op) {
+	case FOP_ADD: r = a + b; break;
+	case FOP_SUB: r = a - b; break;
+	case FOP_MUL: case FOP_MULX: r = a * b; break;
+	case FOP_DIV: r = a / b; break;
+	case FOP_SQRT: r = sqrt(a); break;
+	case FOP_FMA: r = fma(a, b, c); break;
+	case FOP_RECPS: r = fma(a, b, 2.0); break;
+	default: /* (3 + a*b) / 2 = 1.5 + (a/2)*b, halving an operand exactly */
+		if (((bits_f64(a) >> 52) & 0x7ff) >= 2)
+			r = fma(a * 0.5, b, 1.5);
+		else if (((bits_f64(b) >> 52) & 0x7ff) >= 2)
+			r = fma(a, b * 0.5, 1.5);
+		else /* both tiny: a*b and a*b/2 round 1.5 the same way */
+			r = fma(a, b, 1.5);
+		break;
+	}
+	return r;
+}
+static inline float host_op32(enum fpu_op op, float x, float y, float z)
+{
+	volatile float a = x, b = y, c = z, r;
+	switch (op) {
+	case FOP_ADD: r = a + b; break;
+	case FOP_SUB: r = a - b; break;
+	case FOP_MUL: case FOP_MULX: r = a * b; break;
+	case FOP_DIV: r = a / b; break;
+	case FOP_SQRT: r = sqrtf(a); break;
+	case FOP_FMA: r = fmaf(a, b, c); break;
+	case FOP_RECPS: r = fmaf(a, b, 2.0f); break;
+	default:
+		if (((bits_f32(a) >> 23) & 0xff) >= 2)
+			r = fmaf(a * 0.5f, b, 1.5f);
+		else if (((bits_f32(b) >> 23) & 0xff) >= 2)
+			r = fmaf(a, b * 0.5f, 1.5f);
+		else
+			r = fmaf(a, b, 1.5f);
+		break;
+	}
+	return r;
+}
+
+/* Runs n lanes on the host under rmode; returns the host flags. */
+static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
+			   const uint64_t *b, const uint64_t *c, uint64_t *d, unsigned rmode)
+{
+	if (rmode != FPR_RN)
+		fesetround(host_rmode[rmode & 3]);
+	feclearexcept(FE_ALL_EXCEPT);
+	if (w == 32) {
+		for (unsigned i = 0; i < n; i++)
+			d[i] = bits_f32(host_op32(op, f32_of(a[i]), f32_of(b[i]), f32_of(c[i])));
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			d[i] = bits_f64(host_op64(op, f64_of(a[i]), f64_of(b[i]), f64_of(c[i])));
+	}
+	int e = fetestexcept(FE_ALL_EXCEPT);
+	if (rmode != FPR_RN)
+		fesetround(FE_TONEAREST);
+	return host_flags(e);
+}
+
+/* Pre-pass of one lane: input flush, NaNs and the special cases the
+ * host does not do as Arm.  Returns true with *r when the lane is done. */
+static bool lane_special(struct fpst *st, enum fpu_op op, unsigned w, uint64_t *a, uint64_t *b,
+			 uint64_t *c, uint64_t *r)
+{
+	*a = flush_in(st, w, *a);
+	if (op != FOP_SQRT)
+		*b = flush_in(st, w, *b);
+	switch (op) {
+	case FOP_SQRT: {
+		if (is_nan(w, *a)) {
+			*r = process_nan(st, w, *a);
+			return true;
+		}
+		return false;
+	}
+	case FOP_FMA: {
+		*c = flush_in(st, w, *c);
+		uint64_t ops[3] = { *c, *a, *b };
+		bool done = process_nans(st, w, ops, 3, r);
+		bool infzero = (is_inf(w, *a) && is_zero(w, *b)) || (is_zero(w, *a) && is_inf(w, *b));
+		if (infzero && is_nan(w, *c) && !is_snan(w, *c)) {
+			st->flags |= FPSR_IOC;
+			*r = default_nan(w);
+			return true;
+		}
+		return done;
+	}
+	case FOP_RECPS: case FOP_RSQRTS: {
+		*a = fp_neg(w, *a);
+		uint64_t ops[2] = { *a, *b };
+		if (process_nans(st, w, ops, 2, r))
+			return true;
+		if ((is_inf(w, *a) && is_zero(w, *b)) || (is_zero(w, *a) && is_inf(w, *b))) {
+			/* 2.0 or 1.5 */
+			uint64_t one = (mask64(fmt_e(w)) >> 1) << fmt_f(w);
+			*r = op == FOP_RECPS ? one + min_normal(w) : one | 1ull << (fmt_f(w) - 1);
+			return true;
+		}
+		return false;
+	}
+	default: {
+		uint64_t ops[2] = { *a, *b };
+		if (process_nans(st, w, ops, 2, r))
+			return true;
+		if (op == FOP_MULX && ((is_inf(w, *a) && is_zero(w, *b)) ||
+				       (is_zero(w, *a) && is_inf(w, *b)))) {
+			uint64_t two = ((mask64(fmt_e(w)) >> 1) + 1) << fmt_f(w);
+			*r = two | ((*a ^ *b) & fp_sign_bit(w));
+			return true;
+		}
+		return false;
+	}
+	}
+}
+
+/* Is the host result r one whose flags or value might differ from Arm's
+ * (tiny or around the underflow threshold)? */
+static inline bool lane_suspicious(unsigned w, uint64_t r)
+{
+	uint64_t m = fp_abs(w, r);
+	return m <= min_normal(w);
+}
+
+/* One lane with its own host flags, fixing underflow per Arm. */
+static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t a, uint64_t b,
+			   uint64_t c)
+{
+	uint64_t r;
+	unsigned rm = fpst_rmode(st);
+	uint32_t hf = host_lanes(op, w, 1, &a, &b, &c, &r, rm);
+	if (is_nan(w, r)) {
+		st->flags |= hf;
+		return default_nan(w);
+	}
+	uint64_t m = fp_abs(w, r);
+	bool tiny;
+	if (m == 0)
+		tiny = (hf & FPSR_UFC) != 0;
+	else if (m < min_normal(w))
+		tiny = true;
+	else if (m == min_normal(w) && (hf & FPSR_IXC)) {
+		uint64_t rz;
+		host_lanes(op, w, 1, &a, &b, &c, &rz, FPR_RZ);
+		tiny = fp_abs(w, rz) < min_normal(w);
+	} else
+		tiny = false;
+	if (tiny && (st->fpcr & FPCR_FZ)) {
+		st->flags |= FPSR_UFC;
+		return r & fp_sign_bit(w);
+	}
+	if (tiny && (hf & FPSR_IXC))
+		hf |= FPSR_UFC;
+	st->flags |= hf;
+	return r;
+}
+
+void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
+	       const uint64_t *b, const uint64_t *c, uint64_t *d)
+{
+	uint64_t x[4] = { 0 }, y[4] = { 0 }, z[4] = { 0 }, r[4] = { 0 };
+	bool done[4], any_done = false;
+	for (unsigned i = 0; i < n; i++) {
+		x[i] = a[i];
+		y[i] = b ? b[i] : 0;
+		z[i] = c ? c[i] : 0;
+		done[i] = lane_special(st, op, w, &x[i], &y[i], &z[i], &r[i]);
+		if (done[i]) {
+			any_done = true;
+			x[i] = y[i] = z[i] = 0; /* harmless for the host pass */
+		}
+	}
+	uint32_t hf = host_lanes(op, w, n, x, y, z, d, fpst_rmode(st));
+	bool slow = false;
+	for (unsigned i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		if (lane_suspicious(w, d[i]))
+			slow = true;
+		else if (is_nan(w, d[i]))
+			d[i] = default_nan(w);
+	}
+	if (slow || (any_done && (hf & ~FPSR_IOC))) {
+		/* Redo lane by lane (flags of the dummy lanes must not count). */
+		for (unsigned i = 0; i < n; i++)
+			if (!done[i])
+				d[i] = lane_exact(st, op, w, x[i], y[i], z[i]);
+	} else {
+		if (any_done) {
+			/* Dummy lanes (0 op 0) may have raised IOC (0/0, 0*inf): recount. */
+			hf = 0;
+			for (unsigned i = 0; i < n; i++)
+				if (!done[i] && is_nan(w, d[i]))
+					hf = FPSR_IOC;
+			/* A real lane's invalid shows as default NaN (set above). */
+			for (unsigned i = 0; i < n; i++)
+				if (!done[i] && d[i] == default_nan(w))
+					hf = FPSR_IOC;
+		}
+		st->flags |= hf;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (done[i])
+			d[i] = r[i];
+}
+
+uint64_t fpu_op1(struct fpst *st, enum fpu_op op, unsigned w, uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t d;
+	fpu_arith(st, op, w, 1, &a, &b, &c, &d);
+	return d;
+}
+
+/* ---------------------------------------------------------------- */
+/* Min/max and compares (software). */
+
+/* Ordering of two non-NaN values as a total order on reals: -1, 0, 1
+ * (zeros equal). */
+static int cmp_num(unsigned w, uint64_t a, uint64_t b)
+{
+	if (is_zero(w, a) && is_zero(w, b))
+		return 0;
+	bool sa = sign_of(w, a), sb = sign_of(w, b);
+	if (sa != sb)
+		return sa ? -1 : 1;
+	uint64_t ma = fp_abs(w, a), mb = fp_abs(w, b);
+	if (ma == mb)
+		return 0;
+	return ((ma < mb) != sa) ? -1 : 1;
+}
+
+uint64_t fpu_minmax(struct fpst *st, unsigned w, uint64_t a, uint64_t b, unsigned kind)
+{
+	a = flush_in(st, w, a);
+	b = flush_in(st, w, b);
+	bool is_max = kind == FMM_MAX || kind == FMM_MAXNM;
+	if (kind >= FMM_MAXNM) {
+		bool qa = is_nan(w, a) && !is_snan(w, a), qb = is_nan(w, b) && !is_snan(w, b);
+		if (qa && !qb && !is_snan(w, b))
+			return b;
+		if (qb && !qa && !is_snan(w, a))
+			return a;
+		/* one QNaN and one SNaN: FPMax processes both */
+	}
+	uint64_t ops[2] = { a, b }, r;
+	if (process_nans(st, w, ops, 2, &r))
+		return r;
+	if (is_zero(w, a) && is_zero(w, b)) {
+		bool s = is_max ? (sign_of(w, a) && sign_of(w, b)) : (sign_of(w, a) || sign_of(w, b));
+		return fp_zero(w, s);
+	}
+	int c = cmp_num(w, a, b);
+	if (is_max)
+		return c > 0 ? a : b;
+	return c < 0 ? a : b;
+}
+
+unsigned fpu_compare(struct fpst *st, unsigned w, uint64_t a, uint64_t b, bool signal)
+{
+	a = flush_in(st, w, a);
+	b = flush_in(st, w, b);
+	if (is_nan(w, a) || is_nan(w, b)) {
+		if (signal || is_snan(w, a) || is_snan(w, b))
+			st->flags |= FPSR_IOC;
+		return 0x3;
+	}
+	int c = cmp_num(w, a, b);
+	return c == 0 ? 0x6 : c < 0 ? 0x8 : 0x2;
+}
+
+bool fpu_cmp(struct fpst *st, unsigned w, uint64_t a, uint64_t b, unsigned cond)
+{
+	a = flush_in(st, w, a);
+	b = flush_in(st, w, b);
+	if (is_nan(w, a) || is_nan(w, b)) {
+		if (cond != 0 || is_snan(w, a) || is_snan(w, b))
+			st->flags |= FPSR_IOC;
+		return false;
+	}
+	int c = cmp_num(w, a, b);
+	return cond == 0 ? c == 0 : cond == 1 ? c >= 0 : c > 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Integer rounding, conversions. */
+
+/* Rounds sign * mant/2^63 * 2^exp to an integer magnitude; *inexact,
+ * *ovf (does not fit in 64 bits). */
+static uint64_t round_to_integer(bool sign, int exp, uint64_t mant, unsigned rmode, bool *inexact,
+				 bool *ovf)
+{
+	uint64_t ip, frac;
+	*ovf = false;
+	if (exp >= 64) {
+		*ovf = true;
+		*inexact = false;
+		return ~0ull;
+	}
+	if (exp >= 63) {
+		ip = mant;
+		frac = 0;
+	} else if (exp >= 0) {
+		ip = mant >> (63 - exp);
+		frac = mant << (exp + 1);
+	} else {
+		ip = 0;
+		unsigned s = (unsigned)(-1 - exp); /* frac = mant >> s */
+		frac = s == 0 ? mant : s < 64 ? (mant >> s) | ((mant << (64 - s)) != 0) : 1;
+	}
+	const uint64_t H = 1ull << 63;
+	bool up;
+	switch (rmode) {
+	case FPR_RN: up = frac > H || (frac == H && (ip & 1)); break;
+	case FPR_TA: up = frac >= H; break;
+	case FPR_RP: up = frac && !sign; break;
+	case FPR_RM: up = frac && sign; break;
+	default: up = false; break;
+	}
+	*inexact = frac != 0;
+	if (up) {
+		if (ip == ~0ull)
+			*ovf = true;
+		ip++;
+	}
+	return ip;
+}
+
+uint64_t fpu_to_int(struct fpst *st, unsigned w, uint64_t a, unsigned fbits, unsigned ibits,
+		    bool is_unsigned, unsigned rmode)
+{
+	struct unp u = unpack(st, w, a, false);
+	if (u.t == T_QNAN || u.t == T_SNAN) {
+		st->flags |= FPSR_IOC;
+		return 0;
+	}
+	if (u.t == T_ZERO)
+		return 0;
+	bool inexact = false, ovf = false;
+	uint64_t m;
+	if (u.t == T_INF) {
+		ovf = true;
+		m = ~0ull;
+	} else {
+		m = round_to_integer(u.sign, u.exp + (int)fbits, u.mant, rmode, &inexact, &ovf);
+	}
+	uint64_t maxpos = is_unsigned ? mask64(ibits) : mask64(ibits - 1);
+	uint64_t res;
+	if (u.sign) {
+		uint64_t lim = is_unsigned ? 0 : 1ull << (ibits - 1);
+		if (ovf || m > lim) {
+			st->flags |= FPSR_IOC;
+			res = is_unsigned ? 0 : 1ull << (ibits - 1);
+			return res & mask64(ibits);
+		}
+		res = (0 - m) & mask64(ibits);
+	} else {
+		if (ovf || m > maxpos) {
+			st->flags |= FPSR_IOC;
+			return maxpos;
+		}
+		res = m;
+	}
+	if (inexact)
+		st->flags |= FPSR_IXC;
+	return res;
+}
+
+uint64_t fpu_from_int(struct fpst *st, unsigned w, uint64_t v, unsigned ibits, unsigned fbits,
+		      bool is_unsigned, unsigned rmode)
+{
+	v &= mask64(ibits);
+	bool sign = false;
+	if (!is_unsigned && ibits && ((v >> (ibits - 1)) & 1)) {
+		sign = true;
+		v = (0 - v) & mask64(ibits);
+		if (v == 0) /* -2^63 as a 64-bit magnitude */
+			v = 1ull << (ibits - 1);
+	}
+	if (v == 0)
+		return 0; /* +0 */
+	int p = 63 - __builtin_clzll(v);
+	return round_pack(st, w, sign, p - (int)fbits, v << (63 - p), rmode,
+			  (st->fpcr & FPCR_FZ) && w != 16, false);
+}
+
+uint64_t fpu_round_int(struct fpst *st, unsigned w, uint64_t a, unsigned rmode, bool exact)
+{
+	struct unp u = unpack(st, w, a, false);
+	switch (u.t) {
+	case T_QNAN: case T_SNAN:
+		return process_nan(st, w, a);
+	case T_ZERO:
+		return fp_zero(w, u.sign);
+	case T_INF:
+		return a;
+	default:
+		break;
+	}
+	if (u.exp >= (int)fmt_f(w))
+		return a; /* already integral */
+	bool inexact, ovf;
+	uint64_t m = round_to_integer(u.sign, u.exp, u.mant, rmode, &inexact, &ovf);
+	if (inexact && exact)
+		st->flags |= FPSR_IXC;
+	if (m == 0)
+		return fp_zero(w, u.sign);
+	int p = 63 - __builtin_clzll(m);
+	struct fpst tmp = *st;
+	return round_pack(&tmp, w, u.sign, p, m << (63 - p), FPR_RZ, false, false);
+}
+
+uint64_t fpu_convert(struct fpst *st, uint64_t a, unsigned from_w, unsigned to_w, unsigned rmode)
+{
+	bool ahp = (st->fpcr & FPCR_AHP) != 0;
+	struct unp u = unpack(st, from_w, a, ahp && from_w == 16);
+	bool alt = ahp && to_w == 16;
+	switch (u.t) {
+	case T_QNAN: case T_SNAN:
+		if (alt) {
+			st->flags |= FPSR_IOC;
+			return fp_zero(to_w, u.sign);
+		}
+		if (u.t == T_SNAN)
+			st->flags |= FPSR_IOC;
+		if (st->fpcr & FPCR_DN)
+			return default_nan(to_w);
+		{
+			/* FPConvertNaN: keep the top payload bits. */
+			unsigned ff = fmt_f(from_w), tf = fmt_f(to_w);
+			uint64_t frac = frac_field(from_w, a);
+			frac = tf >= ff ? frac << (tf - ff) : frac >> (ff - tf);
+			return fp_sign_bit(to_w) * u.sign | mask64(fmt_e(to_w)) << tf | frac |
+			       1ull << (tf - 1);
+		}
+	case T_INF:
+		if (alt) {
+			st->flags |= FPSR_IOC;
+			return (u.sign ? fp_sign_bit(16) : 0) | 0x7fff;
+		}
+		return fp_inf(to_w, u.sign);
+	case T_ZERO:
+		return fp_zero(to_w, u.sign);
+	default:
+		return round_pack(st, to_w, u.sign, u.exp, u.mant, rmode,
+				  (st->fpcr & FPCR_FZ) && to_w != 16, alt);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Estimates (Arm ARM RecipEstimate / RecipSqrtEstimate). */
+
+static uint32_t recip_estimate(uint32_t a) /* a in [256, 511] */
+{
+	a = a * 2 + 1;
+	uint32_t b = (1u << 19) / a;
+	return (b + 1) / 2;
+}
+
+static uint32_t rsqrt_estimate(uint32_t a) /* a in [128, 511] */
+{
+	if (a < 256)
+		a = a * 2 + 1;
+	else {
+		a = (a >> 1) << 1;
+		a = (a + 1) * 2;
+	}
+	uint64_t b = 512;
+	while ((uint64_t)a * (b + 1) * (b + 1) < (1ull << 28))
+		b++;
+	return (uint32_t)((b + 1) / 2);
+}
+
+uint64_t fpu_recpe(struct fpst *st, unsigned w, uint64_t a)
+{
+	struct unp u = unpack(st, w, a, false);
+	unsigned E = fmt_e(w), F = fmt_f(w);
+	switch (u.t) {
+	case T_QNAN: case T_SNAN: return process_nan(st, w, a);
+	case T_INF: return fp_zero(w, u.sign);
+	case T_ZERO: st->flags |= FPSR_DZC; return fp_inf(w, u.sign);
+	default: break;
+	}
+	/* |value| < 2^-(bias+1): overflow. */
+	int bias = (1 << (E - 1)) - 1;
+	if (u.exp < -(bias + 1)) {
+		st->flags |= FPSR_OFC | FPSR_IXC;
+		return overflow_to_inf(fpst_rmode(st), u.sign) ? fp_inf(w, u.sign)
+							       : fp_max_normal(w, u.sign);
+	}
+	if ((st->fpcr & FPCR_FZ) && u.exp >= bias - 1) {
+		st->flags |= FPSR_UFC;
+		return fp_zero(w, u.sign);
+	}
+	int64_t exp = (int64_t)exp_field(w, a);
+	uint64_t fraction = frac_field(w, a) << (52 - F); /* 52-bit */
+	if (exp == 0) {
+		if (!((fraction >> 51) & 1)) {
+			exp = -1;
+			fraction = (fraction << 2) & mask64(52);
+		} else
+			fraction = (fraction << 1) & mask64(52);
+	}
+	uint32_t scaled = (uint32_t)(0x100 | (fraction >> 44));
+	int64_t rexp = 2 * bias - 1 - exp;
+	uint64_t est = recip_estimate(scaled);
+	fraction = (est & 0xff) << 44;
+	if (rexp == 0)
+		fraction = 1ull << 51 | fraction >> 1;
+	else if (rexp == -1) {
+		fraction = 1ull << 50 | fraction >> 2;
+		rexp = 0;
+	}
+	return (u.sign ? fp_sign_bit(w) : 0) | ((uint64_t)rexp & mask64(E)) << F | fraction >> (52 - F);
+}
+
+uint64_t fpu_rsqrte(struct fpst *st, unsigned w, uint64_t a)
+{
+	struct unp u = unpack(st, w, a, false);
+	unsigned E = fmt_e(w), F = fmt_f(w);
+	switch (u.t) {
+	case T_QNAN: case T_SNAN: return process_nan(st, w, a);
+	case T_ZERO: st->flags |= FPSR_DZC; return fp_inf(w, u.sign);
+	default: break;
+	}
+	if (u.sign) {
+		st->flags |= FPSR_IOC;
+		return default_nan(w);
+	}
+	if (u.t == T_INF)
+		return 0;
+	int64_t exp = (int64_t)exp_field(w, a);
+	uint64_t fraction = frac_field(w, a) << (52 - F);
+	if (exp == 0) {
+		while (!((fraction >> 51) & 1)) {
+			fraction = (fraction << 1) & mask64(52);
+			exp--;
+		}
+		fraction = (fraction << 1) & mask64(52);
+	}
+	uint32_t scaled = (exp & 1) ? (uint32_t)(0x80 | (fraction >> 45))
+				    : (uint32_t)(0x100 | (fraction >> 44));
+	int bias = (1 << (E - 1)) - 1;
+	int64_t rexp = (3 * (int64_t)bias - 1 - exp) / 2;
+	uint64_t est = rsqrt_estimate(scaled);
+	return ((uint64_t)rexp & mask64(E)) << F | (est & 0xff) << (F - 8);
+}
+
+uint64_t fpu_recpx(struct fpst *st, unsigned w, uint64_t a)
+{
+	struct unp u = unpack(st, w, a, false);
+	if (u.t == T_QNAN || u.t == T_SNAN)
+		return process_nan(st, w, a);
+	unsigned E = fmt_e(w), F = fmt_f(w);
+	uint64_t e = exp_field(w, a), s = u.sign ? fp_sign_bit(w) : 0;
+	if (e == 0)
+		return s | (mask64(E) - 1) << F;
+	return s | (~e & mask64(E)) << F;
+}
+
+uint32_t fpu_urecpe(uint32_t a)
+{
+	if (!(a >> 31))
+		return 0xffffffffu;
+	return (recip_estimate(a >> 23) & 0x1ff) << 23;
+}
+
+uint32_t fpu_ursqrte(uint32_t a)
+{
+	if (!(a >> 30))
+		return 0xffffffffu;
+	return (rsqrt_estimate(a >> 23) & 0x1ff) << 23;
+}

@@ -1,0 +1,185 @@
+/*
+ * icache.c - decoded-instruction cache: building blocks of operations
+ * from guest instruction words, validating them at block entry, and the
+ * generic operations that hand an instruction to its group's entry point
+ * (emu_exec_dp_imm, emu_exec_ldst, emu_exec_fpsimd...).  See icache.h.
+ *
+ * The cache is keyed by the block's VA and validated by content: the
+ * exec TLB gives the host address of the PC (permissions and translation
+ * as for a plain fetch) and the cached words are compared with memory.
+ * Decoding depends on nothing but the word and its PC.  The comparison is
+ * skipped while cpu->ic.epoch has not moved (see icache.h).
+ */
+#include "icache.h"
+
+#include <string.h>
+
+#define IC_EMPTY_PC 1 /* never a valid block PC (misaligned) */
+
+void emu_ic_init(struct emu_cpu *cpu)
+{
+	for (unsigned i = 0; i < EMU_IC_SLOTS; i++)
+		cpu->ic.slot[i].pc = IC_EMPTY_PC;
+	memset(cpu->ic.code_page, 0, sizeof(cpu->ic.code_page));
+	cpu->ic.used = 0;
+	cpu->ic.epoch++;
+	cpu->ic.ready = true;
+}
+
+static inline uint32_t load_word(const uint8_t *p)
+{
+	return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_RELAXED);
+}
+
+/* ---- operations every block may contain ------------------------------ */
+
+bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	return IC_NEXT(cpu, op);
+}
+
+/* Non-branch instruction of a group without a fast form. */
+static bool op_generic(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	ic_set_pc(cpu, op);
+	op->group(cpu, op->insn);
+	return IC_NEXT(cpu, op);
+}
+
+/* Load/store without a fast form: may have written code. */
+static bool op_generic_mem(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	ic_set_pc(cpu, op);
+	op->group(cpu, op->insn);
+	return ic_check_epoch(cpu, op);
+}
+
+/* Branch, exception-generating or system instruction: ends the block (it
+ * may change the PC, PSTATE, translation or the event budget) and makes
+ * every block be checked again (ISB, ERET, EL changes). */
+static bool op_generic_end(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	ic_set_pc(cpu, op);
+	op->group(cpu, op->insn);
+	cpu->ic.epoch++;
+	return true;
+}
+
+/* After the last instruction of a block that does not end in a branch. */
+static bool op_goto(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->pc = op->pc;
+	return true;
+}
+
+static void exec_reserved(struct emu_cpu *cpu, uint32_t insn)
+{
+	/* op0 0000 (UDF, SME), 0001, 0011, 0010 (SVE): none implemented. */
+	emu_exec_unallocated(cpu, insn);
+}
+
+bool emu_ic_stop_after(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	const struct emu_ic_slot *b = cpu->blk;
+	cpu->pc = op->pc + 4;
+	cpu->insn_count -= (b->pc + 4 * (uint64_t)b->n - cpu->pc) >> 2;
+	return true;
+}
+
+/* ---- decode ----------------------------------------------------------- */
+
+static void set_generic(struct emu_op *op, emu_op_fn fn, emu_group_fn group)
+{
+	op->fn = fn;
+	op->group = group;
+}
+
+/* Decodes one instruction (top level: bits[28:25], Arm ARM C4.1); returns
+ * true when it ends the block. */
+static bool decode_one(struct emu_op *op, uint32_t insn, uint64_t pc)
+{
+	memset(op, 0, sizeof(*op));
+	op->pc = pc;
+	op->insn = insn;
+	switch ((insn >> 25) & 0xf) {
+	case 0x8: case 0x9:
+		if (!emu_fast_dp_imm(op, insn))
+			set_generic(op, op_generic, emu_exec_dp_imm);
+		return false;
+	case 0x5: case 0xd:
+		if (!emu_fast_dp_reg(op, insn))
+			set_generic(op, op_generic, emu_exec_dp_reg);
+		return false;
+	case 0x4: case 0x6: case 0xc: case 0xe:
+		if (!emu_fast_ldst(op, insn))
+			set_generic(op, op_generic_mem, emu_exec_ldst);
+		return false;
+	case 0xa: case 0xb:
+		if (emu_fast_branch(op, insn))
+			return op->fn != emu_op_nop;
+		set_generic(op, op_generic_end, emu_exec_branch_sys);
+		return true;
+	case 0x7: case 0xf:
+		set_generic(op, op_generic, emu_exec_fpsimd);
+		return false;
+	default:
+		set_generic(op, op_generic_end, exec_reserved);
+		return true;
+	}
+}
+
+static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc, const uint8_t *host)
+{
+	struct emu_icache *ic = &cpu->ic;
+	unsigned max = (unsigned)((MEM_TLB_PAGE_SIZE - (pc & ~MEM_TLB_PAGE_MASK)) >> 2);
+	if (max > EMU_IC_MAX_INSNS)
+		max = EMU_IC_MAX_INSNS;
+	if (ic->used + max + 1 > EMU_IC_OPS)
+		emu_ic_init(cpu); /* arena full: start over */
+	struct emu_op *ops = &ic->ops[ic->used];
+	unsigned n = 0;
+	bool end = false;
+	while (n < max && !end) {
+		end = decode_one(&ops[n], load_word(host + 4 * n), pc + 4 * n);
+		n++;
+	}
+	if (!end) {
+		memset(&ops[n], 0, sizeof(ops[n]));
+		ops[n].fn = op_goto;
+		ops[n].pc = pc + 4 * n;
+	}
+	ic->code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+	s->pc = pc;
+	s->op = ic->used;
+	s->n = n;
+	ic->used += n + !end;
+}
+
+struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s)
+{
+	uint64_t pc = cpu->pc;
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, cpu->el, pc);
+	uint64_t tag = pc & (MEM_TLB_PAGE_MASK | 3);
+	if (IC_UNLIKELY(e->tag[ACC_EXEC] != tag)) {
+		/* Translates and fills the TLB, or raises the fetch fault. */
+		cpu->insn_pc = pc;
+		(void)mem_fetch_slow(cpu);
+		if (e->tag[ACC_EXEC] != tag)
+			return NULL;
+	}
+	const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
+	bool ok = s->pc == pc;
+	if (ok) {
+		const struct emu_op *ops = &cpu->ic.ops[s->op];
+		for (unsigned i = 0; i < s->n; i++) {
+			if (ops[i].insn != load_word(host + 4 * i)) {
+				ok = false;
+				break;
+			}
+		}
+	}
+	if (!ok)
+		build_block(cpu, s, pc, host);
+	s->epoch = cpu->ic.epoch;
+	return s;
+}

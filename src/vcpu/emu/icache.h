@@ -1,0 +1,79 @@
+/*
+ * icache.h - the decoded-instruction cache: contract between exec.c (run
+ * loop), icache.c (blocks, validation, generic operations) and the fast
+ * decoders/handlers of the frequent instruction forms (fast_alu.c,
+ * fast_branch.c, fast_ldst.c).
+ *
+ * A block is up to EMU_IC_MAX_INSNS instructions inside one 4 KiB page,
+ * ending after the first instruction of the branch/system class (or at
+ * the page end / length limit, where a "goto" operation follows).  Each
+ * instruction is one struct emu_op.  A handler either continues with the
+ * next operation (IC_NEXT) or ends the block with cpu->pc holding the next
+ * PC and returns true.
+ *
+ * Execution state while in a block: cpu->pc and cpu->insn_pc are NOT
+ * maintained per instruction.  Handlers that may raise an exception set
+ * them first (ic_set_pc); handlers that never fault do not touch them.
+ *
+ * Self-modifying code and translation changes: a block is compared word
+ * for word with guest memory when entered, unless cpu->ic.epoch is the
+ * one it was last checked at.  The epoch moves on every TLB fill/flush,
+ * on every store by this vCPU to a page with cached code (code_page
+ * filter, mem_fast.h / mem.c), after every system-class instruction
+ * (ISB, TLBI, ERET, MSR...), exception, event check (so writes by other
+ * vCPUs and the host are seen within EMU_EVENT_INTERVAL instructions, and
+ * at once after an ISB) and at run entry.  An operation after which the
+ * epoch moved ends its block, so a store into the rest of the running
+ * block is seen by the next instruction.
+ */
+#ifndef EMU_ICACHE_H
+#define EMU_ICACHE_H
+
+#include "cpu.h"
+#include "mem_fast.h"
+
+#define IC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define IC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* The instruction's architectural PCs, before anything that can fault. */
+static inline void ic_set_pc(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->insn_pc = op->pc;
+	cpu->pc = op->pc + 4;
+}
+
+/* Continues with the next operation of the block: handlers end with a
+ * call in tail position (threaded code; compilers turn it into a jump, and
+ * without that the depth is bounded by the block length). */
+#define IC_NEXT(cpu, op) ((op)[1].fn((cpu), (op) + 1))
+
+/* Ends the block after op (its successor is the next instruction). */
+bool emu_ic_stop_after(struct emu_cpu *cpu, const struct emu_op *op);
+
+/* After an operation that may have stored to code or changed the TLB:
+ * ends the block if the epoch moved. */
+static inline bool ic_check_epoch(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	if (IC_UNLIKELY(cpu->ic.epoch != cpu->blk->epoch))
+		return emu_ic_stop_after(cpu, op);
+	return IC_NEXT(cpu, op);
+}
+
+/* Fast decoders: fill op (fn and operands) and return true, or return
+ * false to leave the instruction to the generic path. */
+bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn);
+bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn);
+bool emu_fast_branch(struct emu_op *op, uint32_t insn);
+bool emu_fast_ldst(struct emu_op *op, uint32_t insn);
+
+/* Shared trivial handler. */
+bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op);
+
+/* Slow part of entering the block at cpu->pc (exec.c has the hit
+ * inline): checks the translation and the words of slot s, rebuilding
+ * it if needed.  Returns NULL when the PC cannot be cached (the caller
+ * runs one instruction the plain way).  Fetch faults are raised. */
+struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s);
+void emu_ic_init(struct emu_cpu *cpu);
+
+#endif /* EMU_ICACHE_H */

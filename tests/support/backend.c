@@ -1,0 +1,34 @@
+/*
+ * backend.c - which backend the suites run on (see backend.h).
+ */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The library's own choice (HV_BACKEND or its default): the only
+ * non-public symbol the suites use, so that the answer cannot disagree
+ * with what hv_vm_create picks. */
+#include "../../src/vcpu/backend.h"
+
+bool hv_test_backend_is_kvm(void)
+{
+	static int cached = -1;
+	if (cached < 0) {
+		const struct hv_backend_ops *b = hv_backend_select();
+		cached = b && strcmp(b->name, "kvm") == 0;
+	}
+	return cached;
+}
+
+bool hv_test_host_is_tcg(void)
+{
+	const char *l0 = getenv("HVDBG_TEST_L0");
+	return l0 && strcmp(l0, "tcg") == 0;
+}
+
+void hv_test_note(const char *test, const char *why)
+{
+	fprintf(stderr, "NOTE %s: %s\n", test, why);
+}

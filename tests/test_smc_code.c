@@ -1,0 +1,212 @@
+/*
+ * test_smc_code.c - self-modifying code and code rewritten by the host:
+ * a guest store to an instruction is seen by the next execution of that
+ * instruction, with or without IC IVAU + DSB + ISB, whether the
+ * instruction is the very next one, in a block already run, or in a
+ * loop; through plain stores, pairs and atomics; and host writes to
+ * guest code between two hv_vcpu_run calls are seen.  (Interpreters
+ * that cache decoded instructions must notice all of these; QEMU does.)
+ *
+ * The snippets are A64 words written straight into guest RAM (MMU off).
+ */
+#include <string.h>
+
+#include "guest.h"
+
+#define CODE_OFF 0x10000ull /* snippets go here, one per test */
+
+/* Encodings used below. */
+#define MOVZ_X0_1 0xd2800020u
+#define MOVZ_X0_2 0xd2800040u
+#define MOVZ_X5_1 0xd2800025u
+#define ADD_X0_1 0x91000400u
+#define ADD_X0_2 0x91000800u
+#define HVC_0 0xd4000002u
+#define NOP 0xd503201fu
+
+static void setup(void)
+{
+	vm_setup();
+}
+
+/* Copies n words to RAM offset off and starts the vCPU there at EL1h. */
+static uint64_t load_code(uint64_t off, const uint32_t *words, size_t n)
+{
+	memcpy(g_ram + off, words, n * sizeof(*words));
+	set_reg(HV_REG_PC, guest_addr(off));
+	set_reg(HV_REG_CPSR, CPSR_EL1H_MASKED);
+	return guest_addr(off);
+}
+
+static void run_to_hvc(void)
+{
+	guest_run();
+	ASSERT_HVC(0);
+}
+
+/* The store rewrites the instruction right after it. */
+START_TEST(next_instruction)
+{
+	static const uint32_t code[] = {
+		0xb9000041u, /* str w1, [x2] */
+		MOVZ_X0_1,   /* becomes movz x0, #2 */
+		HVC_0,
+	};
+	uint64_t base = load_code(CODE_OFF, code, 3);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, base + 4);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+}
+END_TEST
+
+/* Same, after an earlier store to the code page (a cached write
+ * translation: the store takes the fast path). */
+START_TEST(next_instruction_warm_tlb)
+{
+	static const uint32_t code[] = {
+		0xb9000107u, /* str w7, [x8]: scratch word in the code page */
+		0xb9000041u, /* str w1, [x2] */
+		MOVZ_X0_1,
+		HVC_0,
+	};
+	uint64_t base = load_code(CODE_OFF, code, 4);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, base + 8);
+	set_reg(HV_REG_X8, base + 0x800);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+}
+END_TEST
+
+/* A function run once, rewritten, run again; with_maintenance selects
+ * IC IVAU + DSB ISH + ISB between (else NOPs). */
+static void rewrite_function(bool with_maintenance)
+{
+	uint32_t code[] = {
+		0x94000008u, /* bl f */
+		0xaa0003e3u, /* mov x3, x0 */
+		0xb9000041u, /* str w1, [x2] */
+		0xd50b7522u, /* ic ivau, x2 */
+		0xd5033b9fu, /* dsb ish */
+		0xd5033fdfu, /* isb */
+		0x94000002u, /* bl f */
+		HVC_0,
+		MOVZ_X0_1,   /* f: */
+		0xd65f03c0u, /* ret */
+	};
+	if (!with_maintenance)
+		code[3] = code[4] = code[5] = NOP;
+	uint64_t base = load_code(CODE_OFF, code, 10);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, base + 8 * 4);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X3), 1);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+}
+
+START_TEST(rewrite_function_with_ic_ivau)
+{
+	rewrite_function(true);
+}
+END_TEST
+
+START_TEST(rewrite_function_without_maintenance)
+{
+	rewrite_function(false);
+}
+END_TEST
+
+/* A loop body rewritten by the loop itself halfway through: 5 x 1 + 5 x 2. */
+START_TEST(rewrite_loop_body)
+{
+	static const uint32_t code[] = {
+		0xd2800144u, /* movz x4, #10 */
+		0xd2800000u, /* movz x0, #0 */
+		ADD_X0_1,    /* loop: add x0, x0, #1 (becomes #2) */
+		0xd1000484u, /* sub x4, x4, #1 */
+		0xf100149fu, /* cmp x4, #5 */
+		0x54000041u, /* b.ne skip */
+		0xb9000041u, /* str w1, [x2] */
+		0xb5ffff64u, /* skip: cbnz x4, loop */
+		HVC_0,
+	};
+	uint64_t base = load_code(CODE_OFF, code, 9);
+	set_reg(HV_REG_X1, ADD_X0_2);
+	set_reg(HV_REG_X2, base + 2 * 4);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 15);
+}
+END_TEST
+
+/* Through an atomic (SWP) and a store pair. */
+START_TEST(rewrite_by_swp)
+{
+	static const uint32_t code[] = {
+		0xb8218046u, /* swp w1, w6, [x2] */
+		MOVZ_X0_1,
+		HVC_0,
+	};
+	uint64_t base = load_code(CODE_OFF, code, 3);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, base + 4);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+	ASSERT_U64_EQ(reg(HV_REG_X6), MOVZ_X0_1);
+}
+END_TEST
+
+START_TEST(rewrite_by_stp)
+{
+	static const uint32_t code[] = {
+		0x29000441u, /* stp w1, w1, [x2] */
+		MOVZ_X0_1,
+		MOVZ_X5_1,
+		HVC_0,
+	};
+	uint64_t base = load_code(CODE_OFF, code, 4);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, base + 4);
+	set_reg(HV_REG_X5, 7);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+	ASSERT_U64_EQ(reg(HV_REG_X5), 7); /* movz x5 was overwritten too */
+}
+END_TEST
+
+/* The host rewrites guest code between two runs. */
+START_TEST(host_rewrite_between_runs)
+{
+	static const uint32_t code[] = { MOVZ_X0_1, HVC_0 };
+	uint64_t base = load_code(CODE_OFF, code, 2);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1);
+	uint32_t w = MOVZ_X0_2;
+	memcpy(g_ram + CODE_OFF, &w, sizeof(w));
+	set_reg(HV_REG_PC, base);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+}
+END_TEST
+
+static Suite *smc_suite(void)
+{
+	Suite *s = suite_create("smc_code");
+	TCase *t = tcase_create("smc");
+	tcase_add_checked_fixture(t, setup, vm_teardown);
+	tcase_add_test(t, next_instruction);
+	tcase_add_test(t, next_instruction_warm_tlb);
+	tcase_add_test(t, rewrite_function_with_ic_ivau);
+	tcase_add_test(t, rewrite_function_without_maintenance);
+	tcase_add_test(t, rewrite_loop_body);
+	tcase_add_test(t, rewrite_by_swp);
+	tcase_add_test(t, rewrite_by_stp);
+	tcase_add_test(t, host_rewrite_between_runs);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(smc_suite());
+}
