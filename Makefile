@@ -50,7 +50,8 @@ EX_VMM_BINS   := $(EX_VMM_SRCS:examples/vmm/%.c=$(BUILD)/examples/vmm/%)
 HVDBG_SRCS := $(wildcard src/elf/*.c src/machine/*.c src/rsp/*.c src/repl/*.c)
 HVDBG_OBJS := $(HVDBG_SRCS:%.c=$(BUILD)/%.o)
 HVDBG_LIB  := $(BUILD)/libhvdbg.a
-HVDBG_LIBS := -lelf -ldw
+HVDBG_LIBS := -lelf -ldw -ledit -lcapstone
+HVDBG_BIN  := $(BUILD)/hvdbg
 
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
@@ -67,6 +68,10 @@ $(LIB): $(LIB_OBJS)
 $(HVDBG_LIB): $(HVDBG_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The hvdbg program: REPL, or gdb server with --gdb/--gdb-stdio.
+$(HVDBG_BIN): $(BUILD)/src/main.o $(HVDBG_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HVDBG_LIBS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
