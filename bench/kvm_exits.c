@@ -10,8 +10,9 @@
  * Rows: the raw loop (KVM completes the store and advances PC itself);
  * hv_vcpu_run alone (MMIO: PC is not advanced, so the store runs again);
  * hv_vcpu_run plus what a VMM must then do HVF-style (read Rt, PC += 4).
- * Each figure is the best of several rounds.  aarch64 only: run it in a
- * nested-KVM VM with bench/kvm_exits.sh.
+ * Each figure is the best of several rounds.  The raw vCPU gets the
+ * backend's features (RAW_NO_PTRAUTH=1: without pointer authentication).
+ * aarch64 only: run it in a nested-KVM VM with bench/kvm_exits.sh.
  *
  *   kvm_exits [ITERATIONS] [ROUNDS]
  */
@@ -125,7 +126,7 @@ static void raw_setup(struct raw *r, void *ram)
 	 * authentication when offered: its keys are switched on every
 	 * entry and exit). */
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (getenv("RAW_PTRAUTH") && ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
+	if (!getenv("RAW_NO_PTRAUTH") && ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
 	    ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0)
 		init.features[0] |= (1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS) | (1u << KVM_ARM_VCPU_PTRAUTH_GENERIC);
 	if (ioctl(r->cpu, KVM_ARM_VCPU_INIT, &init))

@@ -7,7 +7,8 @@
 #   bench/kvm_exits.sh [ITERATIONS [ROUNDS]]     (default 5000 3)
 #
 # Environment: KVM_BUILD (default build-arm64), CROSS (default
-# aarch64-linux-gnu-), RUN_VM_OPTS (extra run-vm options).
+# aarch64-linux-gnu-), RUN_VM_OPTS (extra run-vm options), RAW_NO_PTRAUTH=1
+# (raw vCPU without pointer authentication).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${KVM_BUILD:-build-arm64}
@@ -19,5 +20,5 @@ tests/kvm/run-vm --fetch-only >/dev/null 2>&1 || { echo "kvm_exits: skipped (tes
 make -s -j2 CC="${cross}gcc" CROSS="$cross" BUILD="$build" HOST_ARCH=aarch64 LDFLAGS=-static \
 	"$build/bench/kvm_exits" >&2
 # shellcheck disable=SC2086 # RUN_VM_OPTS is a list of options
-tests/kvm/run-vm ${RUN_VM_OPTS:-} --smp 1 --env HV_BACKEND=kvm ${RAW_PTRAUTH:+--env RAW_PTRAUTH=1} "$build/bench/kvm_exits" "${1:-5000}" "${2:-3}" |
+tests/kvm/run-vm ${RUN_VM_OPTS:-} --smp 1 --env HV_BACKEND=kvm ${RAW_NO_PTRAUTH:+--env RAW_NO_PTRAUTH=1} "$build/bench/kvm_exits" "${1:-5000}" "${2:-3}" |
 	grep -v '^hvdbg-kvm: /'

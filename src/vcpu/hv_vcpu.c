@@ -94,11 +94,14 @@ hv_return_t hv_vcpu_run(hv_vcpu_t vcpu)
 		v->exit.reason = HV_EXIT_REASON_CANCELED;
 	} else {
 		atomic_store(&v->running, true);
-		/* Guest run time: the CPU time this thread spent in the
-		 * backend's run (blocking in the host does not count). */
-		uint64_t t0 = hv_thread_cpu_ticks();
+		/* Guest run time: wall time spent inside the backend's run,
+		 * from the host counter (CNTVCT on aarch64, a vDSO clock
+		 * elsewhere): a thread-CPU-time syscall costs a third of a
+		 * KVM exit round trip.  emu never blocks inside a run (WFI
+		 * exits), so for it this is CPU time too. */
+		uint64_t t0 = hv_host_ticks();
 		ret = v->vm->ops->vcpu_run(v);
-		v->exec_time += hv_thread_cpu_ticks() - t0;
+		v->exec_time += hv_host_ticks() - t0;
 		atomic_store(&v->running, false);
 	}
 	/* The virtual IRQ/FIQ lines hold for one entry only. */

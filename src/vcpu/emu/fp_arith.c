@@ -20,9 +20,15 @@
  */
 #include "fp_arith.h"
 
+/* Build with -DEMU_FP_USE_FENV to use <fenv.h> on x86-64 too (the path
+ * other hosts take; used to test it). */
+
 #include <fenv.h>
 #include <math.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(EMU_FP_USE_FENV)
+#include <xmmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- */
 /* Formats. */
@@ -264,8 +270,6 @@ static uint64_t round_pack(struct fpst *st, unsigned w, bool sign, int exp, uint
 /* ---------------------------------------------------------------- */
 /* Host operations. */
 
-static const int host_rmode[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO };
-
 static inline float f32_of(uint64_t a)
 {
 	uint32_t u = (uint32_t)a;
@@ -292,12 +296,53 @@ static inline uint64_t bits_f64(double d)
 	return u;
 }
 
-static inline uint32_t host_flags(int e)
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* Inline FMA3 when the host has it (libm's fma goes through the PLT and a
+ * dispatcher); the result is the same correctly rounded value. */
+__attribute__((target("fma"))) static double fma_hw(double a, double b, double c)
 {
-	return ((e & FE_INVALID) ? FPSR_IOC : 0) | ((e & FE_DIVBYZERO) ? FPSR_DZC : 0) |
-	       ((e & FE_OVERFLOW) ? FPSR_OFC : 0) | ((e & FE_UNDERFLOW) ? FPSR_UFC : 0) |
-	       ((e & FE_INEXACT) ? FPSR_IXC : 0);
+	return __builtin_fma(a, b, c);
 }
+__attribute__((target("fma"))) static float fmaf_hw(float a, float b, float c)
+{
+	return __builtin_fmaf(a, b, c);
+}
+static inline double host_fma(double a, double b, double c)
+{
+	return __builtin_cpu_supports("fma") ? fma_hw(a, b, c) : fma(a, b, c);
+}
+/* The FMLA/FMADD lanes in one FMA3 loop. */
+#define HAVE_FMA_LOOP 1
+static inline float f32_of(uint64_t a);
+static inline uint64_t bits_f32(float f);
+static inline double f64_of(uint64_t a);
+static inline uint64_t bits_f64(double d);
+__attribute__((target("fma"))) static void fma_loop(unsigned w, unsigned n, const uint64_t *a,
+						      const uint64_t *b, const uint64_t *c, uint64_t *d)
+{
+	if (w == 32) {
+		for (unsigned i = 0; i < n; i++) {
+			volatile float x = f32_of(a[i]), y = f32_of(b[i]), z = f32_of(c[i]);
+			volatile float r = __builtin_fmaf(x, y, z);
+			d[i] = bits_f32(r);
+		}
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			volatile double x = f64_of(a[i]), y = f64_of(b[i]), z = f64_of(c[i]);
+			volatile double r = __builtin_fma(x, y, z);
+			d[i] = bits_f64(r);
+		}
+	}
+}
+static inline float host_fmaf(float a, float b, float c)
+{
+	return __builtin_cpu_supports("fma") ? fmaf_hw(a, b, c) : fmaf(a, b, c);
+}
+#else
+#define host_fma fma
+#define host_fmaf fmaf
+#endif
 
 static inline double host_op64(enum fpu_op op, double x, double y, double z)
 {
@@ -308,15 +353,15 @@ static inline double host_op64(enum fpu_op op, double x, double y, double z)
 	case FOP_MUL: case FOP_MULX: r = a * b; break;
 	case FOP_DIV: r = a / b; break;
 	case FOP_SQRT: r = sqrt(a); break;
-	case FOP_FMA: r = fma(a, b, c); break;
-	case FOP_RECPS: r = fma(a, b, 2.0); break;
+	case FOP_FMA: r = host_fma(a, b, c); break;
+	case FOP_RECPS: r = host_fma(a, b, 2.0); break;
 	default: /* (3 + a*b) / 2 = 1.5 + (a/2)*b, halving an operand exactly */
 		if (((bits_f64(a) >> 52) & 0x7ff) >= 2)
-			r = fma(a * 0.5, b, 1.5);
+			r = host_fma(a * 0.5, b, 1.5);
 		else if (((bits_f64(b) >> 52) & 0x7ff) >= 2)
-			r = fma(a, b * 0.5, 1.5);
+			r = host_fma(a, b * 0.5, 1.5);
 		else /* both tiny: a*b and a*b/2 round 1.5 the same way */
-			r = fma(a, b, 1.5);
+			r = host_fma(a, b, 1.5);
 		break;
 	}
 	return r;
@@ -330,27 +375,98 @@ static inline float host_op32(enum fpu_op op, float x, float y, float z)
 	case FOP_MUL: case FOP_MULX: r = a * b; break;
 	case FOP_DIV: r = a / b; break;
 	case FOP_SQRT: r = sqrtf(a); break;
-	case FOP_FMA: r = fmaf(a, b, c); break;
-	case FOP_RECPS: r = fmaf(a, b, 2.0f); break;
+	case FOP_FMA: r = host_fmaf(a, b, c); break;
+	case FOP_RECPS: r = host_fmaf(a, b, 2.0f); break;
 	default:
 		if (((bits_f32(a) >> 23) & 0xff) >= 2)
-			r = fmaf(a * 0.5f, b, 1.5f);
+			r = host_fmaf(a * 0.5f, b, 1.5f);
 		else if (((bits_f32(b) >> 23) & 0xff) >= 2)
-			r = fmaf(a, b * 0.5f, 1.5f);
+			r = host_fmaf(a, b * 0.5f, 1.5f);
 		else
-			r = fmaf(a, b, 1.5f);
+			r = host_fmaf(a, b, 1.5f);
 		break;
 	}
 	return r;
 }
 
-/* Runs n lanes on the host under rmode; returns the host flags. */
-static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
-			   const uint64_t *b, const uint64_t *c, uint64_t *d, unsigned rmode)
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(EMU_FP_USE_FENV)
+/* x86-64: the SSE unit's MXCSR directly (glibc's feclearexcept and
+ * fetestexcept also save/restore the x87 environment, which dominated
+ * the profile), and LDMXCSR only when needed: in the common case (guest
+ * RN, the host's sticky flags a subset of the guest's FPSR flags, so a
+ * stale flag cannot be misreported) the op runs in the host's MXCSR and
+ * leaves its flags there.  So the host thread's MXCSR flags may collect
+ * guest exceptions; its rounding mode and FTZ/DAZ are always restored.
+ * precise: the caller needs exactly this op's flags. */
+static const unsigned mxcsr_rc[4] = { 0, 2, 1, 3 }; /* RN, RP, RM, RZ -> RC */
+static inline unsigned x86_flags_of(uint32_t fpsr)
 {
+	return ((fpsr & FPSR_IOC) ? 0x01u : 0) | ((fpsr & FPSR_DZC) ? 0x04u : 0) |
+	       ((fpsr & FPSR_OFC) ? 0x08u : 0) | ((fpsr & FPSR_UFC) ? 0x10u : 0) |
+	       ((fpsr & FPSR_IXC) ? 0x20u : 0);
+}
+static inline unsigned host_env_enter(unsigned rmode, uint32_t known, bool *restore)
+{
+	unsigned saved = _mm_getcsr();
+	*restore = false;
+	if (rmode == FPR_RN && (saved & 0xe040u) == 0 && ((saved & 0x3du) & ~x86_flags_of(known)) == 0)
+		return saved;
+	*restore = (saved & 0xe040u) != (mxcsr_rc[rmode & 3] << 13);
+	_mm_setcsr((saved & ~0xe07fu) | 0x1f80u | mxcsr_rc[rmode & 3] << 13);
+	return saved;
+}
+static inline uint32_t host_env_leave(unsigned saved, bool restore)
+{
+	unsigned m = _mm_getcsr();
+	if (restore)
+		_mm_setcsr((saved & 0xffc0u) | (m & 0x3fu));
+	return ((m & 0x01) ? FPSR_IOC : 0) | ((m & 0x04) ? FPSR_DZC : 0) | ((m & 0x08) ? FPSR_OFC : 0) |
+	       ((m & 0x10) ? FPSR_UFC : 0) | ((m & 0x20) ? FPSR_IXC : 0);
+}
+#else
+static inline uint32_t host_flags(int e)
+{
+	return ((e & FE_INVALID) ? FPSR_IOC : 0) | ((e & FE_DIVBYZERO) ? FPSR_DZC : 0) |
+	       ((e & FE_OVERFLOW) ? FPSR_OFC : 0) | ((e & FE_UNDERFLOW) ? FPSR_UFC : 0) |
+	       ((e & FE_INEXACT) ? FPSR_IXC : 0);
+}
+
+static const int host_rmode[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO };
+
+static inline unsigned host_env_enter(unsigned rmode, uint32_t known, bool *restore)
+{
+	(void)known;
+	*restore = true;
 	if (rmode != FPR_RN)
 		fesetround(host_rmode[rmode & 3]);
 	feclearexcept(FE_ALL_EXCEPT);
+	return rmode;
+}
+static inline uint32_t host_env_leave(unsigned rmode, bool restore)
+{
+	(void)restore;
+	int e = fetestexcept(FE_ALL_EXCEPT);
+	if (rmode != FPR_RN)
+		fesetround(FE_TONEAREST);
+	return host_flags(e);
+}
+#endif
+
+/* Runs n lanes on the host under rmode; returns the host flags, which
+ * may include flags in `known` that this op did not raise (pass 0 for
+ * exact flags). */
+static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
+			   const uint64_t *b, const uint64_t *c, uint64_t *d, unsigned rmode,
+			   uint32_t known)
+{
+	bool restore;
+	unsigned saved = host_env_enter(rmode, known, &restore);
+#ifdef HAVE_FMA_LOOP
+	if (op == FOP_FMA && __builtin_cpu_supports("fma")) {
+		fma_loop(w, n, a, b, c, d);
+		return host_env_leave(saved, restore);
+	}
+#endif
 	if (w == 32) {
 		for (unsigned i = 0; i < n; i++)
 			d[i] = bits_f32(host_op32(op, f32_of(a[i]), f32_of(b[i]), f32_of(c[i])));
@@ -358,10 +474,7 @@ static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_
 		for (unsigned i = 0; i < n; i++)
 			d[i] = bits_f64(host_op64(op, f64_of(a[i]), f64_of(b[i]), f64_of(c[i])));
 	}
-	int e = fetestexcept(FE_ALL_EXCEPT);
-	if (rmode != FPR_RN)
-		fesetround(FE_TONEAREST);
-	return host_flags(e);
+	return host_env_leave(saved, restore);
 }
 
 /* Pre-pass of one lane: input flush, NaNs and the special cases the
@@ -369,6 +482,19 @@ static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_
 static bool lane_special(struct fpst *st, enum fpu_op op, unsigned w, uint64_t *a, uint64_t *b,
 			 uint64_t *c, uint64_t *r)
 {
+	if (op == FOP_RECPS || op == FOP_RSQRTS)
+		*a = fp_neg(w, *a);
+	/* Common case: no NaN/infinity, and no denormal to flush. */
+	uint64_t emax = mask64(fmt_e(w)), ea = exp_field(w, *a), eb = exp_field(w, *b);
+	uint64_t ec = op == FOP_FMA ? exp_field(w, *c) : 1;
+	if (op == FOP_SQRT)
+		eb = 1;
+	if ((st->fpcr & FPCR_FZ) == 0) {
+		if (ea != emax && eb != emax && ec != emax)
+			return false;
+	} else if (ea != emax && eb != emax && ec != emax && ea && eb && ec) {
+		return false;
+	}
 	*a = flush_in(st, w, *a);
 	if (op != FOP_SQRT)
 		*b = flush_in(st, w, *b);
@@ -393,7 +519,6 @@ static bool lane_special(struct fpst *st, enum fpu_op op, unsigned w, uint64_t *
 		return done;
 	}
 	case FOP_RECPS: case FOP_RSQRTS: {
-		*a = fp_neg(w, *a);
 		uint64_t ops[2] = { *a, *b };
 		if (process_nans(st, w, ops, 2, r))
 			return true;
@@ -434,7 +559,7 @@ static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t
 {
 	uint64_t r;
 	unsigned rm = fpst_rmode(st);
-	uint32_t hf = host_lanes(op, w, 1, &a, &b, &c, &r, rm);
+	uint32_t hf = host_lanes(op, w, 1, &a, &b, &c, &r, rm, 0);
 	if (is_nan(w, r)) {
 		st->flags |= hf;
 		return default_nan(w);
@@ -447,7 +572,7 @@ static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t
 		tiny = true;
 	else if (m == min_normal(w) && (hf & FPSR_IXC)) {
 		uint64_t rz;
-		host_lanes(op, w, 1, &a, &b, &c, &rz, FPR_RZ);
+		host_lanes(op, w, 1, &a, &b, &c, &rz, FPR_RZ, 0);
 		tiny = fp_abs(w, rz) < min_normal(w);
 	} else
 		tiny = false;
@@ -461,9 +586,43 @@ static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t
 	return r;
 }
 
+/* Fast path (no FZ; no NaN or infinity operand, so nothing for the
+ * pre-pass): all lanes on the host at once.  False if a result needs the
+ * careful path (tiny or around the underflow threshold). */
+static bool arith_fast(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
+		       const uint64_t *b, const uint64_t *c, uint64_t *d)
+{
+	static const uint64_t zeros[4];
+	uint64_t emax = mask64(fmt_e(w));
+	if (st->fpcr & FPCR_FZ)
+		return false;
+	switch (op) {
+	case FOP_ADD: case FOP_SUB: case FOP_MUL: case FOP_DIV: case FOP_FMA:
+		break;
+	default:
+		return false;
+	}
+	if (op != FOP_FMA)
+		c = zeros;
+	for (unsigned i = 0; i < n; i++)
+		if (exp_field(w, a[i]) == emax || exp_field(w, b[i]) == emax || exp_field(w, c[i]) == emax)
+			return false;
+	uint32_t hf = host_lanes(op, w, n, a, b, c, d, fpst_rmode(st), st->fpsr_in);
+	for (unsigned i = 0; i < n; i++) {
+		if (fp_abs(w, d[i]) <= min_normal(w))
+			return false;
+		if (is_nan(w, d[i])) /* 0/0 */
+			d[i] = default_nan(w);
+	}
+	st->flags |= hf;
+	return true;
+}
+
 void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
 	       const uint64_t *b, const uint64_t *c, uint64_t *d)
 {
+	if (arith_fast(st, op, w, n, a, b, c, d))
+		return;
 	uint64_t x[4] = { 0 }, y[4] = { 0 }, z[4] = { 0 }, r[4] = { 0 };
 	bool done[4], any_done = false;
 	for (unsigned i = 0; i < n; i++) {
@@ -476,7 +635,7 @@ void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const ui
 			x[i] = y[i] = z[i] = 0; /* harmless for the host pass */
 		}
 	}
-	uint32_t hf = host_lanes(op, w, n, x, y, z, d, fpst_rmode(st));
+	uint32_t hf = host_lanes(op, w, n, x, y, z, d, fpst_rmode(st), st->fpsr_in);
 	bool slow = false;
 	for (unsigned i = 0; i < n; i++) {
 		if (done[i])

@@ -45,12 +45,13 @@ enum {
 
 struct fpst {
 	uint32_t fpcr;
-	uint32_t flags; /* FPSR bits raised by this instruction */
+	uint32_t flags;   /* FPSR bits raised by this instruction */
+	uint32_t fpsr_in; /* FPSR before it (flags already set) */
 };
 
 static inline struct fpst fpst_begin(const struct emu_cpu *cpu)
 {
-	struct fpst s = { cpu->fpcr, 0 };
+	struct fpst s = { cpu->fpcr, 0, cpu->fpsr };
 	return s;
 }
 static inline void fpst_end(struct emu_cpu *cpu, const struct fpst *s)

@@ -46,6 +46,13 @@ int kvm_get_pc(struct kvm_vcpu_state *c, uint64_t *pc)
 int kvm_set_pc(struct kvm_vcpu_state *c, uint64_t pc)
 {
 	c->pc_valid = false;
+	/* Skipping an MMIO store: leave it to KVM's completion. */
+	c->mmio_kvm_pc = c->mmio_pending && c->mmio_write && pc == c->mmio_pc + 4;
+	if (c->mmio_kvm_pc) {
+		c->pc = pc;
+		c->pc_valid = true;
+		return 0;
+	}
 	if (kvm_set_one(c->fd, KVM_REG_PC, pc))
 		return -1;
 	c->pc = pc;

@@ -72,6 +72,11 @@ struct kvm_vcpu_state {
 	/* The last exit was KVM_EXIT_MMIO: KVM must not complete it (the VMM
 	 * sets the register and PC itself, as with HVF). */
 	bool mmio_pending;
+	/* ... a store at mmio_pc; mmio_kvm_pc: the VMM set PC = mmio_pc + 4
+	 * only, which KVM's own completion does, so PC is not written and
+	 * KVM completes the store (saves a ONE_REG write per MMIO store). */
+	bool mmio_write, mmio_kvm_pc;
+	uint64_t mmio_pc;
 	/* PC as read after the last exit (the exit handling and the VMM's
 	 * HVF-style completion both need it; a ONE_REG read costs about as
 	 * much as 5% of an exit round trip).  Dropped at each KVM_RUN. */

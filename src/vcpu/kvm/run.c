@@ -232,12 +232,6 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 	struct kvm_vm_state *s = kvm_vm_of(v->vm);
 	struct kvm_run *run = c->run;
 
-	if (c->mmio_pending) {
-		/* The VMM completed the access itself: keep KVM from
-		 * writing the register and advancing PC a second time. */
-		run->exit_reason = KVM_EXIT_UNKNOWN;
-		c->mmio_pending = false;
-	}
 	if (c->debug_dirty)
 		apply_debug(v, c);
 	apply_vtimer_offset(v, c);
@@ -274,6 +268,15 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 				sched_yield();
 			continue;
 		}
+		if (c->mmio_pending) {
+			/* The VMM completed the access itself: keep KVM from
+			 * writing the register and advancing PC a second
+			 * time, unless it only skipped a store, which is
+			 * exactly KVM's completion (kvm_set_pc). */
+			if (!c->mmio_kvm_pc)
+				run->exit_reason = KVM_EXIT_UNKNOWN;
+			c->mmio_pending = c->mmio_kvm_pc = false;
+		}
 		c->pc_valid = false;
 		int r = ioctl(c->fd, KVM_RUN, 0);
 		int err = errno;
@@ -294,6 +297,10 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 		case KVM_EXIT_MMIO:
 			data_abort_exit(v, run->mmio.phys_addr, 0, false, run->mmio.len, run->mmio.is_write);
 			c->mmio_pending = true;
+			c->mmio_kvm_pc = false;
+			/* (PC is cached by the decode; without it, no shortcut.) */
+			c->mmio_write = run->mmio.is_write && c->pc_valid;
+			c->mmio_pc = c->pc;
 			return HV_SUCCESS;
 		case KVM_EXIT_ARM_NISV:
 			data_abort_exit(v, run->arm_nisv.fault_ipa, (uint32_t)run->arm_nisv.esr_iss & 0x1ffffffu,

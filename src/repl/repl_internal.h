@@ -1,0 +1,207 @@
+/*
+ * repl_internal.h - the contract between the REPL's files: session state,
+ * the command table, and the helpers each command group exports.
+ *
+ *   repl.c        main loop, input sources (-ex, -x, terminal), Ctrl-C
+ *   line.c        libedit line editing, history, tab completion
+ *   commands.c    command table, dispatch (unique prefixes), help
+ *   expr.c        address/value expressions ($reg, sym+off, *addr, arithmetic)
+ *   regs.c        register names, info registers, set
+ *   disas.c       capstone wrapper, disassemble, call detection
+ *   mem.c         x/FMT, print
+ *   breakpoints.c break/tbreak/hbreak/watch..., delete/disable/enable
+ *   run.c         continue, stepi, nexti, step/next, finish, until, trace
+ *   stop.c        what a stop looks like (location, instruction, changes)
+ *   info.c        info *, backtrace, vcpus, explain, pagewalk, gdbserver
+ */
+#ifndef HVDBG_REPL_INTERNAL_H
+#define HVDBG_REPL_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../machine/machine.h"
+#include "repl.h"
+
+#define REPL_MAX_BP 128
+#define REPL_NREGS 34 /* x0..x30, sp, pc, cpsr: machine_get_core_regs */
+#define REG_SP 31
+#define REG_PC 32
+#define REG_CPSR 33
+
+enum bp_type { BP_SW, BP_HW, BP_WATCH };
+
+struct repl_bp {
+	int num;
+	enum bp_type type;
+	bool enabled, temp;
+	uint64_t addr, len;            /* len: watchpoints only */
+	enum machine_watch_kind kind;  /* watchpoints only */
+	unsigned hits;
+	char where[96];                /* what the user typed, for info breakpoints */
+	uint64_t old_val;              /* watchpoints (len <= 8): value at the last stop */
+	bool old_valid;
+};
+
+struct repl {
+	struct machine *m;
+	const struct elf_image *img;
+	unsigned cur;          /* selected vCPU */
+	bool color;
+	bool interactive;      /* reading a terminal through libedit */
+	bool quit;
+	int errors;            /* commands that failed (batch exit status) */
+	struct repl_bp bp[REPL_MAX_BP];
+	int nbp, next_bp;
+	/* Core registers at the previous and the latest stop, per vCPU, so
+	 * stops and `info registers` can highlight what changed. */
+	uint64_t prev[MACHINE_MAX_VCPUS][REPL_NREGS];
+	uint64_t now[MACHINE_MAX_VCPUS][REPL_NREGS];
+	bool have_now[MACHINE_MAX_VCPUS];
+	/* x/FMT state: the next address and the last format */
+	char x_fmt;
+	unsigned x_size, x_count;
+	uint64_t x_next;
+	bool x_valid;
+	uint64_t disas_next;   /* disassemble with no argument after the last one */
+	bool disas_valid;
+	unsigned value_num;    /* print's $N */
+	bool trace;
+	int gdb_port;
+};
+
+/* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
+ * poll it; a thread also calls machine_interrupt for a running guest. */
+extern volatile sig_atomic_t repl_sigint;
+
+/* ---- output helpers (repl.c) ---- */
+/* Prints an error for the user and counts it; returns -1. */
+int repl_err(struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ANSI color around s when the session has color. */
+const char *repl_hl_on(const struct repl *r);
+const char *repl_hl_off(const struct repl *r);
+/* Runs one command line (no repeat logic). */
+int repl_exec_line(struct repl *r, const char *line);
+
+/* ---- commands.c ---- */
+typedef int (*repl_cmd_fn)(struct repl *r, const char *fmt, char *args);
+struct repl_cmd {
+	const char *name;
+	const char *aliases;   /* space-separated, NULL if none */
+	repl_cmd_fn fn;
+	bool repeat;           /* Enter repeats it */
+	const char *usage;
+	const char *help;
+};
+const struct repl_cmd *repl_cmd_find(const char *word, bool *ambiguous);
+const struct repl_cmd *repl_cmd_table(size_t *n);
+/* info subcommand names for completion. */
+extern const char *const repl_info_subcmds[];
+
+/* ---- expr.c ---- */
+/* Evaluates an expression; 0 or -1 with a message in err. */
+int expr_eval(struct repl *r, const char *s, uint64_t *val, char *err, size_t errlen);
+/* A location for break/until: "sym", "sym+off", "*expr", "file:line",
+ * "0x...", "$reg". */
+int expr_location(struct repl *r, const char *s, uint64_t *addr, char *err, size_t errlen);
+/* Skips spaces. */
+char *skip_ws(char *s);
+/* Strips trailing spaces in place. */
+void rstrip(char *s);
+
+/* ---- regs.c ---- */
+enum reg_class { RC_CORE, RC_W, RC_SIMD, RC_SYS, RC_FPSR, RC_FPCR, RC_SP_EL };
+struct reg_desc {
+	const char *name;
+	enum reg_class cls;
+	unsigned idx;          /* core index, SIMD q number, or hv_sys_reg_t */
+};
+/* Finds a register by name (without '$'; case-insensitive; aliases fp,
+ * lr, ip0/1, w0..w30, v/q0..31, d/s0..31 read the low bits). */
+bool reg_lookup(const char *name, struct reg_desc *d);
+int reg_read(struct repl *r, const struct reg_desc *d, uint64_t *v);
+int reg_write(struct repl *r, const struct reg_desc *d, uint64_t v);
+/* Register names for completion: calls fn with each; stops if it returns non-zero. */
+void reg_names(int (*fn)(void *ctx, const char *name), void *ctx);
+/* Refreshes now[]/prev[] of vCPU i after a stop. */
+void regs_snapshot(struct repl *r, unsigned vcpu);
+/* Core register i (0..33) name. */
+const char *reg_core_name(unsigned i);
+int cmd_info_registers(struct repl *r, char *args);
+int cmd_set(struct repl *r, const char *fmt, char *args);
+
+/* ---- disas.c ---- */
+bool disas_init(void);
+void disas_fini(void);
+/* One instruction at addr: text "mov\tx0, #1" (with <sym> for branch
+ * targets) into buf; returns false if it cannot be decoded. */
+bool disas_one(struct repl *r, uint64_t addr, uint32_t insn, char *buf, size_t len);
+/* Prints n instructions from addr (=> at pc, * at breakpoints). */
+void disas_print(struct repl *r, uint64_t addr, unsigned n);
+/* Calls (BL, BLR, BLRA*): nexti/next step over them. */
+bool insn_is_call(uint32_t insn);
+int cmd_disassemble(struct repl *r, const char *fmt, char *args);
+
+/* ---- mem.c ---- */
+int cmd_x(struct repl *r, const char *fmt, char *args);
+int cmd_print(struct repl *r, const char *fmt, char *args);
+
+/* ---- breakpoints.c ---- */
+int cmd_break(struct repl *r, const char *fmt, char *args);
+int cmd_tbreak(struct repl *r, const char *fmt, char *args);
+int cmd_hbreak(struct repl *r, const char *fmt, char *args);
+int cmd_watch(struct repl *r, const char *fmt, char *args);
+int cmd_rwatch(struct repl *r, const char *fmt, char *args);
+int cmd_awatch(struct repl *r, const char *fmt, char *args);
+int cmd_delete(struct repl *r, const char *fmt, char *args);
+int cmd_disable(struct repl *r, const char *fmt, char *args);
+int cmd_enable(struct repl *r, const char *fmt, char *args);
+int cmd_info_breakpoints(struct repl *r);
+/* The enabled code breakpoint at addr, or NULL. */
+struct repl_bp *bp_at(struct repl *r, uint64_t addr);
+/* The watchpoint covering addr of kind compatible with k, or NULL. */
+struct repl_bp *wp_for(struct repl *r, uint64_t addr);
+void bp_delete(struct repl *r, struct repl_bp *b);
+/* Reads a watchpoint's value (len <= 8). */
+bool wp_read(struct repl *r, const struct repl_bp *b, uint64_t *v);
+
+/* ---- run.c ---- */
+int cmd_continue(struct repl *r, const char *fmt, char *args);
+int cmd_stepi(struct repl *r, const char *fmt, char *args);
+int cmd_nexti(struct repl *r, const char *fmt, char *args);
+int cmd_step(struct repl *r, const char *fmt, char *args);
+int cmd_next(struct repl *r, const char *fmt, char *args);
+int cmd_finish(struct repl *r, const char *fmt, char *args);
+int cmd_until(struct repl *r, const char *fmt, char *args);
+int cmd_trace(struct repl *r, const char *fmt, char *args);
+int cmd_interrupt(struct repl *r, const char *fmt, char *args);
+/* Return address of the current function (LR or the frame record). */
+int frame_return_addr(struct repl *r, uint64_t *ret);
+
+/* ---- stop.c ---- */
+/* Handles a stop (breakpoint bookkeeping, vCPU switch) and shows it. */
+void stop_show(struct repl *r, const struct machine_stop *st);
+/* "=> 0x40000070 <func_a>:  mov x0, #1" for vCPU cur's pc. */
+void stop_show_location(struct repl *r, uint64_t pc, bool arrow);
+/* Prints the registers that changed since the previous stop; returns how many. */
+int stop_show_changes(struct repl *r, unsigned vcpu, const char *prefix);
+const char *stop_reason_name(enum machine_stop_reason why);
+
+/* ---- info.c ---- */
+int cmd_info(struct repl *r, const char *fmt, char *args);
+int cmd_backtrace(struct repl *r, const char *fmt, char *args);
+int cmd_vcpu(struct repl *r, const char *fmt, char *args);
+int cmd_explain(struct repl *r, const char *fmt, char *args);
+int cmd_pagewalk(struct repl *r, const char *fmt, char *args);
+int cmd_gdbserver(struct repl *r, const char *fmt, char *args);
+
+/* ---- line.c ---- */
+void line_init(struct repl *r, const char *history_path);
+/* Reads a line (malloc'd, NULL at EOF). */
+char *line_read(const char *prompt);
+void line_add_history(const char *line);
+void line_fini(void);
+
+#endif /* HVDBG_REPL_INTERNAL_H */
