@@ -1,0 +1,262 @@
+/*
+ * mem.c - `x/NFU ADDR` (gdb's examine: formats x d u o t a c f s i, sizes
+ * b h w g; Enter continues after the last unit) and `print[/F] EXPR`.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repl_internal.h"
+
+static void addr_label(struct repl *r, uint64_t a, char *buf, size_t len)
+{
+	char sym[128];
+	elf_format_addr(r->img, a, sym, sizeof(sym));
+	if (sym[0] != '0')
+		snprintf(buf, len, "0x%llx <%s>", (unsigned long long)a, sym);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)a);
+}
+
+/* One unit in format f (size bytes). */
+static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *buf, size_t len)
+{
+	unsigned bits = size * 8;
+	int64_t sv = bits == 64 ? (int64_t)v : (int64_t)((v ^ (1ull << (bits - 1))) - (1ull << (bits - 1)));
+	switch (f) {
+	case 'd':
+		snprintf(buf, len, "%lld", (long long)sv);
+		break;
+	case 'u':
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		break;
+	case 'o':
+		snprintf(buf, len, "0%llo", (unsigned long long)v);
+		break;
+	case 't': {
+		size_t k = 0;
+		for (unsigned i = bits; i-- > 0 && k + 1 < len;)
+			buf[k++] = (v >> i) & 1 ? '1' : '0';
+		buf[k] = 0;
+		break;
+	}
+	case 'c': {
+		unsigned char c = (unsigned char)v;
+		if (isprint(c))
+			snprintf(buf, len, "%u '%c'", c, c);
+		else
+			snprintf(buf, len, "%u '\\%03o'", c, c);
+		break;
+	}
+	case 'a':
+		addr_label(r, v, buf, len);
+		break;
+	case 'f':
+		if (size == 4) {
+			float fl;
+			uint32_t w = (uint32_t)v;
+			memcpy(&fl, &w, 4);
+			snprintf(buf, len, "%g", (double)fl);
+		} else if (size == 8) {
+			double d;
+			memcpy(&d, &v, 8);
+			snprintf(buf, len, "%g", d);
+		} else {
+			snprintf(buf, len, "%lld", (long long)sv);
+		}
+		break;
+	default:
+		snprintf(buf, len, "0x%0*llx", (int)size * 2, (unsigned long long)v);
+		break;
+	}
+}
+
+static void print_string(struct repl *r, uint64_t *addr)
+{
+	char lbl[160];
+	addr_label(r, *addr, lbl, sizeof(lbl));
+	printf("%s:\t\"", lbl);
+	for (unsigned i = 0; i < 4096; i++) {
+		uint8_t c;
+		if (machine_read_virt(r->m, r->cur, *addr, &c, 1) != 1) {
+			printf("\"<cannot access memory at 0x%llx>\n", (unsigned long long)*addr);
+			return;
+		}
+		(*addr)++;
+		if (c == 0)
+			break;
+		if (c == '\n')
+			printf("\\n");
+		else if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (isprint(c))
+			putchar(c);
+		else
+			printf("\\%03o", c);
+	}
+	printf("\"\n");
+}
+
+/* Parses "4xg" into count/format/size; 0 or -1. */
+static int parse_fmt(const char *fmt, unsigned *count, char *f, unsigned *size)
+{
+	if (!fmt)
+		return 0;
+	char *end;
+	if (isdigit((unsigned char)*fmt)) {
+		unsigned long c = strtoul(fmt, &end, 10);
+		if (c == 0 || c > 65536)
+			return -1;
+		*count = (unsigned)c;
+		fmt = end;
+	}
+	for (; *fmt; fmt++) {
+		if (strchr("xduotacfsi", *fmt))
+			*f = *fmt;
+		else if (*fmt == 'b')
+			*size = 1;
+		else if (*fmt == 'h')
+			*size = 2;
+		else if (*fmt == 'w')
+			*size = 4;
+		else if (*fmt == 'g')
+			*size = 8;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int cmd_x(struct repl *r, const char *fmt, char *args)
+{
+	char err[160];
+	unsigned count = 1, size = r->x_size ? r->x_size : 4;
+	char f = r->x_fmt ? r->x_fmt : 'x';
+	if (parse_fmt(fmt, &count, &f, &size) != 0)
+		return repl_err(r, "bad format '/%s': x/[COUNT][xduotacfsi][bhwg] ADDR", fmt);
+	if (!fmt && r->x_valid && !*skip_ws(args))
+		count = r->x_count; /* Enter after x repeats with the same count */
+	if (f == 'a')
+		size = 8;
+	else if (f == 'c' && (!fmt || !strpbrk(fmt, "hwg")))
+		size = 1;
+	uint64_t addr;
+	args = skip_ws(args);
+	if (*args) {
+		if (expr_eval(r, args, &addr, err, sizeof(err)) != 0)
+			return repl_err(r, "%s", err);
+	} else if (r->x_valid) {
+		addr = r->x_next;
+	} else {
+		return repl_err(r, "an address is needed: x/FMT ADDR");
+	}
+	r->x_fmt = f;
+	r->x_count = count;
+	if (f != 's' && f != 'i')
+		r->x_size = size;
+	if (f == 'i') {
+		disas_print(r, addr, count);
+		r->x_next = r->disas_next;
+		r->x_valid = true;
+		return 0;
+	}
+	if (f == 's') {
+		for (unsigned i = 0; i < count; i++)
+			print_string(r, &addr);
+		r->x_next = addr;
+		r->x_valid = true;
+		return 0;
+	}
+	unsigned per_line = size == 8 ? 2 : size == 4 ? 4 : 8;
+	if (f == 'c' || f == 'd' || f == 'u')
+		per_line = 8;
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t b[8] = { 0 };
+		if (i % per_line == 0) {
+			char lbl[160];
+			addr_label(r, addr, lbl, sizeof(lbl));
+			printf("%s%s:", i ? "\n" : "", lbl);
+		}
+		if (machine_read_virt(r->m, r->cur, addr, b, size) != (long)size) {
+			printf("\n");
+			r->x_valid = false;
+			return repl_err(r, "cannot access memory at 0x%llx", (unsigned long long)addr);
+		}
+		uint64_t v = 0;
+		for (unsigned k = 0; k < size; k++)
+			v |= (uint64_t)b[k] << (8 * k);
+		char text[80];
+		fmt_value(r, f, size, v, text, sizeof(text));
+		printf("\t%s", text);
+		addr += size;
+	}
+	printf("\n");
+	r->x_next = addr;
+	r->x_valid = true;
+	return 0;
+}
+
+/* Is s a lone identifier naming a data symbol?  Then print shows its value. */
+static const struct elf_symbol *data_symbol(struct repl *r, const char *s)
+{
+	if (!r->img || !(isalpha((unsigned char)*s) || *s == '_' || *s == '.'))
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '.'))
+			return NULL;
+	const struct elf_symbol *sym = elf_sym_by_name(r->img, s);
+	if (!sym || sym->kind == ELF_SYM_FUNC)
+		return NULL;
+	/* untyped labels: data only if no executable segment holds them */
+	for (size_t i = 0; i < r->img->nsegs; i++) {
+		const struct elf_segment *g = &r->img->segs[i];
+		if (sym->addr >= g->vaddr && sym->addr - g->vaddr < g->memsz)
+			return (g->flags & ELF_SEG_X) && sym->kind != ELF_SYM_OBJECT ? NULL : sym;
+	}
+	return NULL;
+}
+
+int cmd_print(struct repl *r, const char *fmt, char *args)
+{
+	char err[160], text[160];
+	args = skip_ws(args);
+	rstrip(args);
+	if (!*args)
+		return repl_err(r, "usage: print[/FMT] EXPR");
+	char f = 0;
+	if (fmt) {
+		if (strlen(fmt) != 1 || !strchr("xduotacf", fmt[0]))
+			return repl_err(r, "bad format '/%s' for print (x d u o t a c f)", fmt);
+		f = fmt[0];
+	}
+	uint64_t v;
+	const struct elf_symbol *sym = data_symbol(r, args);
+	unsigned size = 8;
+	if (sym) {
+		size = sym->size == 1 || sym->size == 2 || sym->size == 4 ? (unsigned)sym->size : 8;
+		uint8_t b[8] = { 0 };
+		if (machine_read_virt(r->m, r->cur, sym->addr, b, size) != (long)size)
+			return repl_err(r, "cannot access memory at 0x%llx", (unsigned long long)sym->addr);
+		v = 0;
+		for (unsigned k = 0; k < size; k++)
+			v |= (uint64_t)b[k] << (8 * k);
+	} else if (expr_eval(r, args, &v, err, sizeof(err)) != 0) {
+		return repl_err(r, "%s", err);
+	}
+	r->value_num++;
+	if (f) {
+		fmt_value(r, f, size, v, text, sizeof(text));
+		printf("$%u = %s\n", r->value_num, text);
+	} else {
+		char lbl[160];
+		addr_label(r, v, lbl, sizeof(lbl));
+		if (strchr(lbl, '<'))
+			printf("$%u = %s\n", r->value_num, lbl);
+		else
+			printf("$%u = 0x%llx (%lld)\n", r->value_num, (unsigned long long)v, (long long)v);
+	}
+	if (sym)
+		printf("    (%s: %u bytes at 0x%llx)\n", sym->name, size, (unsigned long long)sym->addr);
+	return 0;
+}
