@@ -162,6 +162,78 @@ static inline bool condition_holds(uint32_t nzcv, unsigned cond)
 	return (alu_cond_table[cond & 15] >> (nzcv >> 28)) & 1;
 }
 
+/*
+ * Lazy NZCV of the cached fast path (cpu->cc_*, see cpu.h): a
+ * flag-setting operation stores what the flags derive from and a reader
+ * works out only the flag it needs.  32-bit results are sign-extended so
+ * N and V are always bit 63.
+ */
+static inline void cc_sub64(struct emu_cpu *cpu, uint64_t a, uint64_t b, uint64_t r)
+{
+	cpu->cc_n = cpu->cc_z = r;
+	cpu->cc_c = a >= b;
+	cpu->cc_v = (a ^ b) & (a ^ r);
+}
+static inline void cc_add64(struct emu_cpu *cpu, uint64_t a, uint64_t b, uint64_t r)
+{
+	cpu->cc_n = cpu->cc_z = r;
+	cpu->cc_c = r < a;
+	cpu->cc_v = ~(a ^ b) & (a ^ r);
+}
+static inline void cc_sub32(struct emu_cpu *cpu, uint32_t a, uint32_t b, uint32_t r)
+{
+	cpu->cc_n = cpu->cc_z = alu_sext(r, 32);
+	cpu->cc_c = a >= b;
+	cpu->cc_v = alu_sext((a ^ b) & (a ^ r), 32);
+}
+static inline void cc_add32(struct emu_cpu *cpu, uint32_t a, uint32_t b, uint32_t r)
+{
+	cpu->cc_n = cpu->cc_z = alu_sext(r, 32);
+	cpu->cc_c = r < a;
+	cpu->cc_v = alu_sext(~(a ^ b) & (a ^ r), 32);
+}
+/* ANDS/BICS: r already sign-extended for 32 bits. */
+static inline void cc_logic(struct emu_cpu *cpu, uint64_t r)
+{
+	cpu->cc_n = cpu->cc_z = r;
+	cpu->cc_c = 0;
+	cpu->cc_v = 0;
+}
+/* From / to the PSTATE format of cpu->nzcv. */
+static inline void cc_load(struct emu_cpu *cpu, uint32_t nzcv)
+{
+	cpu->cc_n = (uint64_t)(nzcv >> 31) << 63;
+	cpu->cc_z = !((nzcv >> 30) & 1);
+	cpu->cc_c = (nzcv >> 29) & 1;
+	cpu->cc_v = (uint64_t)((nzcv >> 28) & 1) << 63;
+}
+static inline uint32_t cc_nzcv(const struct emu_cpu *cpu)
+{
+	return (uint32_t)(cpu->cc_n >> 63) << 31 | (uint32_t)(cpu->cc_z == 0) << 30 |
+	       (uint32_t)(cpu->cc_c & 1) << 29 | (uint32_t)(cpu->cc_v >> 63) << 28;
+}
+/* ConditionHolds on the lazy flags; cheapest with a constant cond. */
+static inline bool cc_holds(const struct emu_cpu *cpu, unsigned cond)
+{
+	bool r;
+	switch ((cond >> 1) & 7) {
+	case 0: r = cpu->cc_z == 0; break;                        /* EQ */
+	case 1: r = cpu->cc_c != 0; break;                        /* CS */
+	case 2: r = cpu->cc_n >> 63; break;                       /* MI */
+	case 3: r = cpu->cc_v >> 63; break;                       /* VS */
+	case 4: r = cpu->cc_c != 0 && cpu->cc_z != 0; break;      /* HI */
+	case 5: r = !((cpu->cc_n ^ cpu->cc_v) >> 63); break;      /* GE */
+	case 6: r = cpu->cc_z != 0 && !((cpu->cc_n ^ cpu->cc_v) >> 63); break; /* GT */
+	default: return true;                                     /* AL, NV */
+	}
+	return (cond & 1) ? !r : r;
+}
+/* The same for a condition known only at run time. */
+static inline bool cc_holds_rt(const struct emu_cpu *cpu, unsigned cond)
+{
+	return condition_holds(cc_nzcv(cpu), cond);
+}
+
 /* Replicate an esize-bit element across 64 bits (esize 2..64, power of 2). */
 static inline uint64_t alu_replicate(uint64_t elem, unsigned esize)
 {

@@ -112,11 +112,11 @@ static hv_return_t emu_get_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t *va
 	return HV_SUCCESS;
 }
 
-/* Writable bits of FPCR: AHP, DN, FZ, RMode.  Len/Stride are AArch32-only
- * (RES0 here), FZ16 needs FEAT_FP16 and the trap enables read as zero
+/* Writable bits of FPCR: AHP, DN, FZ, RMode, FZ16 (FEAT_FP16).  Len/Stride
+ * are AArch32-only (RES0 here) and the trap enables read as zero
  * because this FPU does not trap.  FPSR: QC and the cumulative flags; its
  * NZCV bits are AArch32-only. */
-#define FPCR_WRITABLE 0x07c00000u
+#define FPCR_WRITABLE 0x07c80000u
 #define FPSR_WRITABLE 0x0800009fu
 
 static hv_return_t emu_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t value)

@@ -269,6 +269,16 @@ struct emu_cpu {
 	/* Block being executed (exec.c, icache.c), NULL between blocks. */
 	struct emu_ic_slot *blk;
 	struct emu_icache ic;
+
+	/* Fast-path state added after the fields above so that their layout
+	 * (which the host caches see) stays as it was. */
+	uint64_t event_at; /* insn_count at which cached blocks return to the loop */
+	/* NZCV of the cached fast path (icache.h, alu.h cc_*): while an
+	 * operation of a cached block runs, the flags live here and nzcv is
+	 * stale; both agree whenever anything else may look (generic
+	 * operations, faults, between blocks).  N = bit 63 of cc_n, Z =
+	 * (cc_z == 0), C = cc_c (0 or 1), V = bit 63 of cc_v. */
+	uint64_t cc_n, cc_c, cc_z, cc_v; /* n, z not adjacent: see alu.h */
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */

@@ -75,6 +75,7 @@ static void check_events(struct emu_cpu *cpu)
 {
 	struct hv_vcpu_obj *obj = cpu->obj;
 	cpu->budget = EMU_EVENT_INTERVAL;
+	cpu->event_at = cpu->insn_count + EMU_EVENT_INTERVAL;
 
 	if (atomic_load_explicit(&obj->cancel_pending, memory_order_relaxed) &&
 	    atomic_exchange(&obj->cancel_pending, false))
@@ -140,7 +141,9 @@ static void leave_block(struct emu_cpu *cpu)
 static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 {
 	for (;;) {
-		if (cpu->budget <= 0)
+		/* budget: counts plain steps and exceptions, and is zeroed to
+		 * ask for a check; event_at: cached blocks (icache.h). */
+		if (cpu->budget <= 0 || cpu->insn_count >= cpu->event_at)
 			check_events(cpu);
 		if (__builtin_expect(cpu->debug_bkpt_active, 0)) {
 			step_one(cpu);
@@ -156,10 +159,11 @@ static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 			}
 		}
 		cpu->blk = b;
-		cpu->budget -= (int32_t)b->n;
 		cpu->insn_count += b->n;
 		const struct emu_op *op = &cpu->ic.ops[b->op];
+		cc_load(cpu, cpu->nzcv);
 		op->fn(cpu, op);
+		cpu->nzcv = cc_nzcv(cpu);
 		cpu->blk = NULL;
 	}
 }

@@ -59,25 +59,33 @@ static bool op_addi32_sp(struct emu_cpu *cpu, const struct emu_op *op)
 /* ADDS/SUBS (immediate): Rn may be SP, Rd is ZR. */
 static bool op_addsi64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	set_xreg(cpu, op->rd, add_flags64(xreg_sp(cpu, op->rn), op->imm, &cpu->nzcv));
+	uint64_t a = xreg_sp(cpu, op->rn), r = a + op->imm;
+	cc_add64(cpu, a, op->imm, r);
+	set_xreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
 
 static bool op_addsi32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	set_wreg(cpu, op->rd, add_flags32((uint32_t)xreg_sp(cpu, op->rn), (uint32_t)op->imm, &cpu->nzcv));
+	uint32_t a = (uint32_t)xreg_sp(cpu, op->rn), r = a + (uint32_t)op->imm;
+	cc_add32(cpu, a, (uint32_t)op->imm, r);
+	set_wreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
 
 static bool op_subsi64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	set_xreg(cpu, op->rd, sub_flags64(xreg_sp(cpu, op->rn), op->imm, &cpu->nzcv));
+	uint64_t a = xreg_sp(cpu, op->rn), r = a - op->imm;
+	cc_sub64(cpu, a, op->imm, r);
+	set_xreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
 
 static bool op_subsi32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	set_wreg(cpu, op->rd, sub_flags32((uint32_t)xreg_sp(cpu, op->rn), (uint32_t)op->imm, &cpu->nzcv));
+	uint32_t a = (uint32_t)xreg_sp(cpu, op->rn), r = a - (uint32_t)op->imm;
+	cc_sub32(cpu, a, (uint32_t)op->imm, r);
+	set_wreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
 
@@ -115,7 +123,7 @@ static bool op_eori32(struct emu_cpu *cpu, const struct emu_op *op)
 static bool op_andsi64(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	uint64_t r = cpu->x[op->rn] & op->imm;
-	cpu->nzcv = logic_flags64(r);
+	cc_logic(cpu, r);
 	set_xreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
@@ -123,7 +131,7 @@ static bool op_andsi64(struct emu_cpu *cpu, const struct emu_op *op)
 static bool op_andsi32(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	uint32_t r = (uint32_t)(cpu->x[op->rn] & op->imm);
-	cpu->nzcv = logic_flags32(r);
+	cc_logic(cpu, alu_sext(r, 32));
 	set_wreg(cpu, op->rd, r);
 	return IC_NEXT(cpu, op);
 }
@@ -172,7 +180,7 @@ static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
 		if (!(sf))                                                             \
 			r = (uint32_t)r;                                               \
 		if (flags) {                                                           \
-			cpu->nzcv = (sf) ? logic_flags64(r) : logic_flags32((uint32_t)r); \
+			cc_logic(cpu, (sf) ? r : alu_sext(r, 32));                     \
 			set_xreg(cpu, op->rd, r);                                      \
 		} else {                                                               \
 			cpu->x[op->rd] = r;                                            \
@@ -216,13 +224,13 @@ static const emu_op_fn logic_ops[2][4][8] = {
 		uint64_t a = cpu->x[op->rn];                                                    \
 		uint64_t b = SHIFTED(sf, type, cpu->x[op->rm], op->ra);                         \
 		if (flags) {                                                                    \
-			uint64_t r;                                                             \
+			uint64_t r = (sub) ? a - b : a + b;                                     \
 			if (sf)                                                                 \
-				r = (sub) ? sub_flags64(a, b, &cpu->nzcv) : add_flags64(a, b, &cpu->nzcv); \
+				(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);        \
 			else                                                                    \
-				r = (sub) ? sub_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv)   \
-					  : add_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv);  \
-			set_xreg(cpu, op->rd, r);                                               \
+				(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)    \
+				      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);   \
+			set_xreg(cpu, op->rd, (sf) ? r : (uint32_t)r);                          \
 		} else {                                                                        \
 			uint64_t r = (sub) ? a - b : a + b;                                     \
 			cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                                \
@@ -257,7 +265,7 @@ static const emu_op_fn addsub_ops[2][3][4] = {
 	static bool name(struct emu_cpu *cpu, const struct emu_op *op)    \
 	{                                                                  \
 		uint64_t r;                                                \
-		if (condition_holds(cpu->nzcv, op->ra)) {                  \
+		if (cc_holds_rt(cpu, op->ra)) {                            \
 			r = cpu->x[op->rn];                                \
 		} else {                                                   \
 			r = cpu->x[op->rm];                                \
@@ -289,17 +297,18 @@ static const emu_op_fn csel_ops[2][4] = {
 #define CCMP_OP(name, sf, sub, is_imm)                                                          \
 	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                         \
 	{                                                                                       \
-		if (!condition_holds(cpu->nzcv, op->ra)) {                                      \
-			cpu->nzcv = (uint32_t)op->imm;                                          \
+		if (!cc_holds_rt(cpu, op->ra)) {                                                \
+			cc_load(cpu, (uint32_t)op->imm);                                        \
 			return IC_NEXT(cpu, op);                                                           \
 		}                                                                               \
 		uint64_t a = cpu->x[op->rn];                                                    \
 		uint64_t b = (is_imm) ? op->rm : cpu->x[op->rm];                                \
+		uint64_t r = (sub) ? a - b : a + b;                                             \
 		if (sf)                                                                         \
-			(void)((sub) ? sub_flags64(a, b, &cpu->nzcv) : add_flags64(a, b, &cpu->nzcv)); \
+			(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);                \
 		else                                                                            \
-			(void)((sub) ? sub_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv)        \
-				     : add_flags32((uint32_t)a, (uint32_t)b, &cpu->nzcv));      \
+			(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)            \
+			      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);           \
 		return IC_NEXT(cpu, op);                                                                   \
 	}
 
@@ -341,6 +350,63 @@ static bool op_msub32(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	cpu->x[op->rd] = (uint32_t)(cpu->x[op->ra] - cpu->x[op->rn] * cpu->x[op->rm]);
 	return IC_NEXT(cpu, op);
+}
+
+/* ---- CMP followed by B.cond ------------------------------------------- */
+
+/* CMP Xn|Wn, Xm|Wm (LSL #0) or #imm, Rn not SP, immediately followed by
+ * B.cond (op[1], which holds the target and is not dispatched): sets the
+ * flags and branches in one operation.  Neither can fault. */
+#define CMPB_OP(name, c, sf, is_imm)                                                     \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                  \
+	{                                                                                \
+		uint64_t a = cpu->x[op->rn];                                             \
+		uint64_t b = (is_imm) ? op->imm : cpu->x[op->rm];                        \
+		if (sf)                                                                  \
+			cc_sub64(cpu, a, b, a - b);                                      \
+		else                                                                     \
+			cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)(a - b));      \
+		return ic_goto(cpu, cc_holds(cpu, c) ? op[1].imm : op[1].pc + 4);        \
+	}
+#define CMPB_SET(v, sf, is_imm)                                                          \
+	CMPB_OP(op_cmpb_##v##_0, 0, sf, is_imm) CMPB_OP(op_cmpb_##v##_1, 1, sf, is_imm)    \
+	CMPB_OP(op_cmpb_##v##_2, 2, sf, is_imm) CMPB_OP(op_cmpb_##v##_3, 3, sf, is_imm)    \
+	CMPB_OP(op_cmpb_##v##_4, 4, sf, is_imm) CMPB_OP(op_cmpb_##v##_5, 5, sf, is_imm)    \
+	CMPB_OP(op_cmpb_##v##_6, 6, sf, is_imm) CMPB_OP(op_cmpb_##v##_7, 7, sf, is_imm)    \
+	CMPB_OP(op_cmpb_##v##_8, 8, sf, is_imm) CMPB_OP(op_cmpb_##v##_9, 9, sf, is_imm)    \
+	CMPB_OP(op_cmpb_##v##_10, 10, sf, is_imm) CMPB_OP(op_cmpb_##v##_11, 11, sf, is_imm) \
+	CMPB_OP(op_cmpb_##v##_12, 12, sf, is_imm) CMPB_OP(op_cmpb_##v##_13, 13, sf, is_imm) \
+	CMPB_OP(op_cmpb_##v##_14, 14, sf, is_imm) CMPB_OP(op_cmpb_##v##_15, 15, sf, is_imm)
+#define CMPB_ROW(v)                                                                       \
+	{ op_cmpb_##v##_0, op_cmpb_##v##_1, op_cmpb_##v##_2, op_cmpb_##v##_3, op_cmpb_##v##_4,  \
+	  op_cmpb_##v##_5, op_cmpb_##v##_6, op_cmpb_##v##_7, op_cmpb_##v##_8, op_cmpb_##v##_9,  \
+	  op_cmpb_##v##_10, op_cmpb_##v##_11, op_cmpb_##v##_12, op_cmpb_##v##_13,             \
+	  op_cmpb_##v##_14, op_cmpb_##v##_15 }
+
+CMPB_SET(xr, 1, 0)
+CMPB_SET(wr, 0, 0)
+CMPB_SET(xi, 1, 1)
+CMPB_SET(wi, 0, 1)
+
+static const emu_op_fn cmpb_ops[4][16] = { CMPB_ROW(xr), CMPB_ROW(wr), CMPB_ROW(xi), CMPB_ROW(wi) };
+
+bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn)
+{
+	unsigned v;
+	if (cmp->rd != 31 || cmp->rn == 31)
+		return false;
+	if (cmp->fn == op_subs_x_lsl && cmp->ra == 0)
+		v = 0;
+	else if (cmp->fn == op_subs_w_lsl && cmp->ra == 0)
+		v = 1;
+	else if (cmp->fn == op_subsi64)
+		v = 2;
+	else if (cmp->fn == op_subsi32)
+		v = 3;
+	else
+		return false;
+	cmp->fn = cmpb_ops[v][bcond_insn & 15];
+	return true;
 }
 
 /* ---- decoders --------------------------------------------------------- */

@@ -10,71 +10,69 @@
 
 static bool op_b(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = op->imm;
-	return true;
+	return ic_goto(cpu, op->imm);
 }
 
 static bool op_bl(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	cpu->x[30] = op->pc + 4;
-	cpu->pc = op->imm;
-	return true;
+	return ic_goto(cpu, op->imm);
 }
 
-static bool op_bcond(struct emu_cpu *cpu, const struct emu_op *op)
-{
-	cpu->pc = condition_holds(cpu->nzcv, op->ra) ? op->imm : op->pc + 4;
-	return true;
-}
+/* B.cond: one handler per condition, which then tests only its flags. */
+#define BCOND_OP(c)                                                                      \
+	static bool op_bcond_##c(struct emu_cpu *cpu, const struct emu_op *op)          \
+	{                                                                                \
+		return ic_goto(cpu, cc_holds(cpu, c) ? op->imm : op->pc + 4);            \
+	}
+BCOND_OP(0) BCOND_OP(1) BCOND_OP(2) BCOND_OP(3) BCOND_OP(4) BCOND_OP(5) BCOND_OP(6) BCOND_OP(7)
+BCOND_OP(8) BCOND_OP(9) BCOND_OP(10) BCOND_OP(11) BCOND_OP(12) BCOND_OP(13) BCOND_OP(14) BCOND_OP(15)
+
+static const emu_op_fn bcond_ops[16] = {
+	op_bcond_0, op_bcond_1, op_bcond_2, op_bcond_3, op_bcond_4, op_bcond_5, op_bcond_6, op_bcond_7,
+	op_bcond_8, op_bcond_9, op_bcond_10, op_bcond_11, op_bcond_12, op_bcond_13, op_bcond_14, op_bcond_15,
+};
 
 static bool op_cbz64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = cpu->x[op->rd] == 0 ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, cpu->x[op->rd] == 0 ? op->imm : op->pc + 4);
 }
 
 static bool op_cbnz64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = cpu->x[op->rd] != 0 ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, cpu->x[op->rd] != 0 ? op->imm : op->pc + 4);
 }
 
 static bool op_cbz32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = (uint32_t)cpu->x[op->rd] == 0 ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, (uint32_t)cpu->x[op->rd] == 0 ? op->imm : op->pc + 4);
 }
 
 static bool op_cbnz32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = (uint32_t)cpu->x[op->rd] != 0 ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, (uint32_t)cpu->x[op->rd] != 0 ? op->imm : op->pc + 4);
 }
 
 static bool op_tbz(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = !((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, !((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4);
 }
 
 static bool op_tbnz(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = ((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4;
-	return true;
+	return ic_goto(cpu, ((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4);
 }
 
 static bool op_br(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = cpu->x[op->rn];
-	return true;
+	return ic_goto(cpu, cpu->x[op->rn]);
 }
 
 static bool op_blr(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	uint64_t target = cpu->x[op->rn]; /* before writing X30 (BLR X30) */
 	cpu->x[30] = op->pc + 4;
-	cpu->pc = target;
-	return true;
+	return ic_goto(cpu, target);
 }
 
 #define NOP_INSN 0xd503201fu
@@ -106,7 +104,7 @@ bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 			return false;
 		op->ra = insn & 15;
 		op->imm = pc + (alu_sext(insn >> 5, 19) << 2);
-		op->fn = op_bcond;
+		op->fn = bcond_ops[insn & 15];
 		return true;
 	case 6:
 		if (insn == NOP_INSN) {

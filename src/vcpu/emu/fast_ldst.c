@@ -16,15 +16,15 @@
 /* Access kinds (and how the loaded value is extended). */
 enum { FK_ST, FK_LD, FK_LDS64, FK_LDS32 };
 
-/* Addressing modes of a single-register access. */
-enum { FM_IMM, FM_REG, FM_POST, FM_PRE };
+/* Addressing modes of a single-register access (register offset: index
+ * Xm, UXTW Wm or SXTW Wm, shifted left by op->ra). */
+enum { FM_IMM, FM_REG, FM_POST, FM_PRE, FM_REG_UXTW, FM_REG_SXTW };
 
 static ALWAYS_INLINE uint64_t op_base(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	if (op->rn != 31)
 		return cpu->x[op->rn];
-	cpu->insn_pc = op->pc; /* the SP alignment check may fault */
-	cpu->pc = op->pc + 4;
+	ic_set_pc(cpu, op); /* the SP alignment check may fault */
 	return ldst_base(cpu, 31);
 }
 
@@ -56,24 +56,23 @@ static ALWAYS_INLINE bool fast_store(struct emu_cpu *cpu, const struct emu_op *o
 }
 
 /* Single register: rd = Rt, rn = Rn, imm = offset (FM_IMM/POST/PRE);
- * FM_REG: rm = Rm, ra = option | S << 3. */
+ * register offset: rm = Rm, ra = shift amount. */
 static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *op, unsigned kind, unsigned sc,
 				      unsigned mode)
 {
 	uint64_t base = op_base(cpu, op), addr, off;
-	if (mode == FM_REG) {
+	if (mode == FM_REG || mode == FM_REG_UXTW || mode == FM_REG_SXTW) {
 		uint64_t m = cpu->x[op->rm];
-		switch (op->ra & 7) {
-		case 2: m = (uint32_t)m; break;      /* UXTW */
-		case 6: m = sext64(m, 32); break;    /* SXTW */
-		default: break;                      /* LSL, SXTX */
-		}
-		off = (op->ra & 8) ? m << sc : m;
+		if (mode == FM_REG_UXTW)
+			m = (uint32_t)m;
+		else if (mode == FM_REG_SXTW)
+			m = sext64(m, 32);
+		off = m << op->ra;
 	} else {
 		off = op->imm;
 	}
 	addr = mode == FM_POST ? base : base + off;
-	bool isv = mode == FM_IMM || mode == FM_REG;
+	bool isv = mode != FM_POST && mode != FM_PRE;
 	unsigned rt = op->rd, size = 1u << sc;
 	bool stop = false;
 	uint64_t v;
@@ -115,6 +114,14 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 	static bool name##_pre(struct emu_cpu *cpu, const struct emu_op *op)             \
 	{                                                                                 \
 		return ldst_single(cpu, op, kind, sc, FM_PRE);                            \
+	}                                                                                 \
+	static bool name##_uxtw(struct emu_cpu *cpu, const struct emu_op *op)            \
+	{                                                                                 \
+		return ldst_single(cpu, op, kind, sc, FM_REG_UXTW);                       \
+	}                                                                                 \
+	static bool name##_sxtw(struct emu_cpu *cpu, const struct emu_op *op)            \
+	{                                                                                 \
+		return ldst_single(cpu, op, kind, sc, FM_REG_SXTW);                       \
 	}
 
 SINGLE_MODES(op_strb, FK_ST, 0)
@@ -131,14 +138,14 @@ SINGLE_MODES(op_ldrswx, FK_LDS64, 2)
 SINGLE_MODES(op_ldrsbw, FK_LDS32, 0)
 SINGLE_MODES(op_ldrshw, FK_LDS32, 1)
 
-#define MODE_ROW(name) { name##_imm, name##_reg, name##_post, name##_pre }
+#define MODE_ROW(name) { name##_imm, name##_reg, name##_post, name##_pre, name##_uxtw, name##_sxtw }
 
 /* [size:opc][mode]; NULL: not a fast form (PRFM, unallocated). */
-static const emu_op_fn single_ops[16][4] = {
+static const emu_op_fn single_ops[16][6] = {
 	MODE_ROW(op_strb), MODE_ROW(op_ldrb), MODE_ROW(op_ldrsbx), MODE_ROW(op_ldrsbw),
 	MODE_ROW(op_strh), MODE_ROW(op_ldrh), MODE_ROW(op_ldrshx), MODE_ROW(op_ldrshw),
-	MODE_ROW(op_strw), MODE_ROW(op_ldrw), MODE_ROW(op_ldrswx), { NULL, NULL, NULL, NULL },
-	MODE_ROW(op_strx), MODE_ROW(op_ldrx), { NULL, NULL, NULL, NULL }, { NULL, NULL, NULL, NULL },
+	MODE_ROW(op_strw), MODE_ROW(op_ldrw), MODE_ROW(op_ldrswx), { NULL },
+	MODE_ROW(op_strx), MODE_ROW(op_ldrx), { NULL }, { NULL },
 };
 
 /* Pairs: rd = Rt, rm = Rt2, imm = scaled offset; ra = writeback mode
@@ -219,9 +226,11 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 			 * rest are atomics and PAC loads */
 			if (((insn >> 10) & 3) != 2 || !(insn & (1u << 14)))
 				return false;
-			mode = FM_REG;
+			/* option<1> = 1: 010 UXTW, 011 LSL, 110 SXTW, 111 SXTX */
+			unsigned option = (insn >> 13) & 7;
+			mode = option == 2 ? FM_REG_UXTW : option == 6 ? FM_REG_SXTW : FM_REG;
 			op->rm = (insn >> 16) & 31;
-			op->ra = (uint8_t)(((insn >> 13) & 7) | ((insn >> 9) & 8));
+			op->ra = (uint8_t)((insn & (1u << 12)) ? sc : 0);
 		} else {
 			static const int8_t imm9_mode[4] = { FM_IMM, FM_POST, -1, FM_PRE };
 			int m = imm9_mode[(insn >> 10) & 3];

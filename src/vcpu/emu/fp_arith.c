@@ -102,11 +102,18 @@ static inline bool sign_of(unsigned w, uint64_t a)
 	return (a >> (w - 1)) & 1;
 }
 
-/* FZ input flush (FPUnpack): not for half precision (FZ16 is RES0). */
+/* Flush-to-zero control of format w: FZ16 for half, FZ otherwise. */
+static inline bool fz_on(const struct fpst *st, unsigned w)
+{
+	return (st->fpcr & (w == 16 ? FPCR_FZ16 : FPCR_FZ)) != 0;
+}
+
+/* Input flush (FPUnpack); flushing a half input raises no IDC. */
 static inline uint64_t flush_in(struct fpst *st, unsigned w, uint64_t a)
 {
-	if ((st->fpcr & FPCR_FZ) && w != 16 && is_denorm(w, a)) {
-		st->flags |= FPSR_IDC;
+	if (fz_on(st, w) && is_denorm(w, a)) {
+		if (w != 16)
+			st->flags |= FPSR_IDC;
 		return a & fp_sign_bit(w);
 	}
 	return a;
@@ -166,8 +173,8 @@ static struct unp unpack(struct fpst *st, unsigned w, uint64_t a, bool ahp)
 	u.exp = 0;
 	u.mant = 0;
 	if (e == 0) {
-		if (f == 0 || ((st->fpcr & FPCR_FZ) && w != 16)) {
-			if (f != 0)
+		if (f == 0 || fz_on(st, w)) {
+			if (f != 0 && w != 16)
 				st->flags |= FPSR_IDC;
 			u.t = T_ZERO;
 			return u;
@@ -199,7 +206,7 @@ static inline bool overflow_to_inf(unsigned rmode, bool sign)
 }
 
 /* FPRoundBase of sign * mant/2^63 * 2^exp (mant != 0, bit 63 set; a
- * sticky bit may be ORed into bit 0).  fz: FPCR.FZ applies (not half);
+ * sticky bit may be ORed into bit 0).  fz: FPCR.FZ (FZ16 for half) applies;
  * ahp: alternative half-precision format. */
 static uint64_t round_pack(struct fpst *st, unsigned w, bool sign, int exp, uint64_t mant,
 			   unsigned rmode, bool fz, bool ahp)
@@ -489,7 +496,7 @@ static bool lane_special(struct fpst *st, enum fpu_op op, unsigned w, uint64_t *
 	uint64_t ec = op == FOP_FMA ? exp_field(w, *c) : 1;
 	if (op == FOP_SQRT)
 		eb = 1;
-	if ((st->fpcr & FPCR_FZ) == 0) {
+	if (!fz_on(st, w)) {
 		if (ea != emax && eb != emax && ec != emax)
 			return false;
 	} else if (ea != emax && eb != emax && ec != emax && ea && eb && ec) {
@@ -618,9 +625,181 @@ static bool arith_fast(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, 
 	return true;
 }
 
+/* ---------------------------------------------------------------- */
+/* Half precision (FEAT_FP16): exact integer arithmetic, one rounding.
+ * A finite half is m * 2^e with m < 2^11, e in [-24, 5]; sums and
+ * products of such values (FMA included) are exact in 128 bits, and
+ * quotients/roots carry a sticky bit far below the rounding point, so
+ * round_pack sees the exact value (no double rounding through the host's
+ * single or double). */
+
+typedef unsigned __int128 u128;
+struct hx {
+	bool s;  /* sign */
+	int e;   /* value = m * 2^e */
+	u128 m;
+};
+
+static inline struct hx h_val(uint64_t a) /* a finite half (zero allowed) */
+{
+	unsigned ex = (a >> 10) & 31;
+	struct hx v = { (a >> 15) & 1, (ex ? (int)ex : 1) - 25, (a & 0x3ff) | (ex ? 0x400u : 0) };
+	return v;
+}
+
+/* Exact x + y (aligned at the smaller exponent; shifts stay below 64). */
+static inline struct hx h_sum(struct hx x, struct hx y)
+{
+	int e = x.e < y.e ? x.e : y.e;
+	u128 a = x.m << (x.e - e), b = y.m << (y.e - e);
+	struct hx r = { x.s, e, 0 };
+	if (x.s == y.s)
+		r.m = a + b;
+	else if (a >= b)
+		r.m = a - b;
+	else {
+		r.s = y.s;
+		r.m = b - a;
+	}
+	return r;
+}
+
+/* FPRound to half of a nonzero exact value (FZ16, tininess before rounding). */
+static uint64_t h_round(struct fpst *st, struct hx v, unsigned rmode)
+{
+	uint64_t hi = (uint64_t)(v.m >> 64), lo = (uint64_t)v.m, mant;
+	int p = hi ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll(lo);
+	if (p > 63) {
+		unsigned sh = (unsigned)p - 63;
+		mant = (uint64_t)(v.m >> sh) | ((v.m & (((u128)1 << sh) - 1)) != 0);
+	} else {
+		mant = lo << (63 - p);
+	}
+	return round_pack(st, 16, v.s, v.e + p, mant, rmode, fz_on(st, 16), false);
+}
+
+static inline uint64_t h_invalid(struct fpst *st)
+{
+	st->flags |= FPSR_IOC;
+	return default_nan(16);
+}
+
+/* c + a * b (FPMulAdd; also FRECPS with c = 2.0 and FRSQRTS with c = 3.0
+ * and halve = 1): operands already past the NaN/flush pre-pass. */
+static uint64_t h_muladd(struct fpst *st, uint64_t a, uint64_t b, uint64_t c, int halve,
+			 unsigned rmode)
+{
+	bool ia = is_inf(16, a), ib = is_inf(16, b), ic = is_inf(16, c);
+	bool za = is_zero(16, a), zb = is_zero(16, b), zc = is_zero(16, c);
+	bool sp = sign_of(16, a) ^ sign_of(16, b), sc = sign_of(16, c);
+	if ((ia && zb) || (za && ib) || ((ia || ib) && ic && sp != sc))
+		return h_invalid(st);
+	if (ia || ib)
+		return fp_inf(16, sp);
+	if (ic)
+		return fp_inf(16, sc);
+	if ((za || zb) && zc)
+		return fp_zero(16, sp == sc ? sc : rmode == FPR_RM);
+	struct hx x = h_val(a), y = h_val(b), p = { sp, x.e + y.e, x.m * y.m };
+	struct hx r = h_sum(p, h_val(c));
+	if (r.m == 0)
+		return fp_zero(16, rmode == FPR_RM);
+	r.e -= halve;
+	return h_round(st, r, rmode);
+}
+
+/* One half-precision lane of fpu_arith. */
+static uint64_t lane_f16(struct fpst *st, enum fpu_op op, uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t r;
+	if (lane_special(st, op, 16, &a, &b, &c, &r))
+		return r;
+	unsigned rm = fpst_rmode(st);
+	bool ia = is_inf(16, a), ib = is_inf(16, b), za = is_zero(16, a), zb = is_zero(16, b);
+	bool sa = sign_of(16, a), sb = sign_of(16, b);
+	switch (op) {
+	case FOP_SUB: /* FPSub: the NaN pass saw the original b */
+		b = fp_neg(16, b);
+		sb = !sb;
+		/* fall through */
+	case FOP_ADD:
+		if (ia || ib) {
+			if (ia && ib && sa != sb)
+				return h_invalid(st);
+			return fp_inf(16, ia ? sa : sb);
+		}
+		if (za && zb)
+			return fp_zero(16, sa == sb ? sa : rm == FPR_RM);
+		{
+			struct hx v = h_sum(h_val(a), h_val(b));
+			return v.m ? h_round(st, v, rm) : fp_zero(16, rm == FPR_RM);
+		}
+	case FOP_MUL: case FOP_MULX: /* FMULX's inf * 0 was done by the pre-pass */
+		if ((ia && zb) || (za && ib))
+			return h_invalid(st);
+		if (ia || ib)
+			return fp_inf(16, sa ^ sb);
+		if (za || zb)
+			return fp_zero(16, sa ^ sb);
+		{
+			struct hx x = h_val(a), y = h_val(b), v = { sa ^ sb, x.e + y.e, x.m * y.m };
+			return h_round(st, v, rm);
+		}
+	case FOP_DIV:
+		if ((ia && ib) || (za && zb))
+			return h_invalid(st);
+		if (ia || zb) {
+			if (!ia)
+				st->flags |= FPSR_DZC;
+			return fp_inf(16, sa ^ sb);
+		}
+		if (za || ib)
+			return fp_zero(16, sa ^ sb);
+		{
+			struct hx x = h_val(a), y = h_val(b);
+			u128 num = x.m << 64, q = num / y.m;
+			struct hx v = { sa ^ sb, x.e - 64 - y.e, q | (q * y.m != num) };
+			return h_round(st, v, rm);
+		}
+	case FOP_SQRT:
+		if (za)
+			return a;
+		if (sa)
+			return h_invalid(st);
+		if (ia)
+			return a;
+		{
+			struct hx x = h_val(a);
+			if ((unsigned)x.e & 1) {
+				x.m <<= 1;
+				x.e--;
+			}
+			/* floor(sqrt(m * 2^40)), m * 2^40 < 2^53: exact in double */
+			uint64_t n = (uint64_t)x.m << 40, s = (uint64_t)sqrt((double)n);
+			while (s * s > n)
+				s--;
+			while ((s + 1) * (s + 1) <= n)
+				s++;
+			struct hx v = { false, (x.e - 40) / 2, s | (s * s != n) };
+			return h_round(st, v, rm);
+		}
+	case FOP_FMA:
+		return h_muladd(st, a, b, c, 0, rm);
+	case FOP_RECPS: /* 2 + (-a) * b; a negated by the pre-pass */
+		return h_muladd(st, a, b, 0x4000, 0, rm);
+	default: /* FOP_RSQRTS: (3 + (-a) * b) / 2 */
+		return h_muladd(st, a, b, 0x4200, 1, rm);
+	}
+}
+
 void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
 	       const uint64_t *b, const uint64_t *c, uint64_t *d)
 {
+	if (w == 16) {
+		for (unsigned i = 0; i < n; i++)
+			d[i] = lane_f16(st, op, a[i], b ? b[i] : 0, c ? c[i] : 0);
+		return;
+	}
 	if (arith_fast(st, op, w, n, a, b, c, d))
 		return;
 	uint64_t x[4] = { 0 }, y[4] = { 0 }, z[4] = { 0 }, r[4] = { 0 };
@@ -844,8 +1023,7 @@ uint64_t fpu_from_int(struct fpst *st, unsigned w, uint64_t v, unsigned ibits, u
 	if (v == 0)
 		return 0; /* +0 */
 	int p = 63 - __builtin_clzll(v);
-	return round_pack(st, w, sign, p - (int)fbits, v << (63 - p), rmode,
-			  (st->fpcr & FPCR_FZ) && w != 16, false);
+	return round_pack(st, w, sign, p - (int)fbits, v << (63 - p), rmode, fz_on(st, w), false);
 }
 
 uint64_t fpu_round_int(struct fpst *st, unsigned w, uint64_t a, unsigned rmode, bool exact)
@@ -874,7 +1052,20 @@ uint64_t fpu_round_int(struct fpst *st, unsigned w, uint64_t a, unsigned rmode, 
 	return round_pack(&tmp, w, u.sign, p, m << (63 - p), FPR_RZ, false, false);
 }
 
+static uint64_t convert(struct fpst *st, uint64_t a, unsigned from_w, unsigned to_w, unsigned rmode);
+
+/* FPConvert unpacks and rounds half precision without FZ16
+ * (FPUnpackCV, FPRoundCV); FZ still applies to single/double. */
 uint64_t fpu_convert(struct fpst *st, uint64_t a, unsigned from_w, unsigned to_w, unsigned rmode)
+{
+	uint32_t fpcr = st->fpcr;
+	st->fpcr &= ~FPCR_FZ16;
+	uint64_t r = convert(st, a, from_w, to_w, rmode);
+	st->fpcr = fpcr;
+	return r;
+}
+
+static uint64_t convert(struct fpst *st, uint64_t a, unsigned from_w, unsigned to_w, unsigned rmode)
 {
 	bool ahp = (st->fpcr & FPCR_AHP) != 0;
 	struct unp u = unpack(st, from_w, a, ahp && from_w == 16);
@@ -952,7 +1143,7 @@ uint64_t fpu_recpe(struct fpst *st, unsigned w, uint64_t a)
 		return overflow_to_inf(fpst_rmode(st), u.sign) ? fp_inf(w, u.sign)
 							       : fp_max_normal(w, u.sign);
 	}
-	if ((st->fpcr & FPCR_FZ) && u.exp >= bias - 1) {
+	if (fz_on(st, w) && u.exp >= bias - 1) {
 		st->flags |= FPSR_UFC;
 		return fp_zero(w, u.sign);
 	}

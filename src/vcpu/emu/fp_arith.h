@@ -4,7 +4,9 @@
  * Advanced SIMD handlers.
  *
  * Values are bit patterns in uint64_t; `w` is the format width (16, 32 or
- * 64; half precision only for conversions: FEAT_FP16 is not advertised).
+ * 64).  Half precision (FEAT_FP16) honours FPCR.FZ16 instead of FZ, and
+ * its input flush sets no IDC; half arithmetic is exact integer
+ * arithmetic rounded once in software (no host half type).
  * Every function accumulates FPSR cumulative flags into st->flags; the
  * caller ORs them into cpu->fpsr once per instruction (fpst_end).
  *
@@ -31,6 +33,7 @@
 #define FPCR_AHP (1u << 26)
 #define FPCR_DN (1u << 25)
 #define FPCR_FZ (1u << 24)
+#define FPCR_FZ16 (1u << 19)
 #define FPCR_RMODE_SHIFT 22
 
 /* Rounding modes: FPCR.RMode values, then the two only instructions use. */
@@ -63,7 +66,7 @@ static inline unsigned fpst_rmode(const struct fpst *s)
 	return (s->fpcr >> FPCR_RMODE_SHIFT) & 3;
 }
 
-/* Host-assisted operations, lane-wise over n (<= 4) lanes:
+/* Host-assisted operations, lane-wise over n (<= 4; half: any) lanes:
  * d[i] = op(a[i], b[i], c[i]). */
 enum fpu_op {
 	FOP_ADD,    /* a + b */

@@ -2,16 +2,16 @@
  * fp_scalar.c - scalar floating-point data processing (op0 = x0x1 1111x):
  * conversions to/from fixed point and integers, FMOV (register, general,
  * immediate), 1-, 2- and 3-source arithmetic, FCMP/FCMPE, FCCMP/FCCMPE,
- * FCSEL (Arm ARM C4.1.7).  ftype 11 (half) only for FCVT: FEAT_FP16 is
- * not implemented.
+ * FCSEL (Arm ARM C4.1.7).  ftype 11 is half precision (FEAT_FP16).
  */
 #include "alu.h"
 #include "simd.h"
 
-/* ftype -> width; 0 for reserved / unimplemented half. */
+/* ftype -> width; 0 for the reserved 10. */
 static inline unsigned ftype_w(unsigned ftype)
 {
-	return ftype == 0 ? 32 : ftype == 1 ? 64 : 0;
+	static const unsigned w[4] = { 32, 64, 0, 16 };
+	return w[ftype];
 }
 
 /* Fixed-point <-> FP (bit 21 = 0). */
@@ -50,6 +50,13 @@ static void fp_int(struct emu_cpu *cpu, uint32_t insn)
 		emu_undefined(cpu);
 	if (opc >= 6) { /* FMOV */
 		bool to_fp = opc == 7;
+		if (rmode == 0 && ftype == 3) { /* FMOV Hd <-> Wn/Xn: low 16 bits */
+			if (to_fp)
+				set_vscalar(cpu, rd, xreg(cpu, rn) & 0xffff);
+			else
+				set_xreg(cpu, rd, cpu->v[rn][0] & 0xffff);
+			return;
+		}
 		if (rmode == 0 && ((sf == 0 && ftype == 0) || (sf == 1 && ftype == 1))) {
 			if (to_fp)
 				set_vscalar(cpu, rd, sf ? xreg(cpu, rn) : wreg(cpu, rn));
@@ -66,7 +73,7 @@ static void fp_int(struct emu_cpu *cpu, uint32_t insn)
 				set_xreg(cpu, rd, cpu->v[rn][1]);
 			return;
 		}
-		emu_undefined(cpu); /* half (FP16), FJCVTZS (JSCVT) */
+		emu_undefined(cpu); /* FJCVTZS (JSCVT) */
 	}
 	unsigned w = ftype_w(ftype);
 	if (!w)

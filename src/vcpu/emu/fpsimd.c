@@ -3,11 +3,18 @@
  * (op0 = x111, Arm ARM C4.1.6/C4.1.7).  Every instruction first checks
  * CPACR_EL1.FPEN, then goes to the handler of its encoding class.
  *
+ * Half-precision (FEAT_FP16) forms go to the same class handlers.
  * Not implemented (UNDEF, and not advertised in ID_AA64ISAR0/PFR0):
- * FEAT_FP16 arithmetic, the crypto extensions, FEAT_DotProd, FEAT_RDM,
- * FEAT_FCMA, FEAT_JSCVT, FEAT_FRINTTS, BF16.
+ * the crypto extensions, FEAT_FHM, FEAT_DotProd, FEAT_RDM, FEAT_FCMA,
+ * FEAT_JSCVT, FEAT_FRINTTS, BF16.
  */
 #include "simd.h"
+
+/* Three same (FP16): bit 22 = 1, bit 21 = 0, bits [15:14] = 00, bit 10 = 1. */
+static inline bool is_fp16_3same(uint32_t insn)
+{
+	return (insn & 0x0060c400u) == 0x00400400u;
+}
 
 /* Vector classes (bit 28 = 0). */
 static void exec_vector(struct emu_cpu *cpu, uint32_t insn)
@@ -31,7 +38,7 @@ static void exec_vector(struct emu_cpu *cpu, uint32_t insn)
 			simd_three_diff(cpu, insn, false);
 			return;
 		case 2:
-			if (((insn >> 17) & 0xf) == 0)
+			if (((insn >> 17) & 0xf) == 0 || ((insn >> 17) & 0x3f) == 0x3c) /* + FP16 */
 				simd_two_misc(cpu, insn, false);
 			else if (((insn >> 17) & 0xf) == 8)
 				simd_across(cpu, insn);
@@ -50,8 +57,10 @@ static void exec_vector(struct emu_cpu *cpu, uint32_t insn)
 	case 1: case 3:
 		if (size0)
 			simd_copy(cpu, insn, false);
+		else if (is_fp16_3same(insn))
+			simd_three_same_fp16(cpu, insn, false);
 		else
-			emu_undefined(cpu); /* FP16 three same */
+			emu_undefined(cpu);
 		return;
 	default:
 		/* bit 10 = 0: EXT (U = 1; bit 11 is imm4<0>), permute (bit 11
@@ -91,7 +100,7 @@ static void exec_scalar_simd(struct emu_cpu *cpu, uint32_t insn)
 			simd_three_diff(cpu, insn, true);
 			return;
 		case 2:
-			if (((insn >> 17) & 0xf) == 0)
+			if (((insn >> 17) & 0xf) == 0 || ((insn >> 17) & 0x3f) == 0x3c) /* + FP16 */
 				simd_two_misc(cpu, insn, true);
 			else if (((insn >> 17) & 0xf) == 8)
 				simd_pairwise_scalar(cpu, insn);
@@ -107,6 +116,8 @@ static void exec_scalar_simd(struct emu_cpu *cpu, uint32_t insn)
 	if (!(insn & (1u << 15)) && (insn & (1u << 10)) && ((insn >> 22) & 3) == 0 &&
 	    !((insn >> 29) & 1))
 		simd_copy(cpu, insn, true);
+	else if (is_fp16_3same(insn))
+		simd_three_same_fp16(cpu, insn, true);
 	else
 		emu_undefined(cpu);
 }

@@ -43,6 +43,7 @@ static bool op_generic(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);
 	op->group(cpu, op->insn);
+	cc_load(cpu, cpu->nzcv);
 	return IC_NEXT(cpu, op);
 }
 
@@ -51,6 +52,7 @@ static bool op_generic_mem(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);
 	op->group(cpu, op->insn);
+	cc_load(cpu, cpu->nzcv);
 	return ic_check_epoch(cpu, op);
 }
 
@@ -61,6 +63,7 @@ static bool op_generic_end(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);
 	op->group(cpu, op->insn);
+	cc_load(cpu, cpu->nzcv);
 	cpu->ic.epoch++;
 	return true;
 }
@@ -68,8 +71,7 @@ static bool op_generic_end(struct emu_cpu *cpu, const struct emu_op *op)
 /* After the last instruction of a block that does not end in a branch. */
 static bool op_goto(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	cpu->pc = op->pc;
-	return true;
+	return ic_goto(cpu, op->pc);
 }
 
 static void exec_reserved(struct emu_cpu *cpu, uint32_t insn)
@@ -143,6 +145,9 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 		end = decode_one(&ops[n], load_word(host + 4 * n), pc + 4 * n);
 		n++;
 	}
+	/* B.cond (fast form) right after a CMP: fused (fast_alu.c). */
+	if (end && n >= 2 && (ops[n - 1].insn & 0xff000010u) == 0x54000000u && ops[n - 1].fn != op_generic_end)
+		(void)emu_fast_fuse_cmp_bcond(&ops[n - 2], ops[n - 1].insn);
 	if (!end) {
 		memset(&ops[n], 0, sizeof(ops[n]));
 		ops[n].fn = op_goto;

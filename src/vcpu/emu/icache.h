@@ -12,8 +12,10 @@
  * PC and returns true.
  *
  * Execution state while in a block: cpu->pc and cpu->insn_pc are NOT
- * maintained per instruction.  Handlers that may raise an exception set
- * them first (ic_set_pc); handlers that never fault do not touch them.
+ * maintained per instruction, and the flags are in cpu->cc_* (alu.h), not
+ * cpu->nzcv.  Handlers that may raise an exception or call a generic
+ * group set them first (ic_set_pc); handlers that never fault do not touch
+ * them.  The run loop converts the flags on entry and exit.
  *
  * Self-modifying code and translation changes: a block is compared word
  * for word with guest memory when entered, unless cpu->ic.epoch is the
@@ -29,23 +31,45 @@
 #ifndef EMU_ICACHE_H
 #define EMU_ICACHE_H
 
+#include "alu.h"
 #include "cpu.h"
 #include "mem_fast.h"
 
 #define IC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define IC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* The instruction's architectural PCs, before anything that can fault. */
+/* The instruction's architectural state, before anything that can fault
+ * or look at it: PCs and the lazy flags (cpu->cc_*) written back to
+ * cpu->nzcv. */
 static inline void ic_set_pc(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	cpu->insn_pc = op->pc;
 	cpu->pc = op->pc + 4;
+	cpu->nzcv = cc_nzcv(cpu);
 }
 
 /* Continues with the next operation of the block: handlers end with a
  * call in tail position (threaded code; compilers turn it into a jump, and
  * without that the depth is bounded by the block length). */
 #define IC_NEXT(cpu, op) ((op)[1].fn((cpu), (op) + 1))
+
+/* Ends the block with a jump to pc.  Continues straight into the block
+ * cached there (chaining) when the run loop would enter it without
+ * further ado: same slot, same checks, same accounting.  Else returns to
+ * the run loop with cpu->pc = pc.  The depth of the tail calls is bounded
+ * by the event budget even if a compiler does not turn them into jumps. */
+static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
+{
+	struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
+	if (IC_UNLIKELY(b->pc != pc || b->epoch != cpu->ic.epoch || cpu->insn_count >= cpu->event_at)) {
+		cpu->pc = pc;
+		return true;
+	}
+	cpu->blk = b;
+	cpu->insn_count += b->n;
+	const struct emu_op *next = &cpu->ic.ops[b->op];
+	return next->fn(cpu, next);
+}
 
 /* Ends the block after op (its successor is the next instruction). */
 bool emu_ic_stop_after(struct emu_cpu *cpu, const struct emu_op *op);
@@ -65,6 +89,12 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn);
 bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn);
 bool emu_fast_branch(struct emu_op *op, uint32_t insn);
 bool emu_fast_ldst(struct emu_op *op, uint32_t insn);
+
+/* cmp (decoded by emu_fast_dp_*) is followed by the B.cond bcond_insn,
+ * decoded by emu_fast_branch into the next operation: makes cmp an
+ * operation that does both when it is a plain CMP (register or
+ * immediate).  Returns whether it did. */
+bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn);
 
 /* Shared trivial handler. */
 bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op);

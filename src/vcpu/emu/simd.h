@@ -121,6 +121,7 @@ static inline uint64_t vfp_expand_imm(unsigned imm8, unsigned w)
 /* Handlers; `scalar` selects the AdvSIMD scalar variant of a class. */
 void emu_fp_scalar(struct emu_cpu *cpu, uint32_t insn);                /* fp_scalar.c */
 void simd_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar); /* simd_3same.c */
+void simd_three_same_fp16(struct emu_cpu *cpu, uint32_t insn, bool scalar); /* simd_3same.c */
 void simd_three_diff(struct emu_cpu *cpu, uint32_t insn, bool scalar); /* simd_3diff.c */
 void simd_two_misc(struct emu_cpu *cpu, uint32_t insn, bool scalar);   /* simd_2misc.c */
 void simd_across(struct emu_cpu *cpu, uint32_t insn);                  /* simd_reduce.c */

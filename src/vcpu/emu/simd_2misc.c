@@ -4,7 +4,8 @@
  * abs/neg/accumulate, compares with zero, ABS/NEG, narrowing (XTN,
  * SQXTN, UQXTN, SQXTUN), SHLL, the FP ops (FABS, FNEG, FSQRT, FRINT*,
  * FCVT* to integer, xCVTF, FCVTN/FCVTL/FCVTXN, compares with zero,
- * estimates) and URECPE/URSQRTE.
+ * estimates) and URECPE/URSQRTE; the FP ops also in their FP16 class
+ * (bits [22:17] = 111100, same U:a:opcode keys, half lanes).
  */
 #include "simd.h"
 
@@ -176,10 +177,15 @@ void simd_two_misc(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 	unsigned key = u << 5 | opc;
 	bool sat = false;
 
-	/* FP ops: opcode 0x0c-0x0f with size<1> = 1, 0x16-0x1f. */
-	if ((opc >= 0x0c && opc <= 0x0f && (size & 2)) || opc >= 0x18) {
-		unsigned fkey = (unsigned)u << 6 | (size & 2) << 4 | opc, w = fp_w(size & 1);
-		if (!scalar && (size & 1) && !q)
+	/* FP ops: opcode 0x0c-0x0f with size<1> = 1, 0x18-0x1f. */
+	bool fp = (opc >= 0x0c && opc <= 0x0f && (size & 2)) || opc >= 0x18;
+	bool half = ((insn >> 17) & 0xf) == 0xc; /* FP16 class */
+	if (half && !fp)
+		emu_undefined(cpu);
+	if (fp) {
+		unsigned fkey = (unsigned)u << 6 | (size & 2) << 4 | opc;
+		unsigned w = half ? 16 : fp_w(size & 1);
+		if (w == 64 && !scalar && !q)
 			emu_undefined(cpu);
 		if (scalar && (fkey == 0x18 || fkey == 0x19 || fkey == 0x38 || fkey == 0x39 ||
 			       fkey == 0x58 || fkey == 0x59 || fkey == 0x79 || fkey == 0x4f + 0x20 ||
@@ -201,10 +207,10 @@ void simd_two_misc(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 			return;
 		}
 		vec128 vn = vreg(cpu, rn), r;
-		unsigned lg = (size & 1) ? 3 : 2, n = (q ? 128u : 64u) / w;
+		unsigned lg = w == 16 ? 1 : w == 64 ? 3 : 2, n = (q ? 128u : 64u) / w;
 		r.d[0] = r.d[1] = 0;
 		if (fkey == 0x5f + 0x20) { /* FSQRT: host lanes at once */
-			uint64_t x[4], y[4];
+			uint64_t x[8], y[8];
 			for (unsigned i = 0; i < n; i++)
 				x[i] = vget(&vn, i, lg);
 			fpu_arith(&st, FOP_SQRT, w, n, x, NULL, NULL, y);

@@ -2,7 +2,8 @@
  * simd_3same.c - Advanced SIMD "three same" (vector and scalar): integer
  * arithmetic, halving/saturating ops, shifts by register, compares,
  * min/max, absolute difference, multiply(-accumulate), pairwise ops,
- * logic, and the FP three-same operations.
+ * logic, and the FP three-same operations (single/double, and the FP16
+ * class with the same U:a:opcode table).
  *
  * Integer elements are computed exactly in 128-bit arithmetic and then
  * truncated or saturated (FPSR.QC), which is what the pseudocode's
@@ -179,7 +180,7 @@ static const struct fp3 fp3_tab[32] = {
 static void fp3_lanes(struct fpst *st, const struct fp3 *f, unsigned w, unsigned n,
 		      const uint64_t *a, const uint64_t *b, const uint64_t *d, uint64_t *r)
 {
-	uint64_t t[4];
+	uint64_t t[8];
 	switch (f->kind) {
 	case F_HOST:
 		fpu_arith(st, (enum fpu_op)f->op, w, n, a, b, NULL, r);
@@ -216,14 +217,15 @@ static void fp3_lanes(struct fpst *st, const struct fp3 *f, unsigned w, unsigned
 	}
 }
 
-static void fp_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar)
+/* w: 16 for the FP16 class (same U:a:opcode table), else from sz. */
+static void fp_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar, bool half)
 {
 	bool q = (insn >> 30) & 1, u = (insn >> 29) & 1;
 	unsigned sz = (insn >> 22) & 1, a = (insn >> 23) & 1, opc = (insn >> 11) & 7;
 	unsigned rm = (insn >> 16) & 31, rn = (insn >> 5) & 31, rd = insn & 31;
 	const struct fp3 *f = &fp3_tab[u << 4 | a << 3 | opc];
-	unsigned w = fp_w(sz);
-	if (f->kind == F_BAD || (!scalar && sz && !q))
+	unsigned w = half ? 16 : fp_w(sz);
+	if (f->kind == F_BAD || (!scalar && w == 64 && !q))
 		emu_undefined(cpu);
 	if (scalar) {
 		/* FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT */
@@ -240,8 +242,8 @@ static void fp_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 		return;
 	}
 	vec128 vn = vreg(cpu, rn), vm = vreg(cpu, rm), vd = vreg(cpu, rd), res;
-	unsigned lg = sz ? 3 : 2, n = (q ? 128u : 64u) / w;
-	uint64_t x[4], y[4], d[4], r[4];
+	unsigned lg = w == 16 ? 1 : sz ? 3 : 2, n = (q ? 128u : 64u) / w;
+	uint64_t x[8], y[8], d[8], r[8];
 	for (unsigned i = 0; i < n; i++) {
 		if (f->pairwise) {
 			/* concatenation Vm:Vn, pairs of adjacent elements */
@@ -263,6 +265,11 @@ static void fp_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 	set_vreg(cpu, rd, &res, q);
 }
 
+void simd_three_same_fp16(struct emu_cpu *cpu, uint32_t insn, bool scalar)
+{
+	fp_three_same(cpu, insn, scalar, true);
+}
+
 /* ---------------------------------------------------------------- */
 
 void simd_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar)
@@ -271,7 +278,7 @@ void simd_three_same(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 	bool q = (insn >> 30) & 1, u = (insn >> 29) & 1;
 	unsigned rm = (insn >> 16) & 31, rn = (insn >> 5) & 31, rd = insn & 31;
 	if (opc >= 0x18) {
-		fp_three_same(cpu, insn, scalar);
+		fp_three_same(cpu, insn, scalar, false);
 		return;
 	}
 	unsigned bits = 8u << size;

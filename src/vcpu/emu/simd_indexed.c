@@ -1,7 +1,8 @@
 /*
  * simd_indexed.c - Advanced SIMD "x indexed element" (vector and scalar):
  * MUL, MLA, MLS, [SU]MULL, [SU]MLAL, [SU]MLSL, SQDMULL, SQDMLAL, SQDMLSL,
- * SQDMULH, SQRDMULH, FMUL, FMULX, FMLA, FMLS by element.
+ * SQDMULH, SQRDMULH, FMUL, FMULX, FMLA, FMLS by element (half, single,
+ * double).
  */
 #include "simd.h"
 
@@ -25,14 +26,20 @@ static void fp_indexed(struct emu_cpu *cpu, uint32_t insn, bool scalar, unsigned
 	bool q = (insn >> 30) & 1;
 	unsigned size = (insn >> 22) & 3, l = (insn >> 21) & 1, h = (insn >> 11) & 1;
 	unsigned rm = (insn >> 16) & 31, rn = (insn >> 5) & 31, rd = insn & 31;
-	if (!(size & 2))
-		emu_undefined(cpu); /* half (FP16) */
+	if (size == 1)
+		emu_undefined(cpu);
 	bool sz = size & 1;
 	if (sz && (l || (!q && !scalar)))
 		emu_undefined(cpu);
 	unsigned w = fp_w(sz), lg = sz ? 3 : 2, idx = sz ? h : (h << 1 | l);
+	if (size == 0) { /* half: index H:L:M, Vm in V0-V15 */
+		w = 16;
+		lg = 1;
+		idx = h << 2 | l << 1 | ((insn >> 20) & 1);
+		rm &= 15;
+	}
 	vec128 vm = vreg(cpu, rm), vn = vreg(cpu, rn), vd = vreg(cpu, rd), r = { { 0, 0 } };
-	uint64_t e = vget(&vm, idx, lg), a[4], b[4], c[4], d[4];
+	uint64_t e = vget(&vm, idx, lg), a[8], b[8], c[8], d[8];
 	unsigned n = scalar ? 1 : (q ? 128u : 64u) / w;
 	for (unsigned i = 0; i < n; i++) {
 		a[i] = vget(&vn, i, lg);

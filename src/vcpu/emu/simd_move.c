@@ -104,8 +104,15 @@ void simd_mod_imm(struct emu_cpu *cpu, uint32_t insn)
 	bool q = (insn >> 30) & 1, op = (insn >> 29) & 1;
 	unsigned cmode = (insn >> 12) & 15, rd = insn & 31;
 	uint64_t imm8 = ((insn >> 16) & 7) << 5 | ((insn >> 5) & 31);
-	if (insn & (1u << 11))
-		emu_undefined(cpu); /* o2: FMOV (half) */
+	if (insn & (1u << 11)) { /* o2: FMOV Vd.4H/8H, #imm (FP16) */
+		if (op || cmode != 15)
+			emu_undefined(cpu);
+		uint64_t h = vfp_expand_imm((unsigned)imm8, 16);
+		vec128 r;
+		r.d[0] = r.d[1] = h * 0x0001000100010001ull;
+		set_vreg(cpu, rd, &r, q);
+		return;
+	}
 	if (cmode == 15 && op && !q)
 		emu_undefined(cpu);
 	uint64_t imm = expand_imm(op, cmode, imm8);

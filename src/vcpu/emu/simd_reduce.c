@@ -1,7 +1,8 @@
 /*
  * simd_reduce.c - Advanced SIMD across lanes (ADDV, [SU]ADDLV, [SU]MAXV,
  * [SU]MINV, FMAXV, FMINV, FMAXNMV, FMINNMV) and the scalar pairwise ops
- * (ADDP, FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP).
+ * (ADDP, FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP); the FP ones also on
+ * half precision (U = 0 forms, FEAT_FP16).
  *
  * FP reductions follow the pseudocode's Reduce(): the two halves are
  * reduced recursively and then combined, which fixes which NaN wins and
@@ -25,16 +26,17 @@ void simd_across(struct emu_cpu *cpu, uint32_t insn)
 	unsigned size = (insn >> 22) & 3, opc = (insn >> 12) & 31;
 	unsigned rn = (insn >> 5) & 31, rd = insn & 31;
 	vec128 vn = vreg(cpu, rn);
-	if (opc == 0x0c || opc == 0x0f) { /* FMAXNMV/FMINNMV, FMAXV/FMINV (4S only) */
-		if (!u || (size & 1) || !q)
+	if (opc == 0x0c || opc == 0x0f) { /* FMAXNMV/FMINNMV, FMAXV/FMINV: 4S; U = 0: 4H/8H */
+		if ((size & 1) || (u && !q))
 			emu_undefined(cpu);
 		bool min = size & 2;
 		unsigned kind = opc == 0x0c ? (min ? FMM_MINNM : FMM_MAXNM) : (min ? FMM_MIN : FMM_MAX);
-		uint64_t e[4];
-		for (unsigned i = 0; i < 4; i++)
-			e[i] = vget(&vn, i, 2);
+		unsigned w = u ? 32 : 16, lg = u ? 2 : 1, n = (q ? 128u : 64u) / w;
+		uint64_t e[8];
+		for (unsigned i = 0; i < n; i++)
+			e[i] = vget(&vn, i, lg);
 		struct fpst st = fpst_begin(cpu);
-		uint64_t r = fp_reduce(&st, e, 4, 32, kind);
+		uint64_t r = fp_reduce(&st, e, n, w, kind);
 		fpst_end(cpu, &st);
 		set_vscalar(cpu, rd, r);
 		return;
@@ -85,13 +87,16 @@ void simd_pairwise_scalar(struct emu_cpu *cpu, uint32_t insn)
 	bool u = (insn >> 29) & 1;
 	unsigned size = (insn >> 22) & 3, opc = (insn >> 12) & 31;
 	unsigned rn = (insn >> 5) & 31, rd = insn & 31;
-	if (!u) {
-		if (opc != 0x1b || size != 3)
-			emu_undefined(cpu); /* ADDP only (U = 0 FP forms are FP16) */
-		set_vscalar(cpu, rd, cpu->v[rn][0] + cpu->v[rn][1]);
+	if (!u && opc == 0x1b) {
+		if (size != 3)
+			emu_undefined(cpu);
+		set_vscalar(cpu, rd, cpu->v[rn][0] + cpu->v[rn][1]); /* ADDP */
 		return;
 	}
-	unsigned w = fp_w(size & 1), lg = (size & 1) ? 3 : 2;
+	if (!u && (size & 1))
+		emu_undefined(cpu);
+	/* U = 0: the FP16 forms on Vn.2H */
+	unsigned w = !u ? 16 : fp_w(size & 1), lg = !u ? 1 : (size & 1) ? 3 : 2;
 	bool min = size & 2;
 	vec128 vn = vreg(cpu, rn);
 	uint64_t a = vget(&vn, 0, lg), b = vget(&vn, 1, lg), r;

@@ -131,8 +131,8 @@ void simd_shift_imm(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 		return;
 	}
 	case 0x1c: case 0x1f: { /* [SU]CVTF, FCVTZ[SU] (fixed point) */
-		if (lg < 2 || (!scalar && lg == 3 && !q))
-			emu_undefined(cpu); /* half needs FEAT_FP16 */
+		if (lg < 1 || (!scalar && lg == 3 && !q))
+			emu_undefined(cpu);
 		unsigned n = scalar ? 1 : (q ? 128u : 64u) / bits;
 		struct fpst st = fpst_begin(cpu);
 		for (unsigned i = 0; i < n; i++) {

@@ -27,7 +27,7 @@
 /* Identification values (what the interpreter implements).            */
 
 #if EMU_HAVE_FPSIMD
-#define ID_PFR0_VALUE 0x0000000000000011ull /* EL0/EL1 AArch64, FP, AdvSIMD */
+#define ID_PFR0_VALUE 0x0000000000110011ull /* EL0/EL1 AArch64, FP, AdvSIMD with FP16 */
 #else
 #define ID_PFR0_VALUE 0x0000000000ff0011ull /* FP = AdvSIMD = 0xf: none */
 #endif
@@ -54,7 +54,7 @@
 #define MDSCR_WRITABLE 0x0000f001ull /* SS, TDCC, KDE, HDE, MDE */
 #define DBGBCR_WRITABLE 0x00ffe1e7ull
 #define DBGWCR_WRITABLE 0x1f1fffffull
-#define FPCR_WRITABLE 0x07c00000ull
+#define FPCR_WRITABLE 0x07c80000ull /* AHP DN FZ RMode FZ16 */
 #define FPSR_WRITABLE 0x0800009full
 #define ACTLR_ENTSO 0x2ull
 
