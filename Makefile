@@ -56,8 +56,8 @@ HVDBG_BIN  := $(BUILD)/hvdbg
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all lib check check-kvm check-asan bench deps clean guests tests examples run
-all: lib tests examples
+.PHONY: fuzz all lib check check-kvm check-asan bench deps clean guests tests examples run
+all: lib tests examples $(HVDBG_BIN)
 
 lib: $(LIB) $(HVDBG_LIB)
 
@@ -137,8 +137,16 @@ check-asan:
 check-kvm:
 	tests/kvm/check.sh
 
-bench: $(BENCH_BINS) $(GUEST_BINS)
+bench: $(BENCH_BINS) $(GUEST_BINS) $(HVDBG_BIN) $(EX_GUEST_BINS)
 	@for b in bench/*.sh; do [ -x $$b ] && $$b || true; done
+
+# libFuzzer targets (clang), each run for FUZZ_TIME seconds.
+$(BUILD)/fuzz/rsp_packet_fuzz: fuzz/rsp_packet_fuzz.c src/rsp/rsp_packet.c
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -o $@ $^
+
+fuzz: $(BUILD)/fuzz/rsp_packet_fuzz
+	$(BUILD)/fuzz/rsp_packet_fuzz -max_total_time=$${FUZZ_TIME:-60} tests/fuzz-corpus/rsp_packet 2>&1 | tail -3
 
 deps:
 	./scripts/install-deps.sh

@@ -49,6 +49,14 @@ struct rsp_watch {
 	uint64_t piece_addr[RSP_WATCH_PIECES], piece_len[RSP_WATCH_PIECES];
 };
 
+/* Per-vCPU state read once per stop: a stopped vCPU's registers only
+ * change through us, and each machine call is a trip to its thread. */
+struct rsp_vcache {
+	bool core_valid;
+	uint64_t core[34];   /* x0-x30, sp, pc, cpsr */
+	int mmu;             /* -1 unknown, 0 MMU off (VA = IPA), 1 on */
+};
+
 struct rsp_sysreg {
 	const char *name;
 	hv_sys_reg_t reg;
@@ -91,6 +99,7 @@ struct rsp_server {
 	struct machine_stop last;   /* last stop reported */
 	bool have_last;
 	struct rsp_watch watch[RSP_MAX_WATCH];
+	struct rsp_vcache cache[MACHINE_MAX_VCPUS];
 
 	/* target description */
 	struct rsp_sysreg *sys;     /* system registers this backend can read */
@@ -139,6 +148,10 @@ enum rsp_action rsp_cmd_P(struct rsp_server *s, const char *args);
 /* Reads register regno of vcpu into buf (little-endian); returns its
  * size in bytes, or a negative MACHINE_ERR_*. */
 int rsp_reg_read(struct rsp_server *s, unsigned vcpu, unsigned regno, uint8_t buf[16]);
+/* The core registers of vcpu (cached until the next resume or write). */
+const uint64_t *rsp_core_regs(struct rsp_server *s, unsigned vcpu);
+/* Forgets every cached register and translation state. */
+void rsp_cache_invalidate(struct rsp_server *s);
 
 /* rsp_mem.c */
 enum rsp_action rsp_cmd_m(struct rsp_server *s, const char *args);

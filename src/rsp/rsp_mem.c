@@ -9,6 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../machine/pagewalk.h"
+
+/* With the MMU off (known after one walk per stop) VA = IPA, and the
+ * physical accessors need no trip to the vCPU thread. */
+static long access_mem(struct rsp_server *s, uint64_t addr, void *buf, size_t len, bool write)
+{
+	struct rsp_vcache *c = &s->cache[s->g_cpu];
+	if (c->mmu < 0) {
+		struct pagewalk_result r;
+		if (machine_pagewalk(s->m, s->g_cpu, addr, &r) == 0)
+			c->mmu = r.mmu_on ? 1 : 0;
+	}
+	if (c->mmu == 0)
+		return write ? machine_write_phys(s->m, addr, buf, len) : machine_read_phys(s->m, addr, buf, len);
+	return write ? machine_write_virt(s->m, s->g_cpu, addr, buf, len)
+		     : machine_read_virt(s->m, s->g_cpu, addr, buf, len);
+}
+
 /* "ADDR,LEN" then the separator sep (0 = end of packet). */
 static bool parse_addr_len(const char **p, char sep, uint64_t *addr, uint64_t *len)
 {
@@ -29,7 +47,7 @@ enum rsp_action rsp_cmd_m(struct rsp_server *s, const char *args)
 	}
 	if (len > sizeof(buf))
 		len = sizeof(buf); /* gdb accepts a short read */
-	long n = machine_read_virt(s->m, s->g_cpu, addr, buf, (size_t)len);
+	long n = access_mem(s, addr, buf, (size_t)len, false);
 	if (n < 0 || (n == 0 && len > 0))
 		rsp_reply_error(s, 14); /* EFAULT: nothing readable there */
 	else
@@ -39,7 +57,7 @@ enum rsp_action rsp_cmd_m(struct rsp_server *s, const char *args)
 
 static void write_mem(struct rsp_server *s, uint64_t addr, const uint8_t *data, uint64_t len)
 {
-	long n = len ? machine_write_virt(s->m, s->g_cpu, addr, data, (size_t)len) : 0;
+	long n = len ? access_mem(s, addr, (void *)data, (size_t)len, true) : 0;
 	if (n < 0 || (uint64_t)n != len)
 		rsp_reply_error(s, 14);
 	else

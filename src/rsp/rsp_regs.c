@@ -307,6 +307,27 @@ static unsigned reg_size(const struct rsp_server *s, unsigned regno)
 	return 0;
 }
 
+void rsp_cache_invalidate(struct rsp_server *s)
+{
+	for (unsigned i = 0; i < MACHINE_MAX_VCPUS; i++) {
+		s->cache[i].core_valid = false;
+		s->cache[i].mmu = -1;
+	}
+}
+
+const uint64_t *rsp_core_regs(struct rsp_server *s, unsigned vcpu)
+{
+	struct rsp_vcache *c = &s->cache[vcpu];
+	if (vcpu >= s->ncpus)
+		return NULL;
+	if (!c->core_valid) {
+		if (machine_get_core_regs(s->m, vcpu, c->core) != 0)
+			return NULL;
+		c->core_valid = true;
+	}
+	return c->core;
+}
+
 int rsp_reg_read(struct rsp_server *s, unsigned vcpu, unsigned regno, uint8_t buf[16])
 {
 	unsigned size = reg_size(s, regno);
@@ -314,6 +335,13 @@ int rsp_reg_read(struct rsp_server *s, unsigned vcpu, unsigned regno, uint8_t bu
 	int rc;
 	if (size == 0)
 		return MACHINE_ERR_ARG;
+	if (regno <= RSP_REG_CPSR) {
+		const uint64_t *r = rsp_core_regs(s, vcpu);
+		if (!r)
+			return MACHINE_ERR_HV;
+		put64(buf, r[regno], size);
+		return (int)size;
+	}
 	if (regno <= 30)
 		rc = machine_get_reg(s->m, vcpu, (hv_reg_t)(HV_REG_X0 + regno), &v);
 	else if (regno == RSP_REG_SP)
@@ -341,6 +369,7 @@ static int reg_write(struct rsp_server *s, unsigned vcpu, unsigned regno, const 
 	unsigned size = reg_size(s, regno);
 	if (size == 0)
 		return MACHINE_ERR_ARG;
+	rsp_cache_invalidate(s); /* e.g. SCTLR_EL1 changes how memory reads */
 	if (size == 16)
 		return machine_set_simd(s->m, vcpu, regno - RSP_REG_V0, buf);
 	uint64_t v = get64(buf, size);
@@ -363,9 +392,9 @@ static int reg_write(struct rsp_server *s, unsigned vcpu, unsigned regno, const 
 
 enum rsp_action rsp_cmd_g(struct rsp_server *s)
 {
-	uint64_t r[34];
 	uint8_t b[CORE_BYTES];
-	if (machine_get_core_regs(s->m, s->g_cpu, r) != 0) {
+	const uint64_t *r = rsp_core_regs(s, s->g_cpu);
+	if (!r) {
 		rsp_reply_error(s, 14);
 		return RSP_REPLY;
 	}

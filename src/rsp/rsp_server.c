@@ -57,7 +57,7 @@ static const char *watch_name(enum machine_watch_kind k)
  * and PC), so a stepi needs no separate 'g' round trip. */
 static void expedite(struct rsp_server *s, unsigned vcpu)
 {
-	static const unsigned regs[] = { 29, 30, RSP_REG_SP, RSP_REG_PC };
+	static const unsigned regs[] = { 29, 30, RSP_REG_SP, RSP_REG_PC, RSP_REG_CPSR };
 	uint8_t buf[16];
 	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
 		int n = rsp_reg_read(s, vcpu, regs[i], buf);
@@ -109,6 +109,7 @@ void rsp_stop_reply(struct rsp_server *s, const struct machine_stop *st)
 
 enum rsp_action rsp_resume(struct rsp_server *s, const enum machine_run_action *act)
 {
+	rsp_cache_invalidate(s);
 	int rc = machine_resume(s->m, act);
 	if (rc == MACHINE_ERR_EXITED) {
 		struct machine_stop st = { .reason = STOP_GUEST_EXIT, .hw_slot = -1 };
@@ -259,6 +260,7 @@ static enum client_end serve_client(struct rsp_server *s, int in_fd, int out_fd,
 	/* Breakpoints of an earlier client that vanished are gone. */
 	machine_debug_clear(s->m);
 	rsp_break_clear(s);
+	rsp_cache_invalidate(s);
 	for (;;) {
 		if (!process_input(s, &end, &deferred))
 			break;
