@@ -3,7 +3,8 @@
  * Hypervisor.framework API, as a macOS program would be: it loads a flat
  * guest image at 0x40000000, emulates a PL011 UART data register at
  * 0x09000000 from data-abort exits, and handles PSCI SYSTEM_OFF/RESET
- * over HVC.
+ * over HVC.  Enough for the example guests that need no interrupts and
+ * one vCPU: hello, exceptions, paging, fpsimd, watch (docs/tutorial.md).
  *
  *   mini_vmm GUEST.bin
  */
@@ -15,7 +16,7 @@
 #include <sys/mman.h>
 
 #define RAM_BASE 0x40000000ull
-#define RAM_SIZE (64ull << 20)
+#define RAM_SIZE (128ull << 20) /* as the default machine (docs/machine.md) */
 #define UART_BASE 0x09000000ull
 #define UART_SIZE 0x1000ull
 #define PSCI_SYSTEM_OFF 0x84000008ull

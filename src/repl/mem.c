@@ -245,7 +245,9 @@ int cmd_print(struct repl *r, const char *fmt, char *args)
 		return repl_err(r, "%s", err);
 	}
 	r->value_num++;
-	if (f) {
+	if (f == 'x') { /* print/x: no zero padding (x/x pads to the unit) */
+		printf("$%u = 0x%llx\n", r->value_num, (unsigned long long)v);
+	} else if (f) {
 		fmt_value(r, f, size, v, text, sizeof(text));
 		printf("$%u = %s\n", r->value_num, text);
 	} else {

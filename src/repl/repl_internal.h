@@ -164,6 +164,8 @@ struct repl_bp *bp_at(struct repl *r, uint64_t addr);
 /* The watchpoint covering addr of kind compatible with k, or NULL. */
 struct repl_bp *wp_for(struct repl *r, uint64_t addr);
 void bp_delete(struct repl *r, struct repl_bp *b);
+/* Arms every enabled entry again (after machine_debug_clear). */
+void bp_rearm_all(struct repl *r);
 /* Reads a watchpoint's value (len <= 8). */
 bool wp_read(struct repl *r, const struct repl_bp *b, uint64_t *v);
 

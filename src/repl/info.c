@@ -1,0 +1,346 @@
+/*
+ * info.c - inspection commands: info (registers, breakpoints, vcpus,
+ * symbol, address, line, exits), backtrace by frame records, vcpu N,
+ * explain (the last exit's syndrome in words), pagewalk VA, and
+ * gdbserver PORT (the RSP server on the live session).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../machine/pagewalk.h"
+#include "../rsp/rsp.h"
+#include "repl_internal.h"
+
+const char *const repl_info_subcmds[] = {
+	"registers", "all-registers", "breakpoints", "watchpoints", "vcpus", "threads",
+	"symbol", "address", "line", "exits", "frame", NULL,
+};
+
+static int info_vcpus(struct repl *r)
+{
+	static const char *const states[] = { "off", "stopped", "running" };
+	printf("  vCPU  state    pc                  where              last stop\n");
+	for (unsigned i = 0; i < machine_ncpus(r->m); i++) {
+		enum machine_vcpu_state s = machine_vcpu_state(r->m, i);
+		uint64_t pc = 0;
+		char sym[128] = "-";
+		struct machine_stop st;
+		memset(&st, 0, sizeof(st));
+		machine_vcpu_last_stop(r->m, i, &st);
+		if (s == VCPU_STOPPED && machine_get_reg(r->m, i, HV_REG_PC, &pc) == 0)
+			elf_format_addr(r->img, pc, sym, sizeof(sym));
+		printf("%c %-5u %-8s 0x%016llx  %-18s %s\n", i == r->cur ? '*' : ' ', i, states[s],
+		       (unsigned long long)pc, sym, stop_reason_name(st.reason));
+	}
+	return 0;
+}
+
+static int info_symbol(struct repl *r, char *args)
+{
+	char err[160], sym[128];
+	uint64_t a;
+	if (expr_eval(r, args, &a, err, sizeof(err)) != 0)
+		return repl_err(r, "%s", err);
+	uint64_t off;
+	const struct elf_symbol *s = r->img ? elf_sym_by_addr(r->img, a, &off) : NULL;
+	if (!s) {
+		printf("No symbol matches 0x%llx.\n", (unsigned long long)a);
+		return 0;
+	}
+	printf("%s in section %s (0x%llx, size %llu, %s)\n", elf_format_addr(r->img, a, sym, sizeof(sym)),
+	       s->kind == ELF_SYM_FUNC ? "code" : s->kind == ELF_SYM_OBJECT ? "data" : "?",
+	       (unsigned long long)s->addr, (unsigned long long)s->size,
+	       s->kind == ELF_SYM_FUNC ? "function" : s->kind == ELF_SYM_OBJECT ? "object" : "label");
+	return 0;
+}
+
+static int info_address(struct repl *r, char *args)
+{
+	const struct elf_symbol *s = r->img ? elf_sym_by_name(r->img, args) : NULL;
+	if (!s)
+		return repl_err(r, "no symbol \"%s\"", args);
+	printf("Symbol \"%s\" is at 0x%llx (%s, %s, size %llu).\n", s->name, (unsigned long long)s->addr,
+	       s->kind == ELF_SYM_FUNC ? "function" : s->kind == ELF_SYM_OBJECT ? "object" : "label",
+	       s->global ? "global" : "local", (unsigned long long)s->size);
+	return 0;
+}
+
+static int info_line(struct repl *r, char *args)
+{
+	char err[160];
+	uint64_t a;
+	if (!*args) {
+		if (machine_get_reg(r->m, r->cur, HV_REG_PC, &a) != 0)
+			return repl_err(r, "cannot read pc");
+	} else if (expr_location(r, args, &a, err, sizeof(err)) != 0) {
+		return repl_err(r, "%s", err);
+	}
+	const struct elf_line *l = r->img ? elf_line_by_addr(r->img, a) : NULL;
+	if (!l || !l->file) {
+		printf("No line number information for 0x%llx.\n", (unsigned long long)a);
+		return 0;
+	}
+	printf("Line %u of \"%s\" is at 0x%llx (row starts at 0x%llx).\n", l->line, l->file,
+	       (unsigned long long)a, (unsigned long long)l->addr);
+	return 0;
+}
+
+static int info_exits(struct repl *r)
+{
+	for (unsigned i = 0; i < machine_ncpus(r->m); i++) {
+		struct machine_exit_stats s;
+		if (machine_vcpu_stats(r->m, i, &s) != 0)
+			continue;
+		printf("vCPU %u: %llu exits: hvc %llu, smc %llu, mmio %llu, wfi %llu, sysreg %llu, vtimer %llu, "
+		       "canceled %llu, debug %llu, other %llu\n",
+		       i, (unsigned long long)s.total, (unsigned long long)s.hvc, (unsigned long long)s.smc,
+		       (unsigned long long)s.mmio, (unsigned long long)s.wfi, (unsigned long long)s.sysreg,
+		       (unsigned long long)s.vtimer, (unsigned long long)s.canceled, (unsigned long long)s.debug,
+		       (unsigned long long)s.other);
+	}
+	return 0;
+}
+
+static bool prefix_of(const char *word, const char *full, size_t min)
+{
+	size_t n = strlen(word);
+	return n >= min && n <= strlen(full) && !strncmp(word, full, n);
+}
+
+int cmd_info(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	args = skip_ws(args);
+	rstrip(args);
+	char *rest = args;
+	while (*rest && *rest != ' ' && *rest != '\t')
+		rest++;
+	if (*rest)
+		*rest++ = 0;
+	rest = skip_ws(rest);
+	if (!*args)
+		return repl_err(r, "info what? registers, breakpoints, vcpus, symbol, address, line, exits");
+	if (machine_running(r->m))
+		return repl_err(r, "the guest is running");
+	if (prefix_of(args, "registers", 1))
+		return cmd_info_registers(r, rest);
+	if (prefix_of(args, "all-registers", 2))
+		return cmd_info_registers(r, (char[]){ "all" });
+	if (prefix_of(args, "breakpoints", 1) || prefix_of(args, "watchpoints", 1))
+		return cmd_info_breakpoints(r);
+	if (prefix_of(args, "vcpus", 1) || prefix_of(args, "threads", 2))
+		return info_vcpus(r);
+	if (prefix_of(args, "symbol", 1))
+		return info_symbol(r, rest);
+	if (prefix_of(args, "address", 2))
+		return info_address(r, rest);
+	if (prefix_of(args, "line", 1))
+		return info_line(r, rest);
+	if (prefix_of(args, "exits", 1))
+		return info_exits(r);
+	if (prefix_of(args, "frame", 1))
+		return cmd_backtrace(r, NULL, (char[]){ "1" });
+	return repl_err(r, "undefined info command: \"%s\" (try 'help info')", args);
+}
+
+static void print_frame(struct repl *r, unsigned n, uint64_t pc, const char *note)
+{
+	char sym[128];
+	elf_format_addr(r->img, pc, sym, sizeof(sym));
+	/* a return address belongs to the line of the call before it */
+	const struct elf_line *l = r->img ? elf_line_by_addr(r->img, n ? pc - 4 : pc) : NULL;
+	printf("#%-2u 0x%016llx in %s", n, (unsigned long long)pc, sym);
+	if (l && l->file) {
+		const char *b = strrchr(l->file, '/');
+		printf(" at %s:%u", b ? b + 1 : l->file, l->line);
+	}
+	printf("%s\n", note);
+}
+
+/* Frame 0 is pc; frame 1 is LR when the current function has not saved
+ * it (LR outside the function), then the x29 chain of {fp, lr} records.
+ * Stops at fp == 0, a misaligned or non-increasing fp, unreadable memory. */
+int cmd_backtrace(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	uint64_t pc, lr, fp, off;
+	unsigned max = 64, n = 0;
+	args = skip_ws(args);
+	if (*args)
+		max = (unsigned)strtoul(args, NULL, 0);
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) != 0 || machine_get_reg(r->m, r->cur, HV_REG_LR, &lr) != 0 ||
+	    machine_get_reg(r->m, r->cur, HV_REG_FP, &fp) != 0)
+		return repl_err(r, "cannot read the registers of vCPU %u", r->cur);
+	if (max == 0)
+		return 0;
+	print_frame(r, n++, pc, "");
+	const struct elf_symbol *s = r->img ? elf_sym_by_addr(r->img, pc, &off) : NULL;
+	bool lr_inside = s && lr > s->addr && lr - s->addr < (s->size ? s->size : off + 1);
+	uint64_t rec[2];
+	if (!lr_inside && lr && n < max) {
+		print_frame(r, n++, lr, "");
+		/* the function may have pushed its record already: skip it */
+		if (fp && machine_read_virt(r->m, r->cur, fp, rec, 16) == 16 && rec[1] == lr)
+			fp = rec[0];
+	}
+	while (fp && n < max) {
+		if (fp & 7) {
+			printf("(frame pointer 0x%llx misaligned: stopping)\n", (unsigned long long)fp);
+			break;
+		}
+		if (machine_read_virt(r->m, r->cur, fp, rec, 16) != 16) {
+			printf("(cannot read the frame record at 0x%llx)\n", (unsigned long long)fp);
+			break;
+		}
+		if (!rec[1])
+			break;
+		print_frame(r, n++, rec[1], "");
+		if (rec[0] && rec[0] <= fp) {
+			printf("(frame chain goes backwards at 0x%llx: stopping)\n", (unsigned long long)fp);
+			break;
+		}
+		fp = rec[0];
+	}
+	return 0;
+}
+
+int cmd_vcpu(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	args = skip_ws(args);
+	if (!*args) {
+		printf("Current vCPU is %u.\n", r->cur);
+		return 0;
+	}
+	char *end;
+	unsigned long n = strtoul(args, &end, 0);
+	if (*skip_ws(end) || n >= machine_ncpus(r->m))
+		return repl_err(r, "no vCPU %s (there %s %u: 0..%u)", args, machine_ncpus(r->m) == 1 ? "is" : "are",
+				machine_ncpus(r->m), machine_ncpus(r->m) - 1);
+	r->cur = (unsigned)n;
+	enum machine_vcpu_state s = machine_vcpu_state(r->m, r->cur);
+	printf("[Switching to vCPU %u (%s)]\n", r->cur, s == VCPU_OFF ? "powered off" : "stopped");
+	uint64_t pc;
+	if (s != VCPU_OFF && machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0)
+		stop_show_location(r, pc, true);
+	return 0;
+}
+
+static const char *exit_reason_name(hv_exit_reason_t why)
+{
+	switch (why) {
+	case HV_EXIT_REASON_CANCELED: return "CANCELED (hv_vcpus_exit)";
+	case HV_EXIT_REASON_EXCEPTION: return "EXCEPTION";
+	case HV_EXIT_REASON_VTIMER_ACTIVATED: return "VTIMER_ACTIVATED";
+	default: return "UNKNOWN";
+	}
+}
+
+/* explain [ESR | el1]: the last exit of the current vCPU (or a value, or
+ * the guest's own ESR_EL1/FAR_EL1/ELR_EL1 for exceptions it took). */
+int cmd_explain(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	char buf[1024], err[160];
+	args = skip_ws(args);
+	rstrip(args);
+	if (!strcmp(args, "el1")) {
+		uint64_t esr, far, elr, spsr;
+		if (machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ESR_EL1, &esr) != 0 ||
+		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_FAR_EL1, &far) != 0 ||
+		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ELR_EL1, &elr) != 0 ||
+		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_SPSR_EL1, &spsr) != 0)
+			return repl_err(r, "cannot read the EL1 exception registers");
+		char sym[128];
+		printf("The guest's last exception taken to EL1 (vCPU %u):\n  ELR_EL1 0x%llx <%s>, SPSR_EL1 0x%llx, "
+		       "FAR_EL1 0x%llx\n",
+		       r->cur, (unsigned long long)elr, elf_format_addr(r->img, elr, sym, sizeof(sym)),
+		       (unsigned long long)spsr, (unsigned long long)far);
+		printf("  %s\n", machine_explain_esr(esr, buf, sizeof(buf)));
+		return 0;
+	}
+	if (*args) {
+		uint64_t esr;
+		if (expr_eval(r, args, &esr, err, sizeof(err)) != 0)
+			return repl_err(r, "%s", err);
+		printf("%s\n", machine_explain_esr(esr, buf, sizeof(buf)));
+		return 0;
+	}
+	hv_vcpu_exit_t ex;
+	if (machine_vcpu_last_exit(r->m, r->cur, &ex) != 0)
+		return repl_err(r, "no exit recorded for vCPU %u yet", r->cur);
+	printf("Last exit of vCPU %u: reason %s\n", r->cur, exit_reason_name(ex.reason));
+	if (ex.reason != HV_EXIT_REASON_EXCEPTION)
+		return 0;
+	printf("  FAR 0x%llx, IPA 0x%llx\n", (unsigned long long)ex.exception.virtual_address,
+	       (unsigned long long)ex.exception.physical_address);
+	printf("%s\n", machine_explain_esr(ex.exception.syndrome, buf, sizeof(buf)));
+	uint64_t ipa = ex.exception.physical_address, base = machine_ram_base(r->m);
+	unsigned ec = (unsigned)(ex.exception.syndrome >> 26) & 0x3f;
+	if ((ec == 0x24 || ec == 0x20) && (ipa < base || ipa - base >= machine_ram_size(r->m)))
+		printf("  IPA 0x%llx is outside RAM [0x%llx, 0x%llx) and is not the UART: nothing is mapped there\n",
+		       (unsigned long long)ipa, (unsigned long long)base,
+		       (unsigned long long)(base + machine_ram_size(r->m)));
+	return 0;
+}
+
+int cmd_pagewalk(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	char err[160];
+	static char buf[4096];
+	uint64_t va;
+	args = skip_ws(args);
+	rstrip(args);
+	if (!*args)
+		return repl_err(r, "usage: pagewalk VA");
+	if (expr_eval(r, args, &va, err, sizeof(err)) != 0)
+		return repl_err(r, "%s", err);
+	struct pagewalk_result res;
+	int rc = machine_pagewalk(r->m, r->cur, va, &res);
+	if (rc != 0 && rc != MACHINE_ERR_FAULT)
+		return repl_err(r, "cannot walk: %s", machine_strerror(rc));
+	printf("%s", pagewalk_format(&res, va, buf, sizeof(buf)));
+	if (buf[0] && buf[strlen(buf) - 1] != '\n')
+		printf("\n");
+	return 0;
+}
+
+int cmd_gdbserver(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	args = skip_ws(args);
+	rstrip(args);
+	char *end;
+	const char *p = args[0] == ':' ? args + 1 : args;
+	long port = strtol(p, &end, 10);
+	if (!*p || *end || port < 0 || port > 65535)
+		return repl_err(r, "usage: gdbserver PORT (0 picks a free port)");
+	struct rsp_opts o;
+	rsp_opts_default(&o);
+	o.port = (int)port;
+	o.once = true;
+	printf("Serving gdb on %s:%ld until it detaches (gdb: target remote :%ld).\n",
+	       o.listen_addr ? o.listen_addr : "127.0.0.1", port, port);
+	fflush(stdout);
+	/* gdb brings its own breakpoints: the REPL's are taken out of the
+	 * machine while it is connected and put back afterwards. */
+	machine_debug_clear(r->m);
+	int rc = rsp_serve(r->m, &o);
+	if (machine_running(r->m)) { /* gdb detached with the guest running */
+		struct machine_stop st;
+		machine_interrupt(r->m);
+		machine_wait(r->m, &st, -1);
+	}
+	machine_debug_clear(r->m);
+	bp_rearm_all(r);
+	printf("\ngdb session ended (status %d); back in the REPL.\n", rc);
+	for (unsigned i = 0; i < machine_ncpus(r->m); i++)
+		if (machine_vcpu_state(r->m, i) != VCPU_OFF)
+			regs_snapshot(r, i);
+	uint64_t pc;
+	if (!machine_exited(r->m) && machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0)
+		stop_show_location(r, pc, true);
+	return 0;
+}

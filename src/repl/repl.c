@@ -1,0 +1,208 @@
+/*
+ * repl.c - the REPL main loop: banner, -ex commands, -x script, then the
+ * prompt (libedit on a terminal, plain lines otherwise); Enter repeats
+ * the last repeatable command; Ctrl-C stops a running guest (the SIGINT
+ * handler writes to a pipe, a thread calls machine_interrupt, which is
+ * not async-signal-safe).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "repl_internal.h"
+
+volatile sig_atomic_t repl_sigint;
+static int g_sigpipe[2] = { -1, -1 };
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	repl_sigint = 1;
+	char c = 'i';
+	if (write(g_sigpipe[1], &c, 1) < 0) {
+		/* pipe full: an interrupt is pending anyway */
+	}
+	errno = saved;
+}
+
+static void *interrupt_thread(void *arg)
+{
+	struct machine *m = arg;
+	char c;
+	while (read(g_sigpipe[0], &c, 1) == 1 && c == 'i')
+		machine_interrupt(m); /* no-op while stopped */
+	return NULL;
+}
+
+int repl_err(struct repl *r, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	va_start(ap, fmt);
+	fputs(r->color ? "\033[31m" : "", stdout);
+	vprintf(fmt, ap);
+	fputs(r->color ? "\033[0m\n" : "\n", stdout);
+	va_end(ap);
+	fflush(stdout);
+	r->errors++;
+	return -1;
+}
+
+const char *repl_hl_on(const struct repl *r)
+{
+	return r->color ? "\033[1;33m" : "";
+}
+
+const char *repl_hl_off(const struct repl *r)
+{
+	return r->color ? "\033[0m" : "";
+}
+
+/* Runs one line; *cmd_out gets the command (for Enter repeats). */
+static int exec_line(struct repl *r, const char *text, const struct repl_cmd **cmd_out)
+{
+	char line[2048];
+	*cmd_out = NULL;
+	snprintf(line, sizeof(line), "%s", text);
+	char *s = skip_ws(line);
+	rstrip(s);
+	if (*s == 0 || *s == '#')
+		return 0;
+	char *w = s;
+	while (*s && *s != ' ' && *s != '\t' && *s != '/')
+		s++;
+	char *fmt = NULL;
+	if (*s == '/') {
+		*s++ = 0;
+		fmt = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+	}
+	if (*s)
+		*s++ = 0;
+	char *args = skip_ws(s);
+	bool amb;
+	const struct repl_cmd *c = repl_cmd_find(w, &amb);
+	if (!c) {
+		if (amb)
+			return repl_err(r, "ambiguous command \"%s\": type 'help' for the list", w);
+		return repl_err(r, "undefined command: \"%s\".  Try \"help\".", w);
+	}
+	if (fmt && c->fn != cmd_x && c->fn != cmd_print)
+		return repl_err(r, "%s takes no /FORMAT", c->name);
+	if (machine_running(r->m) && c->fn != cmd_interrupt)
+		return repl_err(r, "the guest is running");
+	*cmd_out = c;
+	int rc = c->fn(r, fmt, args);
+	fflush(stdout);
+	return rc;
+}
+
+int repl_exec_line(struct repl *r, const char *line)
+{
+	const struct repl_cmd *c;
+	return exec_line(r, line, &c);
+}
+
+static void banner(struct repl *r)
+{
+	const struct elf_image *img = r->img;
+	if (img)
+		printf("hvdbg: %s: entry 0x%llx, %zu symbols, %s; %u vCPU%s, RAM 0x%llx bytes at 0x%llx.\n",
+		       img->path ? img->path : "guest", (unsigned long long)img->entry, img->nsyms,
+		       img->nlines ? "line info" : "no line info", machine_ncpus(r->m),
+		       machine_ncpus(r->m) == 1 ? "" : "s", (unsigned long long)machine_ram_size(r->m),
+		       (unsigned long long)machine_ram_base(r->m));
+	if (r->interactive)
+		printf("Type 'help' for the commands, TAB to complete, Ctrl-C to stop the guest.\n");
+	uint64_t pc;
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0)
+		stop_show_location(r, pc, true);
+}
+
+int repl_main(struct machine *m, const struct repl_opts *o)
+{
+	static struct repl rs; /* large (register snapshots): not on the stack */
+	struct repl *r = &rs;
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	r->img = machine_image(m);
+	r->color = o->color && !getenv("NO_COLOR");
+	r->interactive = isatty(STDIN_FILENO) && !o->batch;
+	disas_init();
+
+	pthread_t tid;
+	bool have_thread = false;
+	struct sigaction sa, old_sa;
+	memset(&sa, 0, sizeof(sa));
+	if (pipe(g_sigpipe) == 0) {
+		sa.sa_handler = on_sigint;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGINT, &sa, &old_sa);
+		have_thread = pthread_create(&tid, NULL, interrupt_thread, m) == 0;
+	}
+
+	for (unsigned i = 0; i < machine_ncpus(m); i++)
+		if (machine_vcpu_state(m, i) != VCPU_OFF)
+			regs_snapshot(r, i);
+	banner(r);
+	fflush(stdout);
+
+	for (unsigned i = 0; i < o->ncommands && !r->quit; i++)
+		repl_exec_line(r, o->commands[i]);
+	if (o->script && !r->quit) {
+		char cmd[1100];
+		snprintf(cmd, sizeof(cmd), "source %s", o->script);
+		repl_exec_line(r, cmd);
+	}
+
+	if (!o->batch && !r->quit) {
+		line_init(r, o->history);
+		char repeat[2048] = "";
+		for (;;) {
+			fflush(stdout);
+			char *line = line_read("(hvdbg) ");
+			if (!line) {
+				if (r->interactive)
+					printf("quit\n");
+				break;
+			}
+			const char *todo = line;
+			if (!*skip_ws(line))
+				todo = repeat;
+			else
+				line_add_history(line);
+			const struct repl_cmd *c;
+			exec_line(r, todo, &c);
+			if (todo == line) {
+				if (c && c->repeat)
+					snprintf(repeat, sizeof(repeat), "%s", c->fn == cmd_x ? "x" : line);
+				else
+					repeat[0] = 0;
+			}
+			free(line);
+			if (r->quit)
+				break;
+		}
+		line_fini();
+	}
+	fflush(stdout);
+
+	if (g_sigpipe[1] >= 0) {
+		sigaction(SIGINT, &old_sa, NULL);
+		char c = 'q';
+		if (write(g_sigpipe[1], &c, 1) == 1 && have_thread)
+			pthread_join(tid, NULL);
+		close(g_sigpipe[0]);
+		close(g_sigpipe[1]);
+		g_sigpipe[0] = g_sigpipe[1] = -1;
+	}
+	disas_fini();
+	return o->batch && r->errors ? 1 : 0;
+}

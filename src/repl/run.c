@@ -1,0 +1,398 @@
+/*
+ * run.c - run control commands on the all-stop machine: continue, stepi,
+ * nexti (steps over calls with a temporary breakpoint at the return
+ * address), step/next by source line (DWARF), finish (to the return
+ * address from LR or the frame record), until/advance, and trace mode
+ * (continue by single steps, logging each instruction and the registers
+ * it changed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repl_internal.h"
+
+#define LINE_STEP_LIMIT 1000000
+
+static int check_runnable(struct repl *r)
+{
+	if (machine_exited(r->m))
+		return repl_err(r, "the guest has exited (PSCI SYSTEM_OFF/RESET); restart hvdbg to run it again");
+	if (machine_vcpu_state(r->m, r->cur) == VCPU_OFF)
+		return repl_err(r, "vCPU %u is powered off; select another with 'vcpu N'", r->cur);
+	return 0;
+}
+
+static int get_pc_sp(struct repl *r, uint64_t *pc, uint64_t *sp)
+{
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, pc) != 0 || (sp && machine_get_sp(r->m, r->cur, sp) != 0))
+		return repl_err(r, "cannot read the registers of vCPU %u", r->cur);
+	return 0;
+}
+
+static int cont_wait(struct repl *r, struct machine_stop *st)
+{
+	fflush(stdout);
+	repl_sigint = 0;
+	int rc = machine_cont(r->m, st, -1);
+	if (rc != 0)
+		return repl_err(r, "cannot resume: %s", machine_strerror(rc));
+	return 0;
+}
+
+static int step_wait(struct repl *r, struct machine_stop *st)
+{
+	fflush(stdout);
+	int rc = machine_stepi(r->m, r->cur, false, st);
+	if (rc != 0)
+		return repl_err(r, "cannot step: %s", machine_strerror(rc));
+	return 0;
+}
+
+/* One traced step: "0x... <sym>: insn    x0=0x1". */
+static int trace_step(struct repl *r, struct machine_stop *st)
+{
+	uint64_t pc;
+	if (get_pc_sp(r, &pc, NULL) != 0)
+		return -1;
+	if (step_wait(r, st) != 0)
+		return -1;
+	regs_snapshot(r, r->cur);
+	stop_show_location(r, pc, false);
+	stop_show_changes(r, r->cur, "        ");
+	return 0;
+}
+
+/* Runs until pc == target on the current vCPU with sp >= min_sp (so a
+ * recursive call's return does not count), or any other stop.  *reached
+ * tells which. */
+static int run_to(struct repl *r, uint64_t target, uint64_t min_sp, struct machine_stop *st, bool *reached)
+{
+	*reached = false;
+	bool ours = !bp_at(r, target);
+	if (ours) {
+		int rc = machine_bp_insert(r->m, target);
+		if (rc == MACHINE_ERR_EXISTS)
+			ours = false;
+		else if (rc != 0)
+			return repl_err(r, "cannot put a temporary breakpoint at 0x%llx: %s",
+					(unsigned long long)target, machine_strerror(rc));
+	}
+	int rc = 0;
+	for (;;) {
+		if ((rc = cont_wait(r, st)) != 0)
+			break;
+		uint64_t sp = 0;
+		if (st->reason == STOP_BREAKPOINT && st->pc == target && st->vcpu == r->cur) {
+			machine_get_sp(r->m, r->cur, &sp);
+			if (sp >= min_sp) {
+				*reached = true;
+				break;
+			}
+			if (!ours) /* a user breakpoint there: report it as such */
+				break;
+			continue; /* a deeper activation: keep going */
+		}
+		break;
+	}
+	if (ours)
+		machine_bp_remove(r->m, target);
+	return rc;
+}
+
+/* Shows a stop that ended a run_to: as "Run till exit" arrival or the
+ * other event. */
+static void show_run_to(struct repl *r, const struct machine_stop *st, bool reached)
+{
+	if (!reached) {
+		stop_show(r, st);
+		return;
+	}
+	struct machine_stop s = *st;
+	s.reason = STOP_STEP; /* a plain arrival: no breakpoint banner */
+	stop_show(r, &s);
+}
+
+int cmd_continue(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	struct machine_stop st;
+	if (check_runnable(r) != 0)
+		return -1;
+	args = skip_ws(args);
+	if (*args) { /* continue N: ignore the current breakpoint N-1 more times */
+		char *end;
+		long n = strtol(args, &end, 0);
+		uint64_t pc;
+		if (*end || n < 1)
+			return repl_err(r, "usage: continue [N]");
+		if (get_pc_sp(r, &pc, NULL) == 0 && n > 1) {
+			struct repl_bp *b = bp_at(r, pc);
+			for (long i = 1; b && i < n; i++) {
+				if (cont_wait(r, &st) != 0)
+					return -1;
+				if (!(st.reason == STOP_BREAKPOINT || st.reason == STOP_HW_BREAKPOINT) ||
+				    bp_at(r, st.pc) != b) {
+					stop_show(r, &st);
+					return 0;
+				}
+				b->hits++;
+			}
+		}
+	}
+	if (r->trace) {
+		repl_sigint = 0;
+		for (;;) {
+			if (trace_step(r, &st) != 0)
+				return -1;
+			if (st.reason != STOP_STEP)
+				break;
+			struct repl_bp *b = bp_at(r, st.pc);
+			if (b) {
+				st.reason = b->type == BP_HW ? STOP_HW_BREAKPOINT : STOP_BREAKPOINT;
+				break;
+			}
+			if (repl_sigint) {
+				st.reason = STOP_INTERRUPT;
+				break;
+			}
+		}
+		stop_show(r, &st);
+		return 0;
+	}
+	printf("Continuing.\n");
+	if (cont_wait(r, &st) != 0)
+		return -1;
+	stop_show(r, &st);
+	return 0;
+}
+
+static long count_arg(struct repl *r, char *args)
+{
+	args = skip_ws(args);
+	if (!*args)
+		return 1;
+	char err[160];
+	uint64_t n;
+	if (expr_eval(r, args, &n, err, sizeof(err)) != 0 || n == 0 || n > 100000000) {
+		repl_err(r, "bad count '%s'", args);
+		return -1;
+	}
+	return (long)n;
+}
+
+int cmd_stepi(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	struct machine_stop st;
+	long n = count_arg(r, args);
+	if (n < 0 || check_runnable(r) != 0)
+		return -1;
+	repl_sigint = 0;
+	for (long i = 0; i < n; i++) {
+		int rc = r->trace ? trace_step(r, &st) : step_wait(r, &st);
+		if (rc != 0)
+			return -1;
+		if (st.reason != STOP_STEP || repl_sigint)
+			break;
+	}
+	stop_show(r, &st);
+	return 0;
+}
+
+/* One nexti: a call is run to its return address; anything else stepped. */
+static int nexti_one(struct repl *r, struct machine_stop *st, bool *plain)
+{
+	uint64_t pc, sp;
+	uint32_t insn = 0;
+	*plain = true;
+	if (get_pc_sp(r, &pc, &sp) != 0)
+		return -1;
+	if (machine_read_virt(r->m, r->cur, pc, &insn, 4) == 4 && insn_is_call(insn)) {
+		bool reached;
+		if (run_to(r, pc + 4, sp, st, &reached) != 0)
+			return -1;
+		*plain = reached;
+		if (reached)
+			st->reason = STOP_STEP;
+		return 0;
+	}
+	return r->trace ? trace_step(r, st) : step_wait(r, st);
+}
+
+int cmd_nexti(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	struct machine_stop st;
+	long n = count_arg(r, args);
+	if (n < 0 || check_runnable(r) != 0)
+		return -1;
+	repl_sigint = 0;
+	for (long i = 0; i < n; i++) {
+		bool plain;
+		if (nexti_one(r, &st, &plain) != 0)
+			return -1;
+		if (st.reason != STOP_STEP || repl_sigint)
+			break;
+	}
+	stop_show(r, &st);
+	return 0;
+}
+
+static bool same_line(const struct elf_line *a, const struct elf_line *b)
+{
+	return a && b && a->line == b->line && a->file == b->file;
+}
+
+/* step/next: single-steps (over calls for next) until the pc is at the
+ * first instruction of a different source line. */
+static int line_step(struct repl *r, char *args, bool over)
+{
+	struct machine_stop st;
+	uint64_t pc;
+	long n = count_arg(r, args);
+	if (n < 0 || check_runnable(r) != 0 || get_pc_sp(r, &pc, NULL) != 0)
+		return -1;
+	if (!r->img || !r->img->nlines || !elf_line_by_addr(r->img, pc)) {
+		printf("(no line information here: %s steps one instruction)\n", over ? "next" : "step");
+		return over ? cmd_nexti(r, NULL, args) : cmd_stepi(r, NULL, args);
+	}
+	repl_sigint = 0;
+	for (long k = 0; k < n; k++) {
+		const struct elf_line *start = elf_line_by_addr(r->img, pc);
+		bool done = false;
+		for (long i = 0; i < LINE_STEP_LIMIT && !done; i++) {
+			bool plain = true;
+			int rc = over ? nexti_one(r, &st, &plain) : (r->trace ? trace_step(r, &st) : step_wait(r, &st));
+			if (rc != 0)
+				return -1;
+			if (st.reason != STOP_STEP || repl_sigint) {
+				if (st.reason == STOP_STEP)
+					st.reason = STOP_INTERRUPT;
+				stop_show(r, &st);
+				return 0;
+			}
+			pc = st.pc;
+			const struct elf_line *l = elf_line_by_addr(r->img, pc);
+			if (l && l->addr == pc && !same_line(l, start))
+				done = true;
+		}
+		if (!done) {
+			printf("(gave up after %d instructions without reaching a new line)\n", LINE_STEP_LIMIT);
+			break;
+		}
+	}
+	stop_show(r, &st);
+	return 0;
+}
+
+int cmd_step(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	return line_step(r, args, false);
+}
+
+int cmd_next(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	return line_step(r, args, true);
+}
+
+/* The return address of the current function: LR while LR points outside
+ * the function (a leaf, or before the prologue's call), else the frame
+ * record's saved LR at [x29 + 8]. */
+int frame_return_addr(struct repl *r, uint64_t *ret)
+{
+	uint64_t pc, lr, fp, off;
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) != 0 || machine_get_reg(r->m, r->cur, HV_REG_LR, &lr) != 0 ||
+	    machine_get_reg(r->m, r->cur, HV_REG_FP, &fp) != 0)
+		return -1;
+	const struct elf_symbol *s = r->img ? elf_sym_by_addr(r->img, pc, &off) : NULL;
+	bool lr_inside = s && lr >= s->addr && lr - s->addr < (s->size ? s->size : off + 1) && lr != s->addr;
+	if (!lr_inside && lr) {
+		*ret = lr;
+		return 0;
+	}
+	uint64_t rec[2];
+	if (fp && machine_read_virt(r->m, r->cur, fp, rec, 16) == 16 && rec[1]) {
+		*ret = rec[1];
+		return 0;
+	}
+	return -1;
+}
+
+int cmd_finish(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	(void)args;
+	uint64_t ret, pc, sp;
+	struct machine_stop st;
+	bool reached;
+	if (check_runnable(r) != 0 || get_pc_sp(r, &pc, &sp) != 0)
+		return -1;
+	if (frame_return_addr(r, &ret) != 0)
+		return repl_err(r, "cannot find the return address (no LR or frame record)");
+	char sym[128];
+	printf("Run till exit to 0x%llx <%s>\n", (unsigned long long)ret, elf_format_addr(r->img, ret, sym, sizeof(sym)));
+	if (run_to(r, ret, sp, &st, &reached) != 0)
+		return -1;
+	show_run_to(r, &st, reached);
+	if (reached) {
+		uint64_t x0;
+		if (machine_get_reg(r->m, r->cur, HV_REG_X0, &x0) == 0)
+			printf("Value returned in x0: 0x%llx (%lld)\n", (unsigned long long)x0, (long long)x0);
+	}
+	return 0;
+}
+
+int cmd_until(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	char err[160];
+	uint64_t target;
+	struct machine_stop st;
+	bool reached;
+	args = skip_ws(args);
+	rstrip(args);
+	if (!*args) /* gdb's until without argument: like next */
+		return line_step(r, args, true);
+	if (check_runnable(r) != 0)
+		return -1;
+	if (expr_location(r, args, &target, err, sizeof(err)) != 0)
+		return repl_err(r, "%s", err);
+	if (run_to(r, target, 0, &st, &reached) != 0)
+		return -1;
+	show_run_to(r, &st, reached);
+	return 0;
+}
+
+int cmd_trace(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	args = skip_ws(args);
+	rstrip(args);
+	if (!*args) {
+		printf("trace is %s\n", r->trace ? "on" : "off");
+		return 0;
+	}
+	if (!strcmp(args, "on"))
+		r->trace = true;
+	else if (!strcmp(args, "off"))
+		r->trace = false;
+	else
+		return repl_err(r, "usage: trace on|off");
+	printf("trace %s: %s\n", r->trace ? "on" : "off",
+	       r->trace ? "continue/step run one instruction at a time and log each with the registers it changed"
+			: "continue runs at full speed");
+	return 0;
+}
+
+int cmd_interrupt(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	(void)args;
+	if (!machine_running(r->m))
+		return repl_err(r, "the guest is not running (Ctrl-C stops it while it runs)");
+	machine_interrupt(r->m);
+	return 0;
+}
