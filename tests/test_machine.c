@@ -185,6 +185,52 @@ START_TEST(breakpoint_step_continue)
 }
 END_TEST
 
+/* gdb's rule: a breakpoint at the PC is stepped over only when resuming
+ * from a stop reported at that PC.  From the boot state (nothing run yet)
+ * or after the PC was moved by hand, continue reports it at once. */
+START_TEST(breakpoint_at_boot_pc)
+{
+	uint64_t start = sym("_start"), f = sym("func_a");
+	ck_assert_int_eq(machine_bp_insert(M, start), 0);
+	struct machine_stop st = cont();
+	ASSERT_STOP(st, STOP_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, start);
+	ck_assert_int_eq((int)g_out_len, 0); /* nothing ran */
+	/* Resuming from that stop steps over it. */
+	ck_assert_int_eq(machine_bp_insert(M, f), 0);
+	st = cont();
+	ASSERT_STOP(st, STOP_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, f);
+	/* PC moved by hand onto a breakpoint: hit without executing. */
+	ck_assert_int_eq(machine_set_reg(M, 0, HV_REG_PC, start), 0);
+	st = cont();
+	ASSERT_STOP(st, STOP_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, start);
+	/* The same for a hardware breakpoint. */
+	ck_assert_int_eq(machine_bp_remove(M, start), 0);
+	ck_assert_int_eq(machine_hwbp_insert(M, f + 4), 0);
+	ck_assert_int_eq(machine_set_reg(M, 0, HV_REG_PC, f + 4), 0);
+	st = cont();
+	ASSERT_STOP(st, STOP_HW_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, f + 4);
+	/* A single step always executes the instruction at the PC. */
+	ck_assert_int_eq(machine_stepi(M, 0, false, &st), 0);
+	ASSERT_STOP(st, STOP_STEP);
+	ck_assert_uint_eq(st.pc, f + 8);
+}
+END_TEST
+
+START_TEST(stepi_from_boot_breakpoint)
+{
+	uint64_t start = sym("_start");
+	struct machine_stop st;
+	ck_assert_int_eq(machine_bp_insert(M, start), 0);
+	ck_assert_int_eq(machine_stepi(M, 0, false, &st), 0);
+	ASSERT_STOP(st, STOP_STEP);
+	ck_assert_uint_eq(st.pc, start + 4);
+}
+END_TEST
+
 START_TEST(stepi_sequence)
 {
 	uint64_t pc0 = reg(0, HV_REG_PC);
@@ -270,6 +316,41 @@ START_TEST(watch_stop_after_access)
 	ck_assert_uint_eq(st.watch_pc, sym("do_write") + 8);
 	ck_assert_uint_eq(st.pc, sym("do_write") + 12);
 	ck_assert_uint_eq(mem64(c), 0x1234);
+	st = cont();
+	ASSERT_STOP(st, STOP_GUEST_EXIT);
+}
+END_TEST
+
+/* After a watchpoint stop reported after the access, the next
+ * instruction is not stepped with the watchpoints off: its own access
+ * (the read at do_read) must trigger. */
+START_TEST(watch_after_then_next_access)
+{
+	uint64_t c = sym("counter");
+	ck_assert_int_eq(machine_wp_insert(M, c, 8, WATCH_WRITE), 0);
+	struct machine_stop st = cont();
+	ASSERT_STOP(st, STOP_WATCHPOINT);
+	ck_assert_uint_eq(st.pc, sym("do_read"));
+	ck_assert_int_eq(machine_wp_insert(M, c, 8, WATCH_READ), 0);
+	st = cont();
+	ASSERT_STOP(st, STOP_WATCHPOINT);
+	ck_assert_int_eq(st.watch_kind, WATCH_READ);
+	ck_assert_uint_eq(st.watch_pc, sym("do_read"));
+	ck_assert_uint_eq(st.pc, sym("do_read") + 4);
+	ck_assert_uint_eq(reg(0, HV_REG_X8), 0x1234);
+	/* Switching to stop-before (gdb) mode while stopped. */
+	ck_assert(machine_watch_stop_after(M));
+	ck_assert_int_eq(machine_set_watch_stop_after(M, false), 0);
+	ck_assert(!machine_watch_stop_after(M));
+	ck_assert_int_eq(machine_wp_remove(M, c, 8, WATCH_WRITE), 0);
+	ck_assert_int_eq(machine_wp_remove(M, c, 8, WATCH_READ), 0);
+	ck_assert_int_eq(machine_set_reg(M, 0, HV_REG_PC, sym("do_read")), 0);
+	ck_assert_int_eq(machine_wp_insert(M, c, 8, WATCH_READ), 0);
+	st = cont();
+	ASSERT_STOP(st, STOP_WATCHPOINT);
+	ck_assert_uint_eq(st.pc, sym("do_read"));
+	ck_assert_uint_eq(st.watch_pc, st.pc);
+	/* Resuming from it steps over the load (no second hit). */
 	st = cont();
 	ASSERT_STOP(st, STOP_GUEST_EXIT);
 }
@@ -427,11 +508,14 @@ int main(void)
 	tcase_add_test(t2, boot_state);
 	tcase_add_test(t2, run_to_poweroff_smp);
 	tcase_add_test(t2, breakpoint_step_continue);
+	tcase_add_test(t2, breakpoint_at_boot_pc);
+	tcase_add_test(t2, stepi_from_boot_breakpoint);
 	tcase_add_test(t2, stepi_sequence);
 	tcase_add_test(t2, hw_breakpoint);
 	tcase_add_test(t2, watch_write_before_access);
 	tcase_add_test(t2, watch_read_and_access);
 	tcase_add_test(t3, watch_stop_after_access);
+	tcase_add_test(t3, watch_after_then_next_access);
 	tcase_add_test(t1, interrupt_spinning_guest);
 	tcase_add_test(t2, registers);
 	tcase_add_test(t1, unhandled_exit);

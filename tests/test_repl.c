@@ -537,6 +537,77 @@ START_TEST(trace_mode)
 }
 END_TEST
 
+/* `gdbserver 0` from the REPL, driven by gdb-multiarch
+ * (tests/repl/gdbserver.py): breakpoints, stepi and a watchpoint stop in
+ * gdb's stop-before mode; after detach the REPL is back with its own
+ * watchpoint mode (stop after the access) and breakpoints. */
+START_TEST(gdbserver_session)
+{
+	if (system("command -v gdb-multiarch >/dev/null 2>&1") != 0) {
+		printf("test_repl: gdb-multiarch not installed, gdbserver_session skipped\n");
+		return;
+	}
+	struct term t;
+	const char *args[] = { "--no-color", g_dbgtest, NULL };
+	term_start(&t, NULL, args);
+	EXPECT(&t, PROMPT);
+	term_send(&t, "break func_a\n");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "c\n");
+	EXPECT(&t, "Breakpoint 1, vCPU 0 at func_a");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "gdbserver 0\n");
+	EXPECT(&t, "listening on 127.0.0.1:");
+	size_t at = t.mark;
+	EXPECT(&t, "\n"); /* the whole port number is there */
+	int port = atoi(t.out + at);
+	ck_assert_int_gt(port, 0);
+	char cmd[3072], log[400];
+	snprintf(log, sizeof(log), "%s/gdbserver-gdb-%d.log", g_tmp, (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "PYTHONPATH=%s/tests/rsp timeout 100 gdb-multiarch -q -n -nx -batch -ex 'set pagination off' "
+		 "-ex 'set confirm off' -ex 'target remote 127.0.0.1:%d' -x %s/tests/repl/gdbserver.py %s "
+		 ">%s 2>&1",
+		 g_src, port, g_src, g_dbgtest, log);
+	pid_t gdb = fork();
+	ck_assert_int_ge(gdb, 0);
+	if (gdb == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	bool ended = term_expect(&t, "back in the REPL.", 110000);
+	int st = -1;
+	waitpid(gdb, &st, 0);
+	if (!ended || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		FILE *f = fopen(log, "r");
+		char line[512];
+		fprintf(stderr, "---- %s\n", cmd);
+		while (f && fgets(line, sizeof(line), f))
+			fputs(line, stderr);
+		if (f)
+			fclose(f);
+	}
+	ck_assert_msg(ended, "the REPL did not come back; screen:\n%s", t.out + t.mark);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "gdb scenario failed (status 0x%x)", st);
+	EXPECT(&t, PROMPT);
+	/* The REPL's watchpoints stop after the access again. */
+	term_send(&t, "rwatch flag\n");
+	EXPECT(&t, "Read watchpoint 2: flag");
+	term_send(&t, "c\n");
+	EXPECT(&t, "Read watchpoint 2: flag (read of 0x");
+	EXPECT(&t, "accessed by 0x40000060 <do_read+0x20>: ldr\tx10, [x9]");
+	EXPECT(&t, "=> 0x0000000040000064 <do_read+0x24>:");
+	term_send(&t, "delete\n");
+	EXPECT(&t, PROMPT);
+	/* One vCPU: the guest waits for vCPU 1 forever; set the flag for it. */
+	term_send(&t, "set *flag = 1\n");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "c\n");
+	EXPECT(&t, "[guest powered off: PSCI SYSTEM_OFF]");
+	ck_assert_int_eq(term_quit(&t), 0);
+}
+END_TEST
+
 /* ------------------------------------------------- non-interactive */
 
 /* Runs hvdbg with args (a shell fragment) through a pipe; returns the
@@ -572,6 +643,77 @@ START_TEST(batch_ex)
 	CONTAINS(out, "<counter>:\t0x00001234\t0x00000000");
 	CONTAINS(out, "[guest powered off: PSCI SYSTEM_OFF]");
 	ck_assert_msg(strstr(out, "\033[") == NULL, "colors in a pipe");
+}
+END_TEST
+
+/* Regressions: a breakpoint at the entry is reported by the first run
+ * (nothing has executed yet); after a write watchpoint stop (reported
+ * after the store) a read watchpoint catches the very next instruction. */
+START_TEST(batch_entry_break_and_watch)
+{
+	static char out[1 << 16];
+	char args[1024];
+	snprintf(args, sizeof(args),
+		 "--batch --smp 2 -ex 'break _start' -ex run -ex 'info registers pc' -ex 'watch counter' -ex c "
+		 "-ex 'rwatch counter' -ex c -ex delete -ex c %s",
+		 g_dbgtest);
+	int rc = run_batch(args, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	CONTAINS(out, "Breakpoint 1, vCPU 0 at _start");
+	CONTAINS(out, "pc              0x0000000040000000");
+	CONTAINS(out, "Hardware watchpoint 2: counter (write of 0x");
+	CONTAINS(out, "Read watchpoint 3: counter (read of 0x");
+	CONTAINS(out, "accessed by 0x40000040 <do_read>: ldr\tx8, [x6]");
+	CONTAINS(out, "[guest powered off: PSCI SYSTEM_OFF]");
+	/* "hi" is printed once, after the entry stop. */
+	char *bp = strstr(out, "Breakpoint 1, vCPU 0 at _start"), *hi = strstr(out, "hi\n");
+	ck_assert_msg(hi && bp < hi, "the guest ran before the entry breakpoint:\n%s", out);
+}
+END_TEST
+
+/* explain on the UART's MMIO exit names the UART; explain el1 words a
+ * data abort of the guest's own ESR_EL1 as a stage-1 fault. */
+START_TEST(batch_explain_uart_and_el1)
+{
+	static char out[1 << 16];
+	char args[1024];
+	snprintf(args, sizeof(args),
+		 "--batch -ex 'stepi 10' -ex explain -ex 'set $esr_el1 = 0x92000005' -ex 'explain el1' %s",
+		 g_dbgtest);
+	int rc = run_batch(args, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	CONTAINS(out, "FAR 0x9000000, IPA 0x9000000");
+	CONTAINS(out, "write of 1 byte from w5");
+	CONTAINS(out, "IPA 0x9000000 is the PL011 UART [0x9000000, 0x9001000): MMIO the machine emulates");
+	ck_assert_msg(!strstr(out, "is not the UART"), "UART access called unmapped:\n%s", out);
+	CONTAINS(out, "ESR 0x92000005: EC 0x24 data abort from a lower EL");
+	CONTAINS(out, "(a stage-1 fault taken by the guest: its own page tables do not map FAR_EL1");
+	char *el1 = strstr(out, "The guest's last exception taken to EL1");
+	ck_assert_msg(el1 && !strstr(el1, "unmapped IPA"), "explain el1 speaks of an unmapped IPA:\n%s", out);
+}
+END_TEST
+
+/* until without argument: next, but not backwards in a loop (the UART
+ * loop of dbgtest: 1: ldrb / cbz 2f / strb / b 1b at 0x40000028). */
+START_TEST(batch_until_loop)
+{
+	static char out[1 << 16];
+	char args[1024];
+	snprintf(args, sizeof(args),
+		 "--batch -ex 'break *0x40000028' -ex c -ex next -ex c -ex until -ex delete -ex until "
+		 "-ex 'info registers pc' %s",
+		 g_dbgtest);
+	int rc = run_batch(args, out, sizeof(out));
+	ck_assert_int_eq(rc, 0);
+	/* next from `b 1b` goes back to the loop head */
+	CONTAINS(out, "=> 0x000000004000001c <_start+0x1c>:\tldrb\tw5, [x4], #1");
+	/* until from there steps the loop but stops at a breakpoint in it... */
+	char *second = strstr(out, "Breakpoint 1, vCPU 0 at _start+0x28");
+	ck_assert_msg(second && strstr(second + 1, "Breakpoint 1, vCPU 0 at _start+0x28"),
+		      "until did not stop at the breakpoint in the loop:\n%s", out);
+	/* ...and without it runs the loop out, to the line after it */
+	CONTAINS(out, "=> 0x000000004000002c <_start+0x2c>:\tbl\t#0x40000088 <func_a>");
+	CONTAINS(out, "pc              0x000000004000002c");
 }
 END_TEST
 
@@ -635,9 +777,13 @@ int main(void)
 	tcase_add_test(pty, ctrl_c_stops_guest);
 	tcase_add_test(pty, errors_do_not_crash);
 	tcase_add_test(pty, trace_mode);
+	tcase_add_test(pty, gdbserver_session);
 	tcase_set_timeout(pty, 120);
 	TCase *batch = tcase_create("batch");
 	tcase_add_test(batch, batch_ex);
+	tcase_add_test(batch, batch_entry_break_and_watch);
+	tcase_add_test(batch, batch_explain_uart_and_el1);
+	tcase_add_test(batch, batch_until_loop);
 	tcase_add_test(batch, batch_script_file);
 	tcase_add_test(batch, batch_error_status);
 	tcase_add_test(batch, stdin_commands);

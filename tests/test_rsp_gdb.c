@@ -205,6 +205,9 @@ END_TEST
 START_TEST(t_step) { scenario("step", "rsptest", 1); }
 END_TEST
 
+START_TEST(t_entry) { scenario("entry", "rsptest", 1); }
+END_TEST
+
 START_TEST(t_watch) { scenario("watch", "rsptest", 1); }
 END_TEST
 
@@ -258,6 +261,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_raw);
 	tcase_add_test(tc, t_basic);
 	tcase_add_test(tc, t_step);
+	tcase_add_test(tc, t_entry);
 	tcase_add_test(tc, t_watch);
 	tcase_add_test(tc, t_interrupt);
 	tcase_add_test(tc, t_threads);

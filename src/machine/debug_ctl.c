@@ -207,33 +207,54 @@ int debug_hw_bp_slot(const struct machine *m, uint64_t pc)
 	return -1;
 }
 
-bool debug_needs_stepover(struct mvcpu *v, uint64_t pc)
+bool debug_needs_stepover(struct mvcpu *v, uint64_t pc, bool step)
 {
 	struct machine *m = v->m;
-	if (debug_is_sw_bp(m, pc) || debug_hw_bp_slot(m, pc) >= 0)
+	/* gdb's rule for a continue: a breakpoint is stepped over only when
+	 * resuming from a stop reported at this very PC.  At the boot state,
+	 * after the debugger moved the PC, or on a vCPU held by another's
+	 * stop (STOP_NONE) the instruction has not run yet, so the breakpoint
+	 * there must hit.  A single step always executes the instruction. */
+	bool stopped_here = v->last.reason != STOP_NONE && v->last.pc == pc;
+	if ((stopped_here || step) && (debug_is_sw_bp(m, pc) || debug_hw_bp_slot(m, pc) >= 0))
 		return true;
-	/* Resuming at the instruction that hit a watchpoint: without a step
-	 * over it, it would hit again (gdb removes its watchpoints first, the
-	 * REPL may not). */
-	return v->last.reason == STOP_WATCHPOINT && v->last.pc == pc && hw_used(m);
+	/* Resuming at the instruction that hit a watchpoint before its access
+	 * (watch_pc == pc): without a step over it, it would hit again (gdb
+	 * removes its watchpoints first, the REPL may not).  With
+	 * watch_stop_after the access is done and pc is the next instruction,
+	 * whose own accesses must be watched. */
+	return stopped_here && v->last.reason == STOP_WATCHPOINT && v->last.watch_pc == pc &&
+	       hw_used(m);
+}
+
+/* The armed slot nearest to far (FAR may be imprecise: below the watched
+ * address, or the start of a wider access); -1 if none.  With dir set,
+ * only slots watching that direction. */
+static int nearest_wp(const struct machine *m, uint64_t far, unsigned dir, uint64_t *dist)
+{
+	int best = -1;
+	*dist = UINT64_MAX;
+	for (unsigned i = 0; i < m->nhwwp && i < MACHINE_MAX_HW_SLOTS; i++) {
+		const struct hw_slot *w = &m->hwwp[i];
+		if (!w->used || (dir && !(w->kind & dir)))
+			continue;
+		uint64_t d = far < w->addr ? w->addr - far : far - w->addr < w->len ? 0 : far - (w->addr + w->len - 1);
+		if (d < *dist) {
+			*dist = d;
+			best = (int)i;
+		}
+	}
+	return best;
 }
 
 void debug_classify_watch(const struct machine *m, uint64_t far, struct machine_stop *ev)
 {
-	int best = -1;
-	uint64_t best_dist = UINT64_MAX;
-	for (unsigned i = 0; i < m->nhwwp && i < MACHINE_MAX_HW_SLOTS; i++) {
-		const struct hw_slot *w = &m->hwwp[i];
-		if (!w->used)
-			continue;
-		uint64_t d = far < w->addr ? w->addr - far : far - w->addr < w->len ? 0 : far - (w->addr + w->len - 1);
-		/* FAR may be imprecise (below the watched address, or the start
-		 * of a wider access): take the nearest armed slot. */
-		if (d < best_dist) {
-			best_dist = d;
-			best = (int)i;
-		}
-	}
+	/* A write watch and a read watch may cover the same bytes: prefer a
+	 * slot of the access's direction (ESR.WnR), else any. */
+	uint64_t best_dist;
+	int best = nearest_wp(m, far, ev->access_is_write ? WATCH_WRITE : WATCH_READ, &best_dist);
+	if (best < 0)
+		best = nearest_wp(m, far, 0, &best_dist);
 	ev->hw_slot = best;
 	if (best < 0) {
 		ev->data_addr = far;

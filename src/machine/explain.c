@@ -1,6 +1,7 @@
 /*
- * explain.c - ESR_EL2 syndromes in words, for the REPL `explain` command
- * and the RSP `monitor explain` (Arm ARM D17.2.37, ESR_ELx).
+ * explain.c - ESR_EL2 syndromes (and the guest's own ESR_EL1) in words,
+ * for the REPL `explain` command and the RSP `monitor explain` (Arm ARM
+ * D17.2.37, ESR_ELx).
  */
 #include <stdio.h>
 
@@ -56,7 +57,8 @@ static const char *fsc_name(unsigned fsc)
 	}
 }
 
-const char *machine_explain_esr(uint64_t esr, char *buf, size_t len)
+/* el1: esr is the guest's ESR_EL1 rather than ESR_EL2 of an exit. */
+static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
 {
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
@@ -106,7 +108,10 @@ const char *machine_explain_esr(uint64_t esr, char *buf, size_t len)
 		}
 		OUT("\n  %s%s%s", fsc_name(iss & 0x3f), (iss >> 7) & 1 ? " during a stage-1 table walk (S1PTW)" : "",
 		    (iss >> 8) & 1 ? ", cache maintenance" : "");
-		if (ec == 0x24 && (iss & 0x3c) == 0x04)
+		if (el1 && (iss & 0x3c) == 0x04)
+			OUT("\n  (a stage-1 fault taken by the guest: its own page tables do not map "
+			    "FAR_EL1; its handler decides)");
+		else if (!el1 && ec == 0x24 && (iss & 0x3c) == 0x04)
 			OUT("\n  (unmapped IPA: an MMIO access the VMM emulates, or a wild pointer)");
 		break;
 	case 0x30: case 0x31:
@@ -128,4 +133,14 @@ const char *machine_explain_esr(uint64_t esr, char *buf, size_t len)
 	}
 #undef OUT
 	return buf;
+}
+
+const char *machine_explain_esr(uint64_t esr, char *buf, size_t len)
+{
+	return explain(esr, false, buf, len);
+}
+
+const char *machine_explain_esr_el1(uint64_t esr, char *buf, size_t len)
+{
+	return explain(esr, true, buf, len);
 }

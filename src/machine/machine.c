@@ -794,3 +794,5 @@ uint8_t *machine_ram(const struct machine *m) { return m->ram; }
 uint64_t machine_ram_base(const struct machine *m) { return m->o.ram_base; }
 uint64_t machine_ram_size(const struct machine *m) { return m->o.ram_size; }
 unsigned machine_ncpus(const struct machine *m) { return m->ncpus; }
+uint64_t machine_uart_base(const struct machine *m) { return m->o.uart_base; }
+uint64_t machine_uart_size(const struct machine *m) { (void)m; return UART_SIZE; }

@@ -100,6 +100,9 @@ uint8_t *machine_ram(const struct machine *m);
 uint64_t machine_ram_base(const struct machine *m);
 uint64_t machine_ram_size(const struct machine *m);
 unsigned machine_ncpus(const struct machine *m);
+/* The PL011's MMIO range [base, base + size) (the board's only device). */
+uint64_t machine_uart_base(const struct machine *m);
+uint64_t machine_uart_size(const struct machine *m);
 /* UART receive: bytes the guest reads from UARTDR (FR.RXFE clear while
  * some remain).  Thread-safe. */
 void machine_uart_input(struct machine *m, const void *buf, size_t len);
@@ -142,9 +145,15 @@ struct machine_stop {
 enum machine_run_action { RUN_STAY = 0, RUN_CONT, RUN_STEP };
 
 /* Resumes: action[i] for vCPU i (NULL = RUN_CONT for all).  Powered-off
- * vCPUs ignore the action.  Breakpoints are inserted, and a vCPU sitting
- * on a breakpoint/watchpoint it stopped at is first stepped over it (the
- * others held) - a RUN_STEP there is just that step. */
+ * vCPUs ignore the action.  Breakpoints are inserted, and a vCPU is first
+ * stepped over (the others held; a RUN_STEP there is just that step):
+ *  - a breakpoint at its PC if its last reported stop was at this PC (gdb:
+ *    pc == stop_pc), or if its action is RUN_STEP.  So from the boot state
+ *    (or after the PC was set by hand) a continue reports the breakpoint
+ *    at the PC at once, as gdb's `run` does;
+ *  - the instruction that hit a watchpoint before its access
+ *    (watch_pc == PC; not in watch_stop_after mode, where the access is
+ *    already done). */
 int machine_resume(struct machine *m, const enum machine_run_action *action);
 /* Shorthands: all vCPUs continue / one vCPU steps (others stay, or
  * continue if others_run) - then wait.  Return the stop as machine_wait. */
@@ -159,6 +168,10 @@ void machine_interrupt(struct machine *m);
  * poll/select next to a socket).  Owned by the machine. */
 int machine_stop_fd(const struct machine *m);
 bool machine_running(const struct machine *m);
+/* Switches the watchpoint stop mode (struct machine_opts.watch_stop_after)
+ * while stopped, e.g. the REPL serving gdb.  MACHINE_ERR_RUNNING otherwise. */
+int machine_set_watch_stop_after(struct machine *m, bool after);
+bool machine_watch_stop_after(const struct machine *m);
 bool machine_exited(const struct machine *m); /* SYSTEM_OFF/RESET happened */
 
 enum machine_vcpu_state { VCPU_OFF, VCPU_STOPPED, VCPU_RUNNING };
@@ -236,5 +249,8 @@ void machine_debug_clear(struct machine *m);
 /* Decodes an ESR_EL2 value in words: "EC 0x24 data abort from a lower EL:
  * write of 4 bytes from x1, translation fault level 3 ...".  Returns buf. */
 const char *machine_explain_esr(uint64_t esr, char *buf, size_t len);
+/* The same for the guest's own ESR_EL1 (an exception the guest took at
+ * EL1): its aborts are stage-1 faults of the guest's page tables. */
+const char *machine_explain_esr_el1(uint64_t esr, char *buf, size_t len);
 
 #endif /* HVDBG_MACHINE_H */

@@ -153,7 +153,9 @@ int debug_end_step(struct mvcpu *v);
 void debug_insert_sw_bps(struct machine *m);
 void debug_remove_sw_bps(struct machine *m);
 bool debug_is_sw_bp(const struct machine *m, uint64_t pc);
-bool debug_needs_stepover(struct mvcpu *v, uint64_t pc);
+/* Whether resuming v at pc (a single step if step) first steps over a
+ * breakpoint/watchpoint there. */
+bool debug_needs_stepover(struct mvcpu *v, uint64_t pc, bool step);
 void debug_classify_watch(const struct machine *m, uint64_t far, struct machine_stop *ev);
 int debug_hw_bp_slot(const struct machine *m, uint64_t pc);
 /* Guest MSR/MRS of MDSCR_EL1/DBG* while we own them (EC 0x18, op0 = 2). */

@@ -165,6 +165,9 @@ static void *vcpu_main(void *arg)
 		if (v->boot_pending) {
 			vcpu_boot_state(v, v->boot_pc, v->boot_x0);
 			v->boot_pending = false;
+			/* A fresh boot: no stop at this PC yet (no step-over). */
+			v->last = (struct machine_stop){ .reason = STOP_NONE, .vcpu = v->idx,
+							 .pc = v->boot_pc, .hw_slot = -1 };
 			pthread_cond_broadcast(&m->cv);
 			continue;
 		}
@@ -368,7 +371,7 @@ int machine_resume(struct machine *m, const enum machine_run_action *action)
 		uint64_t pc;
 		if (machine_get_reg(m, i, HV_REG_PC, &pc))
 			return MACHINE_ERR_HV;
-		if (!debug_needs_stepover(v, pc))
+		if (!debug_needs_stepover(v, pc, a == RUN_STEP))
 			continue;
 		pthread_mutex_lock(&m->lock);
 		m->internal = true;
@@ -484,6 +487,22 @@ bool machine_running(const struct machine *m)
 	bool r = m->running;
 	pthread_mutex_unlock(&mm->lock);
 	return r;
+}
+
+int machine_set_watch_stop_after(struct machine *m, bool after)
+{
+	pthread_mutex_lock(&m->lock);
+	/* The vCPU threads read it while running: change it only stopped. */
+	int rc = m->running ? MACHINE_ERR_RUNNING : 0;
+	if (!rc)
+		m->o.watch_stop_after = after;
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+bool machine_watch_stop_after(const struct machine *m)
+{
+	return m->o.watch_stop_after;
 }
 
 bool machine_exited(const struct machine *m)

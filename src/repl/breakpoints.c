@@ -253,19 +253,26 @@ struct repl_bp *bp_at(struct repl *r, uint64_t addr)
 	return NULL;
 }
 
-struct repl_bp *wp_for(struct repl *r, uint64_t addr)
+struct repl_bp *wp_for(struct repl *r, uint64_t addr, enum machine_watch_kind kind)
 {
-	struct repl_bp *best = NULL;
+	/* Best: the range holds addr and the kind is the slot's that fired
+	 * (a watch and an rwatch may cover the same bytes); then the range
+	 * alone; then any enabled watchpoint. */
+	struct repl_bp *in_range = NULL, *any = NULL;
 	for (int i = 0; i < r->nbp; i++) {
 		struct repl_bp *b = &r->bp[i];
 		if (!b->enabled || b->type != BP_WATCH)
 			continue;
-		if (addr >= b->addr && addr - b->addr < b->len)
-			return b;
-		if (!best)
-			best = b;
+		if (addr >= b->addr && addr - b->addr < b->len) {
+			if (b->kind == kind)
+				return b;
+			if (!in_range)
+				in_range = b;
+		}
+		if (!any)
+			any = b;
 	}
-	return best;
+	return in_range ? in_range : any;
 }
 
 static struct repl_bp *by_num(struct repl *r, int num)

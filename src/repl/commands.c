@@ -16,7 +16,8 @@ static int cmd_echo(struct repl *r, const char *fmt, char *args);
 static const struct repl_cmd cmds[] = {
 	{ "run", "r", cmd_continue, false, "run",
 	  "Start (or go on running) the guest until a breakpoint, a watchpoint, an exit or Ctrl-C.\n"
-	  "The guest is loaded and stopped at its entry when hvdbg starts, so this is 'continue'." },
+	  "The guest is loaded and stopped at its entry when hvdbg starts, so this is 'continue'\n"
+	  "(nothing has run yet: a breakpoint at the entry is reported at once)." },
 	{ "continue", "c cont fg", cmd_continue, true, "continue [N]",
 	  "Resume every vCPU until the next stop.  With N, ignore the current breakpoint N-1 more times.\n"
 	  "With 'trace on', runs one instruction at a time and logs each." },
@@ -33,7 +34,8 @@ static const struct repl_cmd cmds[] = {
 	  "at [x29+8] once the function has made calls), and show x0." },
 	{ "until", "u advance", cmd_until, false, "until [LOCATION]",
 	  "Run until LOCATION (symbol, *ADDR, FILE:LINE) is reached in this or an outer frame.\n"
-	  "Without LOCATION: like next." },
+	  "Without LOCATION: like next, but a jump backwards (a loop) does not stop it: runs\n"
+	  "until a line after the current one is reached, or the function returns." },
 	{ "interrupt", NULL, cmd_interrupt, false, "interrupt",
 	  "Stop a running guest (Ctrl-C does the same while a command runs it)." },
 	{ "break", "b br", cmd_break, false, "break [LOCATION]",
@@ -88,7 +90,8 @@ static const struct repl_cmd cmds[] = {
 	  "When on, continue/stepi run one instruction at a time and print each with the registers it changed." },
 	{ "gdbserver", NULL, cmd_gdbserver, false, "gdbserver PORT",
 	  "Serve gdb (remote serial protocol) on 127.0.0.1:PORT on this live session; returns to the REPL\n"
-	  "when gdb detaches.  The REPL's breakpoints are out of the machine meanwhile." },
+	  "when gdb detaches.  The REPL's breakpoints are out of the machine meanwhile, and\n"
+	  "watchpoints stop before the access (as gdb expects)." },
 	{ "source", NULL, cmd_source, false, "source FILE", "Run the commands in FILE." },
 	{ "echo", NULL, cmd_echo, false, "echo TEXT", "Print TEXT (\\n for a newline)." },
 	{ "help", "h ?", cmd_help, false, "help [COMMAND]", "List the commands, or explain one." },

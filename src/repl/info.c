@@ -257,7 +257,7 @@ int cmd_explain(struct repl *r, const char *fmt, char *args)
 		       "FAR_EL1 0x%llx\n",
 		       r->cur, (unsigned long long)elr, elf_format_addr(r->img, elr, sym, sizeof(sym)),
 		       (unsigned long long)spsr, (unsigned long long)far);
-		printf("  %s\n", machine_explain_esr(esr, buf, sizeof(buf)));
+		printf("  %s\n", machine_explain_esr_el1(esr, buf, sizeof(buf)));
 		return 0;
 	}
 	if (*args) {
@@ -277,8 +277,12 @@ int cmd_explain(struct repl *r, const char *fmt, char *args)
 	       (unsigned long long)ex.exception.physical_address);
 	printf("%s\n", machine_explain_esr(ex.exception.syndrome, buf, sizeof(buf)));
 	uint64_t ipa = ex.exception.physical_address, base = machine_ram_base(r->m);
+	uint64_t ubase = machine_uart_base(r->m), usize = machine_uart_size(r->m);
 	unsigned ec = (unsigned)(ex.exception.syndrome >> 26) & 0x3f;
-	if ((ec == 0x24 || ec == 0x20) && (ipa < base || ipa - base >= machine_ram_size(r->m)))
+	if ((ec == 0x24 || ec == 0x20) && ipa >= ubase && ipa - ubase < usize)
+		printf("  IPA 0x%llx is the PL011 UART [0x%llx, 0x%llx): MMIO the machine emulates\n",
+		       (unsigned long long)ipa, (unsigned long long)ubase, (unsigned long long)(ubase + usize));
+	else if ((ec == 0x24 || ec == 0x20) && (ipa < base || ipa - base >= machine_ram_size(r->m)))
 		printf("  IPA 0x%llx is outside RAM [0x%llx, 0x%llx) and is not the UART: nothing is mapped there\n",
 		       (unsigned long long)ipa, (unsigned long long)base,
 		       (unsigned long long)(base + machine_ram_size(r->m)));
@@ -327,12 +331,17 @@ int cmd_gdbserver(struct repl *r, const char *fmt, char *args)
 	/* gdb brings its own breakpoints: the REPL's are taken out of the
 	 * machine while it is connected and put back afterwards. */
 	machine_debug_clear(r->m);
+	/* gdb expects a watchpoint stop before the access (it steps over the
+	 * access itself); the REPL reports after it.  Switch for the session. */
+	bool watch_after = machine_watch_stop_after(r->m);
+	machine_set_watch_stop_after(r->m, false);
 	int rc = rsp_serve(r->m, &o);
 	if (machine_running(r->m)) { /* gdb detached with the guest running */
 		struct machine_stop st;
 		machine_interrupt(r->m);
 		machine_wait(r->m, &st, -1);
 	}
+	machine_set_watch_stop_after(r->m, watch_after);
 	machine_debug_clear(r->m);
 	bp_rearm_all(r);
 	printf("\ngdb session ended (status %d); back in the REPL.\n", rc);

@@ -161,8 +161,9 @@ int cmd_enable(struct repl *r, const char *fmt, char *args);
 int cmd_info_breakpoints(struct repl *r);
 /* The enabled code breakpoint at addr, or NULL. */
 struct repl_bp *bp_at(struct repl *r, uint64_t addr);
-/* The watchpoint covering addr of kind compatible with k, or NULL. */
-struct repl_bp *wp_for(struct repl *r, uint64_t addr);
+/* The enabled watchpoint that fired: covering addr, of kind kind if one
+ * is (else any covering addr, else any enabled one), or NULL. */
+struct repl_bp *wp_for(struct repl *r, uint64_t addr, enum machine_watch_kind kind);
 void bp_delete(struct repl *r, struct repl_bp *b);
 /* Arms every enabled entry again (after machine_debug_clear). */
 void bp_rearm_all(struct repl *r);

@@ -220,6 +220,16 @@ static int nexti_one(struct repl *r, struct machine_stop *st, bool *plain)
 	return r->trace ? trace_step(r, st) : step_wait(r, st);
 }
 
+/* A step of step/next/until landing on an enabled user breakpoint is a
+ * hit of it, as in gdb (the step itself never executes the BRK). */
+static bool step_hit_bp(struct repl *r, struct machine_stop *st)
+{
+	struct repl_bp *b = st->reason == STOP_STEP ? bp_at(r, st->pc) : NULL;
+	if (b)
+		st->reason = b->type == BP_HW ? STOP_HW_BREAKPOINT : STOP_BREAKPOINT;
+	return b != NULL;
+}
+
 int cmd_nexti(struct repl *r, const char *fmt, char *args)
 {
 	(void)fmt;
@@ -266,7 +276,7 @@ static int line_step(struct repl *r, char *args, bool over)
 			int rc = over ? nexti_one(r, &st, &plain) : (r->trace ? trace_step(r, &st) : step_wait(r, &st));
 			if (rc != 0)
 				return -1;
-			if (st.reason != STOP_STEP || repl_sigint) {
+			if (step_hit_bp(r, &st) || st.reason != STOP_STEP || repl_sigint) {
 				if (st.reason == STOP_STEP)
 					st.reason = STOP_INTERRUPT;
 				stop_show(r, &st);
@@ -345,6 +355,49 @@ int cmd_finish(struct repl *r, const char *fmt, char *args)
 	return 0;
 }
 
+/* gdb's `until` without argument: `next`, but a jump backwards (a loop)
+ * does not stop it.  As gdb's until_next_command, steps over calls while
+ * the pc stays in [start of the function, end of the current line) - or
+ * [function start, pc] without line information - and then, once out,
+ * on to the start of a line (a return lands mid-line in the caller). */
+static int until_next(struct repl *r)
+{
+	struct machine_stop st;
+	uint64_t pc, off;
+	if (check_runnable(r) != 0 || get_pc_sp(r, &pc, NULL) != 0)
+		return -1;
+	const struct elf_symbol *fn = r->img ? elf_sym_by_addr(r->img, pc, &off) : NULL;
+	if (!fn)
+		return repl_err(r, "until: 0x%llx is not within a known function", (unsigned long long)pc);
+	uint64_t lo = fn->addr, hi = pc + 1;
+	const struct elf_line *l = elf_line_by_addr(r->img, pc);
+	if (l) { /* the end of the current line's rows */
+		const struct elf_line *e = r->img->lines + r->img->nlines, *n = l + 1;
+		while (n < e && n->file && same_line(n, l))
+			n++;
+		hi = n < e ? n->addr : UINT64_MAX;
+	}
+	repl_sigint = 0;
+	bool done = false;
+	for (long i = 0; i < LINE_STEP_LIMIT && !done; i++) {
+		bool plain = true;
+		if (nexti_one(r, &st, &plain) != 0)
+			return -1;
+		if (step_hit_bp(r, &st) || st.reason != STOP_STEP || repl_sigint) {
+			if (st.reason == STOP_STEP)
+				st.reason = STOP_INTERRUPT;
+			done = true;
+		} else if (st.pc < lo || st.pc >= hi) {
+			l = elf_line_by_addr(r->img, st.pc);
+			done = !l || l->addr == st.pc;
+		}
+	}
+	if (!done)
+		printf("(gave up after %d instructions without leaving the line)\n", LINE_STEP_LIMIT);
+	stop_show(r, &st);
+	return 0;
+}
+
 int cmd_until(struct repl *r, const char *fmt, char *args)
 {
 	(void)fmt;
@@ -354,8 +407,8 @@ int cmd_until(struct repl *r, const char *fmt, char *args)
 	bool reached;
 	args = skip_ws(args);
 	rstrip(args);
-	if (!*args) /* gdb's until without argument: like next */
-		return line_step(r, args, true);
+	if (!*args)
+		return until_next(r);
 	if (check_runnable(r) != 0)
 		return -1;
 	if (expr_location(r, args, &target, err, sizeof(err)) != 0)

@@ -64,7 +64,7 @@ int stop_show_changes(struct repl *r, unsigned vcpu, const char *prefix)
 
 static void show_watch(struct repl *r, const struct machine_stop *st)
 {
-	struct repl_bp *b = wp_for(r, st->data_addr);
+	struct repl_bp *b = wp_for(r, st->data_addr, st->watch_kind);
 	char sym[128], text[192];
 	if (!b) {
 		printf("\nWatchpoint hit at 0x%llx\n", (unsigned long long)st->data_addr);
