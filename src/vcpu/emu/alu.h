@@ -168,6 +168,12 @@ static inline bool condition_holds(uint32_t nzcv, unsigned cond)
  * works out only the flag it needs.  32-bit results are sign-extended so
  * N and V are always bit 63.
  */
+/* Sign extension of a 32-bit value in one host instruction (the
+ * conversion to int32_t is modulo 2^32 with gcc and clang). */
+static inline uint64_t cc_sext32(uint32_t v)
+{
+	return (uint64_t)(int64_t)(int32_t)v;
+}
 static inline void cc_sub64(struct emu_cpu *cpu, uint64_t a, uint64_t b, uint64_t r)
 {
 	cpu->cc_n = cpu->cc_z = r;
@@ -182,15 +188,15 @@ static inline void cc_add64(struct emu_cpu *cpu, uint64_t a, uint64_t b, uint64_
 }
 static inline void cc_sub32(struct emu_cpu *cpu, uint32_t a, uint32_t b, uint32_t r)
 {
-	cpu->cc_n = cpu->cc_z = alu_sext(r, 32);
+	cpu->cc_n = cpu->cc_z = cc_sext32(r);
 	cpu->cc_c = a >= b;
-	cpu->cc_v = alu_sext((a ^ b) & (a ^ r), 32);
+	cpu->cc_v = cc_sext32((a ^ b) & (a ^ r));
 }
 static inline void cc_add32(struct emu_cpu *cpu, uint32_t a, uint32_t b, uint32_t r)
 {
-	cpu->cc_n = cpu->cc_z = alu_sext(r, 32);
+	cpu->cc_n = cpu->cc_z = cc_sext32(r);
 	cpu->cc_c = r < a;
-	cpu->cc_v = alu_sext(~(a ^ b) & (a ^ r), 32);
+	cpu->cc_v = cc_sext32(~(a ^ b) & (a ^ r));
 }
 /* ANDS/BICS: r already sign-extended for 32 bits. */
 static inline void cc_logic(struct emu_cpu *cpu, uint64_t r)

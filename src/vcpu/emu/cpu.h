@@ -181,11 +181,11 @@ struct emu_op {
 #define EMU_IC_OPS 32768       /* operation arena; flushed when full */
 #define EMU_IC_MAX_INSNS 32    /* instructions per block */
 #define EMU_IC_PAGES 4096      /* code-page filter (hash of host page) */
-struct emu_ic_slot {
-	uint64_t pc;          /* block start; 1 = empty */
-	uint64_t epoch;       /* ic.epoch when last checked against memory */
-	uint32_t op;          /* first operation in ops[] */
-	uint32_t n;           /* instructions */
+struct emu_ic_slot {             /* 32 bytes: the index is a shift */
+	uint64_t pc;                /* block start; 1 = empty */
+	uint64_t epoch;             /* ic.epoch when last checked against memory */
+	const struct emu_op *ops;   /* first operation (in ic.ops) */
+	uint64_t n;                 /* instructions */
 };
 struct emu_icache {
 	bool ready;
@@ -279,6 +279,12 @@ struct emu_cpu {
 	 * operations, faults, between blocks).  N = bit 63 of cc_n, Z =
 	 * (cc_z == 0), C = cc_c (0 or 1), V = bit 63 of cc_v. */
 	uint64_t cc_n, cc_c, cc_z, cc_v; /* n, z not adjacent: see alu.h */
+	/* Data TLB view of the cached load/store handlers (fast_ldst.c):
+	 * tlb[el] and the key bits PAN | MEM_TLB_NOFAST_BIT when watchpoints
+	 * are armed.  Set by the run loop at block entry; EL, PAN and the
+	 * watchpoints only change in operations that end their block. */
+	const struct emu_tlb_entry *fast_tlb;
+	uint64_t fast_key;
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */

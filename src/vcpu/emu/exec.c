@@ -160,8 +160,12 @@ static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 		}
 		cpu->blk = b;
 		cpu->insn_count += b->n;
-		const struct emu_op *op = &cpu->ic.ops[b->op];
+		const struct emu_op *op = b->ops;
 		cc_load(cpu, cpu->nzcv);
+		/* EL, PAN and watchpoints change only in operations that
+		 * return here (or by exceptions, which come back here too). */
+		cpu->fast_tlb = cpu->tlb[cpu->el];
+		cpu->fast_key = mem_fast_key(cpu);
 		op->fn(cpu, op);
 		cpu->nzcv = cc_nzcv(cpu);
 		cpu->blk = NULL;

@@ -56,36 +56,52 @@ static bool op_addi32_sp(struct emu_cpu *cpu, const struct emu_op *op)
 	return IC_NEXT(cpu, op);
 }
 
-/* ADDS/SUBS (immediate): Rn may be SP, Rd is ZR. */
-static bool op_addsi64(struct emu_cpu *cpu, const struct emu_op *op)
+/* ADDS/SUBS (immediate).  form: 0 Rn may be SP and Rd ZR; 1 Rn not SP,
+ * Rd is ZR (CMP/CMN: no write); 2 neither is 31. */
+#define ADDSI_OP(name, sf, sub, form)                                                         \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                       \
+	{                                                                                     \
+		uint64_t a = (form) == 0 ? xreg_sp(cpu, op->rn) : cpu->x[op->rn], b = op->imm; \
+		uint64_t r = (sub) ? a - b : a + b;                                           \
+		if (sf)                                                                       \
+			(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);              \
+		else                                                                          \
+			(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)          \
+			      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);         \
+		if (!(sf))                                                                    \
+			r = (uint32_t)r;                                                      \
+		if ((form) == 0)                                                              \
+			set_xreg(cpu, op->rd, r);                                             \
+		else if ((form) == 2)                                                         \
+			cpu->x[op->rd] = r;                                                   \
+		return IC_NEXT(cpu, op);                                                      \
+	}
+#define ADDSI_SET(sfx, sf, sub)                      \
+	ADDSI_OP(op_##sfx, sf, sub, 0)               \
+	ADDSI_OP(op_##sfx##_zr, sf, sub, 1)          \
+	ADDSI_OP(op_##sfx##_rr, sf, sub, 2)
+
+ADDSI_SET(addsi64, 1, 0)
+ADDSI_SET(addsi32, 0, 0)
+ADDSI_SET(subsi64, 1, 1)
+ADDSI_SET(subsi32, 0, 1)
+
+/* [sf][sub][form] */
+static const emu_op_fn addsi_ops[2][2][3] = {
+	{ { op_addsi32, op_addsi32_zr, op_addsi32_rr }, { op_subsi32, op_subsi32_zr, op_subsi32_rr } },
+	{ { op_addsi64, op_addsi64_zr, op_addsi64_rr }, { op_subsi64, op_subsi64_zr, op_subsi64_rr } },
+};
+
+/* MOV (register): ORR Rd, ZR, Rm. */
+static bool op_mov64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	uint64_t a = xreg_sp(cpu, op->rn), r = a + op->imm;
-	cc_add64(cpu, a, op->imm, r);
-	set_xreg(cpu, op->rd, r);
+	cpu->x[op->rd] = cpu->x[op->rm];
 	return IC_NEXT(cpu, op);
 }
 
-static bool op_addsi32(struct emu_cpu *cpu, const struct emu_op *op)
+static bool op_mov32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	uint32_t a = (uint32_t)xreg_sp(cpu, op->rn), r = a + (uint32_t)op->imm;
-	cc_add32(cpu, a, (uint32_t)op->imm, r);
-	set_wreg(cpu, op->rd, r);
-	return IC_NEXT(cpu, op);
-}
-
-static bool op_subsi64(struct emu_cpu *cpu, const struct emu_op *op)
-{
-	uint64_t a = xreg_sp(cpu, op->rn), r = a - op->imm;
-	cc_sub64(cpu, a, op->imm, r);
-	set_xreg(cpu, op->rd, r);
-	return IC_NEXT(cpu, op);
-}
-
-static bool op_subsi32(struct emu_cpu *cpu, const struct emu_op *op)
-{
-	uint32_t a = (uint32_t)xreg_sp(cpu, op->rn), r = a - (uint32_t)op->imm;
-	cc_sub32(cpu, a, (uint32_t)op->imm, r);
-	set_wreg(cpu, op->rd, r);
+	cpu->x[op->rd] = (uint32_t)cpu->x[op->rm];
 	return IC_NEXT(cpu, op);
 }
 
@@ -170,7 +186,8 @@ static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
 #define SHIFTED(sf, type, v, amt) \
 	((sf) ? shift_reg64((v), (type), (amt)) : (uint64_t)shift_reg32((uint32_t)(v), (type), (amt)))
 
-/* Logical (shifted register): opc:N = and, bic, orr, orn, eor, eon, ands, bics. */
+/* Logical (shifted register): opc:N = and, bic, orr, orn, eor, eon, ands,
+ * bics; flags: 1 with Rd not ZR, 2 with Rd ZR (TST: no write). */
 #define LOGIC_OP(name, sf, type, expr, flags)                                          \
 	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                \
 	{                                                                              \
@@ -181,7 +198,8 @@ static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
 			r = (uint32_t)r;                                               \
 		if (flags) {                                                           \
 			cc_logic(cpu, (sf) ? r : alu_sext(r, 32));                     \
-			set_xreg(cpu, op->rd, r);                                      \
+			if ((flags) == 1)                                              \
+				cpu->x[op->rd] = r;                                    \
 		} else {                                                               \
 			cpu->x[op->rd] = r;                                            \
 		}                                                                      \
@@ -196,7 +214,9 @@ static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
 	LOGIC_OP(op_eor_##sfx, sf, type, a ^ b, 0)                \
 	LOGIC_OP(op_eon_##sfx, sf, type, a ^ ~b, 0)               \
 	LOGIC_OP(op_ands_##sfx, sf, type, a & b, 1)               \
-	LOGIC_OP(op_bics_##sfx, sf, type, a & ~b, 1)
+	LOGIC_OP(op_bics_##sfx, sf, type, a & ~b, 1)              \
+	LOGIC_OP(op_ands_##sfx##_zr, sf, type, a & b, 2)          \
+	LOGIC_OP(op_bics_##sfx##_zr, sf, type, a & ~b, 2)
 
 LOGIC_SET(1, SHIFT_LSL, x_lsl)
 LOGIC_SET(1, SHIFT_LSR, x_lsr)
@@ -209,15 +229,16 @@ LOGIC_SET(0, SHIFT_ROR, w_ror)
 
 #define LOGIC_ROW(sfx)                                                                          \
 	{ op_and_##sfx, op_bic_##sfx, op_orr_##sfx, op_orn_##sfx, op_eor_##sfx, op_eon_##sfx, \
-	  op_ands_##sfx, op_bics_##sfx }
+	  op_ands_##sfx, op_bics_##sfx, op_ands_##sfx##_zr, op_bics_##sfx##_zr }
 
-/* [sf][type][opc:N] */
-static const emu_op_fn logic_ops[2][4][8] = {
+/* [sf][type][opc:N, or 8 + N for ANDS/BICS with Rd = ZR] */
+static const emu_op_fn logic_ops[2][4][10] = {
 	{ LOGIC_ROW(w_lsl), LOGIC_ROW(w_lsr), LOGIC_ROW(w_asr), LOGIC_ROW(w_ror) },
 	{ LOGIC_ROW(x_lsl), LOGIC_ROW(x_lsr), LOGIC_ROW(x_asr), LOGIC_ROW(x_ror) },
 };
 
-/* ADD/SUB/ADDS/SUBS (shifted register); Rd 31 is ZR. */
+/* ADD/SUB/ADDS/SUBS (shifted register); flags: 1 with Rd not ZR, 2 with
+ * Rd ZR (CMP/CMN: no write). */
 #define ADDSUB_OP(name, sf, type, sub, flags)                                                   \
 	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                         \
 	{                                                                                       \
@@ -230,7 +251,8 @@ static const emu_op_fn logic_ops[2][4][8] = {
 			else                                                                    \
 				(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)    \
 				      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);   \
-			set_xreg(cpu, op->rd, (sf) ? r : (uint32_t)r);                          \
+			if ((flags) == 1)                                                       \
+				cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                        \
 		} else {                                                                        \
 			uint64_t r = (sub) ? a - b : a + b;                                     \
 			cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                                \
@@ -242,7 +264,9 @@ static const emu_op_fn logic_ops[2][4][8] = {
 	ADDSUB_OP(op_add_##sfx, sf, type, 0, 0)         \
 	ADDSUB_OP(op_adds_##sfx, sf, type, 0, 1)        \
 	ADDSUB_OP(op_sub_##sfx, sf, type, 1, 0)         \
-	ADDSUB_OP(op_subs_##sfx, sf, type, 1, 1)
+	ADDSUB_OP(op_subs_##sfx, sf, type, 1, 1)        \
+	ADDSUB_OP(op_adds_##sfx##_zr, sf, type, 0, 2)   \
+	ADDSUB_OP(op_subs_##sfx##_zr, sf, type, 1, 2)
 
 ADDSUB_SET(1, SHIFT_LSL, x_lsl)
 ADDSUB_SET(1, SHIFT_LSR, x_lsr)
@@ -251,10 +275,11 @@ ADDSUB_SET(0, SHIFT_LSL, w_lsl)
 ADDSUB_SET(0, SHIFT_LSR, w_lsr)
 ADDSUB_SET(0, SHIFT_ASR, w_asr)
 
-#define ADDSUB_ROW(sfx) { op_add_##sfx, op_adds_##sfx, op_sub_##sfx, op_subs_##sfx }
+#define ADDSUB_ROW(sfx) \
+	{ op_add_##sfx, op_adds_##sfx, op_sub_##sfx, op_subs_##sfx, op_adds_##sfx##_zr, op_subs_##sfx##_zr }
 
-/* [sf][type][op:S] */
-static const emu_op_fn addsub_ops[2][3][4] = {
+/* [sf][type][op:S, or 4 + op for ADDS/SUBS with Rd = ZR] */
+static const emu_op_fn addsub_ops[2][3][6] = {
 	{ ADDSUB_ROW(w_lsl), ADDSUB_ROW(w_lsr), ADDSUB_ROW(w_asr) },
 	{ ADDSUB_ROW(x_lsl), ADDSUB_ROW(x_lsr), ADDSUB_ROW(x_asr) },
 };
@@ -366,7 +391,7 @@ static bool op_msub32(struct emu_cpu *cpu, const struct emu_op *op)
 			cc_sub64(cpu, a, b, a - b);                                      \
 		else                                                                     \
 			cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)(a - b));      \
-		return ic_goto(cpu, cc_holds(cpu, c) ? op[1].imm : op[1].pc + 4);        \
+		return cc_holds(cpu, c) ? ic_taken(cpu, op + 1, op[1].imm) : op[2].fn(cpu, op + 2); \
 	}
 #define CMPB_SET(v, sf, is_imm)                                                          \
 	CMPB_OP(op_cmpb_##v##_0, 0, sf, is_imm) CMPB_OP(op_cmpb_##v##_1, 1, sf, is_imm)    \
@@ -393,15 +418,13 @@ static const emu_op_fn cmpb_ops[4][16] = { CMPB_ROW(xr), CMPB_ROW(wr), CMPB_ROW(
 bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn)
 {
 	unsigned v;
-	if (cmp->rd != 31 || cmp->rn == 31)
-		return false;
-	if (cmp->fn == op_subs_x_lsl && cmp->ra == 0)
+	if (cmp->fn == op_subs_x_lsl_zr && cmp->ra == 0)
 		v = 0;
-	else if (cmp->fn == op_subs_w_lsl && cmp->ra == 0)
+	else if (cmp->fn == op_subs_w_lsl_zr && cmp->ra == 0)
 		v = 1;
-	else if (cmp->fn == op_subsi64)
+	else if (cmp->fn == op_subsi64_zr)
 		v = 2;
-	else if (cmp->fn == op_subsi32)
+	else if (cmp->fn == op_subsi32_zr)
 		v = 3;
 	else
 		return false;
@@ -432,7 +455,7 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn)
 			imm <<= 12;
 		if (setflags) {
 			op->imm = imm;
-			op->fn = sub ? (sf ? op_subsi64 : op_subsi32) : (sf ? op_addsi64 : op_addsi32);
+			op->fn = addsi_ops[sf][sub][rn == 31 ? 0 : rd == 31 ? 1 : 2];
 		} else {
 			op->imm = sub ? 0 - imm : imm;
 			if (rd == 31 || rn == 31)
@@ -528,7 +551,12 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		op->ra = (uint8_t)amount;
 		if (!(insn & (1u << 24))) { /* logical (shifted register) */
 			unsigned opcn = ((insn >> 28) & 6) | ((insn >> 21) & 1);
-			op->fn = (rd == 31 && opcn < 6) ? emu_op_nop : logic_ops[sf][type][opcn];
+			if (rd == 31)
+				op->fn = opcn < 6 ? emu_op_nop : logic_ops[sf][type][opcn + 2];
+			else if (opcn == 2 && rn == 31 && amount == 0)
+				op->fn = sf ? op_mov64 : op_mov32;
+			else
+				op->fn = logic_ops[sf][type][opcn];
 			return true;
 		}
 		if (insn & (1u << 21)) /* extended register: generic */
@@ -536,7 +564,10 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		if (type == SHIFT_ROR)
 			return false;
 		unsigned ops = (insn >> 29) & 3; /* op:S */
-		op->fn = (rd == 31 && !(ops & 1)) ? emu_op_nop : addsub_ops[sf][type][ops];
+		if (rd == 31)
+			op->fn = (ops & 1) ? addsub_ops[sf][type][4 + (ops >> 1)] : emu_op_nop;
+		else
+			op->fn = addsub_ops[sf][type][ops];
 		return true;
 	}
 	unsigned op2 = (insn >> 21) & 15;

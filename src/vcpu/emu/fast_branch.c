@@ -19,11 +19,14 @@ static bool op_bl(struct emu_cpu *cpu, const struct emu_op *op)
 	return ic_goto(cpu, op->imm);
 }
 
+/* Conditional branches continue in their block when not taken (rm:
+ * instructions after them in the block, icache.h). */
+
 /* B.cond: one handler per condition, which then tests only its flags. */
 #define BCOND_OP(c)                                                                      \
 	static bool op_bcond_##c(struct emu_cpu *cpu, const struct emu_op *op)          \
 	{                                                                                \
-		return ic_goto(cpu, cc_holds(cpu, c) ? op->imm : op->pc + 4);            \
+		return cc_holds(cpu, c) ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op); \
 	}
 BCOND_OP(0) BCOND_OP(1) BCOND_OP(2) BCOND_OP(3) BCOND_OP(4) BCOND_OP(5) BCOND_OP(6) BCOND_OP(7)
 BCOND_OP(8) BCOND_OP(9) BCOND_OP(10) BCOND_OP(11) BCOND_OP(12) BCOND_OP(13) BCOND_OP(14) BCOND_OP(15)
@@ -35,32 +38,32 @@ static const emu_op_fn bcond_ops[16] = {
 
 static bool op_cbz64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, cpu->x[op->rd] == 0 ? op->imm : op->pc + 4);
+	return cpu->x[op->rd] == 0 ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_cbnz64(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, cpu->x[op->rd] != 0 ? op->imm : op->pc + 4);
+	return cpu->x[op->rd] != 0 ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_cbz32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, (uint32_t)cpu->x[op->rd] == 0 ? op->imm : op->pc + 4);
+	return (uint32_t)cpu->x[op->rd] == 0 ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_cbnz32(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, (uint32_t)cpu->x[op->rd] != 0 ? op->imm : op->pc + 4);
+	return (uint32_t)cpu->x[op->rd] != 0 ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_tbz(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, !((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4);
+	return !((cpu->x[op->rd] >> op->ra) & 1) ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_tbnz(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	return ic_goto(cpu, ((cpu->x[op->rd] >> op->ra) & 1) ? op->imm : op->pc + 4);
+	return ((cpu->x[op->rd] >> op->ra) & 1) ? ic_taken(cpu, op, op->imm) : IC_NEXT(cpu, op);
 }
 
 static bool op_br(struct emu_cpu *cpu, const struct emu_op *op)

@@ -1,11 +1,12 @@
 /*
  * fast_ldst.c - cached operations for the general-purpose register loads
  * and stores: single register (unsigned/unscaled immediate offset,
- * register offset, pre/post-index) and LDP/STP/LDPSW.  The TLB hit is
- * inline and touches no other state; a miss sets the instruction's PC
- * and the data abort syndrome (as ldst.c does) and takes mem.c's slow
- * path.  SIMD&FP, literal, unprivileged, prefetch, exclusive and atomic
- * forms are left to ldst.c / atomics.c.  Semantics (including the
+ * register offset, pre/post-index) and LDP/STP/LDPSW, with Rn or SP as
+ * the base (separate handlers).  The TLB hit is inline, in the view the
+ * run loop set at block entry (cpu->fast_tlb, cpu->fast_key); anything
+ * else runs the instruction through ldst.c (op_ldst_slow).  SIMD&FP,
+ * literal, unprivileged, prefetch, exclusive and atomic forms and loads
+ * to XZR are left to ldst.c / atomics.c.  Semantics (including the
  * CONSTRAINED UNPREDICTABLE choices) as in ldst.c.
  */
 #include "icache.h"
@@ -20,47 +21,54 @@ enum { FK_ST, FK_LD, FK_LDS64, FK_LDS32 };
  * Xm, UXTW Wm or SXTW Wm, shifted left by op->ra). */
 enum { FM_IMM, FM_REG, FM_POST, FM_PRE, FM_REG_UXTW, FM_REG_SXTW };
 
-static ALWAYS_INLINE uint64_t op_base(struct emu_cpu *cpu, const struct emu_op *op)
+/* Anything but a TLB hit with an aligned base: the whole instruction the
+ * generic way (ldst.c: SP alignment check, syndrome, faults, TLB fill,
+ * unaligned and page-crossing accesses).  The fast handlers change no
+ * state before they know all their accesses hit, so running it again
+ * from the start is exact. */
+static __attribute__((noinline, cold)) bool op_ldst_slow(struct emu_cpu *cpu, const struct emu_op *op)
 {
-	if (op->rn != 31)
-		return cpu->x[op->rn];
-	ic_set_pc(cpu, op); /* the SP alignment check may fault */
-	return ldst_base(cpu, 31);
-}
-
-static ALWAYS_INLINE uint64_t fast_load(struct emu_cpu *cpu, const struct emu_op *op, uint64_t va, unsigned size,
-					uint32_t iss)
-{
-	const uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_READ, 0);
-	if (IC_LIKELY(p != NULL))
-		return mem_host_load(p, size);
 	ic_set_pc(cpu, op);
-	cpu->dabt_iss = iss;
-	return mem_read_slow(cpu, va, size, 0);
+	emu_exec_ldst(cpu, op->insn);
+	return ic_check_epoch(cpu, op);
 }
 
-/* Returns true when the store may have modified cached code (the block
- * then ends after this instruction). */
-static ALWAYS_INLINE bool fast_store(struct emu_cpu *cpu, const struct emu_op *op, uint64_t va, unsigned size,
-				     uint64_t v, uint32_t iss)
+/* Rn, or for the _sp handlers SP; false when SP is not 16-byte aligned
+ * (SCTLR_EL1.SA/SA0 may make that fault: left to op_ldst_slow). */
+static ALWAYS_INLINE bool op_base(struct emu_cpu *cpu, const struct emu_op *op, bool sp, uint64_t *base)
 {
-	uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_WRITE, 0);
-	if (IC_LIKELY(p != NULL)) {
-		mem_host_store(p, size, v);
-		return mem_note_code_write(cpu, p);
+	if (!sp) {
+		*base = cpu->x[op->rn];
+		return true;
 	}
-	ic_set_pc(cpu, op);
-	cpu->dabt_iss = iss;
-	mem_write_slow(cpu, va, size, v, 0);
-	return cpu->ic.epoch != cpu->blk->epoch;
+	*base = *emu_sp_ptr(cpu);
+	return (*base & 15) == 0;
 }
 
-/* Single register: rd = Rt, rn = Rn, imm = offset (FM_IMM/POST/PRE);
- * register offset: rm = Rm, ra = shift amount. */
-static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *op, unsigned kind, unsigned sc,
-				      unsigned mode)
+/* TLB entry of an aligned size-byte access at va of kind acc in the run
+ * loop's view (cpu->fast_tlb/fast_key, cpu.h), or NULL on a miss. */
+static ALWAYS_INLINE const struct emu_tlb_entry *fast_hit(const struct emu_cpu *cpu, uint64_t va, unsigned size,
+							 enum emu_access acc)
 {
-	uint64_t base = op_base(cpu, op), addr, off;
+	const struct emu_tlb_entry *e = &cpu->fast_tlb[(va >> MEM_TLB_PAGE_SHIFT) & (EMU_TLB_SIZE - 1)];
+	uint64_t key = (va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1))) | cpu->fast_key;
+	return IC_LIKELY(e->tag[acc] == key) ? e : NULL;
+}
+
+static ALWAYS_INLINE uint8_t *host_ptr(const struct emu_tlb_entry *e, uint64_t va)
+{
+	return (uint8_t *)(uintptr_t)(va + e->addend);
+}
+
+/* Single register: rd = Rt (not 31 for loads), rn = Rn (31: the _sp
+ * handlers), imm = offset (FM_IMM/POST/PRE); register offset: rm = Rm,
+ * ra = shift amount. */
+static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *op, unsigned kind, unsigned sc,
+				      unsigned mode, bool sp)
+{
+	uint64_t base, addr, off;
+	if (!op_base(cpu, op, sp, &base))
+		return op_ldst_slow(cpu, op);
 	if (mode == FM_REG || mode == FM_REG_UXTW || mode == FM_REG_SXTW) {
 		uint64_t m = cpu->x[op->rm];
 		if (mode == FM_REG_UXTW)
@@ -72,57 +80,57 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 		off = op->imm;
 	}
 	addr = mode == FM_POST ? base : base + off;
-	bool isv = mode != FM_POST && mode != FM_PRE;
 	unsigned rt = op->rd, size = 1u << sc;
+	const struct emu_tlb_entry *e = fast_hit(cpu, addr, size, kind == FK_ST ? ACC_WRITE : ACC_READ);
+	if (IC_UNLIKELY(!e))
+		return op_ldst_slow(cpu, op);
+	uint8_t *p = host_ptr(e, addr);
 	bool stop = false;
 	uint64_t v;
 	switch (kind) {
 	case FK_ST:
-		stop = fast_store(cpu, op, addr, size, cpu->x[rt], isv ? ldst_iss(sc, false, rt, sc == 3, false) : 0);
+		mem_host_store(p, size, cpu->x[rt]);
+		stop = mem_note_code_write(cpu, p);
 		break;
 	case FK_LD:
-		v = fast_load(cpu, op, addr, size, isv ? ldst_iss(sc, false, rt, sc == 3, false) : 0);
-		set_xreg(cpu, rt, v);
+		cpu->x[rt] = mem_host_load(p, size);
 		break;
 	case FK_LDS64:
-		v = fast_load(cpu, op, addr, size, isv ? ldst_iss(sc, true, rt, true, false) : 0);
-		set_xreg(cpu, rt, sext64(v, 8u << sc));
+		v = mem_host_load(p, size);
+		cpu->x[rt] = sext64(v, 8u << sc);
 		break;
 	default: /* FK_LDS32 */
-		v = fast_load(cpu, op, addr, size, isv ? ldst_iss(sc, true, rt, false, false) : 0);
-		set_wreg(cpu, rt, (uint32_t)sext64(v, 8u << sc));
+		v = mem_host_load(p, size);
+		cpu->x[rt] = (uint32_t)sext64(v, 8u << sc);
 		break;
 	}
-	if (mode == FM_POST || mode == FM_PRE)
-		set_xreg_sp(cpu, op->rn, base + off);
+	if (mode == FM_POST || mode == FM_PRE) {
+		if (sp)
+			*emu_sp_ptr(cpu) = base + off;
+		else
+			cpu->x[op->rn] = base + off;
+	}
 	return IC_UNLIKELY(stop) ? emu_ic_stop_after(cpu, op) : IC_NEXT(cpu, op);
 }
 
-#define SINGLE_MODES(name, kind, sc)                                                      \
-	static bool name##_imm(struct emu_cpu *cpu, const struct emu_op *op)             \
+#define SINGLE_FN(name, kind, sc, mode, sp)                                               \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                    \
 	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_IMM);                            \
-	}                                                                                 \
-	static bool name##_reg(struct emu_cpu *cpu, const struct emu_op *op)             \
-	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_REG);                            \
-	}                                                                                 \
-	static bool name##_post(struct emu_cpu *cpu, const struct emu_op *op)            \
-	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_POST);                           \
-	}                                                                                 \
-	static bool name##_pre(struct emu_cpu *cpu, const struct emu_op *op)             \
-	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_PRE);                            \
-	}                                                                                 \
-	static bool name##_uxtw(struct emu_cpu *cpu, const struct emu_op *op)            \
-	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_REG_UXTW);                       \
-	}                                                                                 \
-	static bool name##_sxtw(struct emu_cpu *cpu, const struct emu_op *op)            \
-	{                                                                                 \
-		return ldst_single(cpu, op, kind, sc, FM_REG_SXTW);                       \
+		return ldst_single(cpu, op, kind, sc, mode, sp);                          \
 	}
+#define SINGLE_MODES(name, kind, sc)                                                      \
+	SINGLE_FN(name##_imm, kind, sc, FM_IMM, false)                                    \
+	SINGLE_FN(name##_reg, kind, sc, FM_REG, false)                                    \
+	SINGLE_FN(name##_post, kind, sc, FM_POST, false)                                  \
+	SINGLE_FN(name##_pre, kind, sc, FM_PRE, false)                                    \
+	SINGLE_FN(name##_uxtw, kind, sc, FM_REG_UXTW, false)                              \
+	SINGLE_FN(name##_sxtw, kind, sc, FM_REG_SXTW, false)                              \
+	SINGLE_FN(name##_imm_sp, kind, sc, FM_IMM, true)                                  \
+	SINGLE_FN(name##_reg_sp, kind, sc, FM_REG, true)                                  \
+	SINGLE_FN(name##_post_sp, kind, sc, FM_POST, true)                                \
+	SINGLE_FN(name##_pre_sp, kind, sc, FM_PRE, true)                                  \
+	SINGLE_FN(name##_uxtw_sp, kind, sc, FM_REG_UXTW, true)                            \
+	SINGLE_FN(name##_sxtw_sp, kind, sc, FM_REG_SXTW, true)
 
 SINGLE_MODES(op_strb, FK_ST, 0)
 SINGLE_MODES(op_strh, FK_ST, 1)
@@ -138,58 +146,72 @@ SINGLE_MODES(op_ldrswx, FK_LDS64, 2)
 SINGLE_MODES(op_ldrsbw, FK_LDS32, 0)
 SINGLE_MODES(op_ldrshw, FK_LDS32, 1)
 
-#define MODE_ROW(name) { name##_imm, name##_reg, name##_post, name##_pre, name##_uxtw, name##_sxtw }
+#define MODE_ROW(name)                                                                    \
+	{ { name##_imm, name##_reg, name##_post, name##_pre, name##_uxtw, name##_sxtw },  \
+	  { name##_imm_sp, name##_reg_sp, name##_post_sp, name##_pre_sp, name##_uxtw_sp, name##_sxtw_sp } }
 
-/* [size:opc][mode]; NULL: not a fast form (PRFM, unallocated). */
-static const emu_op_fn single_ops[16][6] = {
+/* [size:opc][Rn is SP][mode]; NULL: not a fast form (PRFM, unallocated). */
+static const emu_op_fn single_ops[16][2][6] = {
 	MODE_ROW(op_strb), MODE_ROW(op_ldrb), MODE_ROW(op_ldrsbx), MODE_ROW(op_ldrsbw),
 	MODE_ROW(op_strh), MODE_ROW(op_ldrh), MODE_ROW(op_ldrshx), MODE_ROW(op_ldrshw),
-	MODE_ROW(op_strw), MODE_ROW(op_ldrw), MODE_ROW(op_ldrswx), { NULL },
-	MODE_ROW(op_strx), MODE_ROW(op_ldrx), { NULL }, { NULL },
+	MODE_ROW(op_strw), MODE_ROW(op_ldrw), MODE_ROW(op_ldrswx), { { NULL } },
+	MODE_ROW(op_strx), MODE_ROW(op_ldrx), { { NULL } }, { { NULL } },
 };
 
-/* Pairs: rd = Rt, rm = Rt2, imm = scaled offset; ra = writeback mode
- * (1 post, 3 pre, else offset). */
+/* Pairs: rd = Rt, rm = Rt2 (neither 31 for loads), imm = scaled offset;
+ * mode 1 post-index, 3 pre-index, else offset. */
 static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op, unsigned sc, bool load, bool sx,
-				    unsigned mode)
+				    unsigned mode, bool sp)
 {
-	uint64_t base = op_base(cpu, op);
+	uint64_t base;
+	if (!op_base(cpu, op, sp, &base))
+		return op_ldst_slow(cpu, op);
 	uint64_t a1 = mode == 1 ? base : base + op->imm;
-	uint64_t a2 = a1 + (1u << sc);
 	unsigned bytes = 1u << sc;
+	uint64_t a2 = a1 + bytes;
+	enum emu_access acc = load ? ACC_READ : ACC_WRITE;
+	const struct emu_tlb_entry *e1 = fast_hit(cpu, a1, bytes, acc), *e2 = fast_hit(cpu, a2, bytes, acc);
+	if (IC_UNLIKELY(!e1 || !e2))
+		return op_ldst_slow(cpu, op);
+	uint8_t *p1 = host_ptr(e1, a1), *p2 = host_ptr(e2, a2);
 	bool stop = false;
 	if (load) {
-		uint64_t v1 = fast_load(cpu, op, a1, bytes, 0);
-		uint64_t v2 = fast_load(cpu, op, a2, bytes, 0);
+		uint64_t v1 = mem_host_load(p1, bytes);
+		uint64_t v2 = mem_host_load(p2, bytes);
 		if (sx) {
 			v1 = sext64(v1, 32);
 			v2 = sext64(v2, 32);
 		}
-		set_xreg(cpu, op->rm, v2);
-		set_xreg(cpu, op->rd, v1);
+		cpu->x[op->rm] = v2;
+		cpu->x[op->rd] = v1;
 	} else {
 		uint64_t v1 = cpu->x[op->rd], v2 = cpu->x[op->rm];
-		stop = fast_store(cpu, op, a1, bytes, v1, 0);
-		stop |= fast_store(cpu, op, a2, bytes, v2, 0);
+		mem_host_store(p1, bytes, v1);
+		mem_host_store(p2, bytes, v2);
+		stop = mem_note_code_write(cpu, p1);
+		stop = mem_note_code_write(cpu, p2) || stop; /* both pages noted */
 	}
-	if (mode & 1)
-		set_xreg_sp(cpu, op->rn, base + op->imm);
+	if (mode & 1) {
+		if (sp)
+			*emu_sp_ptr(cpu) = base + op->imm;
+		else
+			cpu->x[op->rn] = base + op->imm;
+	}
 	return IC_UNLIKELY(stop) ? emu_ic_stop_after(cpu, op) : IC_NEXT(cpu, op);
 }
 
-#define PAIR_MODES(name, sc, load, sx)                                              \
-	static bool name##_off(struct emu_cpu *cpu, const struct emu_op *op)       \
+#define PAIR_FN(name, sc, load, sx, mode, sp)                                       \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)             \
 	{                                                                           \
-		return ldst_pair(cpu, op, sc, load, sx, 2);                         \
-	}                                                                           \
-	static bool name##_post(struct emu_cpu *cpu, const struct emu_op *op)      \
-	{                                                                           \
-		return ldst_pair(cpu, op, sc, load, sx, 1);                         \
-	}                                                                           \
-	static bool name##_pre(struct emu_cpu *cpu, const struct emu_op *op)       \
-	{                                                                           \
-		return ldst_pair(cpu, op, sc, load, sx, 3);                         \
+		return ldst_pair(cpu, op, sc, load, sx, mode, sp);                  \
 	}
+#define PAIR_MODES(name, sc, load, sx)                                              \
+	PAIR_FN(name##_off, sc, load, sx, 2, false)                                 \
+	PAIR_FN(name##_post, sc, load, sx, 1, false)                                \
+	PAIR_FN(name##_pre, sc, load, sx, 3, false)                                 \
+	PAIR_FN(name##_off_sp, sc, load, sx, 2, true)                               \
+	PAIR_FN(name##_post_sp, sc, load, sx, 1, true)                              \
+	PAIR_FN(name##_pre_sp, sc, load, sx, 3, true)
 
 PAIR_MODES(op_stpw, 2, false, false)
 PAIR_MODES(op_stpx, 3, false, false)
@@ -197,14 +219,17 @@ PAIR_MODES(op_ldpw, 2, true, false)
 PAIR_MODES(op_ldpx, 3, true, false)
 PAIR_MODES(op_ldpsw, 2, true, true)
 
-#define PAIR_ROW(name) { name##_off, name##_post, name##_off, name##_pre }
+#define PAIR_ROW(name)                                                              \
+	{ { name##_off, name##_post, name##_off, name##_pre },                      \
+	  { name##_off_sp, name##_post_sp, name##_off_sp, name##_pre_sp } }
 
-/* [mode bits 24:23]: 0 no-allocate (as offset), 1 post, 2 offset, 3 pre. */
-static const emu_op_fn pair_stpw[4] = PAIR_ROW(op_stpw);
-static const emu_op_fn pair_stpx[4] = PAIR_ROW(op_stpx);
-static const emu_op_fn pair_ldpw[4] = PAIR_ROW(op_ldpw);
-static const emu_op_fn pair_ldpx[4] = PAIR_ROW(op_ldpx);
-static const emu_op_fn pair_ldpsw[4] = PAIR_ROW(op_ldpsw);
+/* [Rn is SP][mode bits 24:23]: 0 no-allocate (as offset), 1 post, 2
+ * offset, 3 pre. */
+static const emu_op_fn pair_stpw[2][4] = PAIR_ROW(op_stpw);
+static const emu_op_fn pair_stpx[2][4] = PAIR_ROW(op_stpx);
+static const emu_op_fn pair_ldpw[2][4] = PAIR_ROW(op_ldpw);
+static const emu_op_fn pair_ldpx[2][4] = PAIR_ROW(op_ldpx);
+static const emu_op_fn pair_ldpsw[2][4] = PAIR_ROW(op_ldpsw);
 
 bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 {
@@ -216,7 +241,9 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 	case 3: { /* single register */
 		unsigned idx = ((insn >> 28) & 0xc) | ((insn >> 22) & 3); /* size:opc */
 		unsigned sc = idx >> 2, mode;
-		if (!single_ops[idx][0])
+		if (!single_ops[idx][0][0])
+			return false;
+		if ((idx & 3) != 0 && op->rd == 31) /* load to XZR: generic */
 			return false;
 		if (insn & (1u << 24)) {
 			mode = FM_IMM;
@@ -239,13 +266,13 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 			mode = (unsigned)m;
 			op->imm = sext64(insn >> 12, 9);
 		}
-		op->fn = single_ops[idx][mode];
+		op->fn = single_ops[idx][op->rn == 31][mode];
 		return true;
 	}
 	case 2: { /* pairs */
 		unsigned opc = insn >> 30, mode = (insn >> 23) & 3;
 		bool load = (insn >> 22) & 1;
-		const emu_op_fn *row;
+		const emu_op_fn(*row)[4];
 		unsigned sc;
 		if (opc == 3)
 			return false;
@@ -259,8 +286,10 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 			row = load ? (sc == 2 ? pair_ldpw : pair_ldpx) : (sc == 2 ? pair_stpw : pair_stpx);
 		}
 		op->rm = (insn >> 10) & 31;
+		if (load && (op->rd == 31 || op->rm == 31)) /* to XZR: generic */
+			return false;
 		op->imm = sext64(insn >> 15, 7) << sc;
-		op->fn = row[mode];
+		op->fn = row[op->rn == 31][mode];
 		return true;
 	}
 	default: /* literal, exclusives, atomics: ldst.c / atomics.c */

@@ -96,6 +96,18 @@ static void set_generic(struct emu_op *op, emu_op_fn fn, emu_group_fn group)
 	op->group = group;
 }
 
+/* B.cond, CBZ/CBNZ, TBZ/TBNZ: when emu_fast_branch takes them, they
+ * continue in their block when not taken (icache.h). */
+static bool is_cond_branch(uint32_t insn)
+{
+	return (insn & 0xff000010u) == 0x54000000u || (insn & 0x7c000000u) == 0x34000000u;
+}
+
+static bool is_bcond(uint32_t insn)
+{
+	return (insn & 0xff000010u) == 0x54000000u;
+}
+
 /* Decodes one instruction (top level: bits[28:25], Arm ARM C4.1); returns
  * true when it ends the block. */
 static bool decode_one(struct emu_op *op, uint32_t insn, uint64_t pc)
@@ -118,7 +130,7 @@ static bool decode_one(struct emu_op *op, uint32_t insn, uint64_t pc)
 		return false;
 	case 0xa: case 0xb:
 		if (emu_fast_branch(op, insn))
-			return op->fn != emu_op_nop;
+			return op->fn != emu_op_nop && !is_cond_branch(insn);
 		set_generic(op, op_generic_end, emu_exec_branch_sys);
 		return true;
 	case 0x7: case 0xf:
@@ -145,9 +157,14 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 		end = decode_one(&ops[n], load_word(host + 4 * n), pc + 4 * n);
 		n++;
 	}
-	/* B.cond (fast form) right after a CMP: fused (fast_alu.c). */
-	if (end && n >= 2 && (ops[n - 1].insn & 0xff000010u) == 0x54000000u && ops[n - 1].fn != op_generic_end)
-		(void)emu_fast_fuse_cmp_bcond(&ops[n - 2], ops[n - 1].insn);
+	for (unsigned i = 0; i < n; i++) {
+		if (ops[i].fn == op_generic_end || !is_cond_branch(ops[i].insn))
+			continue;
+		ops[i].rm = (uint8_t)(n - 1 - i); /* counted, skipped when taken */
+		/* B.cond right after a CMP: fused (fast_alu.c). */
+		if (i >= 1 && is_bcond(ops[i].insn))
+			(void)emu_fast_fuse_cmp_bcond(&ops[i - 1], ops[i].insn);
+	}
 	if (!end) {
 		memset(&ops[n], 0, sizeof(ops[n]));
 		ops[n].fn = op_goto;
@@ -155,7 +172,7 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 	}
 	ic->code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
 	s->pc = pc;
-	s->op = ic->used;
+	s->ops = ops;
 	s->n = n;
 	ic->used += n + !end;
 }
@@ -175,7 +192,7 @@ struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s
 	const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
 	bool ok = s->pc == pc;
 	if (ok) {
-		const struct emu_op *ops = &cpu->ic.ops[s->op];
+		const struct emu_op *ops = s->ops;
 		for (unsigned i = 0; i < s->n; i++) {
 			if (ops[i].insn != load_word(host + 4 * i)) {
 				ok = false;

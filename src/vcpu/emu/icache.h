@@ -5,11 +5,15 @@
  * fast_branch.c, fast_ldst.c).
  *
  * A block is up to EMU_IC_MAX_INSNS instructions inside one 4 KiB page,
- * ending after the first instruction of the branch/system class (or at
- * the page end / length limit, where a "goto" operation follows).  Each
- * instruction is one struct emu_op.  A handler either continues with the
- * next operation (IC_NEXT) or ends the block with cpu->pc holding the next
- * PC and returns true.
+ * ending after the first instruction of the branch/system class other
+ * than a conditional branch (or at the page end / length limit, where a
+ * "goto" operation follows).  Conditional branches (B.cond, CBZ/CBNZ,
+ * TBZ/TBNZ) continue with the next operation when not taken, and when
+ * taken leave the block through ic_taken (their rm field holds how many
+ * instructions follow them in the block: those were counted at block
+ * entry).  Each instruction is one struct emu_op.  A handler either
+ * continues with the next operation (IC_NEXT) or ends the block with
+ * cpu->pc holding the next PC and returns true.
  *
  * Execution state while in a block: cpu->pc and cpu->insn_pc are NOT
  * maintained per instruction, and the flags are in cpu->cc_* (alu.h), not
@@ -67,8 +71,16 @@ static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
 	}
 	cpu->blk = b;
 	cpu->insn_count += b->n;
-	const struct emu_op *next = &cpu->ic.ops[b->op];
+	const struct emu_op *next = b->ops;
 	return next->fn(cpu, next);
+}
+
+/* A conditional branch inside a block was taken: op->rm instructions
+ * after it were counted at block entry but do not run. */
+static inline bool ic_taken(struct emu_cpu *cpu, const struct emu_op *op, uint64_t target)
+{
+	cpu->insn_count -= op->rm;
+	return ic_goto(cpu, target);
 }
 
 /* Ends the block after op (its successor is the next instruction). */

@@ -46,6 +46,17 @@ static inline uint64_t mem_tlb_data_key(const struct emu_cpu *cpu, uint64_t va, 
 	return (va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1))) | ((uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT);
 }
 
+/* Key bit that no tag has (tags are page | PAN, or ~0 with bits 3-10
+ * set, and keys of accesses up to 8 bytes have bits 3-10 clear): in
+ * cpu->fast_key while watchpoints are armed, so every access misses. */
+#define MEM_TLB_NOFAST_BIT ((uint64_t)1 << 10)
+
+/* cpu->fast_key for the current PSTATE.PAN and watchpoints (cpu.h). */
+static inline uint64_t mem_fast_key(const struct emu_cpu *cpu)
+{
+	return (uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT | (cpu->debug_watch_active ? MEM_TLB_NOFAST_BIT : 0);
+}
+
 /* Host address of an aligned data access on a TLB hit, else NULL. */
 static inline uint8_t *mem_fast_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, enum emu_access acc,
 				    unsigned flags)
