@@ -2,17 +2,30 @@
  * kvm_exits.c - what an exit round trip costs through hv_vcpu_run (the
  * kvm backend) against a raw KVM_RUN loop on the same host, for
  *
- *   MMIO: a guest loop `str x1, [x2]; b .-4` with x2 in unmapped IPA space
- *         (KVM_EXIT_MMIO; hv: EC 0x24 data abort with the decoded syndrome)
- *   HVC:  a guest loop `hvc #0; b .-4` (KVM_EXIT_HYPERCALL through the
- *         SMCCC filter; hv: EC 0x16 with the immediate)
+ *   store: a guest loop `str x1, [x2]; b .-4` with x2 in unmapped IPA space
+ *          (KVM_EXIT_MMIO; hv: EC 0x24 data abort with the decoded syndrome)
+ *   load:  `ldr x3, [x2]; b .-4` likewise
+ *   HVC:   `hvc #0; b .-4` (KVM_EXIT_HYPERCALL through the SMCCC filter;
+ *          hv: EC 0x16 with the immediate)
  *
- * Rows: the raw loop (KVM completes the store and advances PC itself);
- * hv_vcpu_run alone (MMIO: PC is not advanced, so the store runs again);
- * hv_vcpu_run plus what a VMM must then do HVF-style (read Rt, PC += 4).
- * Each figure is the best of several rounds.  The raw vCPU gets the
- * backend's features (RAW_NO_PTRAUTH=1: without pointer authentication).
- * aarch64 only: run it in a nested-KVM VM with bench/kvm_exits.sh.
+ * Two pairs of rows.  "bare": the exit and nothing else (raw: KVM_RUN in
+ * a loop, KVM completes the access itself; hv: hv_vcpu_run in a loop, an
+ * MMIO access is not completed and runs again).  "with the VMM's work":
+ * what a device model needs from each exit, done the cheapest way each
+ * API allows:
+ *
+ *            raw KVM VMM                          hv VMM (HVF-style)
+ *   store    address, data, size in kvm_run;     Rt (ISS.SRT) read, PC read,
+ *            KVM completes (no ioctl)            PC += 4 written
+ *   load     value into kvm_run->mmio.data;      Rt = value written, PC read,
+ *            KVM writes Rt, PC += 4 (no ioctl)   PC += 4 written
+ *   HVC      X0 read with KVM_GET_ONE_REG        X0 read (hv_vcpu_get_reg)
+ *            (kvm_run has W0 only)
+ *
+ * Each figure is the best of several rounds, interleaved.  The raw vCPU
+ * gets the backend's features (RAW_NO_PTRAUTH=1: without pointer
+ * authentication).  aarch64 only: run it in a nested-KVM VM with
+ * bench/kvm_exits.sh.
  *
  *   kvm_exits [ITERATIONS] [ROUNDS]
  */
@@ -34,8 +47,10 @@
 #define RAM_IPA 0x40000000ull
 #define RAM_SIZE 0x10000ull
 #define MMIO_IPA 0x80000000ull
-#define MMIO_ENTRY 0x0
+#define STORE_ENTRY 0x0
 #define HVC_ENTRY 0x8
+#define LOAD_ENTRY 0x10
+#define LOAD_VALUE 0x5678ull
 
 /* Linux >= 6.4 UAPI (the SMCCC filter), absent from older headers. */
 #ifndef KVM_ARM_VM_SMCCC_CTRL
@@ -55,7 +70,12 @@ static const uint32_t guest_code[] = {
 	0x17ffffff, /* 0x4: b 0x0 */
 	0xd4000002, /* 0x8: hvc #0 */
 	0x17ffffff, /* 0xc: b 0x8 */
+	0xf9400043, /* 0x10: ldr x3, [x2] */
+	0x17ffffff, /* 0x14: b 0x10 */
 };
+
+enum kind { STORE, LOAD, HVC, NKINDS };
+static const uint64_t entry_of[NKINDS] = { STORE_ENTRY, LOAD_ENTRY, HVC_ENTRY };
 
 static double now(void)
 {
@@ -142,17 +162,53 @@ static void raw_setup(struct raw *r, void *ram)
 	raw_set(r, CORE_REG(regs.regs[2]), MMIO_IPA);
 }
 
-static double raw_loop(struct raw *r, uint64_t entry, uint32_t want, unsigned n)
+static uint64_t raw_get(struct raw *r, uint64_t id)
 {
-	raw_set(r, CORE_REG(regs.pc), RAM_IPA + entry);
+	uint64_t value;
+	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&value };
+	if (ioctl(r->cpu, KVM_GET_ONE_REG, &reg))
+		die("KVM_GET_ONE_REG");
+	return value;
+}
+
+/* work: the raw VMM's share of the table at the top. */
+static double raw_loop(struct raw *r, enum kind k, bool work, unsigned n)
+{
+	uint32_t want = k == HVC ? KVM_EXIT_HYPERCALL : KVM_EXIT_MMIO;
+	volatile uint64_t sink = 0;
+	raw_set(r, CORE_REG(regs.pc), RAM_IPA + entry_of[k]);
 	double t0 = now();
 	for (unsigned i = 0; i < n; i++) {
 		if (ioctl(r->cpu, KVM_RUN, 0) || r->run->exit_reason != want) {
 			fprintf(stderr, "raw KVM_RUN: exit reason %u, expected %u\n", r->run->exit_reason, want);
 			exit(1);
 		}
+		if (!work)
+			continue;
+		if (k == STORE) {
+			uint64_t data;
+			memcpy(&data, r->run->mmio.data, sizeof(data));
+			sink += data + r->run->mmio.phys_addr + r->run->mmio.len;
+		} else if (k == LOAD) {
+			uint64_t value = LOAD_VALUE;
+			memcpy(r->run->mmio.data, &value, sizeof(value));
+		} else {
+			sink += raw_get(r, CORE_REG(regs.regs[0]));
+		}
 	}
-	return (now() - t0) / n;
+	double t = (now() - t0) / n;
+	if (k == LOAD && work) { /* complete the last load; check what KVM wrote */
+		r->run->immediate_exit = 1;
+		ioctl(r->cpu, KVM_RUN, 0);
+		r->run->immediate_exit = 0;
+		if (raw_get(r, CORE_REG(regs.regs[3])) != LOAD_VALUE) {
+			fprintf(stderr, "raw load completion: wrong X3\n");
+			exit(1);
+		}
+		raw_set(r, CORE_REG(regs.regs[3]), 0);
+	}
+	(void)sink;
+	return t;
 }
 
 /* The price of the pieces an hv exit adds: a ONE_REG read, the thread
@@ -166,6 +222,23 @@ static double raw_get_reg_cost(struct raw *r, uint64_t id, unsigned n)
 		if (ioctl(r->cpu, KVM_GET_ONE_REG, &reg))
 			die("KVM_GET_ONE_REG");
 	return (now() - t0) / n;
+}
+
+/* A ONE_REG read right after an exit: under nested TCG much dearer than
+ * the next one (the emulated world switch flushes QEMU's TLB and jump
+ * cache, so the ioctl path runs cold). */
+static double first_get_reg_cost(struct raw *r, unsigned n)
+{
+	raw_set(r, CORE_REG(regs.pc), RAM_IPA + HVC_ENTRY);
+	double sum = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (ioctl(r->cpu, KVM_RUN, 0))
+			die("KVM_RUN");
+		double t0 = now();
+		raw_get(r, CORE_REG(regs.pc));
+		sum += now() - t0;
+	}
+	return sum / n;
 }
 
 static double cpu_clock_cost(unsigned n)
@@ -221,24 +294,47 @@ static void hv_exit_is(unsigned ec)
 	}
 }
 
-/* complete: do what an HVF VMM does after a data abort on a store: read
- * Rt (ISS.SRT) for the device, then skip the instruction. */
-static double hv_loop(uint64_t entry, unsigned ec, bool complete, unsigned n)
+/* work: the hv VMM's share of the table at the top (HVF-style MMIO
+ * completion: Rt from/to the device, then skip the instruction). */
+static double hv_loop(enum kind k, bool work, unsigned n)
 {
-	check(hv_vcpu_set_reg(vcpu, HV_REG_PC, RAM_IPA + entry), "set PC");
+	unsigned ec = k == HVC ? 0x16 : 0x24;
+	volatile uint64_t sink = 0;
+	check(hv_vcpu_set_reg(vcpu, HV_REG_PC, RAM_IPA + entry_of[k]), "set PC");
 	double t0 = now();
 	for (unsigned i = 0; i < n; i++) {
 		check(hv_vcpu_run(vcpu), "hv_vcpu_run");
 		hv_exit_is(ec);
-		if (complete) {
-			uint64_t value, pc;
-			unsigned srt = (unsigned)(ex->exception.syndrome >> 16) & 31;
-			check(hv_vcpu_get_reg(vcpu, (hv_reg_t)(HV_REG_X0 + srt), &value), "get Rt");
-			check(hv_vcpu_get_reg(vcpu, HV_REG_PC, &pc), "get PC");
-			check(hv_vcpu_set_reg(vcpu, HV_REG_PC, pc + 4), "set PC");
+		if (!work)
+			continue;
+		uint64_t value, pc;
+		if (k == HVC) {
+			check(hv_vcpu_get_reg(vcpu, HV_REG_X0, &value), "get X0");
+			sink += value;
+			continue;
 		}
+		hv_reg_t rt = (hv_reg_t)(HV_REG_X0 + ((ex->exception.syndrome >> 16) & 31));
+		if (k == STORE) {
+			check(hv_vcpu_get_reg(vcpu, rt, &value), "get Rt");
+			sink += value + ex->exception.physical_address;
+		} else {
+			check(hv_vcpu_set_reg(vcpu, rt, LOAD_VALUE), "set Rt");
+		}
+		check(hv_vcpu_get_reg(vcpu, HV_REG_PC, &pc), "get PC");
+		check(hv_vcpu_set_reg(vcpu, HV_REG_PC, pc + 4), "set PC");
 	}
-	return (now() - t0) / n;
+	double t = (now() - t0) / n;
+	if (k == LOAD && work) { /* the last completion must have reached X3 */
+		uint64_t x3;
+		check(hv_vcpu_get_reg(vcpu, HV_REG_X3, &x3), "get X3");
+		if (x3 != LOAD_VALUE) {
+			fprintf(stderr, "hv load completion: X3 %#llx\n", (unsigned long long)x3);
+			exit(1);
+		}
+		check(hv_vcpu_set_reg(vcpu, HV_REG_X3, 0), "set X3");
+	}
+	(void)sink;
+	return t;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -258,30 +354,42 @@ int main(int argc, char **argv)
 	raw_setup(&r, guest_ram());
 	hv_setup(guest_ram());
 
-	enum { RAW_MMIO, HV_MMIO, HV_MMIO_DONE, RAW_HVC, HV_HVC, NROWS };
-	double best[NROWS];
-	for (unsigned i = 0; i < NROWS; i++)
-		best[i] = 1e9;
-	raw_loop(&r, MMIO_ENTRY, KVM_EXIT_MMIO, n / 10 + 1); /* warm up */
-	hv_loop(MMIO_ENTRY, 0x24, false, n / 10 + 1);
-	for (unsigned k = 0; k < rounds; k++) { /* interleaved: drift hits all rows */
-		best[RAW_MMIO] = min2(best[RAW_MMIO], raw_loop(&r, MMIO_ENTRY, KVM_EXIT_MMIO, n));
-		best[HV_MMIO] = min2(best[HV_MMIO], hv_loop(MMIO_ENTRY, 0x24, false, n));
-		best[HV_MMIO_DONE] = min2(best[HV_MMIO_DONE], hv_loop(MMIO_ENTRY, 0x24, true, n));
-		best[RAW_HVC] = min2(best[RAW_HVC], raw_loop(&r, HVC_ENTRY, KVM_EXIT_HYPERCALL, n));
-		best[HV_HVC] = min2(best[HV_HVC], hv_loop(HVC_ENTRY, 0x16, false, n));
+	/* best[hv?][work?][kind] */
+	double best[2][2][NKINDS];
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned b = 0; b < 2; b++)
+			for (unsigned k = 0; k < NKINDS; k++)
+				best[a][b][k] = 1e9;
+	for (unsigned k = 0; k < NKINDS; k++) { /* warm up */
+		raw_loop(&r, (enum kind)k, true, n / 10 + 1);
+		hv_loop((enum kind)k, true, n / 10 + 1);
 	}
+	for (unsigned i = 0; i < rounds; i++) /* interleaved: drift hits all rows */
+		for (unsigned k = 0; k < NKINDS; k++)
+			for (unsigned w = 0; w < 2; w++) {
+				best[0][w][k] = min2(best[0][w][k], raw_loop(&r, (enum kind)k, w, n));
+				best[1][w][k] = min2(best[1][w][k], hv_loop((enum kind)k, w, n));
+			}
 
-	printf("exit round trip, best of %u x %u (us)     MMIO store     HVC\n", rounds, n);
-	printf("  raw KVM_RUN loop                      %9.2f  %9.2f\n", best[RAW_MMIO] * 1e6, best[RAW_HVC] * 1e6);
-	printf("  hv_vcpu_run                           %9.2f  %9.2f\n", best[HV_MMIO] * 1e6, best[HV_HVC] * 1e6);
-	printf("  hv_vcpu_run + VMM completion (Rt, PC) %9.2f  %9s\n", best[HV_MMIO_DONE] * 1e6, "-");
-	printf("  ratio hv_vcpu_run / raw               %9.3f  %9.3f\n", best[HV_MMIO] / best[RAW_MMIO],
-	       best[HV_HVC] / best[RAW_HVC]);
-	printf("  ratio with completion / raw           %9.3f  %9s\n", best[HV_MMIO_DONE] / best[RAW_MMIO], "-");
-	printf("pieces (us): KVM_GET_ONE_REG PC %.2f, SCTLR_EL1 %.2f; clock_gettime(THREAD_CPUTIME) %.2f;"
-	       " KVM_RUN with immediate_exit %.2f\n",
-	       raw_get_reg_cost(&r, CORE_REG(regs.pc), n) * 1e6,
+	static const char *const row[2][2] = {
+		{ "raw KVM_RUN loop, bare", "raw KVM_RUN + the VMM's work" },
+		{ "hv_vcpu_run, bare", "hv_vcpu_run + the VMM's work" },
+	};
+	printf("exit round trip, best of %u x %u (us)        MMIO store  MMIO load        HVC\n", rounds, n);
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned w = 0; w < 2; w++)
+			printf("  %-40s %10.2f %10.2f %10.2f\n", row[a][w], best[a][w][STORE] * 1e6,
+			       best[a][w][LOAD] * 1e6, best[a][w][HVC] * 1e6);
+	for (unsigned w = 0; w < 2; w++)
+		printf("  %-40s %10.3f %10.3f %10.3f\n", w ? "ratio hv / raw, with the VMM's work" : "ratio hv / raw, bare",
+		       best[1][w][STORE] / best[0][w][STORE], best[1][w][LOAD] / best[0][w][LOAD],
+		       best[1][w][HVC] / best[0][w][HVC]);
+	printf("VMM's work: store: raw nothing (kvm_run has address, data, size; KVM completes),"
+	       " hv get Rt, get PC, set PC+4; load: raw value into kvm_run (KVM completes),"
+	       " hv set Rt, get PC, set PC+4; HVC: both read X0 (ONE_REG / hv_vcpu_get_reg)\n");
+	printf("pieces (us): KVM_GET_ONE_REG PC %.2f (first after an exit %.2f), SCTLR_EL1 %.2f;"
+	       " clock_gettime(THREAD_CPUTIME) %.2f; KVM_RUN with immediate_exit %.2f\n",
+	       raw_get_reg_cost(&r, CORE_REG(regs.pc), n) * 1e6, first_get_reg_cost(&r, n) * 1e6,
 	       raw_get_reg_cost(&r, ARM64_SYS_REG(3, 0, 1, 0, 0), n) * 1e6, cpu_clock_cost(n) * 1e6,
 	       null_run_cost(&r, n) * 1e6);
 	return 0;

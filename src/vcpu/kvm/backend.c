@@ -46,8 +46,8 @@ int kvm_get_pc(struct kvm_vcpu_state *c, uint64_t *pc)
 int kvm_set_pc(struct kvm_vcpu_state *c, uint64_t pc)
 {
 	c->pc_valid = false;
-	/* Skipping an MMIO store: leave it to KVM's completion. */
-	c->mmio_kvm_pc = c->mmio_pending && c->mmio_write && pc == c->mmio_pc + 4;
+	/* Skipping an MMIO access: perhaps KVM's completion (run.c). */
+	c->mmio_kvm_pc = c->mmio_pending && c->mmio_pc_ok && pc == c->mmio_pc + 4;
 	if (c->mmio_kvm_pc) {
 		c->pc = pc;
 		c->pc_valid = true;
@@ -438,9 +438,49 @@ static uint64_t hv_reg_id(hv_reg_t reg)
 	}
 }
 
+/* KVM's completion of the pending MMIO load sets Rt to value: the
+ * access's bytes of it, zero-extended (Linux kvm_handle_mmio_return,
+ * little-endian data).  KVM extends as the ESR's SSE and SF say; with
+ * the sign bit clear their values do not matter, and for a signed load
+ * with it set the backend does not rely on them (under nested QEMU TCG,
+ * KVM's completion of LDRSW did not sign-extend: test exits/dabt_ldrsw). */
+static bool kvm_load_gives(const struct kvm_vcpu_state *c, uint64_t value)
+{
+	unsigned len = c->mmio_len;
+	if (!c->mmio_le || len == 0 || len > 8)
+		return false;
+	if (len == 8)
+		return true;
+	uint64_t bytes = value & ((1ull << (8 * len)) - 1);
+	bool sign = (value >> (8 * len - 1)) & 1;
+	return bytes == value && !(sign && c->mmio_sse);
+}
+
+/* Rt of the pending MMIO exit: a load's value goes to run->mmio.data when
+ * KVM's completion would produce it (no ONE_REG write, run.c). */
+static hv_return_t set_mmio_rt(struct kvm_vcpu_state *c, uint64_t value)
+{
+	if (!c->mmio_write && kvm_load_gives(c, value)) {
+		memcpy(c->run->mmio.data, &value, c->mmio_len); /* little-endian host */
+		c->rt_state = RT_DEFERRED;
+	} else {
+		if (kvm_set_one(c->fd, KVM_REG_X(c->mmio_srt), value))
+			return errno_ret();
+		if (!c->mmio_write)
+			c->rt_state = RT_WRITTEN;
+	}
+	c->rt_known = true;
+	c->rt_val = value;
+	return HV_SUCCESS;
+}
+
 static hv_return_t kvm_get_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t *value)
 {
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
+	if (c->rt_known && reg == c->mmio_srt) {
+		*value = c->rt_val;
+		return HV_SUCCESS;
+	}
 	int r = reg == HV_REG_PC ? kvm_get_pc(c, value) : kvm_get_one(c->fd, hv_reg_id(reg), value);
 	return r ? errno_ret() : HV_SUCCESS;
 }
@@ -456,6 +496,8 @@ static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t val
 		value &= 0x07ff9f07u;
 	else if (reg == HV_REG_FPSR)
 		value &= 0xf800009fu;
+	if (c->mmio_pending && reg == c->mmio_srt)
+		return set_mmio_rt(c, value);
 	if (reg == HV_REG_PC ? kvm_set_pc(c, value) : kvm_set_one(c->fd, id, value))
 		return errno == EINVAL ? HV_BAD_ARGUMENT : errno_ret(); /* e.g. an invalid mode */
 	return HV_SUCCESS;

@@ -69,31 +69,30 @@ static bool stage1(struct hv_vcpu_obj *v, int fd, uint64_t va, uint64_t *ipa)
 	}
 }
 
-/* va -> ipa; *mmu_on says whether the guest translates at all. */
-static bool translate(struct hv_vcpu_obj *v, uint64_t va, uint64_t *ipa, bool *mmu_on)
+/* va -> ipa; *sctlr: SCTLR_EL1 (M says whether the guest translates). */
+static bool translate(struct hv_vcpu_obj *v, uint64_t va, uint64_t *ipa, uint64_t *sctlr)
 {
 	int fd = kvm_vcpu_of(v)->fd;
-	uint64_t sctlr;
-	if (kvm_get_one(fd, KVM_SYSREG_SCTLR_EL1, &sctlr))
+	if (kvm_get_one(fd, KVM_SYSREG_SCTLR_EL1, sctlr))
 		return false;
-	*mmu_on = sctlr & 1;
-	if (!*mmu_on) {
+	bool mmu_on = *sctlr & 1;
+	if (!mmu_on) {
 		*ipa = va;
 		return true;
 	}
 	return stage1(v, fd, va, ipa);
 }
 
-static bool read_insn(struct hv_vcpu_obj *v, uint64_t va, uint32_t *insn, bool *mmu_on)
+static bool read_insn(struct hv_vcpu_obj *v, uint64_t va, uint32_t *insn, uint64_t *sctlr)
 {
 	uint64_t ipa;
-	return translate(v, va, &ipa, mmu_on) && read_phys(v->vm, ipa, insn, 4);
+	return translate(v, va, &ipa, sctlr) && read_phys(v->vm, ipa, insn, 4);
 }
 
 bool kvm_read_insn(struct hv_vcpu_obj *v, uint64_t va, uint32_t *insn)
 {
-	bool mmu_on;
-	return read_insn(v, va, insn, &mmu_on);
+	uint64_t sctlr;
+	return read_insn(v, va, insn, &sctlr);
 }
 
 /* X[n] as a base register (31 = the current SP). */
@@ -161,11 +160,12 @@ void kvm_decode_dabt(struct hv_vcpu_obj *v, struct kvm_dabt *out)
 {
 	memset(out, 0, sizeof(*out));
 	int fd = kvm_vcpu_of(v)->fd;
-	uint64_t pc;
+	uint64_t pc, sctlr = 0;
 	uint32_t insn;
-	bool mmu_on;
-	if (kvm_get_pc(kvm_vcpu_of(v), &pc) || !read_insn(v, pc, &insn, &mmu_on))
+	if (kvm_get_pc(kvm_vcpu_of(v), &pc) || !read_insn(v, pc, &insn, &sctlr))
 		return;
+	bool mmu_on = sctlr & 1;
+	out->le = !(sctlr & (3ull << 24)); /* EE, E0E */
 	unsigned size = insn >> 30, opc = (insn >> 22) & 3, rn = (insn >> 5) & 31;
 	bool simd = insn & (1u << 26);
 	/* offset: the address is base + offset; -1 = not a load/store we

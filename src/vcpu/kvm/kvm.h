@@ -36,6 +36,7 @@ struct kvm_smccc_filter {
 #endif
 
 #define KVM_DBG_SLOTS 16
+#define KVM_NO_SRT 255u
 
 /* One KVM memory slot mirroring (part of) a region of vm->mem. */
 struct kvm_mslot {
@@ -69,14 +70,29 @@ struct kvm_vcpu_state {
 	pthread_t owner;
 	atomic_bool in_run; /* inside (or about to enter) KVM_RUN */
 	struct kvm_run *run;
-	/* The last exit was KVM_EXIT_MMIO: KVM must not complete it (the VMM
-	 * sets the register and PC itself, as with HVF). */
+	/* The last exit was KVM_EXIT_MMIO.  The VMM completes it HVF-style
+	 * (sets Rt, PC += 4); when what it did is exactly what KVM's own
+	 * completion does on the next KVM_RUN (a store: PC = mmio_pc + 4; a
+	 * load: also Rt = a value KVM derives from run->mmio.data), the
+	 * writes are deferred to KVM, else KVM's completion is skipped.  Each
+	 * ONE_REG write saved is ~5% of an exit round trip. */
 	bool mmio_pending;
-	/* ... a store at mmio_pc; mmio_kvm_pc: the VMM set PC = mmio_pc + 4
-	 * only, which KVM's own completion does, so PC is not written and
-	 * KVM completes the store (saves a ONE_REG write per MMIO store). */
-	bool mmio_write, mmio_kvm_pc;
+	bool mmio_write;
+	bool mmio_pc_ok;  /* mmio_pc is the PC of the access */
+	bool mmio_kvm_pc; /* the VMM set PC = mmio_pc + 4, not yet written */
 	uint64_t mmio_pc;
+	/* The access's Rt (ISS.SRT; KVM_NO_SRT: unknown or XZR), size in bytes,
+	 * SSE, and whether guest data is little-endian. */
+	unsigned mmio_srt, mmio_len;
+	bool mmio_sse, mmio_le;
+	/* X[mmio_srt] known without a ONE_REG read (a 64-bit store's data,
+	 * or what the VMM set), and for a load what became of the VMM's
+	 * write: RT_DEFERRED = in run->mmio.data for KVM to write (or for a
+	 * ONE_REG write at entry if KVM does not complete), RT_WRITTEN =
+	 * written with ONE_REG (KVM's completion must then be skipped). */
+	bool rt_known;
+	enum { RT_NONE, RT_DEFERRED, RT_WRITTEN } rt_state;
+	uint64_t rt_val;
 	/* PC as read after the last exit (the exit handling and the VMM's
 	 * HVF-style completion both need it; a ONE_REG read costs about as
 	 * much as 5% of an exit round trip).  Dropped at each KVM_RUN. */
@@ -154,6 +170,7 @@ struct kvm_dabt {
 	uint32_t iss;    /* ISV|SAS|SSE|SRT|SF|AR (not WnR, DFSC) */
 	bool va_valid;
 	uint64_t va;     /* the address the instruction accessed */
+	bool le;         /* SCTLR_EL1.EE = E0E = 0: little-endian data at EL1 and EL0 */
 };
 /* Decodes the instruction at the vCPU's PC for an abort on ipa. */
 void kvm_decode_dabt(struct hv_vcpu_obj *v, struct kvm_dabt *out);

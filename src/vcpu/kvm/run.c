@@ -174,10 +174,12 @@ static int64_t ipa_flags(struct hv_vm_obj *vm, uint64_t ipa)
 }
 
 static void data_abort_exit(struct hv_vcpu_obj *v, uint64_t ipa, uint32_t iss_low, bool have_iss,
-			    unsigned len, bool write)
+			    unsigned len, bool write, struct kvm_dabt *dabt)
 {
-	struct kvm_dabt d;
-	kvm_decode_dabt(v, &d);
+	struct kvm_dabt local;
+	struct kvm_dabt *dp = dabt ? dabt : &local;
+	kvm_decode_dabt(v, dp);
+	const struct kvm_dabt d = *dp;
 	uint64_t syndrome = ((uint64_t)EC_DABT_LOWER << EC_SHIFT) | ESR_IL;
 	if (have_iss) { /* KVM_EXIT_ARM_NISV: KVM's ISS (ISV=0) */
 		syndrome |= iss_low;
@@ -192,6 +194,52 @@ static void data_abort_exit(struct hv_vcpu_obj *v, uint64_t ipa, uint32_t iss_lo
 		syndrome |= ipa_flags(v->vm, ipa) < 0 ? DFSC_TRANSLATION_L3 : DFSC_PERMISSION_L3;
 	}
 	exception_exit(v, syndrome, d.va_valid ? d.va : ipa, ipa);
+}
+
+/* KVM_EXIT_MMIO: the data abort, and what a deferred completion needs
+ * (see struct kvm_vcpu_state). */
+static void mmio_exit(struct hv_vcpu_obj *v, struct kvm_vcpu_state *c, struct kvm_run *run)
+{
+	struct kvm_dabt d;
+	data_abort_exit(v, run->mmio.phys_addr, 0, false, run->mmio.len, run->mmio.is_write, &d);
+	c->mmio_pending = true;
+	c->mmio_write = run->mmio.is_write;
+	c->mmio_kvm_pc = false;
+	/* (PC is cached by the decode; without it, no shortcut.) */
+	c->mmio_pc_ok = c->pc_valid;
+	c->mmio_pc = c->pc;
+	unsigned srt = (d.iss >> 16) & 31;
+	c->mmio_srt = d.valid && srt != 31 ? srt : KVM_NO_SRT;
+	c->mmio_len = run->mmio.len;
+	c->mmio_sse = d.iss & (1u << 21);
+	c->mmio_le = d.le;
+	c->rt_state = RT_NONE;
+	/* A 64-bit store's data is the whole register (little-endian: KVM
+	 * byte-swaps for a big-endian guest), which the VMM reads next. */
+	c->rt_known = c->mmio_write && c->mmio_srt != KVM_NO_SRT && c->mmio_len == 8 && c->mmio_le;
+	if (c->rt_known)
+		memcpy(&c->rt_val, run->mmio.data, 8);
+}
+
+/* Before KVM_RUN after an MMIO exit: leaves the completion to KVM when
+ * the VMM did exactly what KVM does, else writes what was deferred and
+ * keeps KVM from completing.  Non-zero if a write failed. */
+static int kvm_mmio_before_run(struct kvm_vcpu_state *c)
+{
+	struct kvm_run *run = c->run;
+	bool kvm_completes = c->mmio_kvm_pc && (c->mmio_write || c->rt_state == RT_DEFERRED);
+	int r = 0;
+	if (!kvm_completes) {
+		/* KVM would write Rt (a load) and PC += 4 a second time. */
+		if (c->mmio_kvm_pc)
+			r |= kvm_set_one(c->fd, KVM_REG_PC, c->pc);
+		if (c->rt_state == RT_DEFERRED)
+			r |= kvm_set_one(c->fd, KVM_REG_X(c->mmio_srt), c->rt_val);
+		run->exit_reason = KVM_EXIT_UNKNOWN;
+	}
+	c->mmio_pending = c->mmio_kvm_pc = c->rt_known = false;
+	c->rt_state = RT_NONE;
+	return r;
 }
 
 static uint64_t hypercall_flags(const struct kvm_run *run)
@@ -268,14 +316,10 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 				sched_yield();
 			continue;
 		}
-		if (c->mmio_pending) {
-			/* The VMM completed the access itself: keep KVM from
-			 * writing the register and advancing PC a second
-			 * time, unless it only skipped a store, which is
-			 * exactly KVM's completion (kvm_set_pc). */
-			if (!c->mmio_kvm_pc)
-				run->exit_reason = KVM_EXIT_UNKNOWN;
-			c->mmio_pending = c->mmio_kvm_pc = false;
+		if (c->mmio_pending && kvm_mmio_before_run(c)) {
+			atomic_store(&c->in_run, false);
+			v->exit.reason = HV_EXIT_REASON_UNKNOWN;
+			return HV_ERROR;
 		}
 		c->pc_valid = false;
 		int r = ioctl(c->fd, KVM_RUN, 0);
@@ -295,16 +339,11 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
-			data_abort_exit(v, run->mmio.phys_addr, 0, false, run->mmio.len, run->mmio.is_write);
-			c->mmio_pending = true;
-			c->mmio_kvm_pc = false;
-			/* (PC is cached by the decode; without it, no shortcut.) */
-			c->mmio_write = run->mmio.is_write && c->pc_valid;
-			c->mmio_pc = c->pc;
+			mmio_exit(v, c, run);
 			return HV_SUCCESS;
 		case KVM_EXIT_ARM_NISV:
 			data_abort_exit(v, run->arm_nisv.fault_ipa, (uint32_t)run->arm_nisv.esr_iss & 0x1ffffffu,
-					true, 0, false);
+					true, 0, false, NULL);
 			return HV_SUCCESS;
 		case KVM_EXIT_HYPERCALL:
 			hypercall_exit(v, c);
