@@ -3,7 +3,10 @@
 #   make            build the library and programs
 #   make check      build and run every test suite (Check)
 #   make check-asan the same under ASan+UBSan (build-asan/)
-#   make bench      run the benchmarks (bench/)
+#   make bench      run the benchmarks against their peers (bench/README.md)
+#   make check-kvm  the conformance suites on kvm in a nested-KVM VM
+#   make check-valgrind  the suites under valgrind memcheck
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (build-fuzz/)
 #   make deps       install the Debian packages this project needs
 
 CC      ?= gcc
@@ -56,7 +59,7 @@ HVDBG_BIN  := $(BUILD)/hvdbg
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: fuzz all lib check check-kvm check-asan bench deps clean guests tests examples run
+.PHONY: fuzz check-valgrind all lib check check-kvm check-asan bench deps clean guests tests examples run
 all: lib tests examples $(HVDBG_BIN)
 
 lib: $(LIB) $(HVDBG_LIB)
@@ -137,21 +140,23 @@ check-asan:
 check-kvm:
 	tests/kvm/check.sh
 
+# Runs bench/*.sh against their peers and regenerates bench/README.md and
+# bench/interp-throughput.png.
 bench: $(BENCH_BINS) $(GUEST_BINS) $(HVDBG_BIN) $(EX_GUEST_BINS)
-	@for b in bench/*.sh; do [ -x $$b ] && $$b || true; done
+	scripts/bench-report.sh
 
-# libFuzzer targets (clang), each run for FUZZ_TIME seconds.
-$(BUILD)/fuzz/rsp_packet_fuzz: fuzz/rsp_packet_fuzz.c src/rsp/rsp_packet.c
-	@mkdir -p $(dir $@)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -o $@ $^
+# libFuzzer targets fuzz/*.c (clang), FUZZ_SECONDS each (default 60).
+fuzz:
+	scripts/fuzz.sh
 
-fuzz: $(BUILD)/fuzz/rsp_packet_fuzz
-	$(BUILD)/fuzz/rsp_packet_fuzz -max_total_time=$${FUZZ_TIME:-60} tests/fuzz-corpus/rsp_packet 2>&1 | tail -3
+# The suites under valgrind memcheck, CK_FORK=no (list and exclusions: the script).
+check-valgrind:
+	scripts/check-valgrind.sh
 
 deps:
 	./scripts/install-deps.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-clang build-arm64
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,11 +1,14 @@
 #!/bin/sh
-# Installs the Debian packages hvdbg needs to build, test and benchmark.
+# Installs the Debian packages hvdbg needs to build, test and benchmark
+# (libclang-rt-dev: libFuzzer for make fuzz; valgrind: make check-valgrind;
+# gnuplot-nox: the plot of make bench).
 set -e
 SUDO=
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 PKGS="build-essential clang pkg-config check libunicorn-dev libcapstone-dev \
 libedit-dev libelf-dev libdw-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
-qemu-system-arm gdb-multiarch python3 cpio libc6-dev-arm64-cross"
+qemu-system-arm gdb-multiarch python3 cpio libc6-dev-arm64-cross \
+libclang-rt-dev valgrind gnuplot-nox"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -340,6 +340,9 @@ static void trim_segment_heads(struct elf_image *img, Elf *e, const GElf_Ehdr *e
 		}
 		if (first == UINT64_MAX || first == s->vaddr || first - s->vaddr > s->filesz)
 			continue;
+		/* Never drop the entry point. */
+		if (img->entry >= s->vaddr && img->entry < first)
+			continue;
 		uint64_t d = first - s->vaddr;
 		s->vaddr += d;
 		s->paddr += d;
@@ -347,6 +350,9 @@ static void trim_segment_heads(struct elf_image *img, Elf *e, const GElf_Ehdr *e
 		s->filesz -= d;
 		s->memsz -= d;
 	}
+	/* A trimmed head may move past an empty segment that lay in it:
+	 * restore the promised order (found by fuzz/elf_load_fuzz.c). */
+	qsort(img->segs, img->nsegs, sizeof(*img->segs), cmp_seg);
 }
 
 static int parse(struct elf_image *img, uint64_t dyn_base, char *err, size_t errlen)
@@ -497,6 +503,10 @@ int elf_image_copy(const struct elf_image *img, uint8_t *ram, uint64_t ram_base,
 		return -1;
 	for (size_t i = 0; i < img->nsegs; i++) {
 		const struct elf_segment *s = &img->segs[i];
+		/* Empty segments may lie anywhere (check_ram skips them): no
+		 * pointer into RAM for them (found by fuzz/elf_load_fuzz.c). */
+		if (s->memsz == 0)
+			continue;
 		uint8_t *dst = ram + (s->paddr - ram_base);
 		if (s->filesz)
 			memcpy(dst, img->file + s->offset, s->filesz);
