@@ -60,7 +60,7 @@ static void must(int ok, const char *what)
 
 static void build_guest(const char *name, char *out, size_t len)
 {
-	char cmd[1400];
+	char cmd[4096];
 	snprintf(out, len, "%s/%s.elf", g_tmp, name);
 	snprintf(cmd, sizeof(cmd),
 		 "aarch64-linux-gnu-gcc -g -nostdlib -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none "
@@ -76,7 +76,7 @@ static void setup_all(void)
 	must(mkdir(g_tmp, 0700) == 0, "cannot create the temporary directory");
 	/* The program under test: make brings it up to date (a no-op when
 	 * `make check` already built it). */
-	char cmd[1400];
+	char cmd[4096];
 	snprintf(cmd, sizeof(cmd), "MAKEFLAGS= make -s -C %s BUILD=%s %s >&2", g_src, g_build, g_hvdbg);
 	if (system(cmd) != 0 || access(g_hvdbg, X_OK) != 0) {
 		fprintf(stderr, "test_repl: %s is missing and cannot be built\n", g_hvdbg);
@@ -89,7 +89,7 @@ static void setup_all(void)
 
 static void cleanup_all(void)
 {
-	char cmd[400];
+	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", g_tmp);
 	if (system(cmd) != 0)
 		fprintf(stderr, "test_repl: cannot remove %s\n", g_tmp);
