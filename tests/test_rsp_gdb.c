@@ -253,12 +253,32 @@ START_TEST(t_raw)
 }
 END_TEST
 
+/* 1,000 connect/disconnect cycles with malformed streams while the guest
+ * runs: the server must survive and still answer (tests/rsp/cycles.py). */
+START_TEST(t_cycles)
+{
+	struct server sv;
+	char cmd[1200], log[300];
+	server_start(&sv, "rsptest", 1);
+	snprintf(log, sizeof(log), "%s/cycles-%d.log", g_tmp, (int)getpid());
+	snprintf(cmd, sizeof(cmd), "timeout 300 python3 %s/tests/rsp/cycles.py %d 1000", g_src, sv.port);
+	int st = run_logged(cmd, log);
+	if (st != 0) {
+		dump(log);
+		dump(sv.log);
+	}
+	server_stop(&sv);
+	ck_assert_msg(st == 0, "connection cycles: status %d", st);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rsp_gdb");
 	TCase *tc = tcase_create("gdb");
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, t_raw);
+	tcase_add_test(tc, t_cycles);
 	tcase_add_test(tc, t_basic);
 	tcase_add_test(tc, t_step);
 	tcase_add_test(tc, t_entry);

@@ -33,7 +33,7 @@ int rsp_conn_listen(const struct rsp_opts *o, int *port_out)
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
 		fprintf(stderr, "hvdbg: cannot listen on %s:%d: %s\n", addr, o->port, strerror(errno));
 		close(fd);
 		return -1;
