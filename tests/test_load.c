@@ -33,7 +33,7 @@
 #define MMIO_BASE UNMAPPED_IPA       /* + 0x1000 * vCPU index */
 #define IRQ_COUNT_OFF 0x200000ull    /* + 0x40 * vCPU index: guest IRQ counters */
 #define HVC_IRQ_ACK 0x1A
-#define STALL_SECONDS 5
+#define STALL_SECONDS (5 * hv_test_time_scale())
 
 struct vcpu_state {
 	pthread_t th;
@@ -312,7 +312,7 @@ START_TEST(load_8_vcpus_2_cores)
 
 	for (unsigned i = 0; i < NVCPU; i++)
 		ck_assert_msg(st[i].error[0] == 0, "%s", st[i].error);
-	ck_assert_msg(!stalled, "no exit for %d s: deadlock or lost cancel", STALL_SECONDS);
+	ck_assert_msg(!stalled, "no exit for %.0f s: deadlock or lost cancel", STALL_SECONDS);
 	for (unsigned i = 0; i < NVCPU; i++) {
 		struct vcpu_state *s = &st[i];
 		ck_assert_msg(s->kicks == s->canceled, "vCPU %u: %llu kicks, %llu CANCELED exits", i,

@@ -32,3 +32,10 @@ void hv_test_note(const char *test, const char *why)
 {
 	fprintf(stderr, "NOTE %s: %s\n", test, why);
 }
+
+double hv_test_time_scale(void)
+{
+	const char *e = getenv("HV_TEST_TIME_SCALE");
+	double f = e ? strtod(e, NULL) : 1.0;
+	return f >= 1.0 ? f : 1.0;
+}

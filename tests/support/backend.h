@@ -22,4 +22,9 @@ bool hv_test_host_is_tcg(void);
  * difference or cannot check anything on this backend). */
 void hv_test_note(const char *test, const char *why);
 
+/* Factor for the suites' wall-clock bounds (HV_TEST_TIME_SCALE, default
+ * 1): runs under valgrind or on a loaded machine are many times slower,
+ * and a time bound there says nothing about the library. */
+double hv_test_time_scale(void);
+
 #endif /* TESTS_BACKEND_H */
