@@ -54,7 +54,7 @@ for s in "$@"; do
 	t0=$(date +%s)
 	rc=0
 	# shellcheck disable=SC2086 # VG is a command line
-	HV_TEST_TIME_SCALE=100 CK_FORK=no CK_DEFAULT_TIMEOUT=900 DIFF_SCALE=${DIFF_SCALE:-2} LOAD_SECONDS=${LOAD_SECONDS:-3} \
+	HV_TEST_TIME_SCALE=100 CANCEL_ROUNDS=${CANCEL_ROUNDS:-300} CK_FORK=no CK_DEFAULT_TIMEOUT=900 DIFF_SCALE=${DIFF_SCALE:-2} LOAD_SECONDS=${LOAD_SECONDS:-3} \
 		HOSTILE_STEP=${HOSTILE_STEP:-0x400000} $VG "$BUILD/tests/$s" || rc=$?
 	case " $MEMCHECK_ONLY " in *" $s "*) [ $rc -eq 1 ] && rc=0 && echo "   (check failures ignored: see the header)" ;; esac
 	if [ $rc -eq 0 ]; then
