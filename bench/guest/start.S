@@ -1,10 +1,17 @@
 /* start.S - bare-metal entry for the benchmark guests: stack, main, print
  * main's 64-bit result in hex on the PL011 UART at 0x09000000 (so runs on
  * different machines can be compared), then PSCI SYSTEM_OFF over HVC
- * (QEMU's virt machine and our VMMs both understand it). */
+ * (QEMU's virt machine and our VMMs both understand it).  With
+ * ENABLE_FPSIMD defined (fp_start.S), CPACR_EL1.FPEN = 0b11 first. */
 	.section .text._start, "ax"
 	.global _start
 _start:
+#ifdef ENABLE_FPSIMD
+	mrs	x0, cpacr_el1
+	orr	x0, x0, #(3 << 20)
+	msr	cpacr_el1, x0
+	isb
+#endif
 	ldr	x0, =__stack_top
 	mov	sp, x0
 	bl	main

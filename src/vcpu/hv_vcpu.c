@@ -204,44 +204,48 @@ hv_return_t hv_vcpu_set_pending_interrupt(hv_vcpu_t vcpu, hv_interrupt_type_t ty
 	return HV_SUCCESS;
 }
 
+/* Sets one of the debug trap flags and lets the backend apply it; the
+ * old value stays if the backend refuses (kvm: reg accesses). */
+static hv_return_t set_debug_trap(struct hv_vcpu_obj *v, bool *flag, bool value)
+{
+	bool old = *flag;
+	*flag = value;
+	hv_return_t ret = v->vm->ops->debug_traps_changed(v);
+	if (ret != HV_SUCCESS)
+		*flag = old;
+	return ret;
+}
+
+static hv_return_t get_flag(bool flag, bool *value)
+{
+	if (!value)
+		return HV_BAD_ARGUMENT;
+	*value = flag;
+	return HV_SUCCESS;
+}
+
 hv_return_t hv_vcpu_get_trap_debug_exceptions(hv_vcpu_t vcpu, bool *value)
 {
 	WITH_VCPU(vcpu, v);
-	if (!value)
-		return HV_BAD_ARGUMENT;
-	*value = v->trap_debug_exceptions;
-	return HV_SUCCESS;
+	return get_flag(v->trap_debug_exceptions, value);
 }
 
 hv_return_t hv_vcpu_set_trap_debug_exceptions(hv_vcpu_t vcpu, bool value)
 {
 	WITH_VCPU(vcpu, v);
-	bool old = v->trap_debug_exceptions;
-	v->trap_debug_exceptions = value;
-	hv_return_t ret = v->vm->ops->debug_traps_changed(v);
-	if (ret != HV_SUCCESS)
-		v->trap_debug_exceptions = old;
-	return ret;
+	return set_debug_trap(v, &v->trap_debug_exceptions, value);
 }
 
 hv_return_t hv_vcpu_get_trap_debug_reg_accesses(hv_vcpu_t vcpu, bool *value)
 {
 	WITH_VCPU(vcpu, v);
-	if (!value)
-		return HV_BAD_ARGUMENT;
-	*value = v->trap_debug_reg_accesses;
-	return HV_SUCCESS;
+	return get_flag(v->trap_debug_reg_accesses, value);
 }
 
 hv_return_t hv_vcpu_set_trap_debug_reg_accesses(hv_vcpu_t vcpu, bool value)
 {
 	WITH_VCPU(vcpu, v);
-	bool old = v->trap_debug_reg_accesses;
-	v->trap_debug_reg_accesses = value;
-	hv_return_t ret = v->vm->ops->debug_traps_changed(v);
-	if (ret != HV_SUCCESS)
-		v->trap_debug_reg_accesses = old;
-	return ret;
+	return set_debug_trap(v, &v->trap_debug_reg_accesses, value);
 }
 
 hv_return_t hv_vcpu_get_exec_time(hv_vcpu_t vcpu, uint64_t *time)
@@ -256,10 +260,7 @@ hv_return_t hv_vcpu_get_exec_time(hv_vcpu_t vcpu, uint64_t *time)
 hv_return_t hv_vcpu_get_vtimer_mask(hv_vcpu_t vcpu, bool *vtimer_is_masked)
 {
 	WITH_VCPU(vcpu, v);
-	if (!vtimer_is_masked)
-		return HV_BAD_ARGUMENT;
-	*vtimer_is_masked = v->vtimer_masked;
-	return HV_SUCCESS;
+	return get_flag(v->vtimer_masked, vtimer_is_masked);
 }
 
 hv_return_t hv_vcpu_set_vtimer_mask(hv_vcpu_t vcpu, bool vtimer_is_masked)
