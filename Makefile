@@ -8,15 +8,22 @@
 #   make check-valgrind  the suites under valgrind memcheck
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (build-fuzz/)
 #   make deps       install the Debian packages this project needs
+#   make install    headers, libraries, hvdbg, pkg-config file, man page, docs
+#                   into $(DESTDIR)$(PREFIX) (default /usr/local); make uninstall
 
 CC      ?= gcc
 CROSS   ?= aarch64-linux-gnu-
+OBJCOPY ?= objcopy
+VERSION := 0.2.0
+SOVERSION := 0
+PREFIX  ?= /usr/local
+DESTDIR ?=
 BUILD   ?= build
 OPT     ?= -O2
 SAN     ?=
 CFLAGS  ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -g $(SAN) \
-           -Iinclude -fno-strict-aliasing
+           -Iinclude -fno-strict-aliasing -DHVDBG_VERSION=\"$(VERSION)\"
 LDFLAGS += $(SAN)
 LDLIBS  += -lpthread -lm
 
@@ -28,7 +35,20 @@ LIB_SRCS += $(wildcard src/vcpu/kvm/*.c)
 CFLAGS   += -DHV_HAVE_KVM
 endif
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# Library objects are position-independent (for the shared library) with
+# hidden visibility: only what the public headers declare with
+# visibility("default") (hv_*, os_*, mach_*) leaves the library.
+LIB_CFLAGS := -fPIC -fvisibility=hidden
 LIB      := $(BUILD)/libhypervisor.a
+LIB_SO   := $(BUILD)/libhypervisor.so.$(VERSION)
+LIB_SONAME := libhypervisor.so.$(SOVERSION)
+# One relocatable object holds the whole library for the static archive,
+# its internal symbols made local, so that a VMM's own mem_read or
+# hv_memmap_add cannot clash with ours.
+LIB_RELOC := $(BUILD)/libhypervisor.o
+# The test suites also link the library's objects as they are: one
+# helper asks the library which backend it selected (tests/support/backend.c).
+LIB_INTERNAL := $(BUILD)/libhypervisor-internal.a
 
 # Test suites: tests/test_*.c, each its own Check binary, plus shared
 # helpers in tests/support/.  Guest snippets tests/guests/*.S are assembled
@@ -40,7 +60,7 @@ TEST_SUP_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 GUEST_SRCS    := $(wildcard tests/guests/*.S)
 GUEST_BINS    := $(GUEST_SRCS:tests/guests/%.S=$(BUILD)/tests/guests/%.bin)
 TEST_CFLAGS   := $(shell pkg-config --cflags check 2>/dev/null) -Itests/support \
-                 -DGUEST_DIR=\"$(abspath $(BUILD))/tests/guests\"
+                 -DGUEST_DIR=\"$(abspath $(BUILD))/tests/guests\" '-DHV_TEST_SAN="$(SAN)"'
 TEST_LIBS     := $(shell pkg-config --libs check 2>/dev/null) -lunicorn -lm
 
 # Example guests (flat images linked at the RAM base 0x40000000) and VMMs.
@@ -59,14 +79,33 @@ HVDBG_BIN  := $(BUILD)/hvdbg
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: fuzz check-valgrind all lib check check-kvm check-asan bench deps clean guests tests examples run
+.PHONY: install uninstall fuzz check-valgrind all lib check check-kvm check-asan bench deps clean guests tests examples run
 all: lib tests examples $(HVDBG_BIN)
 
-lib: $(LIB) $(HVDBG_LIB)
+lib: $(LIB) $(LIB_SO) $(HVDBG_LIB)
 
-$(LIB): $(LIB_OBJS)
+$(LIB_OBJS): $(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_RELOC): $(LIB_OBJS)
+	$(CC) -r -nostdlib -o $@ $^
+	$(OBJCOPY) --localize-hidden $@
+
+$(LIB): $(LIB_RELOC)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(LIB_INTERNAL): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) src/vcpu/libhypervisor.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=src/vcpu/libhypervisor.map -Wl,-z,defs -Wl,-z,noexecstack \
+		-o $@ $(LIB_OBJS) $(LDLIBS) -lc
+	ln -sf $(notdir $@) $(BUILD)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(BUILD)/libhypervisor.so
 
 $(HVDBG_LIB): $(HVDBG_OBJS)
 	@rm -f $@
@@ -84,9 +123,9 @@ $(BUILD)/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB) $(LDFLAGS) $(TEST_LIBS) $(HVDBG_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(TEST_SUP_OBJS) $(HVDBG_LIB) $(LIB_INTERNAL) $(LDFLAGS) $(TEST_LIBS) $(HVDBG_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/guests/%.bin: tests/guests/%.S
 	@mkdir -p $(dir $@)
@@ -155,6 +194,46 @@ check-valgrind:
 
 deps:
 	./scripts/install-deps.sh
+
+# Installation (PREFIX, DESTDIR as usual).  pkg-config --cflags --libs
+# hypervisor then builds a program that includes <Hypervisor/Hypervisor.h>
+# (add --static for the archive).
+BINDIR  = $(PREFIX)/bin
+LIBDIR  = $(PREFIX)/lib
+INCDIR  = $(PREFIX)/include
+MANDIR  = $(PREFIX)/share/man
+DOCDIR  = $(PREFIX)/share/doc/hvdbg
+PC_FILE := $(BUILD)/hypervisor.pc
+PUBLIC_HEADERS := $(wildcard include/Hypervisor/*.h include/mach/*.h include/os/*.h)
+INSTALL_DOCS := README.md $(wildcard docs/*.md)
+
+$(PC_FILE): src/vcpu/hypervisor.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: $(LIB) $(LIB_SO) $(HVDBG_BIN) $(PC_FILE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(INCDIR)/Hypervisor $(DESTDIR)$(INCDIR)/mach $(DESTDIR)$(INCDIR)/os
+	install -m 644 $(wildcard include/Hypervisor/*.h) $(DESTDIR)$(INCDIR)/Hypervisor
+	install -m 644 $(wildcard include/mach/*.h) $(DESTDIR)$(INCDIR)/mach
+	install -m 644 $(wildcard include/os/*.h) $(DESTDIR)$(INCDIR)/os
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libhypervisor.so
+	install -m 644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 755 $(HVDBG_BIN) $(DESTDIR)$(BINDIR)
+	install -m 644 docs/man/hvdbg.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INCDIR)/,$(PUBLIC_HEADERS:include/%=%))
+	-rmdir $(DESTDIR)$(INCDIR)/Hypervisor $(DESTDIR)$(INCDIR)/mach $(DESTDIR)$(INCDIR)/os 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libhypervisor.a $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libhypervisor.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/hypervisor.pc $(DESTDIR)$(BINDIR)/hvdbg \
+		$(DESTDIR)$(MANDIR)/man1/hvdbg.1
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-asan build-fuzz build-clang build-arm64

@@ -14,6 +14,7 @@
 #                  timing-sensitive and the work is in the child
 #   test_examples  forks/execs the example VMMs and the hvdbg program
 #   test_repl, test_tutorial  drive the hvdbg program as a child process
+#   test_install   runs make install and builds/runs programs against it
 # Those programs' code is covered in-process by the other suites.
 #
 # Memcheck only (a failing check is not an error, a memcheck error is):
@@ -25,7 +26,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-SKIP="test_rsp_gdb test_examples test_repl test_tutorial"
+SKIP="test_rsp_gdb test_examples test_repl test_tutorial test_install"
 MEMCHECK_ONLY="test_diff_fp test_fp_guest"
 command -v valgrind >/dev/null || { echo "check-valgrind: valgrind not installed (make deps)"; exit 1; }
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES

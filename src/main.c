@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  -x FILE             run REPL commands from FILE\n"
 		"  --batch             exit after -ex/-x commands\n"
 		"  --no-color          no colors in the REPL\n"
+		"  --version           print the version and exit\n"
 		"  -h, --help          this help\n"
 		"Environment: HV_BACKEND=kvm|emu chooses libhypervisor's backend.\n");
 }
@@ -71,6 +72,9 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("hvdbg %s\n", HVDBG_VERSION);
 			return 0;
 		} else if (!strcmp(a, "--ram")) {
 			i = need_arg(i, argc, a);

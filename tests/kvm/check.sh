@@ -46,7 +46,7 @@ absbuild=$(mkdir -p "$build" && cd "$build" && pwd)
 # the libraries into the initramfs.  The demo VMM is static.
 # HVDBG_LIB(S) empty: the backend suites do not use the debugger layers
 # (libhvdbg needs libelf, libdw, libedit, capstone, absent from the sysroot).
-make_args=(CC="${cross}gcc" CROSS="$cross" BUILD="$build" HOST_ARCH=aarch64 HVDBG_LIB= HVDBG_LIBS=
+make_args=(CC="${cross}gcc" CROSS="$cross" OBJCOPY="${cross}objcopy" BUILD="$build" HOST_ARCH=aarch64 HVDBG_LIB= HVDBG_LIBS=
 	TEST_CFLAGS="-I$sysroot/usr/include -Itests/support -DGUEST_DIR=\\\"$absbuild/tests/guests\\\""
 	TEST_LIBS="-L$libdir -Wl,-Bstatic -lcheck -lsubunit -Wl,-Bdynamic -lunicorn -lm -lrt")
 suites=()

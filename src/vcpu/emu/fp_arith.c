@@ -305,6 +305,28 @@ static inline uint64_t bits_f64(double d)
 
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+/* FMA3 usable: CPUID.1:ECX.FMA, and the OS saves YMM state (OSXSAVE, XCR0
+ * SSE|AVX).  Asked of CPUID directly rather than __builtin_cpu_supports,
+ * whose __cpu_model lives in libgcc.a: the library must link with nothing
+ * beyond -lpthread -lm (consumers such as rustc pass -nodefaultlibs). */
+static bool host_has_fma(void)
+{
+	static int known; /* 0 unknown, 1 no, 2 yes; benign race: same answer */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	if (k == 0) {
+		unsigned a, b, c, d;
+		bool ok = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_FMA) && (c & bit_OSXSAVE);
+		if (ok) {
+			unsigned lo, hi;
+			__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+			ok = (lo & 6) == 6;
+		}
+		k = ok ? 2 : 1;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k == 2;
+}
 /* Inline FMA3 when the host has it (libm's fma goes through the PLT and a
  * dispatcher); the result is the same correctly rounded value. */
 __attribute__((target("fma"))) static double fma_hw(double a, double b, double c)
@@ -317,7 +339,7 @@ __attribute__((target("fma"))) static float fmaf_hw(float a, float b, float c)
 }
 static inline double host_fma(double a, double b, double c)
 {
-	return __builtin_cpu_supports("fma") ? fma_hw(a, b, c) : fma(a, b, c);
+	return host_has_fma() ? fma_hw(a, b, c) : fma(a, b, c);
 }
 /* The FMLA/FMADD lanes in one FMA3 loop. */
 #define HAVE_FMA_LOOP 1
@@ -344,7 +366,7 @@ __attribute__((target("fma"))) static void fma_loop(unsigned w, unsigned n, cons
 }
 static inline float host_fmaf(float a, float b, float c)
 {
-	return __builtin_cpu_supports("fma") ? fmaf_hw(a, b, c) : fmaf(a, b, c);
+	return host_has_fma() ? fmaf_hw(a, b, c) : fmaf(a, b, c);
 }
 #else
 #define host_fma fma
@@ -469,7 +491,7 @@ static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_
 	bool restore;
 	unsigned saved = host_env_enter(rmode, known, &restore);
 #ifdef HAVE_FMA_LOOP
-	if (op == FOP_FMA && __builtin_cpu_supports("fma")) {
+	if (op == FOP_FMA && host_has_fma()) {
 		fma_loop(w, n, a, b, c, d);
 		return host_env_leave(saved, restore);
 	}
@@ -757,8 +779,11 @@ static uint64_t lane_f16(struct fpst *st, enum fpu_op op, uint64_t a, uint64_t b
 			return fp_zero(16, sa ^ sb);
 		{
 			struct hx x = h_val(a), y = h_val(b);
-			u128 num = x.m << 64, q = num / y.m;
-			struct hx v = { sa ^ sb, x.e - 64 - y.e, q | (q * y.m != num) };
+			/* m < 2^11: a 61-bit dividend leaves 39+ quotient bits
+			 * and a sticky bit, in 64-bit arithmetic (a 128-bit
+			 * division would need libgcc's __udivti3). */
+			uint64_t num = (uint64_t)x.m << 50, ym = (uint64_t)y.m, q = num / ym;
+			struct hx v = { sa ^ sb, x.e - 50 - y.e, q | (q * ym != num) };
 			return h_round(st, v, rm);
 		}
 	case FOP_SQRT:

@@ -11,6 +11,16 @@
 
 typedef __int128 i128;
 
+/* Bits set in v (SWAR: __builtin_popcountll is a libgcc call without
+ * -mpopcnt, and the library links against libc and libm only). */
+static inline uint64_t popcount64(uint64_t v)
+{
+	v -= (v >> 1) & 0x5555555555555555ull;
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (v * 0x0101010101010101ull) >> 56;
+}
+
 static inline uint64_t satq(i128 v, unsigned bits, bool u, bool *sat)
 {
 	i128 hi = u ? (i128)esz_mask(bits) : (i128)esz_mask(bits - 1);
@@ -52,7 +62,7 @@ static uint64_t int_unary(unsigned opc, bool u, unsigned bits, uint64_t a, uint6
 		return satq((i128)d + (i128)s, bits, true, sat);
 	case 0x04: return (uint64_t)(clz_e((s < 0 ? ~a : a) & m, bits) - 1); /* CLS */
 	case 0x24: return clz_e(a, bits);
-	case 0x05: return (uint64_t)__builtin_popcountll(a);
+	case 0x05: return popcount64(a); /* CNT */
 	case 0x25: return bits == 8 ? ~a & m : rbit(a, 8); /* NOT / RBIT (bytes) */
 	case 0x07: return satq(s < 0 ? -(i128)s : (i128)s, bits, false, sat);
 	case 0x27: return satq(-(i128)s, bits, false, sat);
