@@ -7,6 +7,16 @@
 
 #include <stdint.h>
 
+/*
+ * Apple's 64-bit types are uint64_t, which on macOS is unsigned long long;
+ * programs print them with %llx.  On LP64 Linux uint64_t is unsigned long,
+ * so the types below are spelled unsigned long long (same size and ABI):
+ * such printf calls compile without format warnings here as on macOS.
+ * Functions that Apple declares with uint64_t * (hv_vcpu_get_reg, ...)
+ * keep uint64_t * (docs/compatibility.md).
+ */
+typedef unsigned long long hv_u64_t_;
+
 /* mach_error_t: signed 32-bit; err_local | err_sub(0xba5) | code. */
 typedef int hv_return_t;
 
@@ -21,7 +31,7 @@ typedef int hv_return_t;
 #define HV_EXISTS ((hv_return_t)0xfae94008)
 #define HV_UNSUPPORTED ((hv_return_t)0xfae9400f)
 
-typedef uint64_t hv_memory_flags_t;
+typedef hv_u64_t_ hv_memory_flags_t;
 #define HV_MEMORY_READ (1ull << 0)
 #define HV_MEMORY_WRITE (1ull << 1)
 #define HV_MEMORY_EXEC (1ull << 2)

@@ -9,12 +9,12 @@
 #include <Hypervisor/hv_vm_types.h>
 
 /* vCPU id: the lowest free slot number (0, 1, 2, ...). */
-typedef uint64_t hv_vcpu_t;
+typedef hv_u64_t_ hv_vcpu_t;
 
 typedef struct hv_vcpu_config_s *hv_vcpu_config_t;
 
-typedef uint64_t hv_exception_syndrome_t; /* ESR_EL2 */
-typedef uint64_t hv_exception_address_t;  /* FAR_EL2 */
+typedef hv_u64_t_ hv_exception_syndrome_t; /* ESR_EL2 */
+typedef hv_u64_t_ hv_exception_address_t;  /* FAR_EL2 */
 
 OS_ENUM(hv_exit_reason, uint32_t,
 	HV_EXIT_REASON_CANCELED = 0,

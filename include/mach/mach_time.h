@@ -18,7 +18,8 @@ typedef struct mach_timebase_info {
 	uint32_t denom;
 } mach_timebase_info_data_t, *mach_timebase_info_t;
 
-extern __attribute__((visibility("default"))) uint64_t mach_absolute_time(void);
+/* unsigned long long, as uint64_t is on macOS: "%llu" works unchanged. */
+extern __attribute__((visibility("default"))) unsigned long long mach_absolute_time(void);
 extern __attribute__((visibility("default"))) int mach_timebase_info(mach_timebase_info_t info);
 
 #ifdef __cplusplus

@@ -56,7 +56,7 @@ uint64_t hv_thread_cpu_ticks(void)
 }
 
 /* <mach/mach_time.h> for programs written for macOS. */
-uint64_t mach_absolute_time(void)
+unsigned long long mach_absolute_time(void)
 {
 	return hv_host_ticks();
 }
