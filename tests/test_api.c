@@ -116,7 +116,20 @@ START_TEST(vm_config_ipa)
 	ck_assert_int_eq(hv_vm_config_get_ipa_size(c, &got), HV_SUCCESS);
 	ck_assert_uint_eq(got, def);
 	ck_assert_int_eq(hv_vm_config_get_ipa_size(c, NULL), HV_BAD_ARGUMENT);
-	ck_assert_int_ne(hv_vm_config_set_ipa_size(c, max + 1), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_config_set_ipa_size(NULL, 36), HV_BAD_ARGUMENT);
+	/* As on macOS: 0 and anything up to the maximum are accepted and read
+	 * back; above it HV_UNSUPPORTED. */
+	static const uint32_t ok[] = { 0, 1, 35, 36, 39 };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		uint32_t bits = ok[i] > max - 1 ? max - 1 : ok[i];
+		ck_assert_int_eq(hv_vm_config_set_ipa_size(c, bits), HV_SUCCESS);
+		ck_assert_int_eq(hv_vm_config_get_ipa_size(c, &got), HV_SUCCESS);
+		ck_assert_uint_eq(got, bits);
+	}
+	ck_assert_int_eq(hv_vm_config_set_ipa_size(c, max + 1), HV_UNSUPPORTED);
+	ck_assert_int_eq(hv_vm_config_set_ipa_size(c, UINT32_MAX), HV_UNSUPPORTED);
+	ck_assert_int_eq(hv_vm_config_get_ipa_size(c, &got), HV_SUCCESS);
+	ck_assert_uint_eq(got, max - 1); /* a refused size changes nothing */
 	ck_assert_int_eq(hv_vm_config_set_ipa_size(c, max), HV_SUCCESS);
 	ck_assert_int_eq(hv_vm_config_get_ipa_size(c, &got), HV_SUCCESS);
 	ck_assert_uint_eq(got, max);
@@ -148,6 +161,18 @@ START_TEST(vm_config_ipa)
 		ck_assert_int_eq(hv_vm_unmap(1ull << 36, page_size()), HV_SUCCESS);
 		munmap(m, page_size());
 	}
+	ck_assert_int_eq(hv_vm_destroy(), HV_SUCCESS);
+
+	/* Size 0: the VM gets the default size (2^36 is outside it). */
+	c = hv_vm_config_create();
+	ck_assert_int_eq(hv_vm_config_set_ipa_size(c, 0), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_create(c), HV_SUCCESS);
+	os_release(c);
+	void *m = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_int_eq(hv_vm_map(m, (1ull << def) - page_size(), page_size(), RWX), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_unmap((1ull << def) - page_size(), page_size()), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_map(m, 1ull << def, page_size(), RWX), HV_BAD_ARGUMENT);
+	munmap(m, page_size());
 	ck_assert_int_eq(hv_vm_destroy(), HV_SUCCESS);
 }
 END_TEST
@@ -543,30 +568,20 @@ START_TEST(gpr_round_trip)
 }
 END_TEST
 
+/* FPCR, FPSR and CPSR read back exactly as written, as on Apple hardware
+ * (the published binding's test writes 0xdeadbeef and expects it). */
 START_TEST(fp_status_round_trip)
 {
-	/* FPCR: AHP, DN, FZ, RMode are always implemented. */
-	set_reg(HV_REG_FPCR, 0x07c00000);
-	ASSERT_U64_EQ(reg(HV_REG_FPCR), 0x07c00000);
-	set_reg(HV_REG_FPCR, 0x00400000); /* RMode = RP */
-	ASSERT_U64_EQ(reg(HV_REG_FPCR), 0x00400000);
-	/* Only defined bits stick: 26:15, 12:8, 2:0. */
-	set_reg(HV_REG_FPCR, ~0ull);
-	uint64_t v = reg(HV_REG_FPCR);
-	ck_assert_msg((v & ~0x07ff9f07ull) == 0, "FPCR %#llx has undefined bits", (unsigned long long)v);
-	ck_assert_uint_eq(v & 0x07c00000, 0x07c00000);
-	set_reg(HV_REG_FPCR, 0);
-	ASSERT_U64_EQ(reg(HV_REG_FPCR), 0);
-
-	/* FPSR: QC and the cumulative flags. */
-	set_reg(HV_REG_FPSR, 0x0800009f);
-	ASSERT_U64_EQ(reg(HV_REG_FPSR), 0x0800009f);
-	set_reg(HV_REG_FPSR, ~0ull);
-	v = reg(HV_REG_FPSR);
-	ck_assert_msg((v & ~0xf800009full) == 0, "FPSR %#llx has undefined bits", (unsigned long long)v);
-	ck_assert_uint_eq(v & 0x0800009f, 0x0800009f);
-	set_reg(HV_REG_FPSR, 0);
-	ASSERT_U64_EQ(reg(HV_REG_FPSR), 0);
+	static const uint64_t vals[] = { 0xdeadbeef, ~0ull, 0x07c00000, 0x00400000, 0 };
+	static const hv_reg_t regs[] = { HV_REG_FPCR, HV_REG_FPSR };
+	for (size_t r = 0; r < 2; r++) {
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			set_reg(regs[r], vals[i]);
+			ck_assert_msg(reg(regs[r]) == vals[i], "%s wrote %#llx read %#llx",
+				      regs[r] == HV_REG_FPCR ? "FPCR" : "FPSR",
+				      (unsigned long long)vals[i], (unsigned long long)reg(regs[r]));
+		}
+	}
 }
 END_TEST
 
@@ -575,12 +590,64 @@ START_TEST(cpsr_round_trip)
 	static const uint64_t vals[] = {
 		0x3c5, 0x3c4, 0x3c0, 0xf00003c5, 0x60000005, 0x000,
 		0x80000004, 0x345, 0x385, 0x200005 /* SS */,
+		0xdeadbeef, 0x3c9 /* EL2h */, 0x3d3 /* AArch32 SVC */, ~0ull,
 	};
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		set_reg(HV_REG_CPSR, vals[i]);
 		ck_assert_msg(reg(HV_REG_CPSR) == vals[i], "CPSR wrote %#llx read %#llx",
 			      (unsigned long long)vals[i], (unsigned long long)reg(HV_REG_CPSR));
 	}
+}
+END_TEST
+
+/* What the guest sees at the next run is the architecturally valid part
+ * of what was written; after the run the registers read the guest's
+ * values. */
+START_TEST(written_values_valid_part_at_run)
+{
+	const uint64_t res0 = 3ull << 26 | 0x3full << 14; /* RES0 in SPSR_EL2 */
+	set_sysreg(HV_SYS_REG_CPACR_EL1, 3ull << 20);
+	set_sysreg(HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+	guest_load("basic");
+	guest_start(7);
+	set_reg(HV_REG_CPSR, 0x600003c5 | res0); /* Z, C, EL1h masked */
+	set_reg(HV_REG_FPCR, 0xdeadbeef);
+	set_reg(HV_REG_FPSR, 0xdeadbeef);
+	ASSERT_U64_EQ(reg(HV_REG_FPCR), 0xdeadbeef);
+	guest_run();
+	ASSERT_HVC(7);
+	ASSERT_U64_EQ(reg(HV_REG_X5), 0x60000000);
+	uint64_t fpcr = reg(HV_REG_X3), fpsr = reg(HV_REG_X4);
+	/* AHP, DN, FZ, RMode, FZ16 as written; bits 31:27 RES0. */
+	ASSERT_U64_EQ(fpcr & 0x07c80000, 0xdeadbeef & 0x07c80000);
+	ASSERT_U64_EQ(fpcr & 0xf8000000, 0);
+	/* QC, IDC and the cumulative flags as written; 26:8, 6:5 RES0. */
+	ASSERT_U64_EQ(fpsr & 0x0800009f, 0xdeadbeef & 0x0800009f);
+	ASSERT_U64_EQ(fpsr & 0x07ffff60, 0);
+	ASSERT_U64_EQ(reg(HV_REG_FPCR), fpcr);
+	ASSERT_U64_EQ(reg(HV_REG_FPSR), fpsr);
+	uint64_t cpsr = reg(HV_REG_CPSR);
+	ASSERT_U64_EQ(cpsr & res0, 0);
+	ASSERT_U64_EQ(cpsr & 0xf00003cf, 0x600003c5);
+}
+END_TEST
+
+/* An illegal mode (EL2h, no EL2 here) reads back as written; the run is an
+ * illegal exception return: the mode stays EL1h with PSTATE.IL set, so the
+ * guest takes an Illegal Execution State exception (EC 0x0e) to its own
+ * vector - never a state the vCPU cannot execute. */
+START_TEST(illegal_cpsr_mode_runs)
+{
+	set_sysreg(HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+	guest_load("basic");
+	guest_start(1);
+	set_reg(HV_REG_CPSR, 0x3c9);
+	ASSERT_U64_EQ(reg(HV_REG_CPSR), 0x3c9);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
+	ASSERT_U64_EQ(ESR_EC(sysreg(HV_SYS_REG_ESR_EL1)), 0x0e);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), guest_addr(4)); /* entry 1 */
+	ASSERT_U64_EQ(reg(HV_REG_CPSR) & 0xf, 0x5);
 }
 END_TEST
 
@@ -842,6 +909,8 @@ int main(void)
 	tcase_add_test(t, gpr_round_trip);
 	tcase_add_test(t, fp_status_round_trip);
 	tcase_add_test(t, cpsr_round_trip);
+	tcase_add_test(t, written_values_valid_part_at_run);
+	tcase_add_test(t, illegal_cpsr_mode_runs);
 	tcase_add_test(t, simd_round_trip);
 	tcase_add_test(t, fp_state_visible_to_guest);
 	tcase_add_test(t, sysreg_round_trip);

@@ -63,11 +63,14 @@ hv_return_t hv_vm_config_get_default_ipa_size(uint32_t *ipa_bit_length)
 	return HV_SUCCESS;
 }
 
+/* As on macOS: any size up to the maximum is accepted, 0 included (the VM
+ * then gets the default size); above it the answer is HV_UNSUPPORTED. */
 hv_return_t hv_vm_config_set_ipa_size(hv_vm_config_t config, uint32_t ipa_bit_length)
 {
-	if (!hv_vm_config_valid(config) || ipa_bit_length < HV_MIN_IPA_BITS ||
-	    ipa_bit_length > HV_MAX_IPA_BITS)
+	if (!hv_vm_config_valid(config))
 		return HV_BAD_ARGUMENT;
+	if (ipa_bit_length > HV_MAX_IPA_BITS)
+		return HV_UNSUPPORTED;
 	config->ipa_bits = ipa_bit_length;
 	return HV_SUCCESS;
 }

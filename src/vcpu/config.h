@@ -28,7 +28,9 @@ struct hv_vcpu_config_s {
 
 #define HV_DEFAULT_IPA_BITS 36
 #define HV_MAX_IPA_BITS 40
-#define HV_MIN_IPA_BITS 32
+/* KVM's smallest stage-2 input size; a smaller configured size is
+ * enforced by the API layer's map checks alone. */
+#define HV_MIN_BACKEND_IPA_BITS 32
 
 /* Validates a config pointer (NULL or a live object of the right kind). */
 bool hv_vm_config_valid(hv_vm_config_t config);

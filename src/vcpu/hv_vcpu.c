@@ -11,7 +11,7 @@
 #include "vm.h"
 
 /* The vCPU owned by this thread (a thread owns at most one). */
-static __thread struct hv_vcpu_obj *tls_vcpu;
+static __thread struct hv_vcpu_obj *tls_vcpu __attribute__((tls_model("initial-exec")));
 
 /* Looks up a vCPU the calling thread owns. */
 static hv_return_t owned_vcpu(hv_vcpu_t id, struct hv_vcpu_obj **out)
@@ -93,6 +93,7 @@ hv_return_t hv_vcpu_run(hv_vcpu_t vcpu)
 		/* Cancelled while not running: return without entering. */
 		v->exit.reason = HV_EXIT_REASON_CANCELED;
 	} else {
+		v->reg_written = 0; /* the guest's own values from now on */
 		atomic_store(&v->running, true);
 		/* Guest run time: wall time spent inside the backend's run,
 		 * from the host counter (CNTVCT on aarch64, a vDSO clock
@@ -131,11 +132,22 @@ hv_return_t hv_vcpus_exit(hv_vcpu_t *vcpus, uint32_t vcpu_count)
 	return HV_SUCCESS;
 }
 
+/* Index into reg_as_written of FPCR, FPSR, CPSR; -1 for the others. */
+static int written_slot(hv_reg_t reg)
+{
+	return reg >= HV_REG_FPCR && reg <= HV_REG_CPSR ? (int)(reg - HV_REG_FPCR) : -1;
+}
+
 hv_return_t hv_vcpu_get_reg(hv_vcpu_t vcpu, hv_reg_t reg, uint64_t *value)
 {
 	WITH_VCPU(vcpu, v);
 	if (!value || reg > HV_REG_CPSR)
 		return HV_BAD_ARGUMENT;
+	int slot = written_slot(reg);
+	if (slot >= 0 && (v->reg_written & (1u << slot))) {
+		*value = v->reg_as_written[slot];
+		return HV_SUCCESS;
+	}
 	return v->vm->ops->get_reg(v, reg, value);
 }
 
@@ -144,7 +156,13 @@ hv_return_t hv_vcpu_set_reg(hv_vcpu_t vcpu, hv_reg_t reg, uint64_t value)
 	WITH_VCPU(vcpu, v);
 	if (reg > HV_REG_CPSR)
 		return HV_BAD_ARGUMENT;
-	return v->vm->ops->set_reg(v, reg, value);
+	hv_return_t ret = v->vm->ops->set_reg(v, reg, value);
+	int slot = written_slot(reg);
+	if (ret == HV_SUCCESS && slot >= 0) {
+		v->reg_as_written[slot] = value;
+		v->reg_written |= (uint8_t)(1u << slot);
+	}
+	return ret;
 }
 
 hv_return_t hv_vcpu_get_simd_fp_reg(hv_vcpu_t vcpu, hv_simd_fp_reg_t reg, hv_simd_fp_uchar16_t *value)

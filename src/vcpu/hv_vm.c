@@ -44,7 +44,7 @@ hv_return_t hv_vm_create(hv_vm_config_t config)
 	if (!vm)
 		goto out;
 	vm->ops = ops;
-	vm->ipa_bits = config ? config->ipa_bits : HV_DEFAULT_IPA_BITS;
+	vm->ipa_bits = config && config->ipa_bits ? config->ipa_bits : HV_DEFAULT_IPA_BITS;
 	vm->el2_enabled = config ? config->el2_enabled : false;
 	pthread_rwlock_init(&vm->mem_lock, NULL);
 	pthread_mutex_init(&vm->vcpus_lock, NULL);

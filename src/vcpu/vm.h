@@ -32,6 +32,11 @@ struct hv_vcpu_obj {
 	bool trap_debug_exceptions;
 	bool trap_debug_reg_accesses;
 	uint64_t exec_time; /* mach_absolute_time() units */
+	/* FPCR, FPSR and CPSR read back exactly as the host wrote them, as
+	 * on Apple hardware, until the guest next runs; the backend holds the
+	 * architecturally valid part, which is what the guest sees. */
+	uint64_t reg_as_written[3];
+	uint8_t reg_written; /* bit n: reg_as_written[n] is valid */
 
 	void *backend_state;
 };

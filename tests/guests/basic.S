@@ -1,6 +1,6 @@
 /*
  * basic.S - minimal guest: entry 0 spins at its own address, entry 1
- * exits with HVC #1, entry 2 counts X0 up forever; 3-5: see below.
+ * exits with HVC #1, entry 2 counts X0 up forever; 3-7: see below.
  */
 #include "../support/guest_asm.h"
 
@@ -15,6 +15,7 @@ _start:
 	b	t_ldadd_inc	/* 4 */
 	b	t_load_loop	/* 5 */
 	b	t_simd_mem	/* 6 */
+	b	t_nzcv		/* 7 */
 
 	default_vectors
 
@@ -53,3 +54,10 @@ t_simd_mem:
 	mrs	x3, fpcr
 	mrs	x4, fpsr
 	hvc	#6
+
+	/* X5 = NZCV, X3 = FPCR, X4 = FPSR as the guest sees them. */
+t_nzcv:
+	mrs	x5, nzcv
+	mrs	x3, fpcr
+	mrs	x4, fpsr
+	hvc	#7

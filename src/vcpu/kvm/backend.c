@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../config.h"
 #include "kvm.h"
 
 static int kvm_fd = -1;
@@ -147,6 +148,8 @@ static int vcpu_init_template(int vm_fd, struct kvm_vcpu_init *init)
 
 static int create_kvm_vm(uint32_t ipa_bits)
 {
+	if (ipa_bits < HV_MIN_BACKEND_IPA_BITS)
+		ipa_bits = HV_MIN_BACKEND_IPA_BITS; /* the API layer keeps maps below */
 	int max = cap(kvm_fd, KVM_CAP_ARM_VM_IPA_SIZE);
 	if (max && (int)ipa_bits > max)
 		return -1;
@@ -485,6 +488,20 @@ static hv_return_t kvm_get_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t *va
 	return r ? errno_ret() : HV_SUCCESS;
 }
 
+/* A mode other than EL0t, EL1t, EL1h (AArch32, EL2/EL3, EL0 with SP_ELx)
+ * is treated as an illegal exception return, as the emu backend does:
+ * the current mode stays and PSTATE.IL is set, so the guest takes an
+ * Illegal Execution State exception instead of KVM refusing the value. */
+static uint64_t legal_cpsr(struct kvm_vcpu_state *c, uint64_t value)
+{
+	unsigned m = value & 0x1f;
+	if (m == 0x0 || m == 0x4 || m == 0x5)
+		return value;
+	uint64_t cur = 0x3c5;
+	kvm_get_one(c->fd, KVM_REG_PSTATE, &cur);
+	return (value & ~0x1full) | (cur & 0x1f) | (1ull << 20);
+}
+
 static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t value)
 {
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
@@ -496,6 +513,8 @@ static hv_return_t kvm_set_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t val
 		value &= 0x07ff9f07u;
 	else if (reg == HV_REG_FPSR)
 		value &= 0xf800009fu;
+	else if (reg == HV_REG_CPSR)
+		value = legal_cpsr(c, value);
 	if (c->mmio_pending && reg == c->mmio_srt)
 		return set_mmio_rt(c, value);
 	if (reg == HV_REG_PC ? kvm_set_pc(c, value) : kvm_set_one(c->fd, id, value))
