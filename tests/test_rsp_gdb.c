@@ -223,6 +223,9 @@ END_TEST
 START_TEST(t_exit) { scenario("exit", "hello", 1); }
 END_TEST
 
+START_TEST(t_search) { scenario("search", "rsptest", 1); }
+END_TEST
+
 START_TEST(t_stdio)
 {
 	if (!g_have_gdb) {
@@ -287,6 +290,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, t_threads);
 	tcase_add_test(tc, t_detach);
 	tcase_add_test(tc, t_exit);
+	tcase_add_test(tc, t_search);
 	tcase_add_test(tc, t_stdio);
 	suite_add_tcase(s, tc);
 	return s;

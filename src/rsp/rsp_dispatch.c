@@ -180,7 +180,11 @@ enum rsp_action rsp_dispatch(struct rsp_server *s, char *pkt, size_t len)
 {
 	if (len == 0)
 		return RSP_REPLY;
-	/* Text packets are handled as C strings; only X carries binary. */
+	/* Text packets are handled as C strings; only X and the pattern of
+	 * qSearch:memory carry binary (NUL bytes included). */
+	static const char search[] = "qSearch:memory:";
+	if (len >= sizeof(search) - 1 && !memcmp(pkt, search, sizeof(search) - 1))
+		return rsp_cmd_search(s, pkt + sizeof(search) - 1, len - (sizeof(search) - 1));
 	if (pkt[0] != 'X' && memchr(pkt, 0, len)) {
 		rsp_reply_error(s, 22);
 		return RSP_REPLY;

@@ -157,6 +157,7 @@ void rsp_cache_invalidate(struct rsp_server *s);
 enum rsp_action rsp_cmd_m(struct rsp_server *s, const char *args);
 enum rsp_action rsp_cmd_M(struct rsp_server *s, const char *args);
 enum rsp_action rsp_cmd_X(struct rsp_server *s, const char *args, size_t len);
+enum rsp_action rsp_cmd_search(struct rsp_server *s, const char *args, size_t len);
 
 /* rsp_break.c */
 enum rsp_action rsp_cmd_Z(struct rsp_server *s, const char *args, bool insert);

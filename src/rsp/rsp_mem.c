@@ -1,11 +1,12 @@
 /*
  * rsp_mem.c - memory packets: m (read, hex), M (write, hex), X (write,
- * binary).  Addresses are virtual addresses of the current (Hg) vCPU,
+ * binary), qSearch:memory (find, binary pattern).  Addresses are virtual addresses of the current (Hg) vCPU,
  * translated and bounded by the machine layer: only guest RAM is ever
  * touched, never MMIO, never host memory outside it.
  */
 #include "rsp_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,5 +90,52 @@ enum rsp_action rsp_cmd_X(struct rsp_server *s, const char *args, size_t plen)
 		return RSP_REPLY;
 	}
 	write_mem(s, addr, (const uint8_t *)p, len);
+	return RSP_REPLY;
+}
+
+/* qSearch:memory:ADDR;LEN;PATTERN - the pattern is binary (escaped on the
+ * wire, raw here, NUL bytes included): plen bytes of args.  Replies "0",
+ * "1,ADDR" for the first match in [ADDR, ADDR+LEN), or E14 when memory in
+ * the range cannot be read before a match (gdb then stops the search, as
+ * its own fallback search does). */
+enum rsp_action rsp_cmd_search(struct rsp_server *s, const char *args, size_t plen)
+{
+	enum { CHUNK = 4096 };
+	static uint8_t buf[CHUNK + RSP_PACKET_SIZE];
+	const char *end = args + plen, *p = args;
+	uint64_t addr, len;
+	if (!rsp_parse_hex(&p, &addr) || p >= end || *p++ != ';' || !rsp_parse_hex(&p, &len) ||
+	    p >= end || *p++ != ';' || p == end || (size_t)(end - p) > RSP_PACKET_SIZE) {
+		rsp_reply_error(s, 22);
+		return RSP_REPLY;
+	}
+	const uint8_t *pat = (const uint8_t *)p;
+	size_t patlen = (size_t)(end - p);
+	if (len > UINT64_MAX - addr)
+		len = UINT64_MAX - addr; /* the range stops at the top of the space */
+	/* Windows of CHUNK start positions, each read with patlen - 1 bytes of
+	 * overlap so that a match across two windows is seen. */
+	for (uint64_t off = 0; len >= patlen && off <= len - patlen; off += CHUNK) {
+		uint64_t starts = len - patlen - off + 1;
+		size_t want = (size_t)(starts < CHUNK ? starts : CHUNK) + patlen - 1;
+		long n = access_mem(s, addr + off, buf, want, false);
+		if (n < (long)patlen) {
+			rsp_reply_error(s, 14);
+			return RSP_REPLY;
+		}
+		for (size_t i = 0; i + patlen <= (size_t)n; i++) {
+			if (buf[i] == pat[0] && !memcmp(buf + i, pat, patlen)) {
+				char r[32];
+				snprintf(r, sizeof(r), "1,%llx", (unsigned long long)(addr + off + i));
+				rsp_reply_str(s, r);
+				return RSP_REPLY;
+			}
+		}
+		if ((size_t)n < want) { /* a short read: the rest is unreadable */
+			rsp_reply_error(s, 14);
+			return RSP_REPLY;
+		}
+	}
+	rsp_reply_str(s, "0");
 	return RSP_REPLY;
 }

@@ -170,15 +170,26 @@ static bool take_vcpu(struct rsp_server *s, char *cmd, unsigned *c, out_fn out)
 	return true;
 }
 
+static void monitor_line(struct rsp_server *s, char *line, out_fn out);
+
 void rsp_monitor_run(struct rsp_server *s, const char *cmdline, out_fn out)
 {
-	char line[512];
-	unsigned c;
 	while (*cmdline == ' ')
 		cmdline++;
-	snprintf(line, sizeof(line), "%s", cmdline);
+	char *line = strdup(cmdline); /* any length: no fixed buffer */
+	if (!line) {
+		out(s, "out of memory\n");
+		return;
+	}
 	for (size_t n = strlen(line); n && line[n - 1] == ' ';)
 		line[--n] = 0;
+	monitor_line(s, line, out);
+	free(line);
+}
+
+static void monitor_line(struct rsp_server *s, char *line, out_fn out)
+{
+	unsigned c;
 	if (!take_vcpu(s, line, &c, out))
 		return;
 	uint64_t v;
@@ -233,25 +244,25 @@ static void out_packets(struct rsp_server *s, const char *text, size_t len)
 
 enum rsp_action rsp_cmd_monitor(struct rsp_server *s, const char *hexcmd)
 {
+	/* Any length that fits a packet: the line is as long as the command. */
 	size_t n = strlen(hexcmd);
-	char line[512];
-	if (n % 2 || n / 2 >= sizeof(line) || !rsp_hex_decode(hexcmd, n / 2, (uint8_t *)line)) {
+	char *line = n % 2 ? NULL : malloc(n / 2 + 1);
+	if (!line || !rsp_hex_decode(hexcmd, n / 2, (uint8_t *)line) || memchr(line, 0, n / 2)) {
+		free(line);
 		rsp_reply_error(s, 22);
 		return RSP_REPLY;
 	}
 	line[n / 2] = 0;
-	if (memchr(line, 0, n / 2)) {
-		rsp_reply_error(s, 22);
-		return RSP_REPLY;
-	}
 	char *text = NULL;
 	size_t tlen = 0;
 	mon_out = open_memstream(&text, &tlen);
 	if (!mon_out) {
+		free(line);
 		rsp_reply_error(s, 12);
 		return RSP_REPLY;
 	}
 	rsp_monitor_run(s, line, collect);
+	free(line);
 	fclose(mon_out);
 	mon_out = NULL;
 	out_packets(s, text, tlen);
