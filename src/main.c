@@ -72,9 +72,11 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			free(cmds);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			printf("hvdbg %s\n", HVDBG_VERSION);
+			free(cmds);
 			return 0;
 		} else if (!strcmp(a, "--ram")) {
 			i = need_arg(i, argc, a);
