@@ -13,7 +13,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_SPIN, E_HVC, E_COUNT };
+enum { E_SPIN, E_HVC, E_COUNT, E_EXCL, E_LDADD };
 
 static void setup(void)
 {
@@ -51,22 +51,65 @@ START_TEST(cancel_twice_before_run_is_one_exit)
 }
 END_TEST
 
+/* Cancels g_vcpu once the guest's counter in RAM has passed `above`:
+ * the cancel reaches a vCPU that is known to be running its loop, however
+ * late the scheduler let it start (a generous bound only catches a guest
+ * that never runs). */
+struct cancel_when_counting {
+	volatile uint64_t *counter;
+	uint64_t above;
+	bool seen;
+};
+
+static void *cancel_when_counting_main(void *arg)
+{
+	struct cancel_when_counting *c = arg;
+	const double limit = 10.0 * hv_test_time_scale();
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (__atomic_load_n(c->counter, __ATOMIC_RELAXED) > c->above) {
+			c->seen = true;
+			break;
+		}
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 < limit);
+	hv_vcpus_exit(&g_vcpu, 1);
+	return NULL;
+}
+
+static void run_until_counting(volatile uint64_t *counter, uint64_t above)
+{
+	struct cancel_when_counting c = { counter, above, false };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, cancel_when_counting_main, &c), 0);
+	guest_run();
+	pthread_join(th, NULL);
+	ck_assert_msg(c.seen, "the guest's counter never passed %llu", (unsigned long long)above);
+	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
+}
+
 START_TEST(cancel_running)
 {
-	guest_start(E_COUNT);
-	set_reg(HV_REG_X0, 0);
-	/* guest_run_for cancels from a second thread after 50 ms. */
-	guest_run_for(50);
-	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
-	/* The guest ran, and stopped inside its loop. */
-	ck_assert_uint_gt(reg(HV_REG_X0), 0);
-	uint64_t pc = guest_pc();
-	ck_assert(pc >= guest_addr(0x1000) && pc < guest_addr(0x1008));
+	/* LDADD of 1 to a counter in RAM, X1 (= ~0: forever) times. */
+	volatile uint64_t *counter = (volatile uint64_t *)(g_ram + GUEST_DATA_OFF);
+	*counter = 0;
+	guest_start(E_LDADD);
+	set_reg(HV_REG_X1, ~0ull);
+	set_reg(HV_REG_X2, guest_addr(GUEST_DATA_OFF));
+	run_until_counting(counter, 0);
+	/* It stopped inside its loop with consistent state: one LDADD per
+	 * decrement of X1, at most one LDADD ahead. */
+	uint64_t n = *counter, done = ~0ull - reg(HV_REG_X1);
+	ck_assert_msg(n == done || n == done + 1, "counter %llu, X1 says %llu iterations",
+		      (unsigned long long)n, (unsigned long long)done);
 	/* It continues from where it stopped. */
-	uint64_t x0 = reg(HV_REG_X0);
-	guest_run_for(20);
-	ASSERT_EXIT_REASON(HV_EXIT_REASON_CANCELED);
-	ck_assert_uint_gt(reg(HV_REG_X0), x0);
+	run_until_counting(counter, n);
+	uint64_t n2 = *counter, done2 = ~0ull - reg(HV_REG_X1);
+	ck_assert_uint_gt(n2, n);
+	ck_assert_msg(n2 == done2 || n2 == done2 + 1, "counter %llu, X1 says %llu iterations",
+		      (unsigned long long)n2, (unsigned long long)done2);
 }
 END_TEST
 

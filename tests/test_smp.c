@@ -12,7 +12,7 @@
 
 #include "guest.h"
 
-enum { E_SPIN, E_HVC, E_COUNT, E_EXCL_INC, E_LDADD_INC, E_LOAD_LOOP };
+enum { E_SPIN, E_HVC, E_COUNT, E_EXCL_INC, E_LDADD_INC, E_LOAD_LOOP, E_SIMD, E_NZCV, E_LOAD_COUNT };
 
 #define COUNTER_OFF (GUEST_DATA_OFF + 0x40)
 #define ITERATIONS 100000
@@ -153,10 +153,16 @@ START_TEST(cancel_one_of_two)
 }
 END_TEST
 
+#define LOAD_COUNT_OFF (GUEST_DATA_OFF + 0x10000) /* a page that stays mapped */
+
+/* Unmaps the page the guest loads from once the guest's count in RAM
+ * shows it running (whenever the scheduler starts it; 5 s at most). */
 static void *unmap_later(void *p)
 {
 	hv_return_t *rc = p;
-	usleep(30000);
+	volatile uint64_t *count = (volatile uint64_t *)(g_ram + LOAD_COUNT_OFF);
+	for (int i = 0; i < 5000 && __atomic_load_n(count, __ATOMIC_RELAXED) == 0; i++)
+		usleep(1000);
 	*rc = hv_vm_unmap(GUEST_RAM_IPA + GUEST_DATA_OFF, (size_t)sysconf(_SC_PAGESIZE));
 	return NULL;
 }
@@ -165,9 +171,11 @@ START_TEST(unmap_while_running)
 {
 	hv_return_t rc = HV_ERROR;
 	pthread_t th;
-	guest_start(E_LOAD_LOOP);
+	*(volatile uint64_t *)(g_ram + LOAD_COUNT_OFF) = 0;
+	guest_start(E_LOAD_COUNT);
 	set_reg(HV_REG_X1, guest_addr(GUEST_DATA_OFF + 0x18));
 	set_reg(HV_REG_X3, 0);
+	set_reg(HV_REG_X4, guest_addr(LOAD_COUNT_OFF));
 	ck_assert_int_eq(pthread_create(&th, NULL, unmap_later, &rc), 0);
 	guest_run();
 	pthread_join(th, NULL);

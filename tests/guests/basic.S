@@ -1,6 +1,6 @@
 /*
  * basic.S - minimal guest: entry 0 spins at its own address, entry 1
- * exits with HVC #1, entry 2 counts X0 up forever; 3-7: see below.
+ * exits with HVC #1, entry 2 counts X0 up forever; 3-8: see below.
  */
 #include "../support/guest_asm.h"
 
@@ -16,6 +16,7 @@ _start:
 	b	t_load_loop	/* 5 */
 	b	t_simd_mem	/* 6 */
 	b	t_nzcv		/* 7 */
+	b	t_load_count	/* 8 */
 
 	default_vectors
 
@@ -61,3 +62,11 @@ t_nzcv:
 	mrs	x3, fpcr
 	mrs	x4, fpsr
 	hvc	#7
+
+	/* Loads [X1] forever, counting in X3 and storing the count to [X4]
+	 * (so that the host sees the loop run). */
+t_load_count:
+0:	ldr	x2, [x1]
+	add	x3, x3, #1
+	str	x3, [x4]
+	b	0b
