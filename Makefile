@@ -225,6 +225,9 @@ install: $(LIB) $(LIB_SO) $(HVDBG_BIN) $(PC_FILE)
 	install -m 755 $(HVDBG_BIN) $(DESTDIR)$(BINDIR)
 	install -m 644 docs/man/hvdbg.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)
+	@# The dynamic loader finds a new library in PREFIX/lib only once its
+	@# cache knows it (a real install as root; not for DESTDIR staging).
+	@if [ -z "$(DESTDIR)" ] && [ -w /etc/ld.so.cache ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCDIR)/,$(PUBLIC_HEADERS:include/%=%))
