@@ -29,7 +29,7 @@ LDLIBS  += -lpthread -lm
 
 HOST_ARCH := $(shell uname -m)
 
-LIB_SRCS := $(wildcard src/vcpu/*.c src/vcpu/emu/*.c)
+LIB_SRCS := $(wildcard src/vcpu/*.c src/vcpu/gic/*.c src/vcpu/emu/*.c)
 ifeq ($(HOST_ARCH),aarch64)
 LIB_SRCS += $(wildcard src/vcpu/kvm/*.c)
 CFLAGS   += -DHV_HAVE_KVM

@@ -16,6 +16,11 @@
 #include <Hypervisor/hv_vcpu.h>
 #include <Hypervisor/hv_vcpu_config.h>
 #include <Hypervisor/hv_sme_config.h>
+#include <Hypervisor/hv_gic_types.h>
+#include <Hypervisor/hv_gic_config.h>
+#include <Hypervisor/hv_gic_parameters.h>
+#include <Hypervisor/hv_gic_state.h>
+#include <Hypervisor/hv_gic.h>
 #include <os/object.h>
 
 #endif /* HYPERVISOR_H */

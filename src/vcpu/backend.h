@@ -47,6 +47,12 @@ struct hv_backend_ops {
 	/* The trap flags changed in vcpu->trap_debug_*; apply them. */
 	hv_return_t (*debug_traps_changed)(struct hv_vcpu_obj *vcpu);
 
+	/* The backend runs guests against the library's GIC model
+	 * (src/vcpu/gic/): guest ICC_* accesses, GIC MMIO, the timer PPIs
+	 * and WFI are handled inside it.  false: hv_gic_create is
+	 * HV_UNSUPPORTED. */
+	bool soft_gic;
+
 	/* ID registers and cache geometry the vCPUs of this backend expose. */
 	hv_return_t (*feature_reg)(hv_feature_reg_t reg, uint64_t *value);
 	hv_return_t (*ccsidr_values)(hv_cache_type_t type, uint64_t values[8]);

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "config.h"
+#include "gic/gic.h"
 #include "vm.h"
 
 /* The vCPU owned by this thread (a thread owns at most one). */
 static __thread struct hv_vcpu_obj *tls_vcpu __attribute__((tls_model("initial-exec")));
 
 /* Looks up a vCPU the calling thread owns. */
-static hv_return_t owned_vcpu(hv_vcpu_t id, struct hv_vcpu_obj **out)
+hv_return_t hv_owned_vcpu(hv_vcpu_t id, struct hv_vcpu_obj **out)
 {
 	struct hv_vcpu_obj *v = tls_vcpu;
 	if (!v || v->id != id || !hv_current_vm())
@@ -22,14 +23,6 @@ static hv_return_t owned_vcpu(hv_vcpu_t id, struct hv_vcpu_obj **out)
 	*out = v;
 	return HV_SUCCESS;
 }
-
-#define WITH_VCPU(id, v)                                   \
-	struct hv_vcpu_obj *v;                             \
-	do {                                               \
-		hv_return_t r_ = owned_vcpu((id), &v);     \
-		if (r_ != HV_SUCCESS)                      \
-			return r_;                         \
-	} while (0)
 
 hv_return_t hv_vcpu_create(hv_vcpu_t *vcpu, hv_vcpu_exit_t **exit, hv_vcpu_config_t config)
 {
@@ -62,6 +55,17 @@ hv_return_t hv_vcpu_create(hv_vcpu_t *vcpu, hv_vcpu_exit_t **exit, hv_vcpu_confi
 		free(v);
 		return ret;
 	}
+	if (vm->gic) {
+		uint64_t mpidr = 0;
+		vm->ops->get_sys_reg(v, HV_SYS_REG_MPIDR_EL1, &mpidr);
+		v->gic = gic_cpu_attach(vm->gic, id, mpidr);
+		if (!v->gic) {
+			vm->ops->vcpu_destroy(v);
+			pthread_mutex_unlock(&vm->vcpus_lock);
+			free(v);
+			return HV_NO_RESOURCES;
+		}
+	}
 	vm->vcpus[id] = v;
 	pthread_mutex_unlock(&vm->vcpus_lock);
 
@@ -78,6 +82,8 @@ hv_return_t hv_vcpu_destroy(hv_vcpu_t vcpu)
 	pthread_mutex_lock(&vm->vcpus_lock);
 	vm->vcpus[v->id] = NULL;
 	vm->ops->vcpu_destroy(v);
+	if (v->gic)
+		gic_cpu_detach(v->gic);
 	pthread_mutex_unlock(&vm->vcpus_lock);
 	tls_vcpu = NULL;
 	free(v);
@@ -198,7 +204,13 @@ hv_return_t hv_vcpu_get_sys_reg(hv_vcpu_t vcpu, hv_sys_reg_t reg, uint64_t *valu
 hv_return_t hv_vcpu_set_sys_reg(hv_vcpu_t vcpu, hv_sys_reg_t reg, uint64_t value)
 {
 	WITH_VCPU(vcpu, v);
-	return v->vm->ops->set_sys_reg(v, reg, value);
+	hv_return_t ret = v->vm->ops->set_sys_reg(v, reg, value);
+	if (ret == HV_SUCCESS && reg == HV_SYS_REG_MPIDR_EL1 && v->gic) {
+		uint64_t mpidr = value;
+		v->vm->ops->get_sys_reg(v, reg, &mpidr);
+		gic_cpu_set_mpidr(v->gic, mpidr); /* routing and GICR_TYPER follow */
+	}
+	return ret;
 }
 
 hv_return_t hv_vcpu_get_pending_interrupt(hv_vcpu_t vcpu, hv_interrupt_type_t type, bool *pending)

@@ -14,6 +14,9 @@
 
 #define HV_MAX_VCPUS 64
 
+struct gic;
+struct gic_cpu;
+
 struct hv_vcpu_obj {
 	hv_vcpu_t id;
 	pthread_t owner;
@@ -38,6 +41,9 @@ struct hv_vcpu_obj {
 	uint64_t reg_as_written[3];
 	uint8_t reg_written; /* bit n: reg_as_written[n] is valid */
 
+	/* This vCPU's redistributor and CPU interface when the VM has a GIC. */
+	struct gic_cpu *gic;
+
 	void *backend_state;
 };
 
@@ -54,8 +60,20 @@ struct hv_vm_obj {
 
 	pthread_mutex_t vcpus_lock;
 	struct hv_vcpu_obj *vcpus[HV_MAX_VCPUS];
+	/* The GIC (hv_gic_create), NULL without one. */
+	struct gic *gic;
 	void *backend_state;
 };
+
+/* The vCPU `id` if the calling thread owns it (else HV_BAD_ARGUMENT). */
+hv_return_t hv_owned_vcpu(hv_vcpu_t id, struct hv_vcpu_obj **out);
+#define WITH_VCPU(id, v)                                   \
+	struct hv_vcpu_obj *v;                             \
+	do {                                               \
+		hv_return_t r_ = hv_owned_vcpu((id), &v);  \
+		if (r_ != HV_SUCCESS)                      \
+			return r_;                         \
+	} while (0)
 
 /* The process's VM, or NULL. */
 struct hv_vm_obj *hv_current_vm(void);

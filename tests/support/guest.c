@@ -17,7 +17,14 @@ hv_vcpu_exit_t *g_exit;
 
 void vm_setup(void)
 {
+	vm_setup_with(NULL);
+}
+
+void vm_setup_with(void (*before_vcpu)(void))
+{
 	ck_assert_int_eq(hv_vm_create(NULL), HV_SUCCESS);
+	if (before_vcpu)
+		before_vcpu();
 	g_ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(g_ram, MAP_FAILED);

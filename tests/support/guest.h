@@ -50,6 +50,9 @@ extern hv_vcpu_exit_t *g_exit;
 
 /* Checked fixtures: VM + RAM mapped RWX + a vCPU on the calling thread. */
 void vm_setup(void);
+/* The same, calling before_vcpu() between hv_vm_create and hv_vcpu_create
+ * (e.g. hv_gic_create). */
+void vm_setup_with(void (*before_vcpu)(void));
 void vm_teardown(void);
 
 /* Loads GUEST_DIR/name.bin at the start of RAM. */

@@ -91,7 +91,10 @@ static hv_return_t emu_vcpu_run(struct hv_vcpu_obj *v)
 
 static void emu_vcpu_kick(struct hv_vcpu_obj *v)
 {
-	(void)v; /* the run loop polls v->cancel_pending */
+	/* The run loop polls v->cancel_pending; a vCPU waiting in WFI
+	 * (with a GIC) is woken. */
+	if (v->gic)
+		gic_kick(v->gic);
 }
 
 static hv_return_t emu_get_reg(struct hv_vcpu_obj *v, hv_reg_t reg, uint64_t *value)
@@ -195,6 +198,7 @@ const struct hv_backend_ops hv_emu_backend = {
 	.get_sys_reg = emu_get_sys_reg,
 	.set_sys_reg = emu_set_sys_reg,
 	.debug_traps_changed = emu_debug_traps_changed,
+	.soft_gic = true,
 	.feature_reg = emu_feature_reg_op,
 	.ccsidr_values = emu_ccsidr_values_op,
 };

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../gic/gic.h"
 #include "../vm.h"
 
 /* ------------------------------------------------------------------ */
@@ -73,6 +74,9 @@ enum emu_sysreg {
 	SR_ID_AA64MMFR0_EL1,
 	SR_ID_AA64MMFR1_EL1,
 	SR_ID_AA64MMFR2_EL1,
+	/* EL1 physical timer: guest-visible only with a GIC (PPI 30). */
+	SR_CNTP_CTL_EL0,
+	SR_CNTP_CVAL_EL0,
 	SR_COUNT
 };
 
@@ -285,6 +289,12 @@ struct emu_cpu {
 	 * watchpoints only change in operations that end their block. */
 	const struct emu_tlb_entry *fast_tlb;
 	uint64_t fast_key;
+
+	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
+	 * (timer.c), and the guest physical address of a GIC register access
+	 * (mem.c: translate_part -> slow_access). */
+	bool vtimer_level, ptimer_level;
+	uint64_t gic_mmio_pa;
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */
@@ -427,6 +437,21 @@ uint64_t emu_timer_cntvct(struct emu_cpu *cpu);
 /* Checks the vtimer condition; exits with VTIMER_ACTIVATED if it fires
  * and is not masked. */
 void emu_timer_check(struct emu_cpu *cpu);
+/* Host tick at which a timer will fire (0: none pending): WFI's sleep. */
+uint64_t emu_timer_deadline(struct emu_cpu *cpu);
+
+/* The IRQ and FIQ lines: the host's (hv_vcpu_set_pending_interrupt) or
+ * the GIC's outputs. */
+static inline bool emu_irq_line(const struct emu_cpu *cpu)
+{
+	return cpu->obj->pending_irq ||
+	       (cpu->obj->gic && atomic_load_explicit(&cpu->obj->gic->irq_out, memory_order_relaxed));
+}
+static inline bool emu_fiq_line(const struct emu_cpu *cpu)
+{
+	return cpu->obj->pending_fiq ||
+	       (cpu->obj->gic && atomic_load_explicit(&cpu->obj->gic->fiq_out, memory_order_relaxed));
+}
 
 /* ---- sysregs.c: system register table ----------------------------- */
 /* Host API access by hv_sys_reg_t (HV_BAD_ARGUMENT if unknown). */

@@ -99,9 +99,9 @@ static void check_events(struct emu_cpu *cpu)
 	}
 
 	/* FIQ has priority over IRQ (both at EL1 under HCR_EL2.FMO/IMO). */
-	if (obj->pending_fiq && !(cpu->daif & PSTATE_F))
+	if (emu_fiq_line(cpu) && !(cpu->daif & PSTATE_F))
 		emu_take_interrupt(cpu, 0x100);
-	else if (obj->pending_irq && !(cpu->daif & PSTATE_I))
+	else if (emu_irq_line(cpu) && !(cpu->daif & PSTATE_I))
 		emu_take_interrupt(cpu, 0x80);
 }
 

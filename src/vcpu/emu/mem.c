@@ -36,6 +36,9 @@
 /* Internal flag: never report cpu->dabt_iss (DC ZVA is not a single
  * register load/store). */
 #define MEMF_NO_ISS (1u << 31)
+/* The access may be a GIC register access (one aligned part of <= 8
+ * bytes): translate_part returns NULL and sets cpu->gic_mmio_pa. */
+#define MEMF_GIC_OK (1u << 30)
 
 /* ---- TLB ------------------------------------------------------------ */
 
@@ -154,7 +157,10 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 		r.fsc = FSC_ALIGNMENT;
 	} else if (r.ok) {
 		const struct hv_mem_region *reg = hv_memmap_find(&cpu->vm->mem, r.pa);
-		if (!reg || !(reg->flags & need)) {
+		if (!reg && (flags & MEMF_GIC_OK) && cpu->vm->gic && gic_owns(cpu->vm->gic, r.pa)) {
+			/* The GIC's frames are emulated here: no exit. */
+			cpu->gic_mmio_pa = r.pa;
+		} else if (!reg || !(reg->flags & need)) {
 			r.ok = false;
 			r.stage2 = true;
 			r.ipa = r.pa;
@@ -218,9 +224,20 @@ static void slow_access(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigne
 	bool unaligned = (va & (size - 1)) != 0;
 	unsigned n1 = (unsigned)(MEM_TLB_PAGE_SIZE - (va & ~MEM_TLB_PAGE_MASK));
 	if (n1 >= size) {
-		uint8_t *p = translate_part(cpu, va, acc, flags, unaligned, false);
+		bool gic_ok = size <= 8 && !unaligned && !(flags & (MEMF_RMW | MEMF_CM));
+		uint8_t *p = translate_part(cpu, va, acc, flags | (gic_ok ? MEMF_GIC_OK : 0), unaligned, false);
 		if (cpu->debug_watch_active)
 			emu_debug_check_watch(cpu, va, size, is_write);
+		if (!p) { /* a GIC register */
+			uint64_t v = 0;
+			memcpy(&v, buf, size);
+			gic_mmio(cpu->vm->gic, cpu->gic_mmio_pa, size, is_write, &v);
+			if (!is_write)
+				memcpy(buf, &v, size);
+			if (is_write)
+				cpu->budget = 0; /* an enable or a pending bit may have changed */
+			return;
+		}
 		if (is_write)
 			mem_note_code_write(cpu, p);
 		if (!unaligned && size <= 8) {

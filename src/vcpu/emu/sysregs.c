@@ -22,6 +22,7 @@
  *    masks.
  */
 #include "sysregs.h"
+#include "../gic/gic.h"
 
 /* ------------------------------------------------------------------ */
 /* Identification values (what the interpreter implements).            */
@@ -129,7 +130,10 @@ enum special {
 	S_CNTV_CTL,
 	S_CNTV_TVAL,
 	S_CNTPCT,  /* host trap, EL0 gated by CNTKCTL.EL0PCTEN */
-	S_CNTP,    /* host trap, EL0 gated by CNTKCTL.EL0PTEN */
+	S_CNTP_TVAL, /* the EL1 physical timer (F_GIC), EL0 gated by CNTKCTL.EL0PTEN */
+	S_CNTP_CTL,
+	S_CNTP_CVAL,
+	S_ICC,       /* GIC CPU interface (gic_cpuif.c) */
 	S_MDCCSR,  /* RAZ, EL0 gated by MDSCR_EL1.TDCC */
 	S_ZERO,    /* RAZ/WI */
 	S_ZERO_ID, /* RAZ; the host may only write 0 */
@@ -147,6 +151,7 @@ enum {
 	F_TLB = 1u << 8,      /* write drops cached translations */
 	F_DBGUPD = 1u << 9,   /* write re-evaluates debug state */
 	F_FP = 1u << 10,      /* CPACR_EL1.FPEN access check */
+	F_GIC = 1u << 11,     /* only with a GIC: else a host exit, and HV_BAD_ARGUMENT */
 };
 
 struct sysreg_desc {
@@ -243,9 +248,9 @@ struct sysreg_desc {
 	X(CNTFRQ, E(3, 3, 14, 0, 0), K_SPECIAL, S_CNTFRQ, F_RO | F_EL0R) \
 	X(CNTPCT, E(3, 3, 14, 0, 1), K_SPECIAL, S_CNTPCT, F_HOST | F_RO | F_EL0R) \
 	X(CNTVCT, E(3, 3, 14, 0, 2), K_SPECIAL, S_CNTVCT, F_RO | F_EL0R) \
-	X(CNTP, E(3, 3, 14, 2, 0), K_SPECIAL, S_CNTP, F_HOST | F_EL0RW) \
-	X(CNTP_2, E(3, 3, 14, 2, 1), K_SPECIAL, S_CNTP, F_HOST | F_EL0RW) \
-	X(CNTP_3, E(3, 3, 14, 2, 2), K_SPECIAL, S_CNTP, F_HOST | F_EL0RW) \
+	X(CNTP_TVAL, E(3, 3, 14, 2, 0), K_SPECIAL, S_CNTP_TVAL, F_GIC | F_HV | F_EL0RW) \
+	X(CNTP_CTL, E(3, 3, 14, 2, 1), K_SPECIAL, S_CNTP_CTL, F_GIC | F_HV | F_EL0RW) \
+	X(CNTP_CVAL, E(3, 3, 14, 2, 2), K_SPECIAL, S_CNTP_CVAL, F_GIC | F_HV | F_EL0RW) \
 	X(CNTV_TVAL, E(3, 3, 14, 3, 0), K_SPECIAL, S_CNTV_TVAL, F_EL0RW) \
 	X(CNTV_CTL, E(3, 3, 14, 3, 1), K_SPECIAL, S_CNTV_CTL, F_HV | F_EL0RW) \
 	X(CNTV_CVAL_EL0, E(3, 3, 14, 3, 2), K_SR, SR_CNTV_CVAL_EL0, F_HV | F_EL0RW)
@@ -275,6 +280,7 @@ static const struct sysreg_desc dbg_desc[4] = {
 static const struct sysreg_desc id_raz_desc = {0, F_RO, K_SPECIAL, S_ZERO};
 static const struct sysreg_desc host_el1_desc = {0, F_HOST, K_SPECIAL, S_NONE};
 static const struct sysreg_desc host_el0_desc = {0, F_HOST | F_EL0RW, K_SPECIAL, S_NONE};
+static const struct sysreg_desc icc_desc = {0, F_GIC, K_SPECIAL, S_ICC};
 
 /* Table index of an encoding: a switch the compiler turns into a
  * search tree (duplicate encodings fail to compile). */
@@ -319,7 +325,7 @@ static const struct sysreg_desc *sysreg_classify(uint16_t enc)
 	if (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2 || op2 == 6))
 		return &host_el1_desc; /* PMINTENSET/CLR_EL1, PMMIR_EL1 */
 	if (op1 == 0 && ((crn == 12 && crm >= 8 && crm <= 12) || enc == SYSREG_ENC(3, 0, 4, 6, 0)))
-		return &host_el1_desc; /* ICC_*_EL1 */
+		return gic_icc_is_reg(enc) ? &icc_desc : &host_el1_desc; /* ICC_*_EL1 */
 	if (op1 == 0 && crn == 10 && crm == 4 && (op2 <= 3 || op2 == 7))
 		return &host_el1_desc; /* LORSA/LOREA/LORN/LORC/LORID_EL1 */
 	return NULL;
@@ -383,8 +389,8 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 		uint64_t csselr = cpu->sr[SR_CSSELR_EL1];
 		return emu_ccsidr(csselr & 1, (unsigned)(csselr >> 1) & 7);
 	}
-	case S_ISR: /* pending virtual interrupts (HCR_EL2.VI/VF) */
-		return (cpu->obj->pending_irq ? PSTATE_I : 0) | (cpu->obj->pending_fiq ? PSTATE_F : 0);
+	case S_ISR: /* pending virtual interrupts (HCR_EL2.VI/VF) and the GIC's */
+		return (emu_irq_line(cpu) ? PSTATE_I : 0) | (emu_fiq_line(cpu) ? PSTATE_F : 0);
 	case S_SCTLR: return cpu->sr[SR_SCTLR_EL1];
 	case S_ACTLR: return cpu->sr[SR_ACTLR_EL1];
 	case S_CPACR: return cpu->sr[SR_CPACR_EL1];
@@ -397,9 +403,12 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_CNTVCT: return emu_timer_cntvct(cpu);
 	case S_CNTV_CTL: return emu_timer_read_ctl(cpu);
 	case S_CNTV_TVAL: return emu_timer_read_tval(cpu);
+	case S_CNTP_CTL: return emu_ptimer_read_ctl(cpu);
+	case S_CNTP_TVAL: return emu_ptimer_read_tval(cpu);
+	case S_CNTP_CVAL: return cpu->sr[SR_CNTP_CVAL_EL0];
 	case S_NONE:
 	case S_CNTPCT:
-	case S_CNTP:
+	case S_ICC:
 	case S_MDCCSR:
 	case S_ZERO:
 	case S_ZERO_ID:
@@ -451,6 +460,9 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_MDSCR: cpu->sr[SR_MDSCR_EL1] = guest ? v & MDSCR_WRITABLE : v; break;
 		case S_CNTV_CTL: cpu->sr[SR_CNTV_CTL_EL0] = v & 3; break; /* ISTATUS is computed */
 		case S_CNTV_TVAL: emu_timer_write_tval(cpu, v); break;
+		case S_CNTP_CTL: cpu->sr[SR_CNTP_CTL_EL0] = v & 3; break;
+		case S_CNTP_TVAL: emu_ptimer_write_tval(cpu, v); break;
+		case S_CNTP_CVAL: cpu->sr[SR_CNTP_CVAL_EL0] = v; break;
 		case S_NONE:
 		case S_CURRENTEL:
 		case S_CTR:
@@ -461,7 +473,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_CNTFRQ:
 		case S_CNTVCT:
 		case S_CNTPCT:
-		case S_CNTP:
+		case S_ICC:
 		case S_MDCCSR:
 		case S_ZERO:
 		case S_ZERO_ID:
@@ -469,6 +481,9 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		}
 		break;
 	}
+	if (d->kind == K_SPECIAL && (d->idx == S_CNTV_CTL || d->idx == S_CNTV_TVAL || d->idx == S_CNTP_CTL ||
+				     d->idx == S_CNTP_TVAL || d->idx == S_CNTP_CVAL))
+		cpu->budget = 0; /* the timer outputs are evaluated right away */
 	if (d->flags & F_TLB)
 		mem_tlb_flush(cpu);
 	if (d->flags & F_DBGUPD)
@@ -491,7 +506,9 @@ static bool el0_access_trapped(const struct emu_cpu *cpu, const struct sysreg_de
 	case S_CNTFRQ: return !(cntkctl & (CNTKCTL_EL0PCTEN | CNTKCTL_EL0VCTEN));
 	case S_CNTPCT: return !(cntkctl & CNTKCTL_EL0PCTEN);
 	case S_CNTVCT: return !(cntkctl & CNTKCTL_EL0VCTEN);
-	case S_CNTP: return !(cntkctl & CNTKCTL_EL0PTEN);
+	case S_CNTP_CTL:
+	case S_CNTP_TVAL:
+	case S_CNTP_CVAL: return !(cntkctl & CNTKCTL_EL0PTEN);
 	case S_CNTV_CTL:
 	case S_CNTV_TVAL: return !(cntkctl & CNTKCTL_EL0VTEN);
 	case S_MDCCSR: return (cpu->sr[SR_MDSCR_EL1] & MDSCR_TDCC) != 0;
@@ -522,8 +539,22 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 		if (!EMU_HAVE_FPSIMD)
 			emu_undefined(cpu);
 	}
-	if ((d->flags & F_HOST) || ((d->flags & F_TDA) && cpu->obj->trap_debug_reg_accesses))
+	bool gic = cpu->obj->gic != NULL;
+	if ((d->flags & F_HOST) || ((d->flags & F_GIC) && !gic) ||
+	    ((d->flags & F_TDA) && cpu->obj->trap_debug_reg_accesses))
 		emu_exit_exception(cpu, sysreg_trap_esr(enc, rt, is_read), 0, 0, cpu->insn_pc);
+	if (d->kind == K_SPECIAL && d->idx == S_ICC) {
+		uint64_t v = xreg(cpu, rt);
+		if (!(is_read ? gic_icc_read(cpu->obj->gic, enc, &v, true)
+			      : gic_icc_write(cpu->obj->gic, enc, v, true)))
+			emu_undefined(cpu); /* a write-only register read, or the reverse */
+		if (is_read)
+			set_xreg(cpu, rt, v);
+		/* EOI, PMR, enables: the interrupt to take may have changed */
+		cpu->budget = 0;
+		cpu->irq_check = true;
+		return;
+	}
 	if (is_read)
 		set_xreg(cpu, rt, sr_read(cpu, d, n));
 	else
@@ -537,7 +568,7 @@ hv_return_t emu_sysreg_get(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t *value
 {
 	unsigned n = 0;
 	const struct sysreg_desc *d = sysreg_find(hv_reg, &n);
-	if (!d || !(d->flags & F_HV))
+	if (!d || !(d->flags & F_HV) || ((d->flags & F_GIC) && !cpu->obj->gic))
 		return HV_BAD_ARGUMENT;
 	*value = sr_read(cpu, d, n);
 	return HV_SUCCESS;
@@ -547,7 +578,7 @@ hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value)
 {
 	unsigned n = 0;
 	const struct sysreg_desc *d = sysreg_find(hv_reg, &n);
-	if (!d || !(d->flags & F_HV))
+	if (!d || !(d->flags & F_HV) || ((d->flags & F_GIC) && !cpu->obj->gic))
 		return HV_BAD_ARGUMENT;
 	if (d->kind == K_SPECIAL && d->idx == S_ZERO_ID && value != 0)
 		return HV_BAD_ARGUMENT; /* cannot advertise SVE/SME */

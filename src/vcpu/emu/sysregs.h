@@ -70,6 +70,10 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn);
 uint64_t emu_timer_read_ctl(struct emu_cpu *cpu);
 uint64_t emu_timer_read_tval(struct emu_cpu *cpu);
 void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value);
+/* ... and of the physical timer (with a GIC). */
+uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu);
+uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu);
+void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value);
 
 /* debug.c: software step bookkeeping used by exception entry/return and
  * the exception-generating instructions. */

@@ -40,11 +40,23 @@ static void exec_wfx(struct emu_cpu *cpu, bool wfe)
 		cpu->event_register = false;
 		return;
 	}
-	if (cpu->obj->pending_irq || cpu->obj->pending_fiq)
+	if (emu_irq_line(cpu) || emu_fiq_line(cpu))
 		return;
 	uint32_t esr = (uint32_t)EC_WFX << ESR_EC_SHIFT | ESR_IL | ISS_CV_COND_AL | (wfe ? 1u : 0u);
 	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
 		emu_take_sync(cpu, esr, 0, false);
+	if (cpu->obj->gic && !wfe) {
+		/* With a GIC, WFI waits in the library (no exit) until an
+		 * interrupt is signaled, a timer fires, or a cancel; then it
+		 * completes and the loop looks at events at once.  WFE still
+		 * exits: SEV from another vCPU is not tracked. */
+		emu_timer_check(cpu);
+		if (!emu_irq_line(cpu) && !emu_fiq_line(cpu))
+			gic_wait(cpu->obj->gic, &cpu->obj->cancel_pending, emu_timer_deadline(cpu));
+		cpu->budget = 0;
+		cpu->irq_check = true;
+		return;
+	}
 	emu_exit_exception(cpu, esr, 0, 0, cpu->insn_pc);
 }
 

@@ -1,52 +1,126 @@
 /*
  * timer.c - the generic timer as the guest sees it: the virtual count
  * (host ticks minus the per-vCPU vtimer offset, i.e. CNTVOFF_EL2), the
- * EL1 virtual timer CNTV_{CTL,CVAL,TVAL}_EL0, and the host exit when the
- * virtual timer fires (Apple: HV_EXIT_REASON_VTIMER_ACTIVATED, which
- * masks the vtimer until the host unmasks it).
+ * EL1 virtual timer CNTV_{CTL,CVAL,TVAL}_EL0 and, with a GIC, the EL1
+ * physical timer CNTP_{CTL,CVAL,TVAL}_EL0 (physical count = host ticks).
+ *
+ * Without a GIC the virtual timer firing is a host exit (Apple:
+ * HV_EXIT_REASON_VTIMER_ACTIVATED, which masks the vtimer until the host
+ * unmasks it).  With a GIC both timers drive their PPIs (27, 30) as
+ * level-sensitive lines, inside the library, and there is no exit.
  */
 #include "sysregs.h"
+#include "../gic/gic.h"
 
-#define CNTV_CTL_ENABLE 1ull
-#define CNTV_CTL_IMASK 2ull
-#define CNTV_CTL_ISTATUS 4ull
+#define CNT_CTL_ENABLE 1ull
+#define CNT_CTL_IMASK 2ull
+#define CNT_CTL_ISTATUS 4ull
 
 uint64_t emu_timer_cntvct(struct emu_cpu *cpu)
 {
 	return hv_host_ticks() - cpu->obj->vtimer_offset;
 }
 
-/* ISTATUS is the timer condition (CVAL <= CNTVCT) while enabled. */
-uint64_t emu_timer_read_ctl(struct emu_cpu *cpu)
+/* ISTATUS is the timer condition (CVAL <= count) while enabled. */
+static uint64_t read_ctl(uint64_t ctl_reg, uint64_t cval, uint64_t count)
 {
-	uint64_t ctl = cpu->sr[SR_CNTV_CTL_EL0] & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
-	if ((ctl & CNTV_CTL_ENABLE) && emu_timer_cntvct(cpu) >= cpu->sr[SR_CNTV_CVAL_EL0])
-		ctl |= CNTV_CTL_ISTATUS;
+	uint64_t ctl = ctl_reg & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	if ((ctl & CNT_CTL_ENABLE) && count >= cval)
+		ctl |= CNT_CTL_ISTATUS;
 	return ctl;
 }
 
-/* TVAL: the low 32 bits of CVAL - CNTVCT (a signed 32-bit down-count). */
+uint64_t emu_timer_read_ctl(struct emu_cpu *cpu)
+{
+	return read_ctl(cpu->sr[SR_CNTV_CTL_EL0], cpu->sr[SR_CNTV_CVAL_EL0], emu_timer_cntvct(cpu));
+}
+
+uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu)
+{
+	return read_ctl(cpu->sr[SR_CNTP_CTL_EL0], cpu->sr[SR_CNTP_CVAL_EL0], hv_host_ticks());
+}
+
+/* TVAL: the low 32 bits of CVAL - count (a signed 32-bit down-count). */
 uint64_t emu_timer_read_tval(struct emu_cpu *cpu)
 {
 	return (cpu->sr[SR_CNTV_CVAL_EL0] - emu_timer_cntvct(cpu)) & 0xffffffffull;
 }
 
-/* Writing TVAL sets CVAL = CNTVCT + SignExtend(TVAL[31:0]). */
-void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value)
+uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu)
+{
+	return (cpu->sr[SR_CNTP_CVAL_EL0] - hv_host_ticks()) & 0xffffffffull;
+}
+
+/* Writing TVAL sets CVAL = count + SignExtend(TVAL[31:0]). */
+static uint64_t cval_of_tval(uint64_t value, uint64_t count)
 {
 	uint64_t tval = value & 0xffffffffull;
 	tval = (tval ^ 0x80000000ull) - 0x80000000ull;
-	cpu->sr[SR_CNTV_CVAL_EL0] = emu_timer_cntvct(cpu) + tval;
+	return count + tval;
+}
+
+void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value)
+{
+	cpu->sr[SR_CNTV_CVAL_EL0] = cval_of_tval(value, emu_timer_cntvct(cpu));
+}
+
+void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value)
+{
+	cpu->sr[SR_CNTP_CVAL_EL0] = cval_of_tval(value, hv_host_ticks());
+}
+
+static bool live(uint64_t ctl)
+{
+	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE;
+}
+
+/* With a GIC: the timer outputs into their PPIs (only on a change). */
+static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
+{
+	uint64_t now = hv_host_ticks();
+	bool v = live(cpu->sr[SR_CNTV_CTL_EL0]) &&
+		 now - cpu->obj->vtimer_offset >= cpu->sr[SR_CNTV_CVAL_EL0];
+	bool p = live(cpu->sr[SR_CNTP_CTL_EL0]) && now >= cpu->sr[SR_CNTP_CVAL_EL0];
+	if (v != cpu->vtimer_level) {
+		cpu->vtimer_level = v;
+		gic_set_ppi_level(gc, GIC_PPI_VTIMER, v);
+	}
+	if (p != cpu->ptimer_level) {
+		cpu->ptimer_level = p;
+		gic_set_ppi_level(gc, GIC_PPI_PTIMER, p);
+	}
 }
 
 void emu_timer_check(struct emu_cpu *cpu)
 {
+	struct gic_cpu *gc = cpu->obj->gic;
+	if (gc) {
+		if (cpu->vtimer_level || cpu->ptimer_level || live(cpu->sr[SR_CNTV_CTL_EL0]) ||
+		    live(cpu->sr[SR_CNTP_CTL_EL0]))
+			drive_ppis(cpu, gc);
+		return;
+	}
 	uint64_t ctl = cpu->sr[SR_CNTV_CTL_EL0];
 	/* Cheap tests first: the clock is read only for a live timer. */
-	if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE || cpu->obj->vtimer_masked)
+	if (!live(ctl) || cpu->obj->vtimer_masked)
 		return;
 	if (emu_timer_cntvct(cpu) < cpu->sr[SR_CNTV_CVAL_EL0])
 		return;
 	cpu->obj->vtimer_masked = true;
 	emu_exit_reason(cpu, HV_EXIT_REASON_VTIMER_ACTIVATED);
+}
+
+/* Host clock at which a live timer that has not fired yet will fire (the
+ * earliest), 0 if none: how long WFI may sleep. */
+uint64_t emu_timer_deadline(struct emu_cpu *cpu)
+{
+	uint64_t d = 0;
+	if (live(cpu->sr[SR_CNTV_CTL_EL0]) && !cpu->vtimer_level)
+		d = cpu->sr[SR_CNTV_CVAL_EL0] + cpu->obj->vtimer_offset;
+	if (live(cpu->sr[SR_CNTP_CTL_EL0]) && !cpu->ptimer_level) {
+		uint64_t p = cpu->sr[SR_CNTP_CVAL_EL0];
+		if (!d || p < d)
+			d = p;
+	}
+	return d ? d : 0;
 }
