@@ -160,7 +160,7 @@ guests: $(GUEST_BINS)
 # Then the suites on the kvm backend in a nested-KVM VM (tests/kvm/check.sh;
 # skipped with a message when its prerequisites are missing, or with
 # HVDBG_SKIP_KVM=1).
-check: tests $(HVDBG_BIN)
+check: tests examples $(HVDBG_BIN)
 	@fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; \
 		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \

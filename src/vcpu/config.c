@@ -14,6 +14,16 @@ void *os_retain(void *object)
 	return object;
 }
 
+void *hv_os_object_alloc(size_t size, uint32_t magic)
+{
+	struct hv_os_object *o = calloc(1, size);
+	if (!o)
+		return NULL;
+	o->magic = magic;
+	atomic_init(&o->refcount, 1); /* returned retained, as Apple's creators */
+	return o;
+}
+
 void os_release(void *object)
 {
 	struct hv_os_object *o = object;
@@ -37,11 +47,9 @@ bool hv_vcpu_config_valid(hv_vcpu_config_t config)
 
 hv_vm_config_t hv_vm_config_create(void)
 {
-	struct hv_vm_config_s *c = calloc(1, sizeof(*c));
+	struct hv_vm_config_s *c = hv_os_object_alloc(sizeof(*c), HV_VM_CONFIG_MAGIC);
 	if (!c)
 		return NULL;
-	c->obj.magic = HV_VM_CONFIG_MAGIC;
-	atomic_init(&c->obj.refcount, 1);
 	c->ipa_bits = HV_DEFAULT_IPA_BITS;
 	c->granule = HV_IPA_GRANULE_16KB;
 	return c;
@@ -137,12 +145,7 @@ hv_return_t hv_vm_config_set_ipa_granule(hv_vm_config_t config, hv_ipa_granule_t
 
 hv_vcpu_config_t hv_vcpu_config_create(void)
 {
-	struct hv_vcpu_config_s *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->obj.magic = HV_VCPU_CONFIG_MAGIC;
-	atomic_init(&c->obj.refcount, 1);
-	return c;
+	return hv_os_object_alloc(sizeof(struct hv_vcpu_config_s), HV_VCPU_CONFIG_MAGIC);
 }
 
 /* Feature registers come from the backend the VM would use; answering

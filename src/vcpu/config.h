@@ -32,6 +32,10 @@ struct hv_vcpu_config_s {
  * enforced by the API layer's map checks alone. */
 #define HV_MIN_BACKEND_IPA_BITS 32
 
+/* A new OS object of `size` bytes (header included, rest zeroed) with one
+ * reference; NULL when out of memory. */
+void *hv_os_object_alloc(size_t size, uint32_t magic);
+
 /* Validates a config pointer (NULL or a live object of the right kind). */
 bool hv_vm_config_valid(hv_vm_config_t config);
 bool hv_vcpu_config_valid(hv_vcpu_config_t config);

@@ -98,12 +98,7 @@ hv_return_t hv_gic_get_intid(hv_gic_intid_t interrupt, uint32_t *intid)
 
 hv_gic_config_t hv_gic_config_create(void)
 {
-	struct hv_gic_config_s *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->obj.magic = HV_GIC_CONFIG_MAGIC;
-	atomic_init(&c->obj.refcount, 1);
-	return c;
+	return hv_os_object_alloc(sizeof(struct hv_gic_config_s), HV_GIC_CONFIG_MAGIC);
 }
 
 /* Aligned, and base + size does not wrap. */
@@ -429,11 +424,9 @@ hv_gic_state_t hv_gic_state_create(void)
 	if (!g)
 		return NULL;
 	size_t size = gic_state_size(g);
-	struct hv_gic_state_s *s = calloc(1, sizeof(*s) + size);
+	struct hv_gic_state_s *s = hv_os_object_alloc(sizeof(*s) + size, HV_GIC_STATE_MAGIC);
 	if (!s)
 		return NULL;
-	s->obj.magic = HV_GIC_STATE_MAGIC;
-	atomic_init(&s->obj.refcount, 1);
 	s->size = size;
 	gic_state_save(g, s->data);
 	return s;

@@ -81,7 +81,7 @@ struct gic_cpu *gic_cpu_attach(struct gic *g, unsigned id, uint64_t mpidr)
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_lock(&g->lock);
 	gic_reset_cpu_locked(c);
-	g->cpus[id] = c;
+	__atomic_store_n(&g->cpus[id], c, __ATOMIC_RELEASE); /* gic_owns reads it unlocked */
 	pthread_mutex_unlock(&g->lock);
 	return c;
 }
@@ -90,7 +90,7 @@ void gic_cpu_detach(struct gic_cpu *c)
 {
 	struct gic *g = c->gic;
 	pthread_mutex_lock(&g->lock);
-	g->cpus[c->id] = NULL;
+	__atomic_store_n(&g->cpus[c->id], NULL, __ATOMIC_RELEASE);
 	gic_update_locked(g);
 	pthread_mutex_unlock(&g->lock);
 	pthread_cond_destroy(&c->wake);

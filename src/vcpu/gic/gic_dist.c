@@ -95,10 +95,17 @@ bool gic_msi_write(struct gic *g, uint64_t off, unsigned size, uint64_t value)
 	return true;
 }
 
+/* Of the redistributor region only the frames of existing vCPUs are the
+ * GIC's: the rest of its 32 MiB stays ordinary guest physical space (a
+ * VMM may put a UART there, as QEMU's virt layout does). */
 bool gic_owns(const struct gic *g, uint64_t addr)
 {
 	const struct gic_config *cfg = &g->cfg;
-	return addr - cfg->dist_base < GIC_DIST_SIZE || addr - cfg->redist_base < GIC_REDIST_REGION_SIZE ||
+	uint64_t r = addr - cfg->redist_base;
+	if (r < GIC_REDIST_REGION_SIZE && r / GIC_REDIST_SIZE < GIC_MAX_CPUS &&
+	    __atomic_load_n(&g->cpus[r / GIC_REDIST_SIZE], __ATOMIC_ACQUIRE))
+		return true;
+	return addr - cfg->dist_base < GIC_DIST_SIZE ||
 	       (cfg->msi_base_set && addr - cfg->msi_base < GIC_MSI_SIZE);
 }
 
