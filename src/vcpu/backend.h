@@ -15,6 +15,33 @@
 
 struct hv_vm_obj;
 struct hv_vcpu_obj;
+struct gic_config;
+
+/* A backend's GIC.  The API layer (hv_gic.c) has checked arguments,
+ * ordering and ownership; offsets are valid members of Apple's enums
+ * (size 4, or 8 for IROUTER / GICR_TYPER). */
+struct hv_gic_ops {
+	uint32_t nr_spis; /* SPIs 32 .. 32 + nr_spis - 1 */
+	hv_return_t (*create)(struct hv_vm_obj *vm, const struct gic_config *cfg);
+	void (*destroy)(struct hv_vm_obj *vm);
+	/* A vCPU joins / leaves (its redistributor), under vcpus_lock. */
+	hv_return_t (*vcpu_attach)(struct hv_vcpu_obj *v);
+	void (*vcpu_detach)(struct hv_vcpu_obj *v);
+	void (*mpidr_changed)(struct hv_vcpu_obj *v, uint64_t mpidr);
+	hv_return_t (*set_spi)(struct hv_vm_obj *vm, uint32_t intid, bool level);
+	hv_return_t (*send_msi)(struct hv_vm_obj *vm, uint32_t intid);
+	hv_return_t (*dist_read)(struct hv_vm_obj *vm, uint32_t off, unsigned size, uint64_t *value);
+	hv_return_t (*dist_write)(struct hv_vm_obj *vm, uint32_t off, unsigned size, uint64_t value);
+	hv_return_t (*redist_read)(struct hv_vcpu_obj *v, uint32_t off, unsigned size, uint64_t *value);
+	hv_return_t (*redist_write)(struct hv_vcpu_obj *v, uint32_t off, unsigned size, uint64_t value);
+	hv_return_t (*icc_read)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value);
+	hv_return_t (*icc_write)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value);
+	/* The state blob: size for the current vCPUs, save, restore. */
+	hv_return_t (*state_size)(struct hv_vm_obj *vm, size_t *size);
+	hv_return_t (*state_save)(struct hv_vm_obj *vm, void *buf);
+	hv_return_t (*state_restore)(struct hv_vm_obj *vm, const void *buf, size_t size);
+	hv_return_t (*reset)(struct hv_vm_obj *vm);
+};
 
 struct hv_backend_ops {
 	const char *name;
@@ -47,11 +74,10 @@ struct hv_backend_ops {
 	/* The trap flags changed in vcpu->trap_debug_*; apply them. */
 	hv_return_t (*debug_traps_changed)(struct hv_vcpu_obj *vcpu);
 
-	/* The backend runs guests against the library's GIC model
-	 * (src/vcpu/gic/): guest ICC_* accesses, GIC MMIO, the timer PPIs
-	 * and WFI are handled inside it.  false: hv_gic_create is
-	 * HV_UNSUPPORTED. */
-	bool soft_gic;
+	/* The backend's GIC (hv_gic_*), NULL: hv_gic_create is
+	 * HV_UNSUPPORTED.  emu: the library's model (src/vcpu/gic/); kvm:
+	 * KVM's in-kernel vgic-v3 (src/vcpu/kvm/vgic.c). */
+	const struct hv_gic_ops *gic;
 
 	/* ID registers and cache geometry the vCPUs of this backend expose. */
 	hv_return_t (*feature_reg)(hv_feature_reg_t reg, uint64_t *value);

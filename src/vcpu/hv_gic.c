@@ -1,7 +1,7 @@
 /*
  * hv_gic.c - Apple's hv_gic_* API (macOS 15): configuration and state
- * objects, argument checks, ordering and thread rules, over the GIC model
- * of src/vcpu/gic/ (backends with soft_gic: emu).
+ * objects, argument checks, ordering and thread rules, over the backend's
+ * hv_gic_ops (emu: the model of src/vcpu/gic/; kvm: KVM's vgic-v3).
  *
  * Choices where Apple is silent (docs/compatibility.md): a call that
  * needs a GIC without one is HV_NO_DEVICE; a second hv_gic_create is
@@ -39,16 +39,23 @@ static bool state_valid(hv_gic_state_t s)
 	return s && s->obj.magic == HV_GIC_STATE_MAGIC;
 }
 
-static struct gic *current_gic(void)
+/* The VM if it has a GIC. */
+static struct hv_vm_obj *gic_vm(void)
 {
 	struct hv_vm_obj *vm = hv_current_vm();
-	return vm ? __atomic_load_n(&vm->gic, __ATOMIC_ACQUIRE) : NULL;
+	return vm && __atomic_load_n(&vm->has_gic, __ATOMIC_ACQUIRE) ? vm : NULL;
 }
 
-#define WITH_GIC(g)                    \
-	struct gic *g = current_gic(); \
-	if (!g)                        \
+#define WITH_GIC(vm)                         \
+	struct hv_vm_obj *vm = gic_vm();     \
+	if (!vm)                             \
 	return HV_NO_DEVICE
+
+static bool is_msi(const struct hv_vm_obj *vm, uint32_t intid)
+{
+	const struct gic_config *c = vm->gic_cfg;
+	return c->msi_intid_count && intid >= c->msi_intid_base && intid - c->msi_intid_base < c->msi_intid_count;
+}
 
 /* ---- parameters ------------------------------------------------------ */
 
@@ -68,12 +75,22 @@ hv_return_t hv_gic_get_redistributor_base_alignment(size_t *v) { return put_size
 hv_return_t hv_gic_get_msi_region_size(size_t *v) { return put_size(v, GIC_MSI_SIZE); }
 hv_return_t hv_gic_get_msi_region_base_alignment(size_t *v) { return put_size(v, GIC_MSI_ALIGN); }
 
+/* The backend's GIC (the VM's, or the one a VM would get), NULL: none. */
+static const struct hv_gic_ops *backend_gic(void)
+{
+	struct hv_vm_obj *vm = hv_current_vm();
+	const struct hv_backend_ops *b = vm ? vm->ops : hv_backend_select();
+	return b ? b->gic : NULL;
+}
+
+/* SPIs 32..1019 on emu; KVM's vgic stops at 991. */
 hv_return_t hv_gic_get_spi_interrupt_range(uint32_t *base, uint32_t *count)
 {
 	if (!base || !count)
 		return HV_BAD_ARGUMENT;
+	const struct hv_gic_ops *g = backend_gic();
 	*base = GIC_SPI_BASE;
-	*count = GIC_NR_SPIS;
+	*count = g ? g->nr_spis : GIC_NR_SPIS;
 	return HV_SUCCESS;
 }
 
@@ -152,7 +169,8 @@ hv_return_t hv_gic_create(hv_gic_config_t config)
 	struct hv_vm_obj *vm = hv_current_vm();
 	if (!vm || !config_valid(config))
 		return HV_BAD_ARGUMENT;
-	if (!vm->ops->soft_gic)
+	const struct hv_gic_ops *ops = vm->ops->gic;
+	if (!ops)
 		return HV_UNSUPPORTED;
 	struct gic_config cfg = config->cfg;
 	bool msi = cfg.msi_base_set && cfg.msi_intid_count;
@@ -163,13 +181,15 @@ hv_return_t hv_gic_create(hv_gic_config_t config)
 	    cfg.dist_base + GIC_DIST_SIZE > limit || cfg.redist_base + GIC_REDIST_REGION_SIZE > limit ||
 	    (msi && cfg.msi_base + GIC_MSI_SIZE > limit))
 		return HV_BAD_ARGUMENT;
+	if (msi && cfg.msi_intid_base + cfg.msi_intid_count > GIC_SPI_BASE + ops->nr_spis)
+		return HV_BAD_ARGUMENT; /* beyond this backend's SPIs */
 	if (!msi) { /* MSIs need both the frame and the range */
 		cfg.msi_base_set = false;
 		cfg.msi_intid_count = 0;
 	}
 	hv_return_t ret = HV_SUCCESS;
 	pthread_mutex_lock(&vm->vcpus_lock);
-	if (vm->gic) {
+	if (vm->has_gic) {
 		ret = HV_EXISTS;
 	} else {
 		for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
@@ -177,11 +197,15 @@ hv_return_t hv_gic_create(hv_gic_config_t config)
 				ret = HV_BUSY; /* the GIC comes before any vCPU */
 	}
 	if (ret == HV_SUCCESS) {
-		struct gic *g = gic_new(&cfg);
-		if (g)
-			__atomic_store_n(&vm->gic, g, __ATOMIC_RELEASE);
-		else
-			ret = HV_NO_RESOURCES;
+		vm->gic_cfg = malloc(sizeof(cfg));
+		ret = vm->gic_cfg ? ops->create(vm, &cfg) : HV_NO_RESOURCES;
+		if (ret == HV_SUCCESS) {
+			*vm->gic_cfg = cfg;
+			__atomic_store_n(&vm->has_gic, true, __ATOMIC_RELEASE);
+		} else {
+			free(vm->gic_cfg);
+			vm->gic_cfg = NULL;
+		}
 	}
 	pthread_mutex_unlock(&vm->vcpus_lock);
 	return ret;
@@ -191,21 +215,19 @@ hv_return_t hv_gic_create(hv_gic_config_t config)
 
 hv_return_t hv_gic_set_spi(uint32_t intid, bool level)
 {
-	WITH_GIC(g);
-	if (intid < GIC_SPI_BASE || intid >= GIC_NR_INTIDS || gic_spi_is_msi(g, intid))
+	WITH_GIC(vm);
+	if (intid < GIC_SPI_BASE || intid >= GIC_SPI_BASE + vm->ops->gic->nr_spis || is_msi(vm, intid))
 		return HV_BAD_ARGUMENT;
-	gic_set_spi(g, intid, level);
-	return HV_SUCCESS;
+	return vm->ops->gic->set_spi(vm, intid, level);
 }
 
 hv_return_t hv_gic_send_msi(hv_ipa_t address, uint32_t intid)
 {
-	WITH_GIC(g);
-	if (!g->cfg.msi_intid_count || address != g->cfg.msi_base + GICM_SET_SPI_NSR ||
-	    !gic_spi_is_msi(g, intid))
+	WITH_GIC(vm);
+	if (!vm->gic_cfg->msi_intid_count || address != vm->gic_cfg->msi_base + GICM_SET_SPI_NSR ||
+	    !is_msi(vm, intid))
 		return HV_BAD_ARGUMENT;
-	gic_send_msi(g, intid);
-	return HV_SUCCESS;
+	return vm->ops->gic->send_msi(vm, intid);
 }
 
 /* ---- registers ------------------------------------------------------- */
@@ -226,32 +248,25 @@ static bool dist_reg_ok(uint32_t off, unsigned *size)
 
 hv_return_t hv_gic_get_distributor_reg(hv_gic_distributor_reg_t reg, uint64_t *value)
 {
-	WITH_GIC(g);
+	WITH_GIC(vm);
 	unsigned size;
 	if (!value || !dist_reg_ok(reg, &size))
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&g->lock);
-	gic_dist_read(g, reg, size, value);
-	pthread_mutex_unlock(&g->lock);
-	return HV_SUCCESS;
+	return vm->ops->gic->dist_read(vm, reg, size, value);
 }
 
 hv_return_t hv_gic_set_distributor_reg(hv_gic_distributor_reg_t reg, uint64_t value)
 {
-	WITH_GIC(g);
+	WITH_GIC(vm);
 	unsigned size;
 	if (!dist_reg_ok(reg, &size))
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&g->lock);
-	gic_dist_write(g, reg, size, value); /* read-only registers ignore it */
-	pthread_mutex_unlock(&g->lock);
-	return HV_SUCCESS;
+	return vm->ops->gic->dist_write(vm, reg, size, value); /* read-only registers ignore it */
 }
 
 hv_return_t hv_gic_get_redistributor_base(hv_vcpu_t vcpu, hv_ipa_t *base)
 {
-	WITH_GIC(g);
-	struct hv_vm_obj *vm = hv_current_vm();
+	WITH_GIC(vm);
 	if (!base || vcpu >= HV_MAX_VCPUS)
 		return HV_BAD_ARGUMENT;
 	pthread_mutex_lock(&vm->vcpus_lock);
@@ -259,7 +274,7 @@ hv_return_t hv_gic_get_redistributor_base(hv_vcpu_t vcpu, hv_ipa_t *base)
 	pthread_mutex_unlock(&vm->vcpus_lock);
 	if (!exists)
 		return HV_BAD_ARGUMENT;
-	*base = g->cfg.redist_base + vcpu * GIC_REDIST_SIZE;
+	*base = vm->gic_cfg->redist_base + vcpu * GIC_REDIST_SIZE;
 	return HV_SUCCESS;
 }
 
@@ -274,46 +289,35 @@ static bool redist_reg_ok(uint32_t off, unsigned *size)
 	       (off >= 0x10400 && off < 0x10420) || off == 0x10c00 || off == 0x10c04;
 }
 
-static hv_return_t vcpu_gic(hv_vcpu_t vcpu, struct gic_cpu **out)
+static hv_return_t vcpu_gic(hv_vcpu_t vcpu, struct hv_vcpu_obj **out)
 {
-	if (!current_gic())
+	if (!gic_vm())
 		return HV_NO_DEVICE;
-	struct hv_vcpu_obj *v;
-	hv_return_t r = hv_owned_vcpu(vcpu, &v);
-	if (r != HV_SUCCESS)
-		return r;
-	*out = v->gic;
-	return *out ? HV_SUCCESS : HV_NO_DEVICE;
+	return hv_owned_vcpu(vcpu, out);
 }
 
 hv_return_t hv_gic_get_redistributor_reg(hv_vcpu_t vcpu, hv_gic_redistributor_reg_t reg, uint64_t *value)
 {
-	struct gic_cpu *c;
+	struct hv_vcpu_obj *c;
 	unsigned size;
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
 	if (!value || !redist_reg_ok(reg, &size))
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&c->gic->lock);
-	gic_redist_read(c, reg, size, value);
-	pthread_mutex_unlock(&c->gic->lock);
-	return HV_SUCCESS;
+	return c->vm->ops->gic->redist_read(c, reg, size, value);
 }
 
 hv_return_t hv_gic_set_redistributor_reg(hv_vcpu_t vcpu, hv_gic_redistributor_reg_t reg, uint64_t value)
 {
-	struct gic_cpu *c;
+	struct hv_vcpu_obj *c;
 	unsigned size;
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
 	if (!redist_reg_ok(reg, &size))
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&c->gic->lock);
-	gic_redist_write(c, reg, size, value);
-	pthread_mutex_unlock(&c->gic->lock);
-	return HV_SUCCESS;
+	return c->vm->ops->gic->redist_write(c, reg, size, value);
 }
 
 /* The ICC registers of Apple's enum (ICC_SRE_EL2 needs EL2). */
@@ -338,30 +342,30 @@ static bool icc_api_reg(uint16_t reg)
 
 hv_return_t hv_gic_get_icc_reg(hv_vcpu_t vcpu, hv_gic_icc_reg_t reg, uint64_t *value)
 {
-	struct gic_cpu *c;
+	struct hv_vcpu_obj *c;
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
 	if (!value || !icc_api_reg(reg))
 		return HV_BAD_ARGUMENT;
-	return gic_icc_read(c, reg, value, false) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+	return c->vm->ops->gic->icc_read(c, reg, value);
 }
 
 hv_return_t hv_gic_set_icc_reg(hv_vcpu_t vcpu, hv_gic_icc_reg_t reg, uint64_t value)
 {
-	struct gic_cpu *c;
+	struct hv_vcpu_obj *c;
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
 	if (!icc_api_reg(reg) || reg == HV_GIC_ICC_REG_RPR_EL1)
 		return reg == HV_GIC_ICC_REG_RPR_EL1 ? HV_SUCCESS : HV_BAD_ARGUMENT; /* RPR: read-only */
-	return gic_icc_write(c, reg, value, false) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+	return c->vm->ops->gic->icc_write(c, reg, value);
 }
 
 /* The virtual interface exists for EL2 guests only (not offered yet). */
 static hv_return_t el2_only(hv_vcpu_t vcpu)
 {
-	struct gic_cpu *c;
+	struct hv_vcpu_obj *c;
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	return r != HV_SUCCESS ? r : HV_BAD_ARGUMENT;
 }
@@ -394,41 +398,43 @@ hv_return_t hv_gic_set_icv_reg(hv_vcpu_t vcpu, hv_gic_icv_reg_t reg, uint64_t va
 	return el2_only(vcpu);
 }
 
+/* The MSI frame is the same on every backend: TYPER from the
+ * configuration, SET_SPI_NSR an MSI (INTIDs outside the range ignored). */
 hv_return_t hv_gic_get_msi_reg(hv_gic_msi_reg_t reg, uint64_t *value)
 {
-	WITH_GIC(g);
+	WITH_GIC(vm);
 	if (!value || (reg != HV_GIC_REG_GICM_TYPER && reg != HV_GIC_REG_GICM_SET_SPI_NSR))
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&g->lock);
-	gic_msi_read(g, reg, 4, value);
-	pthread_mutex_unlock(&g->lock);
+	*value = reg == HV_GIC_REG_GICM_TYPER ? gic_msi_typer(vm->gic_cfg) : 0;
 	return HV_SUCCESS;
 }
 
 hv_return_t hv_gic_set_msi_reg(hv_gic_msi_reg_t reg, uint64_t value)
 {
-	WITH_GIC(g);
+	WITH_GIC(vm);
 	if (reg != HV_GIC_REG_GICM_TYPER && reg != HV_GIC_REG_GICM_SET_SPI_NSR)
 		return HV_BAD_ARGUMENT;
-	pthread_mutex_lock(&g->lock);
-	gic_msi_write(g, reg, 4, value); /* TYPER is read-only */
-	pthread_mutex_unlock(&g->lock);
-	return HV_SUCCESS;
+	if (reg == HV_GIC_REG_GICM_SET_SPI_NSR && value < GIC_NR_INTIDS && is_msi(vm, (uint32_t)value))
+		return vm->ops->gic->send_msi(vm, (uint32_t)value);
+	return HV_SUCCESS; /* TYPER is read-only */
 }
 
 /* ---- state and reset ------------------------------------------------- */
 
 hv_gic_state_t hv_gic_state_create(void)
 {
-	struct gic *g = current_gic();
-	if (!g)
+	struct hv_vm_obj *vm = gic_vm();
+	size_t size = 0;
+	if (!vm || vm->ops->gic->state_size(vm, &size) != HV_SUCCESS)
 		return NULL;
-	size_t size = gic_state_size(g);
 	struct hv_gic_state_s *s = hv_os_object_alloc(sizeof(*s) + size, HV_GIC_STATE_MAGIC);
 	if (!s)
 		return NULL;
 	s->size = size;
-	gic_state_save(g, s->data);
+	if (vm->ops->gic->state_save(vm, s->data) != HV_SUCCESS) {
+		os_release(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -450,15 +456,14 @@ hv_return_t hv_gic_state_get_data(hv_gic_state_t state, void *data)
 
 hv_return_t hv_gic_set_state(const void *data, size_t size)
 {
-	WITH_GIC(g);
-	if (!data || !gic_state_restore(g, data, size))
+	WITH_GIC(vm);
+	if (!data)
 		return HV_BAD_ARGUMENT;
-	return HV_SUCCESS;
+	return vm->ops->gic->state_restore(vm, data, size);
 }
 
 hv_return_t hv_gic_reset(void)
 {
-	WITH_GIC(g);
-	gic_reset(g);
-	return HV_SUCCESS;
+	WITH_GIC(vm);
+	return vm->ops->gic->reset(vm);
 }

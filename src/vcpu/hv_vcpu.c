@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "gic/gic.h"
 #include "vm.h"
 
 /* The vCPU owned by this thread (a thread owns at most one). */
@@ -55,15 +54,13 @@ hv_return_t hv_vcpu_create(hv_vcpu_t *vcpu, hv_vcpu_exit_t **exit, hv_vcpu_confi
 		free(v);
 		return ret;
 	}
-	if (vm->gic) {
-		uint64_t mpidr = 0;
-		vm->ops->get_sys_reg(v, HV_SYS_REG_MPIDR_EL1, &mpidr);
-		v->gic = gic_cpu_attach(vm->gic, id, mpidr);
-		if (!v->gic) {
+	if (vm->has_gic) {
+		ret = vm->ops->gic->vcpu_attach(v); /* its redistributor */
+		if (ret != HV_SUCCESS) {
 			vm->ops->vcpu_destroy(v);
 			pthread_mutex_unlock(&vm->vcpus_lock);
 			free(v);
-			return HV_NO_RESOURCES;
+			return ret;
 		}
 	}
 	vm->vcpus[id] = v;
@@ -81,9 +78,9 @@ hv_return_t hv_vcpu_destroy(hv_vcpu_t vcpu)
 	struct hv_vm_obj *vm = v->vm;
 	pthread_mutex_lock(&vm->vcpus_lock);
 	vm->vcpus[v->id] = NULL;
+	if (vm->has_gic)
+		vm->ops->gic->vcpu_detach(v);
 	vm->ops->vcpu_destroy(v);
-	if (v->gic)
-		gic_cpu_detach(v->gic);
 	pthread_mutex_unlock(&vm->vcpus_lock);
 	tls_vcpu = NULL;
 	free(v);
@@ -205,10 +202,10 @@ hv_return_t hv_vcpu_set_sys_reg(hv_vcpu_t vcpu, hv_sys_reg_t reg, uint64_t value
 {
 	WITH_VCPU(vcpu, v);
 	hv_return_t ret = v->vm->ops->set_sys_reg(v, reg, value);
-	if (ret == HV_SUCCESS && reg == HV_SYS_REG_MPIDR_EL1 && v->gic) {
+	if (ret == HV_SUCCESS && reg == HV_SYS_REG_MPIDR_EL1 && v->vm->has_gic) {
 		uint64_t mpidr = value;
 		v->vm->ops->get_sys_reg(v, reg, &mpidr);
-		gic_cpu_set_mpidr(v->gic, mpidr); /* routing and GICR_TYPER follow */
+		v->vm->ops->gic->mpidr_changed(v, mpidr); /* routing and GICR_TYPER follow */
 	}
 	return ret;
 }

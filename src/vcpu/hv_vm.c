@@ -8,7 +8,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "gic/gic.h"
 #include "config.h"
 #include "vm.h"
 
@@ -80,8 +79,10 @@ hv_return_t hv_vm_destroy(void)
 		}
 	}
 	pthread_mutex_unlock(&vm->vcpus_lock);
+	if (vm->has_gic)
+		vm->ops->gic->destroy(vm);
+	free(vm->gic_cfg);
 	vm->ops->vm_destroy(vm);
-	gic_free(vm->gic);
 	hv_memmap_free(&vm->mem);
 	pthread_rwlock_destroy(&vm->mem_lock);
 	pthread_mutex_destroy(&vm->vcpus_lock);

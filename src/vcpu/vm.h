@@ -60,7 +60,10 @@ struct hv_vm_obj {
 
 	pthread_mutex_t vcpus_lock;
 	struct hv_vcpu_obj *vcpus[HV_MAX_VCPUS];
-	/* The GIC (hv_gic_create), NULL without one. */
+	/* The GIC (hv_gic_create): has_gic and its configuration for every
+	 * backend; gic is the library's model (emu), NULL elsewhere. */
+	bool has_gic;
+	struct gic_config *gic_cfg;
 	struct gic *gic;
 	void *backend_state;
 };

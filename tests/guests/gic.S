@@ -80,7 +80,8 @@ t_setup:
 	movk	w5, #0x8080, lsl #16
 	add	x7, x6, #0x400		/* IPRIORITYR0-7 = 0x80 */
 	mov	x8, #8
-1:	str	w5, [x7], #4
+1:	str	w5, [x7]		/* no writeback: GIC accesses need a */
+	add	x7, x7, #4		/* syndrome (ISV) on KVM */
 	subs	x8, x8, #1
 	b.ne	1b
 	lsr	x7, x3, #5

@@ -198,7 +198,7 @@ const struct hv_backend_ops hv_emu_backend = {
 	.get_sys_reg = emu_get_sys_reg,
 	.set_sys_reg = emu_set_sys_reg,
 	.debug_traps_changed = emu_debug_traps_changed,
-	.soft_gic = true,
+	.gic = &gic_model_ops,
 	.feature_reg = emu_feature_reg_op,
 	.ccsidr_values = emu_ccsidr_values_op,
 };

@@ -91,6 +91,12 @@ struct gic_config {
 	uint32_t msi_intid_base, msi_intid_count; /* count 0: no MSIs */
 };
 
+/* GICM_TYPER: first SPI [25:16], number of SPIs [9:0]. */
+static inline uint64_t gic_msi_typer(const struct gic_config *c)
+{
+	return (uint64_t)c->msi_intid_base << 16 | c->msi_intid_count;
+}
+
 struct gic {
 	pthread_mutex_t lock;
 	struct gic_config cfg;
@@ -182,6 +188,9 @@ bool gic_mmio(struct gic *g, uint64_t addr, unsigned size, bool is_write, uint64
 bool gic_icc_is_reg(uint16_t enc);
 bool gic_icc_read(struct gic_cpu *c, uint16_t enc, uint64_t *value, bool guest);
 bool gic_icc_write(struct gic_cpu *c, uint16_t enc, uint64_t value, bool guest);
+
+/* gic_ops.c: the model as a backend's hv_gic_ops (emu). */
+extern const struct hv_gic_ops gic_model_ops;
 
 /* gic_state.c: the hv_gic_state blob. */
 size_t gic_state_size(const struct gic *g);

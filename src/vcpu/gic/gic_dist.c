@@ -79,7 +79,7 @@ bool gic_dist_write(struct gic *g, uint64_t off, unsigned size, uint64_t value)
 bool gic_msi_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value)
 {
 	(void)size;
-	*value = off == GICM_TYPER ? (uint64_t)g->cfg.msi_intid_base << 16 | g->cfg.msi_intid_count : 0;
+	*value = off == GICM_TYPER ? gic_msi_typer(&g->cfg) : 0;
 	return true;
 }
 

@@ -163,6 +163,7 @@ static hv_return_t kvm_vm_create(struct hv_vm_obj *vm)
 	struct kvm_vm_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return HV_NO_RESOURCES;
+	s->vgic_fd = -1;
 	s->fd = create_kvm_vm(vm->ipa_bits);
 	if (s->fd < 0) {
 		free(s);
@@ -409,6 +410,8 @@ static void kvm_vcpu_destroy(struct hv_vcpu_obj *v)
 
 void kvm_sync_irq_lines(struct hv_vcpu_obj *v)
 {
+	if (v->vm->has_gic)
+		return; /* KVM's vgic drives the CPU's lines (documented) */
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
 	struct kvm_vm_state *s = kvm_vm_of(v->vm);
 	if (c->irq_line != v->pending_irq) {
@@ -561,7 +564,7 @@ static const uint16_t plain_sysregs[] = {
 };
 
 /* ONE_REG id of an hv_sys_reg_t, 0 if the register does not exist here. */
-static uint64_t sysreg_id(uint16_t r)
+static uint64_t sysreg_id(uint16_t r, bool gic_vm)
 {
 	switch (r) {
 	case HV_SYS_REG_SP_EL0: return KVM_REG_SP_EL0;
@@ -574,6 +577,8 @@ static uint64_t sysreg_id(uint16_t r)
 	case HV_SYS_REG_MDSCR_EL1: return KVM_SYSREG(r);
 	default: break;
 	}
+	if (gic_vm && (r == HV_SYS_REG_CNTP_CTL_EL0 || r == HV_SYS_REG_CNTP_CVAL_EL0))
+		return KVM_SYSREG(r); /* the physical timer: with a GIC only, as on macOS */
 	unsigned n, kind;
 	if (is_dbg_wb_reg(r, &n, &kind))
 		return KVM_SYSREG(r);
@@ -596,7 +601,7 @@ static hv_return_t kvm_get_sys_reg(struct hv_vcpu_obj *v, hv_sys_reg_t reg, uint
 		*value = 0; /* EnTSO: KVM cannot give a vCPU TSO ordering */
 		return HV_SUCCESS;
 	}
-	uint64_t id = sysreg_id(reg);
+	uint64_t id = sysreg_id(reg, v->vm->has_gic);
 	if (!id)
 		return HV_BAD_ARGUMENT;
 	if (kvm_get_one(c->fd, id, value) == 0)
@@ -614,7 +619,7 @@ static hv_return_t kvm_set_sys_reg(struct hv_vcpu_obj *v, hv_sys_reg_t reg, uint
 	struct kvm_vcpu_state *c = kvm_vcpu_of(v);
 	if (reg == HV_SYS_REG_ACTLR_EL1)
 		return (value & 2) ? HV_UNSUPPORTED : HV_SUCCESS;
-	uint64_t id = sysreg_id(reg);
+	uint64_t id = sysreg_id(reg, v->vm->has_gic);
 	if (!id)
 		return HV_BAD_ARGUMENT;
 	unsigned n, kind;
@@ -714,6 +719,7 @@ const struct hv_backend_ops hv_kvm_backend = {
 	.available = kvm_available,
 	.vm_create = kvm_vm_create,
 	.vm_destroy = kvm_vm_destroy,
+	.gic = &kvm_vgic_ops,
 	.vm_mem_changed = kvm_vm_mem_changed,
 	.vcpu_create = kvm_vcpu_create,
 	.vcpu_destroy = kvm_vcpu_destroy,

@@ -62,6 +62,9 @@ struct kvm_vm_state {
 	 * hv_vcpu_create re-initialises the one with the same id. */
 	struct kvm_vcpu_state *vcpus[HV_MAX_VCPUS];
 	struct kvm_vcpu_init init;
+	/* The in-kernel vgic-v3 (vgic.c), -1 without hv_gic_create. */
+	int vgic_fd;
+	bool vgic_ready;
 };
 
 struct kvm_vcpu_state {
@@ -177,5 +180,13 @@ void kvm_decode_dabt(struct hv_vcpu_obj *v, struct kvm_dabt *out);
 /* Reads the 32-bit instruction at guest VA va (stage 1 walk if the MMU is
  * on).  false if it is not in mapped memory. */
 bool kvm_read_insn(struct hv_vcpu_obj *v, uint64_t va, uint32_t *insn);
+
+/* vgic.c */
+extern const struct hv_gic_ops kvm_vgic_ops;
+/* Initialises the vgic if the VM has one and it is not yet (0: ready or
+ * no vgic). */
+int kvm_vgic_ready(struct hv_vm_obj *vm);
+/* A KVM_EXIT_MMIO on the emulated MSI frame, completed here. */
+bool kvm_vgic_mmio(struct hv_vm_obj *vm, struct kvm_run *run);
 
 #endif /* HV_KVM_H */

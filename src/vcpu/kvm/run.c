@@ -284,6 +284,10 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 		apply_debug(v, c);
 	apply_vtimer_offset(v, c);
 	kvm_sync_irq_lines(v);
+	if (kvm_vgic_ready(v->vm)) { /* the topology is final from here */
+		v->exit.reason = HV_EXIT_REASON_UNKNOWN;
+		return HV_ERROR;
+	}
 
 	/* MDSCR_EL1.SS with PSTATE.SS = 0 (active-pending): the step
 	 * exception comes before any instruction; KVM always steps one. */
@@ -339,6 +343,8 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu_obj *v)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
+			if (kvm_vgic_mmio(v->vm, run))
+				continue; /* the MSI frame; KVM completes it */
 			mmio_exit(v, c, run);
 			return HV_SUCCESS;
 		case KVM_EXIT_ARM_NISV:
