@@ -17,7 +17,7 @@ unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL BUILD SAN OPT CFLAGS LDFLAGS LDLI
 
 command -v "${cross}gcc" >/dev/null || { echo "kvm_exits: skipped (no ${cross}gcc)"; exit 0; }
 tests/kvm/run-vm --fetch-only >/dev/null 2>&1 || { echo "kvm_exits: skipped (tests/kvm/run-vm --fetch-only failed)"; exit 0; }
-make -s -j2 CC="${cross}gcc" CROSS="$cross" BUILD="$build" HOST_ARCH=aarch64 LDFLAGS=-static \
+make -s -j2 CC="${cross}gcc" CROSS="$cross" OBJCOPY="${cross}objcopy" BUILD="$build" HOST_ARCH=aarch64 LDFLAGS=-static \
 	"$build/bench/kvm_exits" >&2
 # shellcheck disable=SC2086 # RUN_VM_OPTS is a list of options
 tests/kvm/run-vm ${RUN_VM_OPTS:-} --smp 1 --env HV_BACKEND=kvm ${RAW_NO_PTRAUTH:+--env RAW_NO_PTRAUTH=1} "$build/bench/kvm_exits" "${1:-5000}" "${2:-3}" |

@@ -18,7 +18,7 @@ OUT=$BUILD/bench/report
 mkdir -p "$OUT"
 
 if [ "${1:-}" != --no-run ]; then
-	for b in interp fp kvm_exits gdb_step; do
+	for b in interp fp kvm_exits gdb_step gic; do
 		[ -x "bench/$b.sh" ] || continue
 		echo "== bench/$b.sh" >&2
 		if "bench/$b.sh" >"$OUT/$b.txt" 2>"$OUT/$b.err"; then :; else
@@ -74,6 +74,21 @@ if [ -n "$(gd 'gdb stepi/s')" ]; then
 else
 	rows+=("| \`gdb_step.sh\` gdb \`stepi\` rate | - | - | skipped: $(why_not gdb_step) |")
 fi
+
+# gic.sh: "SPI injection ... N us" and "SGI round trip ... N us" under
+# "emu:" and "kvm (nested):".
+gicv() { get gic | awk -v sec="$1" -v key="$2" '/^emu:/ { s = "emu" } /^kvm/ { s = "kvm" } s == sec && index($0, key) { print $(NF-1) }' | head -1; }
+for k in "SPI injection:SPI from a host thread to the guest handler" "SGI round trip:SGI round trip between two vCPUs"; do
+	key=${k%%:*} label=${k#*:}
+	e=$(gicv emu "$key") q=$(gicv kvm "$key")
+	if [ -n "$e" ] && [ -n "$q" ]; then
+		rows+=("| \`gic.sh\` $label | $e us (emu) | $q us (kvm backend, nested KVM) | $(ratio "$e" "$q")x cost |")
+	elif [ -n "$e" ]; then
+		rows+=("| \`gic.sh\` $label | $e us (emu) | - | kvm skipped: $(why_not gic) |")
+	else
+		rows+=("| \`gic.sh\` $label | - | - | skipped: $(why_not gic) |")
+	fi
+done
 
 # ---- plot ------------------------------------------------------------
 png=bench/interp-throughput.png
@@ -136,6 +151,10 @@ EOF
   the ratio is the layer's overhead).
 * `gdb_step.sh`: gdb-multiarch `stepi` round trips and memory reads
   against `hvdbg --gdb` and QEMU's gdbstub, same ELF.
+* `gic.sh`: interrupt latency through `hv_gic_*` (bench/gic_latency.c): an
+  edge SPI raised by a host thread until the guest's handler has counted
+  it, and an SGI round trip between two vCPUs on two threads; emu on this
+  host against the kvm backend (KVM's vgic-v3) in the nested-KVM VM.
 
 Raw outputs: `build/bench/report/*.txt`; `scripts/bench-report.sh --no-run`
 rebuilds this page from them.

@@ -26,6 +26,7 @@ _start:
 	b	t_ptimer	/* 5: physical timer in X1 ticks, then wait */
 	b	t_iar		/* 6: X0 = ICC_IAR1_EL1 */
 	b	t_spin		/* 7: unmask IRQ, spin (no WFI) */
+	b	t_sgi_loop	/* 8: X3 times: SGI1R = X1, wait for [X2] to move */
 
 	.org	VEC_OFFSET
 	.irp	k, 0, 1, 2, 3, 4
@@ -135,3 +136,14 @@ t_ptimer:
 t_iar:
 	mrs	x0, ICC_IAR1_EL1
 	hvc	#6
+
+t_sgi_loop:
+0:	ldr	x4, [x2]
+	msr	ICC_SGI1R_EL1, x1
+	isb
+1:	ldr	x5, [x2]
+	cmp	x5, x4
+	b.eq	1b
+	subs	x3, x3, #1
+	b.ne	0b
+	hvc	#8
