@@ -339,6 +339,7 @@ void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id)
 		cpu->dbg.bvr[i] = cpu->dbg.bcr[i] = 0;
 	for (unsigned i = 0; i < EMU_NUM_WRP; i++)
 		cpu->dbg.wvr[i] = cpu->dbg.wcr[i] = 0;
+	cpu->cntp_ctl = cpu->cntp_cval = 0;
 	cpu->sr[SR_SCTLR_EL1] = SCTLR_RESET;
 	cpu->sr[SR_CPACR_EL1] = CPACR_RESET;
 	cpu->sr[SR_MIDR_EL1] = MIDR_VALUE;
@@ -405,7 +406,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_CNTV_TVAL: return emu_timer_read_tval(cpu);
 	case S_CNTP_CTL: return emu_ptimer_read_ctl(cpu);
 	case S_CNTP_TVAL: return emu_ptimer_read_tval(cpu);
-	case S_CNTP_CVAL: return cpu->sr[SR_CNTP_CVAL_EL0];
+	case S_CNTP_CVAL: return cpu->cntp_cval;
 	case S_NONE:
 	case S_CNTPCT:
 	case S_ICC:
@@ -460,9 +461,9 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_MDSCR: cpu->sr[SR_MDSCR_EL1] = guest ? v & MDSCR_WRITABLE : v; break;
 		case S_CNTV_CTL: cpu->sr[SR_CNTV_CTL_EL0] = v & 3; break; /* ISTATUS is computed */
 		case S_CNTV_TVAL: emu_timer_write_tval(cpu, v); break;
-		case S_CNTP_CTL: cpu->sr[SR_CNTP_CTL_EL0] = v & 3; break;
+		case S_CNTP_CTL: cpu->cntp_ctl = v & 3; break;
 		case S_CNTP_TVAL: emu_ptimer_write_tval(cpu, v); break;
-		case S_CNTP_CVAL: cpu->sr[SR_CNTP_CVAL_EL0] = v; break;
+		case S_CNTP_CVAL: cpu->cntp_cval = v; break;
 		case S_NONE:
 		case S_CURRENTEL:
 		case S_CTR:

@@ -37,7 +37,7 @@ uint64_t emu_timer_read_ctl(struct emu_cpu *cpu)
 
 uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu)
 {
-	return read_ctl(cpu->sr[SR_CNTP_CTL_EL0], cpu->sr[SR_CNTP_CVAL_EL0], hv_host_ticks());
+	return read_ctl(cpu->cntp_ctl, cpu->cntp_cval, hv_host_ticks());
 }
 
 /* TVAL: the low 32 bits of CVAL - count (a signed 32-bit down-count). */
@@ -48,7 +48,7 @@ uint64_t emu_timer_read_tval(struct emu_cpu *cpu)
 
 uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu)
 {
-	return (cpu->sr[SR_CNTP_CVAL_EL0] - hv_host_ticks()) & 0xffffffffull;
+	return (cpu->cntp_cval - hv_host_ticks()) & 0xffffffffull;
 }
 
 /* Writing TVAL sets CVAL = count + SignExtend(TVAL[31:0]). */
@@ -66,7 +66,7 @@ void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value)
 
 void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value)
 {
-	cpu->sr[SR_CNTP_CVAL_EL0] = cval_of_tval(value, hv_host_ticks());
+	cpu->cntp_cval = cval_of_tval(value, hv_host_ticks());
 }
 
 static bool live(uint64_t ctl)
@@ -80,7 +80,7 @@ static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
 	uint64_t now = hv_host_ticks();
 	bool v = live(cpu->sr[SR_CNTV_CTL_EL0]) &&
 		 now - cpu->obj->vtimer_offset >= cpu->sr[SR_CNTV_CVAL_EL0];
-	bool p = live(cpu->sr[SR_CNTP_CTL_EL0]) && now >= cpu->sr[SR_CNTP_CVAL_EL0];
+	bool p = live(cpu->cntp_ctl) && now >= cpu->cntp_cval;
 	if (v != cpu->vtimer_level) {
 		cpu->vtimer_level = v;
 		gic_set_ppi_level(gc, GIC_PPI_VTIMER, v);
@@ -96,7 +96,7 @@ void emu_timer_check(struct emu_cpu *cpu)
 	struct gic_cpu *gc = cpu->obj->gic;
 	if (gc) {
 		if (cpu->vtimer_level || cpu->ptimer_level || live(cpu->sr[SR_CNTV_CTL_EL0]) ||
-		    live(cpu->sr[SR_CNTP_CTL_EL0]))
+		    live(cpu->cntp_ctl))
 			drive_ppis(cpu, gc);
 		return;
 	}
@@ -117,8 +117,8 @@ uint64_t emu_timer_deadline(struct emu_cpu *cpu)
 	uint64_t d = 0;
 	if (live(cpu->sr[SR_CNTV_CTL_EL0]) && !cpu->vtimer_level)
 		d = cpu->sr[SR_CNTV_CVAL_EL0] + cpu->obj->vtimer_offset;
-	if (live(cpu->sr[SR_CNTP_CTL_EL0]) && !cpu->ptimer_level) {
-		uint64_t p = cpu->sr[SR_CNTP_CVAL_EL0];
+	if (live(cpu->cntp_ctl) && !cpu->ptimer_level) {
+		uint64_t p = cpu->cntp_cval;
 		if (!d || p < d)
 			d = p;
 	}
