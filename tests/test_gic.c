@@ -394,8 +394,8 @@ START_TEST(masking)
 END_TEST
 
 /* A higher-priority interrupt preempts a running handler; a lower one
- * waits for the EOI.  EOImode 1: EOI drops the priority, DIR deactivates. */
-START_TEST(preemption_and_eoimode)
+ * waits for the EOI (the active priorities and RPR show both). */
+START_TEST(preemption)
 {
 	NEED_GIC();
 	guest_setup_spi(SPI_A);
@@ -413,6 +413,33 @@ START_TEST(preemption_and_eoimode)
 	ASSERT_U64_EQ(reg(HV_REG_X0), SPI_A);
 	ASSERT_U64_EQ(icc(HV_GIC_ICC_REG_RPR_EL1), 0x40);
 	ASSERT_U64_EQ(icc(HV_GIC_ICC_REG_AP1R0_EL1), (1u << (0x40 >> 3)) | (1u << (0x80 >> 3)));
+}
+END_TEST
+
+/* EOImode 1: the guest's EOI drops the running priority only; the
+ * interrupt stays active (not taken again) until it is deactivated. */
+START_TEST(eoimode_split)
+{
+	NEED_GIC();
+	guest_setup_spi(SPI_B);
+	set_dist(HV_GIC_DISTRIBUTOR_REG_GICD_ICFGR2, 2u << (2 * (SPI_B - 32))); /* edge */
+	uint64_t ctlr = icc(HV_GIC_ICC_REG_CTLR_EL1);
+	ck_assert_int_eq(hv_gic_set_icc_reg(g_vcpu, HV_GIC_ICC_REG_CTLR_EL1, ctlr | 2), HV_SUCCESS);
+	ASSERT_U64_EQ(icc(HV_GIC_ICC_REG_CTLR_EL1) & 2, 2);
+	ck_assert_int_eq(hv_gic_set_spi(SPI_B, true), HV_SUCCESS);
+	guest_start(E_WAIT);
+	ASSERT_U64_EQ(run_until_irq(), SPI_B);
+	/* A second edge while it is active: pending, not taken. */
+	ck_assert_int_eq(hv_gic_set_spi(SPI_B, true), HV_SUCCESS);
+	expect_no_irq(50); /* the handler's EOI ran: priority dropped */
+	ASSERT_U64_EQ(icc(HV_GIC_ICC_REG_RPR_EL1), 0xff);
+	ASSERT_U64_EQ(dist(HV_GIC_DISTRIBUTOR_REG_GICD_ISACTIVER1), 1u << (SPI_B - 32));
+	ASSERT_U64_EQ(dist(HV_GIC_DISTRIBUTOR_REG_GICD_ISPENDR1), 1u << (SPI_B - 32));
+	/* Deactivated: the pending edge is taken. */
+	set_dist(HV_GIC_DISTRIBUTOR_REG_GICD_ICACTIVER1, 1u << (SPI_B - 32));
+	if (hv_test_backend_is_kvm()) /* KVM re-evaluates on a line change */
+		ck_assert_int_eq(hv_gic_set_spi(SPI_B, true), HV_SUCCESS);
+	ASSERT_U64_EQ(run_until_irq(), SPI_B);
 }
 END_TEST
 
@@ -676,6 +703,37 @@ START_TEST(redistributor_and_icc_registers)
 	ASSERT_U64_EQ(v >> 4 & 0xf, 3);
 	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, (hv_gic_redistributor_reg_t)0x10002, &v),
 			 HV_BAD_ARGUMENT);
+	/* Every member of Apple's redistributor enum reads, and takes back
+	 * what it read. */
+	static const hv_gic_redistributor_reg_t members[] = {
+		HV_GIC_REDISTRIBUTOR_REG_GICR_TYPER,       HV_GIC_REDISTRIBUTOR_REG_GICR_PIDR2,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_IGROUPR0,    HV_GIC_REDISTRIBUTOR_REG_GICR_ISENABLER0,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_ICENABLER0,  HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0,    HV_GIC_REDISTRIBUTOR_REG_GICR_ISACTIVER0,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_ICACTIVER0,  HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR0,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR1, HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR2,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR3, HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR4,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR5, HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR6,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_IPRIORITYR7, HV_GIC_REDISTRIBUTOR_REG_GICR_ICFGR0,
+		HV_GIC_REDISTRIBUTOR_REG_GICR_ICFGR1,
+	};
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, members[i], &v), HV_SUCCESS);
+		ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, members[i], v), HV_SUCCESS);
+	}
+	/* Pending and active SGI/PPI bits: set, read, clear. */
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, 0x20),
+			 HV_SUCCESS);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v & 0x20, 0x20);
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0, 0x20),
+			 HV_SUCCESS);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v & 0x20, 0);
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISACTIVER0, 0x40),
+			 HV_SUCCESS);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICACTIVER0, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v & 0x40, 0x40);
 
 	/* ICC: every member reads; the writable ones keep what is written. */
 	static const hv_gic_icc_reg_t all[] = {
@@ -863,7 +921,8 @@ int main(void)
 	tcase_add_test(t, spi_level);
 	tcase_add_test(t, spi_edge);
 	tcase_add_test(t, masking);
-	tcase_add_test(t, preemption_and_eoimode);
+	tcase_add_test(t, preemption);
+	tcase_add_test(t, eoimode_split);
 	tcase_add_test(t, timer_ppis);
 	tcase_add_test(t, sgi_between_vcpus);
 	tcase_add_test(t, sgi_irm);
