@@ -721,19 +721,19 @@ START_TEST(redistributor_and_icc_registers)
 		ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, members[i], &v), HV_SUCCESS);
 		ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, members[i], v), HV_SUCCESS);
 	}
-	/* Pending and active SGI/PPI bits: set, read, clear. */
-	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, 0x20),
+	/* Pending and active PPI bits (INTIDs 20, 21): set, read, clear. */
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, 1u << 20),
 			 HV_SUCCESS);
 	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0, &v), HV_SUCCESS);
-	ASSERT_U64_EQ(v & 0x20, 0x20);
-	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0, 0x20),
+	ASSERT_U64_EQ(v & (1u << 20), 1u << 20); /* IC* reads as IS* */
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICPENDR0, 1u << 20),
 			 HV_SUCCESS);
 	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &v), HV_SUCCESS);
-	ASSERT_U64_EQ(v & 0x20, 0);
-	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISACTIVER0, 0x40),
+	ASSERT_U64_EQ(v & (1u << 20), 0);
+	ck_assert_int_eq(hv_gic_set_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISACTIVER0, 1u << 21),
 			 HV_SUCCESS);
-	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ICACTIVER0, &v), HV_SUCCESS);
-	ASSERT_U64_EQ(v & 0x40, 0x40);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISACTIVER0, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v & (1u << 21), 1u << 21);
 
 	/* ICC: every member reads; the writable ones keep what is written. */
 	static const hv_gic_icc_reg_t all[] = {

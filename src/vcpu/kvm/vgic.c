@@ -145,6 +145,8 @@ static hv_return_t vgic_dist_read(struct hv_vm_obj *vm, uint32_t off, unsigned s
 {
 	READY(vm);
 	uint32_t lo = 0, hi = 0;
+	if (off >= 0x280 && off < 0x300)
+		off -= 0x80; /* KVM's user reads of ICPENDR are RAZ: read ISPENDR */
 	hv_return_t r = dist_get32(vm, off, &lo);
 	if (r == HV_SUCCESS && size == 8)
 		r = dist_get32(vm, off + 4, &hi);
@@ -193,6 +195,8 @@ static hv_return_t vgic_redist_read(struct hv_vcpu_obj *v, uint32_t off, unsigne
 {
 	READY(v->vm);
 	uint32_t lo = 0, hi = 0;
+	if (off == 0x10280)
+		off = 0x10200; /* as for the distributor */
 	redist32(v, false, off, &lo);
 	if (size == 8)
 		redist32(v, false, off + 4, &hi);
