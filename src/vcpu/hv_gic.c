@@ -51,10 +51,9 @@ static struct hv_vm_obj *gic_vm(void)
 	if (!vm)                             \
 	return HV_NO_DEVICE
 
-static bool is_msi(const struct hv_vm_obj *vm, uint32_t intid)
+static bool is_msi(const struct hv_vm_obj *vm, uint64_t intid)
 {
-	const struct gic_config *c = vm->gic_cfg;
-	return c->msi_intid_count && intid >= c->msi_intid_base && intid - c->msi_intid_base < c->msi_intid_count;
+	return gic_config_is_msi(vm->gic_cfg, intid);
 }
 
 /* ---- parameters ------------------------------------------------------ */
@@ -414,7 +413,7 @@ hv_return_t hv_gic_set_msi_reg(hv_gic_msi_reg_t reg, uint64_t value)
 	WITH_GIC(vm);
 	if (reg != HV_GIC_REG_GICM_TYPER && reg != HV_GIC_REG_GICM_SET_SPI_NSR)
 		return HV_BAD_ARGUMENT;
-	if (reg == HV_GIC_REG_GICM_SET_SPI_NSR && value < GIC_NR_INTIDS && is_msi(vm, (uint32_t)value))
+	if (reg == HV_GIC_REG_GICM_SET_SPI_NSR && is_msi(vm, value))
 		return vm->ops->gic->send_msi(vm, (uint32_t)value);
 	return HV_SUCCESS; /* TYPER is read-only */
 }

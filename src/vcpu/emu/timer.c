@@ -122,5 +122,5 @@ uint64_t emu_timer_deadline(struct emu_cpu *cpu)
 		if (!d || p < d)
 			d = p;
 	}
-	return d ? d : 0;
+	return d;
 }

@@ -91,6 +91,12 @@ struct gic_config {
 	uint32_t msi_intid_base, msi_intid_count; /* count 0: no MSIs */
 };
 
+/* Whether intid is one of the configured MSIs (every backend's check). */
+static inline bool gic_config_is_msi(const struct gic_config *c, uint64_t intid)
+{
+	return c->msi_intid_count && intid >= c->msi_intid_base && intid - c->msi_intid_base < c->msi_intid_count;
+}
+
 /* GICM_TYPER: first SPI [25:16], number of SPIs [9:0]. */
 static inline uint64_t gic_msi_typer(const struct gic_config *c)
 {
@@ -124,7 +130,6 @@ unsigned gic_running_prio(const struct gic_cpu *c); /* 0x100: idle */
 unsigned gic_hppi_locked(const struct gic_cpu *c, uint8_t *prio);
 bool gic_can_signal(const struct gic_cpu *c, unsigned intid, uint8_t prio);
 /* Host-driven inputs. */
-bool gic_spi_is_msi(const struct gic *g, unsigned intid);
 void gic_set_spi(struct gic *g, unsigned intid, bool level);
 void gic_send_msi(struct gic *g, unsigned intid);
 void gic_set_ppi_level(struct gic_cpu *c, unsigned intid, bool level);
@@ -166,11 +171,10 @@ void gic_cfg_write(gic_irq_at at, void *ctx, unsigned first, uint32_t v);
 bool gic_array_read(gic_irq_at at, void *ctx, uint64_t off, unsigned size, uint64_t *value);
 bool gic_array_write(gic_irq_at at, void *ctx, uint64_t off, unsigned size, uint64_t value);
 
-/* gic_dist.c: distributor and MSI frame (offsets from their bases). */
+/* gic_dist.c: distributor (offsets from its base); the MSI frame is
+ * reached through gic_mmio. */
 bool gic_dist_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value);
 bool gic_dist_write(struct gic *g, uint64_t off, unsigned size, uint64_t value);
-bool gic_msi_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value);
-bool gic_msi_write(struct gic *g, uint64_t off, unsigned size, uint64_t value);
 
 /* gic_redist.c: one vCPU's redistributor (offset from its RD_base). */
 bool gic_redist_read(struct gic_cpu *c, uint64_t off, unsigned size, uint64_t *value);

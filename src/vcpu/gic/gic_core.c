@@ -217,12 +217,6 @@ void gic_update_locked(struct gic *g)
 
 /* ---- inputs ---------------------------------------------------------- */
 
-bool gic_spi_is_msi(const struct gic *g, unsigned intid)
-{
-	return g->cfg.msi_intid_count && intid >= g->cfg.msi_intid_base &&
-	       intid - g->cfg.msi_intid_base < g->cfg.msi_intid_count;
-}
-
 void gic_set_spi(struct gic *g, unsigned intid, bool level)
 {
 	pthread_mutex_lock(&g->lock);

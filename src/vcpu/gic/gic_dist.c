@@ -76,7 +76,7 @@ bool gic_dist_write(struct gic *g, uint64_t off, unsigned size, uint64_t value)
 }
 
 /* The MSI frame: TYPER = first SPI [25:16], number of SPIs [9:0]. */
-bool gic_msi_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value)
+static bool gic_msi_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value)
 {
 	(void)size;
 	*value = off == GICM_TYPER ? gic_msi_typer(&g->cfg) : 0;
@@ -84,11 +84,10 @@ bool gic_msi_read(struct gic *g, uint64_t off, unsigned size, uint64_t *value)
 }
 
 /* A write of an INTID outside the frame's range is ignored. */
-bool gic_msi_write(struct gic *g, uint64_t off, unsigned size, uint64_t value)
+static bool gic_msi_write(struct gic *g, uint64_t off, unsigned size, uint64_t value)
 {
 	(void)size;
-	if (off == GICM_SET_SPI_NSR && gic_spi_is_msi(g, (uint32_t)value & 0x3ff) &&
-	    (value & ~0x3ffull) == 0) {
+	if (off == GICM_SET_SPI_NSR && gic_config_is_msi(&g->cfg, value)) {
 		g->spi[(value & 0x3ff) - GIC_SPI_BASE].latch = true;
 		gic_update_locked(g);
 	}

@@ -38,8 +38,10 @@ static uint64_t typer(const struct gic_cpu *c)
 bool gic_redist_read(struct gic_cpu *c, uint64_t off, unsigned size, uint64_t *value)
 {
 	*value = 0;
-	if (off >= GICR_SGI)
-		return gic_array_read(priv_at, c, off - GICR_SGI, size, value) || true;
+	if (off >= GICR_SGI) {
+		gic_array_read(priv_at, c, off - GICR_SGI, size, value); /* else RAZ */
+		return true;
+	}
 	switch (off) {
 	case GICR_TYPER: *value = size == 8 ? typer(c) : (uint32_t)typer(c); break;
 	case GICR_TYPER + 4: *value = typer(c) >> 32; break;

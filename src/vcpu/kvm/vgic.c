@@ -481,7 +481,7 @@ bool kvm_vgic_mmio(struct hv_vm_obj *vm, struct kvm_run *run)
 	uint64_t off = run->mmio.phys_addr - cfg->msi_base, v = 0;
 	if (run->mmio.is_write) {
 		memcpy(&v, run->mmio.data, run->mmio.len <= 8 ? run->mmio.len : 8);
-		if (off == GICM_SET_SPI_NSR && v >= cfg->msi_intid_base && v - cfg->msi_intid_base < cfg->msi_intid_count)
+		if (off == GICM_SET_SPI_NSR && gic_config_is_msi(cfg, v))
 			vgic_send_msi(vm, (uint32_t)v);
 	} else {
 		v = off == GICM_TYPER ? gic_msi_typer(cfg) : 0;
