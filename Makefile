@@ -70,10 +70,10 @@ EX_VMM_SRCS   := $(wildcard examples/vmm/*.c)
 EX_VMM_BINS   := $(EX_VMM_SRCS:examples/vmm/%.c=$(BUILD)/examples/vmm/%)
 
 # Debugger layer: ELF loader, default machine, gdb server, REPL.
-HVDBG_SRCS := $(wildcard src/elf/*.c src/machine/*.c src/rsp/*.c src/repl/*.c)
+HVDBG_SRCS := $(wildcard src/elf/*.c src/machine/*.c src/console/*.c src/rsp/*.c src/repl/*.c)
 HVDBG_OBJS := $(HVDBG_SRCS:%.c=$(BUILD)/%.o)
 HVDBG_LIB  := $(BUILD)/libhvdbg.a
-HVDBG_LIBS := -lelf -ldw -ledit -lcapstone
+HVDBG_LIBS := -lelf -ldw -ledit -lcapstone -lfdt -lz
 HVDBG_BIN  := $(BUILD)/hvdbg
 
 BENCH_SRCS := $(wildcard bench/*.c)

@@ -3,11 +3,13 @@
  * machine (docs/machine.md) and either opens the REPL (default) or serves
  * gdb (--gdb PORT, --gdb-stdio).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "console/console.h"
 #include "machine/machine.h"
 #include "repl/repl.h"
 #include "rsp/rsp.h"
@@ -16,6 +18,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvdbg [options] GUEST.elf\n"
+		"       hvdbg [options] --kernel IMAGE [--initrd FILE] [--append CMDLINE]\n"
+		"  --kernel IMAGE      boot an arm64 Linux Image/Image.gz on the GIC machine\n"
+		"  --initrd FILE       initramfs / initrd for the kernel\n"
+		"  --append CMDLINE    kernel command line (default console=ttyAMA0; nokaslr is added)\n"
+		"  --kaslr             do not add nokaslr\n"
+		"  --dtb FILE          use this device tree (its /chosen is filled in)\n"
+		"  --dump-dtb FILE     write the device tree given to the kernel and exit\n"
+		"  --run               no REPL: boot, console on stdin/stdout, exit with the guest\n"
+		"  --timeout SECONDS   with --run: stop the guest after this long (exit 124)\n"
 		"  --ram SIZE[@BASE]   guest RAM (default 128M@0x40000000)\n"
 		"  --smp N             number of vCPUs (default 1)\n"
 		"  --base ADDR         load address of an ET_DYN guest\n"
@@ -30,6 +41,21 @@ static void usage(FILE *f)
 		"  --version           print the version and exit\n"
 		"  -h, --help          this help\n"
 		"Environment: HV_BACKEND=kvm|emu chooses libhypervisor's backend.\n");
+}
+
+static int write_dtb(struct machine *m, const char *path)
+{
+	size_t size;
+	const void *dtb = machine_dtb(m, &size);
+	FILE *f = fopen(path, "wb");
+	bool ok = f && fwrite(dtb, 1, size, f) == size;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		fprintf(stderr, "hvdbg: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 static int need_arg(int i, int argc, const char *opt)
@@ -62,9 +88,12 @@ int main(int argc, char **argv)
 	memset(&po, 0, sizeof(po));
 	po.color = isatty(STDOUT_FILENO);
 	const char **cmds = calloc((size_t)argc, sizeof(*cmds));
-	bool gdb = false;
+	bool gdb = false, ram_given = false;
 	uint64_t dyn_base = 0;
-	const char *guest = NULL;
+	const char *guest = NULL, *dump_dtb = NULL;
+	struct machine_linux lx = { 0 };
+	struct console_opts co = { .timeout_s = 0 };
+	bool run_mode = false;
 	if (!cmds)
 		return 1;
 
@@ -84,6 +113,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "hvdbg: bad --ram '%s' (e.g. 128M or 1G@0x80000000)\n", argv[i]);
 				return 2;
 			}
+			ram_given = true;
 		} else if (!strcmp(a, "--smp")) {
 			i = need_arg(i, argc, a);
 			long n = parse_long(argv[i], "--smp");
@@ -112,6 +142,28 @@ int main(int argc, char **argv)
 			gdb = true;
 		} else if (!strcmp(a, "--gdb-verbose")) {
 			ro.verbose = true;
+		} else if (!strcmp(a, "--kernel")) {
+			lx.kernel = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--initrd")) {
+			lx.initrd = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--append")) {
+			lx.cmdline = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--kaslr")) {
+			lx.kaslr = true;
+		} else if (!strcmp(a, "--dtb")) {
+			lx.dtb = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--dump-dtb")) {
+			dump_dtb = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--run")) {
+			run_mode = true;
+		} else if (!strcmp(a, "--timeout")) {
+			i = need_arg(i, argc, a);
+			long t = parse_long(argv[i], "--timeout");
+			if (t < 0) {
+				fprintf(stderr, "hvdbg: --timeout must be >= 0\n");
+				return 2;
+			}
+			co.timeout_s = (unsigned)t;
 		} else if (!strcmp(a, "-ex")) {
 			i = need_arg(i, argc, a);
 			cmds[po.ncommands++] = argv[i];
@@ -134,9 +186,27 @@ int main(int argc, char **argv)
 		}
 	}
 	po.commands = cmds;
-	if (!guest) {
-		usage(stderr);
+	if (!!guest == !!lx.kernel) {
+		if (guest)
+			fprintf(stderr, "hvdbg: give a guest ELF or --kernel, not both\n");
+		else
+			usage(stderr);
 		return 2;
+	}
+	if (!lx.kernel && (lx.initrd || lx.cmdline || lx.dtb || dump_dtb || lx.kaslr)) {
+		fprintf(stderr, "hvdbg: --initrd, --append, --dtb, --dump-dtb and --kaslr go with --kernel\n");
+		return 2;
+	}
+	if (run_mode && gdb) {
+		fprintf(stderr, "hvdbg: --run and --gdb exclude each other\n");
+		return 2;
+	}
+	if (lx.kernel || run_mode)
+		mo.uart_out = console_uart_out;
+	if (lx.kernel) {
+		mo.gic = true;
+		if (!ram_given)
+			mo.ram_size = 512ull << 20;
 	}
 	if (gdb)
 		mo.watch_stop_after = false; /* gdb steps over the access itself */
@@ -149,12 +219,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hvdbg: %s\n", err);
 		return 1;
 	}
-	if (machine_load_elf(m, guest, dyn_base, err, sizeof(err)) != 0) {
+	if (lx.kernel) {
+		if (machine_load_linux(m, &lx, err, sizeof(err)) != 0) {
+			fprintf(stderr, "hvdbg: %s\n", err);
+			machine_destroy(m);
+			return 1;
+		}
+		if (dump_dtb) {
+			int rc = write_dtb(m, dump_dtb);
+			machine_destroy(m);
+			free(cmds);
+			return rc;
+		}
+	} else if (machine_load_elf(m, guest, dyn_base, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hvdbg: %s: %s\n", guest, err);
 		machine_destroy(m);
 		return 1;
 	}
-	int status = gdb ? rsp_serve(m, &ro) : repl_main(m, &po);
+	int status = gdb ? rsp_serve(m, &ro) : run_mode ? console_run(m, &co) : repl_main(m, &po);
 	machine_destroy(m);
 	free(cmds);
 	return status;

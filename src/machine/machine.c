@@ -5,6 +5,7 @@
  * See docs/machine.md.
  */
 #include "machine_internal.h"
+#include "pl011.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UART_SIZE 0x1000ull
+#define UART_SIZE PL011_SIZE
 
 /* PSCI 1.1 (DEN0022) function ids and return codes. */
 #define PSCI_VERSION 0x84000000u
@@ -32,6 +33,11 @@
 #define PSCI_FEATURES 0x8400000au
 #define PSCI_64 0x40000000u /* SMC64 variant bit */
 #define SMCCC_VERSION 0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+#define SMCCC_ARCH_WORKAROUND_1 0x80008000u /* Spectre-v2 */
+#define SMCCC_ARCH_WORKAROUND_2 0x80007fffu /* Spectre-v4 */
+#define SMCCC_ARCH_WORKAROUND_3 0x80003fffu /* Spectre-BHB */
+#define SMCCC_RET_UNAFFECTED 1
 #define PSCI_RET_SUCCESS 0
 #define PSCI_RET_NOT_SUPPORTED (-1)
 #define PSCI_RET_INVALID_PARAMS (-2)
@@ -170,62 +176,9 @@ static int inject_undef(struct mvcpu *v)
 
 /* ------------------------------------------------------------------ UART */
 
-/* PL011 registers we model (the rest read as 0 and ignore writes). */
-#define UARTDR 0x00
-#define UARTFR 0x18
-#define UARTCR 0x30
-#define FR_RXFE (1u << 4)
-#define FR_TXFE (1u << 7)
-
-static void uart_tx(struct machine *m, char c)
-{
-	if (m->o.uart_out) {
-		m->o.uart_out(m->o.uart_ctx, &c, 1);
-	} else {
-		fputc(c, stdout);
-		if (c == '\n')
-			fflush(stdout);
-	}
-}
-
-static uint64_t uart_read(struct machine *m, uint64_t off)
-{
-	static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
-	uint64_t v = 0;
-	pthread_mutex_lock(&m->uart_lock);
-	bool empty = m->rx_head >= m->rx_len;
-	switch (off) {
-	case UARTDR:
-		if (!empty)
-			v = m->rx[m->rx_head++];
-		break;
-	case UARTFR:
-		v = FR_TXFE | (empty ? FR_RXFE : 0);
-		break;
-	case UARTCR:
-		v = 0x301; /* UARTEN, TXE, RXE */
-		break;
-	default:
-		if (off >= 0xfe0 && off < 0x1000)
-			v = id[(off - 0xfe0) / 4];
-		break;
-	}
-	pthread_mutex_unlock(&m->uart_lock);
-	return v;
-}
-
 void machine_uart_input(struct machine *m, const void *buf, size_t len)
 {
-	pthread_mutex_lock(&m->uart_lock);
-	if (m->rx_head == m->rx_len)
-		m->rx_head = m->rx_len = 0;
-	uint8_t *n = realloc(m->rx, m->rx_len + len + 1);
-	if (n) {
-		m->rx = n;
-		memcpy(m->rx + m->rx_len, buf, len);
-		m->rx_len += len;
-	}
-	pthread_mutex_unlock(&m->uart_lock);
+	pl011_input(&m->uart, buf, len);
 }
 
 /* A data abort on an unmapped IPA: UART accesses are emulated from the
@@ -243,10 +196,9 @@ static int mmio(struct mvcpu *v, uint64_t esr, uint64_t ipa, bool *handled)
 		uint64_t val = 0;
 		if (srt != 31 && hv_vcpu_get_reg(v->hv, (hv_reg_t)(HV_REG_X0 + srt), &val))
 			return MACHINE_ERR_HV;
-		if (off == UARTDR)
-			uart_tx(m, (char)(val & 0xff));
+		pl011_write(&m->uart, off & ~3ull, (uint32_t)val);
 	} else {
-		uint64_t val = uart_read(m, off & ~3ull);
+		uint64_t val = pl011_read(&m->uart, off & ~3ull);
 		unsigned bits = 8u << sas;
 		if (bits < 64)
 			val &= (1ull << bits) - 1;
@@ -274,7 +226,7 @@ static bool psci_known(uint32_t fn)
 	switch (fn & ~PSCI_64) {
 	case PSCI_VERSION: case PSCI_CPU_SUSPEND: case PSCI_CPU_OFF: case PSCI_CPU_ON:
 	case PSCI_AFFINITY_INFO: case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
+	case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
 		return true;
 	default:
 		return false;
@@ -297,6 +249,23 @@ static int psci(struct mvcpu *v, struct machine_stop *ev)
 		break;
 	case SMCCC_VERSION:
 		ret = 0x10001; /* SMCCC 1.1 */
+		break;
+	case SMCCC_ARCH_FEATURES:
+		/* The board has no firmware mitigations to offer; a CPU that
+		 * says it does not speculate (CSV2 and CSV3, as the emu
+		 * interpreter) is unaffected, anything else not supported. */
+		switch ((uint32_t)x[1]) {
+		case SMCCC_ARCH_WORKAROUND_1: case SMCCC_ARCH_WORKAROUND_2: case SMCCC_ARCH_WORKAROUND_3: {
+			uint64_t pfr0 = 0;
+			hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_ID_AA64PFR0_EL1, &pfr0);
+			if ((pfr0 >> 56 & 0xf) && (pfr0 >> 60))
+				ret = SMCCC_RET_UNAFFECTED;
+			break;
+		}
+		case SMCCC_VERSION: case SMCCC_ARCH_FEATURES:
+			ret = PSCI_RET_SUCCESS;
+			break;
+		}
 		break;
 	case PSCI_CPU_SUSPEND:
 		ret = PSCI_RET_SUCCESS; /* standby: returns at once, as a WFI that woke */
@@ -595,6 +564,33 @@ hv_error:
 int run_control_start(struct machine *m, char *err, size_t errlen);
 void run_control_stop(struct machine *m);
 
+/* The GICv3 through the public hv_gic_* API, at QEMU virt's addresses
+ * (machine.h): before any vCPU exists, as the API demands. */
+static int board_gic_create(char *err, size_t errlen)
+{
+	hv_gic_config_t cfg = hv_gic_config_create();
+	if (!cfg) {
+		snprintf(err, errlen, "hv_gic_config_create failed");
+		return MACHINE_ERR_HV;
+	}
+	hv_return_t r = hv_gic_config_set_distributor_base(cfg, MACHINE_GICD_BASE);
+	if (r == HV_SUCCESS)
+		r = hv_gic_config_set_redistributor_base(cfg, MACHINE_GICR_BASE);
+	if (r == HV_SUCCESS)
+		r = hv_gic_config_set_msi_region_base(cfg, MACHINE_GIC_MSI_BASE);
+	if (r == HV_SUCCESS)
+		r = hv_gic_config_set_msi_interrupt_range(cfg, MACHINE_MSI_INTID_BASE, MACHINE_MSI_COUNT);
+	if (r == HV_SUCCESS)
+		r = hv_gic_create(cfg);
+	os_release(cfg);
+	if (r != HV_SUCCESS) {
+		snprintf(err, errlen, "hv_gic_create failed (0x%x)%s", (unsigned)r,
+			 r == HV_UNSUPPORTED ? ": this host has no GICv3 for guests" : "");
+		return MACHINE_ERR_HV;
+	}
+	return 0;
+}
+
 struct machine *machine_create(const struct machine_opts *o, char *err, size_t errlen)
 {
 	struct machine_opts def;
@@ -615,6 +611,11 @@ struct machine *machine_create(const struct machine_opts *o, char *err, size_t e
 		snprintf(err, errlen, "the UART at 0x%llx overlaps RAM", (unsigned long long)o->uart_base);
 		return NULL;
 	}
+	if (o->gic && o->ram_base < MACHINE_GIC_END && o->ram_base + o->ram_size > MACHINE_GICD_BASE) {
+		snprintf(err, errlen, "RAM overlaps the GIC at [0x%llx, 0x%llx)",
+			 (unsigned long long)MACHINE_GICD_BASE, (unsigned long long)MACHINE_GIC_END);
+		return NULL;
+	}
 	struct machine *m = calloc(1, sizeof(*m));
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
@@ -625,7 +626,7 @@ struct machine *machine_create(const struct machine_opts *o, char *err, size_t e
 	m->page_size = page;
 	m->stop_pipe[0] = m->stop_pipe[1] = -1;
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_mutex_init(&m->uart_lock, NULL);
+	pl011_init(&m->uart, o->uart_out, o->uart_ctx, o->gic ? MACHINE_UART_INTID : 0);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -658,6 +659,11 @@ struct machine *machine_create(const struct machine_opts *o, char *err, size_t e
 		hv_vm_destroy();
 		goto fail_free;
 	}
+	if (o->gic && board_gic_create(err, errlen)) {
+		hv_vm_unmap(o->ram_base, o->ram_size);
+		hv_vm_destroy();
+		goto fail_free;
+	}
 	m->vtimer_offset = mach_absolute_time();
 	if (run_control_start(m, err, errlen)) {
 		hv_vm_unmap(o->ram_base, o->ram_size);
@@ -687,11 +693,11 @@ void machine_destroy(struct machine *m)
 	close(m->stop_pipe[0]);
 	close(m->stop_pipe[1]);
 	elf_image_free(m->img);
+	free(m->dtb);
 	free(m->bps);
-	free(m->rx);
+	pl011_destroy(&m->uart);
 	pthread_cond_destroy(&m->cv);
 	pthread_mutex_destroy(&m->lock);
-	pthread_mutex_destroy(&m->uart_lock);
 	free(m);
 }
 
@@ -726,18 +732,19 @@ static int protect_segments(struct machine *m, const struct elf_image *img, char
 }
 
 struct boot_arg {
-	uint64_t pc;
+	uint64_t pc, x0;
 };
 
 static int boot_fn(struct mvcpu *v, void *arg)
 {
-	vcpu_boot_state(v, ((struct boot_arg *)arg)->pc, 0);
+	struct boot_arg *a = arg;
+	vcpu_boot_state(v, a->pc, a->x0);
 	return 0;
 }
 
-static int reset_cpus(struct machine *m, uint64_t entry)
+int machine_reset_boot(struct machine *m, uint64_t entry, uint64_t x0)
 {
-	struct boot_arg a = { entry };
+	struct boot_arg a = { entry, x0 };
 	int rc = vcpu_call(m, 0, boot_fn, &a);
 	pthread_mutex_lock(&m->lock);
 	m->vcpu[0].state = VCPU_STOPPED;
@@ -771,7 +778,7 @@ int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, cha
 	}
 	elf_image_free(m->img);
 	m->img = img;
-	return reset_cpus(m, img->entry);
+	return machine_reset_boot(m, img->entry, 0);
 }
 
 int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t addr,
@@ -786,7 +793,7 @@ int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t 
 		return MACHINE_ERR_ARG;
 	}
 	memcpy(m->ram + (addr - m->o.ram_base), data, len);
-	return reset_cpus(m, entry);
+	return machine_reset_boot(m, entry, 0);
 }
 
 const struct elf_image *machine_image(const struct machine *m) { return m->img; }

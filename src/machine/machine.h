@@ -71,7 +71,22 @@ struct machine_opts {
 	 * over the access itself (REPL style).  Default false: stop before the
 	 * access, PC at the accessing instruction (gdb RSP style, gdb steps). */
 	bool watch_stop_after;
+	/* A GICv3 through hv_gic_* (distributor, redistributors, MSI frame at
+	 * the MACHINE_GIC* addresses), the timers as its PPIs and the UART's
+	 * interrupt as SPI MACHINE_UART_INTID: the machine Linux boots on.
+	 * Default false: the minimal CPU interface for the vtimer alone. */
+	bool gic;
 };
+
+/* The GIC machine's layout: QEMU virt's (hw/arm/virt.c), so device trees
+ * and habits carry over. */
+#define MACHINE_GICD_BASE 0x08000000ull
+#define MACHINE_GIC_MSI_BASE 0x08020000ull
+#define MACHINE_GICR_BASE 0x080a0000ull
+#define MACHINE_GIC_END (MACHINE_GICR_BASE + 0x20000ull * MACHINE_MAX_VCPUS)
+#define MACHINE_UART_INTID 33u      /* SPI 1, level */
+#define MACHINE_MSI_INTID_BASE 80u
+#define MACHINE_MSI_COUNT 64u
 void machine_opts_default(struct machine_opts *o);
 /* Parses "128M", "1G@0x80000000", "0x100000@0x40000000" (K/M/G suffixes). */
 int machine_parse_ram(const char *spec, uint64_t *size, uint64_t *base);
@@ -95,6 +110,17 @@ int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, cha
 /* Copies a flat binary at IPA addr and resets vCPU 0 with PC = entry. */
 int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t addr,
 		      uint64_t entry, char *err, size_t errlen);
+/* Boots Linux (GIC machine only): see linux_boot.c and docs/machine.md. */
+struct machine_linux {
+	const char *kernel;  /* Image or Image.gz */
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* NULL: "console=ttyAMA0" */
+	const char *dtb;     /* NULL: generate one; else this file, /chosen filled in */
+	bool kaslr;          /* false: " nokaslr" is appended to the command line */
+};
+int machine_load_linux(struct machine *m, const struct machine_linux *l, char *err, size_t errlen);
+/* The device tree given to the kernel (NULL before machine_load_linux). */
+const void *machine_dtb(const struct machine *m, size_t *size);
 const struct elf_image *machine_image(const struct machine *m);
 uint8_t *machine_ram(const struct machine *m);
 uint64_t machine_ram_base(const struct machine *m);

@@ -15,6 +15,7 @@
 
 #include "machine.h"
 #include "pagewalk.h"
+#include "pl011.h"
 
 #define BRK0_INSN 0xd4200000u
 
@@ -117,10 +118,11 @@ struct machine {
 	bool exited;
 	bool quit;
 	int stop_pipe[2];
-	/* UART */
-	pthread_mutex_t uart_lock;
-	uint8_t *rx;
-	size_t rx_len, rx_head;
+	struct pl011 uart;             /* its own lock */
+	/* Linux boot (linux_boot.c): the device tree handed to the kernel */
+	void *dtb;
+	size_t dtb_size;
+	uint64_t dtb_ipa, initrd_ipa, initrd_size, kernel_ipa, kernel_size;
 	/* debug */
 	struct sw_bp *bps;
 	size_t nbps, cap_bps;
@@ -134,6 +136,8 @@ int machine_handle_exit(struct mvcpu *v, bool stepping, struct machine_stop *ev)
 void board_prepare_run(struct mvcpu *v, bool stepping);
 void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0);
 int inject_sync(struct mvcpu *v, uint64_t esr);
+/* vCPU 0 to the boot state at entry with x0 (others keep their state). */
+int machine_reset_boot(struct machine *m, uint64_t entry, uint64_t x0);
 int vcpu_read_pc(struct mvcpu *v, uint64_t *pc);
 bool ipa_in_ram(const struct machine *m, uint64_t ipa, uint64_t len);
 

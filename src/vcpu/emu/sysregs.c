@@ -27,16 +27,21 @@
 /* ------------------------------------------------------------------ */
 /* Identification values (what the interpreter implements).            */
 
+/* CSV2 = CSV3 = 1: an interpreter does not speculate, so neither branch
+ * targets nor faulting loads leak (Spectre-v2, Meltdown); Linux then
+ * needs no KPTI.  CSV2 = 1 also says SCXTNUM_ELx is not implemented. */
+#define ID_PFR0_CSV 0x1100000000000000ull
 #if EMU_HAVE_FPSIMD
-#define ID_PFR0_VALUE 0x0000000000110011ull /* EL0/EL1 AArch64, FP, AdvSIMD with FP16 */
+#define ID_PFR0_VALUE (ID_PFR0_CSV | 0x0000000000110011ull) /* EL0/EL1 AArch64, FP, AdvSIMD with FP16 */
 #else
-#define ID_PFR0_VALUE 0x0000000000ff0011ull /* FP = AdvSIMD = 0xf: none */
+#define ID_PFR0_VALUE (ID_PFR0_CSV | 0x0000000000ff0011ull) /* FP = AdvSIMD = 0xf: none */
 #endif
 #define ID_DFR0_VALUE 0x0000000000f0f006ull  /* v8.0 debug, 16 BRPs, 16 WRPs, no PMU */
 #define ID_ISAR0_VALUE 0x0000000000210000ull /* CRC32, LSE atomics */
 #define ID_ISAR1_VALUE 0x0000000000100000ull /* LRCPC */
 #define ID_MMFR0_VALUE 0x0000000000100022ull /* 40-bit PA, 16-bit ASID, 4K/16K/64K */
-#define ID_MMFR1_VALUE 0x0000000000100000ull /* PAN */
+/* PAN; ECBHB: no branch history exists to be exploited (Spectre-BHB). */
+#define ID_MMFR1_VALUE 0x1000000000100000ull
 #define CTR_VALUE 0x000000008444c004ull      /* 64-byte lines, PIPT I-cache */
 #define CLIDR_VALUE 0x000000000a200023ull    /* L1 I+D, L2 unified, LoUIS=LoUU=1, LoC=2 */
 #define DCZID_VALUE 0x4ull                   /* 64-byte DC ZVA block */
