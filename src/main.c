@@ -25,6 +25,7 @@ static void usage(FILE *f)
 		"  --kaslr             do not add nokaslr\n"
 		"  --dtb FILE          use this device tree (its /chosen is filled in)\n"
 		"  --dump-dtb FILE     write the device tree given to the kernel and exit\n"
+		"  --symbols FILE      kernel symbols: System.map (or a /proc/kallsyms dump) or vmlinux\n"
 		"  --run               no REPL: boot, console on stdin/stdout, exit with the guest\n"
 		"  --timeout SECONDS   with --run: stop the guest after this long (exit 124)\n"
 		"  --ram SIZE[@BASE]   guest RAM (default 128M@0x40000000)\n"
@@ -55,6 +56,28 @@ static int write_dtb(struct machine *m, const char *path)
 		fprintf(stderr, "hvdbg: cannot write %s: %s\n", path, strerror(errno));
 		return 1;
 	}
+	return 0;
+}
+
+/* --symbols: an ELF (vmlinux) by its magic, else a System.map. */
+static int load_symbols(struct machine *m, const char *path)
+{
+	char err[300], magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "hvdbg: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	size_t n = fread(magic, 1, 4, f);
+	fclose(f);
+	struct elf_image *img = NULL;
+	int rc = n == 4 && !memcmp(magic, "\177ELF", 4) ? elf_image_open(path, 0, &img, err, sizeof(err))
+						      : elf_image_open_sysmap(path, &img, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "hvdbg: --symbols: %s\n", err);
+		return 1;
+	}
+	machine_set_image(m, img);
 	return 0;
 }
 
@@ -90,7 +113,7 @@ int main(int argc, char **argv)
 	const char **cmds = calloc((size_t)argc, sizeof(*cmds));
 	bool gdb = false, ram_given = false;
 	uint64_t dyn_base = 0;
-	const char *guest = NULL, *dump_dtb = NULL;
+	const char *guest = NULL, *dump_dtb = NULL, *symbols = NULL;
 	struct machine_linux lx = { 0 };
 	struct console_opts co = { .timeout_s = 0 };
 	bool run_mode = false;
@@ -154,6 +177,8 @@ int main(int argc, char **argv)
 			lx.dtb = argv[i = need_arg(i, argc, a)];
 		} else if (!strcmp(a, "--dump-dtb")) {
 			dump_dtb = argv[i = need_arg(i, argc, a)];
+		} else if (!strcmp(a, "--symbols")) {
+			symbols = argv[i = need_arg(i, argc, a)];
 		} else if (!strcmp(a, "--run")) {
 			run_mode = true;
 		} else if (!strcmp(a, "--timeout")) {
@@ -234,6 +259,11 @@ int main(int argc, char **argv)
 	} else if (machine_load_elf(m, guest, dyn_base, err, sizeof(err)) != 0) {
 		fprintf(stderr, "hvdbg: %s: %s\n", guest, err);
 		machine_destroy(m);
+		return 1;
+	}
+	if (symbols && load_symbols(m, symbols) != 0) {
+		machine_destroy(m);
+		free(cmds);
 		return 1;
 	}
 	int status = gdb ? rsp_serve(m, &ro) : run_mode ? console_run(m, &co) : repl_main(m, &po);

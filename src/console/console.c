@@ -155,7 +155,7 @@ static void control(struct console *c, char cmd)
 	pthread_mutex_unlock(&c->lock);
 }
 
-struct console *console_start(struct machine *m, bool ctrl_c_stops)
+struct console *console_start(struct machine *m, bool ctrl_c_stops, bool paused)
 {
 	struct console *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -170,7 +170,9 @@ struct console *console_start(struct machine *m, bool ctrl_c_stops)
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c->saved) == 0;
-	raw_on(c);
+	c->paused = paused;
+	if (!paused)
+		raw_on(c);
 	if (pthread_create(&c->thread, NULL, reader, c)) {
 		raw_off(c);
 		close(c->ctl[0]);
@@ -240,7 +242,7 @@ static int run_status(struct machine *m, const struct machine_stop *st)
 
 int console_run(struct machine *m, const struct console_opts *o)
 {
-	struct console *c = console_start(m, false);
+	struct console *c = console_start(m, false, false);
 	if (!c) {
 		fprintf(stderr, "hvdbg: cannot start the console\n");
 		return 1;

@@ -22,8 +22,8 @@ struct console;
 /* Starts forwarding stdin to the UART of m.  ctrl_c_stops: a Ctrl-C
  * stops the machine (STOP_INTERRUPT, as gdb) instead of reaching the
  * guest.  The terminal, if stdin is one, is put in raw mode while
- * forwarding. */
-struct console *console_start(struct machine *m, bool ctrl_c_stops);
+ * forwarding.  paused: start as after console_pause. */
+struct console *console_start(struct machine *m, bool ctrl_c_stops, bool paused);
 /* Stops forwarding and restores the terminal (the REPL prompt reads
  * stdin again); console_resume starts again. */
 void console_pause(struct console *c);

@@ -313,11 +313,16 @@ static int load_symbols(struct elf_image *img, Elf *e, const GElf_Ehdr *eh, char
 		}
 	}
 	img->nsyms = kept;
-	qsort(img->syms, kept, sizeof(*img->syms), sym_cmp_addr);
-	for (size_t i = 0; i < kept; i++)
-		img->by_name[i] = &img->syms[i];
-	qsort(img->by_name, kept, sizeof(*img->by_name), sym_cmp_name);
+	elf_syms_index(img);
 	return 0;
+}
+
+void elf_syms_index(struct elf_image *img)
+{
+	qsort(img->syms, img->nsyms, sizeof(*img->syms), sym_cmp_addr);
+	for (size_t i = 0; i < img->nsyms; i++)
+		img->by_name[i] = &img->syms[i];
+	qsort(img->by_name, img->nsyms, sizeof(*img->by_name), sym_cmp_name);
 }
 
 /* Linkers map the ELF and program headers at the head of the first
@@ -580,6 +585,24 @@ const struct elf_symbol *elf_sym_by_name(const struct elf_image *img, const char
 	if (lo < img->nsyms && strcmp(img->by_name[lo]->name, name) == 0)
 		return img->by_name[lo]; /* globals sort first among equal names */
 	return NULL;
+}
+
+struct elf_symbol *const *elf_syms_named(const struct elf_image *img, const char *name, size_t *n)
+{
+	*n = 0;
+	if (!img || !name)
+		return NULL;
+	size_t lo = 0, hi = img->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(img->by_name[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + *n < img->nsyms && !strcmp(img->by_name[lo + *n]->name, name))
+		++*n;
+	return *n ? &img->by_name[lo] : NULL;
 }
 
 void elf_sym_complete(const struct elf_image *img, const char *prefix,

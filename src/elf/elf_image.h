@@ -66,6 +66,12 @@ int elf_image_open(const char *path, uint64_t dyn_base, struct elf_image **out,
 int elf_image_open_mem(const void *buf, size_t len, uint64_t dyn_base,
 		       struct elf_image **out, char *err, size_t errlen);
 void elf_image_free(struct elf_image *img);
+/* Symbols only, from a System.map (or /proc/kallsyms) text file:
+ * "ADDR TYPE NAME" lines (T/t functions, D/d/B/b/R/r objects, the rest
+ * untyped; "[module]" suffixes and malformed lines skipped).  The image
+ * has no segments to load, one pseudo segment spanning the symbols (so
+ * an address resolves to the closest symbol below it), type 0. */
+int elf_image_open_sysmap(const char *path, struct elf_image **out, char *err, size_t errlen);
 
 /* Checks that every segment's [paddr, paddr+memsz) lies inside
  * [ram_base, ram_base+ram_size). */
@@ -83,6 +89,9 @@ const struct elf_symbol *elf_sym_by_addr(const struct elf_image *img, uint64_t a
 					 uint64_t *off);
 /* Exact name lookup (globals preferred over locals of the same name). */
 const struct elf_symbol *elf_sym_by_name(const struct elf_image *img, const char *name);
+/* Every symbol of this name (*n of them; static functions of a kernel
+ * often share one, elf_sym_by_name gives the first). */
+struct elf_symbol *const *elf_syms_named(const struct elf_image *img, const char *name, size_t *n);
 /* Symbols whose name starts with prefix, for tab completion: calls fn for
  * each in name order; stops early if fn returns non-zero. */
 void elf_sym_complete(const struct elf_image *img, const char *prefix,

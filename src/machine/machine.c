@@ -357,6 +357,30 @@ static void wfi_wait(struct mvcpu *v)
 	pthread_mutex_unlock(&m->lock);
 }
 
+static int timer_now_fn(struct mvcpu *v, void *arg)
+{
+	uint64_t *o = arg;
+	if (hv_vcpu_get_vtimer_offset(v->hv, &o[2]) != HV_SUCCESS)
+		return MACHINE_ERR_HV;
+	o[1] = mach_absolute_time() - o[2];
+	return 0;
+}
+
+int machine_timer_now(struct machine *m, unsigned vcpu, uint64_t *frq, uint64_t *cntvct,
+		      uint64_t *cntvoff)
+{
+	uint64_t o[3] = { 0 };
+	int rc = vcpu_call(m, vcpu, timer_now_fn, o);
+	if (rc)
+		return rc;
+	mach_timebase_info_data_t tb;
+	mach_timebase_info(&tb);
+	*frq = tb.numer ? 1000000000ull * tb.denom / tb.numer : 0;
+	*cntvct = o[1];
+	*cntvoff = o[2];
+	return 0;
+}
+
 /* ---------------------------------------------------------- sysreg traps */
 
 /* ESR ISS of EC 0x18 -> hv_sys_reg_t (op0 << 14 | op1 << 11 | CRn << 7 |
@@ -797,6 +821,11 @@ int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t 
 }
 
 const struct elf_image *machine_image(const struct machine *m) { return m->img; }
+void machine_set_image(struct machine *m, struct elf_image *img)
+{
+	elf_image_free(m->img);
+	m->img = img;
+}
 uint8_t *machine_ram(const struct machine *m) { return m->ram; }
 uint64_t machine_ram_base(const struct machine *m) { return m->o.ram_base; }
 uint64_t machine_ram_size(const struct machine *m) { return m->o.ram_size; }

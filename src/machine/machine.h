@@ -122,6 +122,8 @@ int machine_load_linux(struct machine *m, const struct machine_linux *l, char *e
 /* The device tree given to the kernel (NULL before machine_load_linux). */
 const void *machine_dtb(const struct machine *m, size_t *size);
 const struct elf_image *machine_image(const struct machine *m);
+/* Replaces the symbols (e.g. a kernel's System.map); the machine owns img. */
+void machine_set_image(struct machine *m, struct elf_image *img);
 uint8_t *machine_ram(const struct machine *m);
 uint64_t machine_ram_base(const struct machine *m);
 uint64_t machine_ram_size(const struct machine *m);
@@ -224,6 +226,10 @@ int machine_get_simd(struct machine *m, unsigned vcpu, unsigned q, uint8_t out[1
 int machine_set_simd(struct machine *m, unsigned vcpu, unsigned q, const uint8_t in[16]);
 int machine_get_sys_reg(struct machine *m, unsigned vcpu, hv_sys_reg_t r, uint64_t *v);
 int machine_set_sys_reg(struct machine *m, unsigned vcpu, hv_sys_reg_t r, uint64_t v);
+/* The guest's counter now: frequency (CNTFRQ_EL0), CNTVCT_EL0 and the
+ * virtual offset (hv_vcpu_get_vtimer_offset) of vcpu. */
+int machine_timer_now(struct machine *m, unsigned vcpu, uint64_t *frq, uint64_t *cntvct,
+		      uint64_t *cntvoff);
 /* SP of the current exception level (SP_EL0 or SP_EL1 per CPSR). */
 int machine_get_sp(struct machine *m, unsigned vcpu, uint64_t *v);
 int machine_set_sp(struct machine *m, unsigned vcpu, uint64_t v);
@@ -269,6 +275,26 @@ int machine_wp_insert(struct machine *m, uint64_t addr, uint64_t len, enum machi
 int machine_wp_remove(struct machine *m, uint64_t addr, uint64_t len, enum machine_watch_kind k);
 /* Removes every breakpoint and watchpoint (gdb '?' on connect, 'D'). */
 void machine_debug_clear(struct machine *m);
+
+/* ------------------------------------------- GIC state (machine stopped) */
+
+bool machine_has_gic(const struct machine *m);
+struct machine_gic_irq {
+	uint32_t intid;
+	bool enabled, pending, active, group1, edge;
+	uint8_t priority;
+	uint64_t route; /* GICD_IROUTER (SPIs) */
+};
+/* Interrupts of vcpu's view (its SGIs/PPIs, then the SPIs) that are
+ * enabled, pending or active (all: also disabled ones with a priority
+ * set).  MACHINE_ERR_UNSUPPORTED without a GIC. */
+int machine_gic_irqs(struct machine *m, unsigned vcpu, bool all, struct machine_gic_irq *out,
+		     size_t max, size_t *n);
+struct machine_gic_cpu {
+	uint64_t pmr, rpr, igrpen1, ctlr, ap1r0;
+};
+int machine_gic_cpu_state(struct machine *m, unsigned vcpu, struct machine_gic_cpu *s);
+int machine_gic_dist_ctlr(struct machine *m, uint64_t *ctlr);
 
 /* -------------------------------------------------------- explain */
 

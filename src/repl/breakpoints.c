@@ -79,6 +79,13 @@ static struct repl_bp *add(struct repl *r, enum bp_type t, uint64_t addr, const 
 static int commit(struct repl *r, struct repl_bp *b)
 {
 	int rc = arm(r, b);
+	if (rc == MACHINE_ERR_FAULT && b->type == BP_SW) {
+		/* Not mapped yet (a kernel address while its MMU is off): no
+		 * BRK can be written there, but a hardware breakpoint matches
+		 * the virtual address whenever it comes to be executed. */
+		b->type = BP_HW;
+		rc = arm(r, b);
+	}
 	if (rc != 0 && rc != MACHINE_ERR_EXISTS) {
 		const char *hint = rc == MACHINE_ERR_NOSLOT ? " (all hardware slots are in use)"
 				   : rc == MACHINE_ERR_UNSUPPORTED ? " (a watched range must be 1-8 bytes inside one aligned "
@@ -128,6 +135,14 @@ static int code_bp(struct repl *r, char *args, enum bp_type t, bool temp)
 	if (commit(r, b) != 0)
 		return -1;
 	describe_loc(r, addr, loc, sizeof(loc));
+	if (t != b->type)
+		printf("0x%llx is not mapped yet: a hardware breakpoint instead.\n", (unsigned long long)addr);
+	size_t dup;
+	elf_syms_named(r->img, args, &dup);
+	if (dup > 1)
+		printf("note: %zu symbols are named %s (static functions): this is the first; "
+		       "'info address %s' lists them, '*ADDR' picks one.\n", dup, args, args);
+	t = b->type;
 	printf("%s %d at %s\n", t == BP_HW ? "Hardware breakpoint" : temp ? "Temporary breakpoint" : "Breakpoint",
 	       b->num, loc);
 	return 0;

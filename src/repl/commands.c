@@ -54,7 +54,7 @@ static const struct repl_cmd cmds[] = {
 	  "Delete breakpoints/watchpoints N... (all without arguments)." },
 	{ "disable", NULL, cmd_disable, false, "disable [N...]", "Disable breakpoints N... (all without arguments)." },
 	{ "enable", NULL, cmd_enable, false, "enable [N...]", "Enable breakpoints N... (all without arguments)." },
-	{ "info", "i", cmd_info, false, "info registers|breakpoints|vcpus|symbol|address|line|exits|frame [ARG]",
+	{ "info", "i", cmd_info, false, "info registers|breakpoints|vcpus|symbol|address|line|exits|frame|gic|timer [ARG]",
 	  "info registers [core|fp|sys|all|NAME...]  registers of the selected vCPU; the ones changed by\n"
 	  "                                           the last stop are highlighted\n"
 	  "info breakpoints                          the breakpoint/watchpoint table with hit counts\n"
@@ -62,6 +62,9 @@ static const struct repl_cmd cmds[] = {
 	  "info symbol ADDR / info address SYM       address <-> symbol\n"
 	  "info line [LOCATION]                      source line of an address\n"
 	  "info exits                                exit counters per vCPU\n"
+	  "info gic [all|VCPU]                       GIC: distributor, each CPU interface, the interrupts\n"
+	  "                                           enabled/pending/active with priority, group, routing\n"
+	  "info timer                                each vCPU's virtual and physical timer and counter\n"
 	  "info frame                                the current frame (as backtrace 1)" },
 	{ "set", NULL, cmd_set, false, "set $REG = EXPR | set *[(u8*)]ADDR = EXPR | set color|trace on|off",
 	  "Write a register ($x0, $w1, $sp, $pc, $q0 low half, $sctlr_el1, ...) or memory\n"
@@ -92,6 +95,9 @@ static const struct repl_cmd cmds[] = {
 	  "Serve gdb (remote serial protocol) on 127.0.0.1:PORT on this live session; returns to the REPL\n"
 	  "when gdb detaches.  The REPL's breakpoints are out of the machine meanwhile, and\n"
 	  "watchpoints stop before the access (as gdb expects)." },
+	{ "send", NULL, cmd_send, false, "send TEXT",
+	  "Queue TEXT for the guest's UART (\\n, \\r, \\t, \\e, \\xNN escapes), as if typed at the console;\n"
+	  "the guest reads it when it runs.  At a terminal, keys typed while the guest runs reach it anyway." },
 	{ "source", NULL, cmd_source, false, "source FILE", "Run the commands in FILE." },
 	{ "echo", NULL, cmd_echo, false, "echo TEXT", "Print TEXT (\\n for a newline)." },
 	{ "help", "h ?", cmd_help, false, "help [COMMAND]", "List the commands, or explain one." },

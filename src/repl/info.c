@@ -57,12 +57,16 @@ static int info_symbol(struct repl *r, char *args)
 
 static int info_address(struct repl *r, char *args)
 {
-	const struct elf_symbol *s = r->img ? elf_sym_by_name(r->img, args) : NULL;
-	if (!s)
+	size_t n;
+	struct elf_symbol *const *all = elf_syms_named(r->img, args, &n);
+	if (!n)
 		return repl_err(r, "no symbol \"%s\"", args);
-	printf("Symbol \"%s\" is at 0x%llx (%s, %s, size %llu).\n", s->name, (unsigned long long)s->addr,
-	       s->kind == ELF_SYM_FUNC ? "function" : s->kind == ELF_SYM_OBJECT ? "object" : "label",
-	       s->global ? "global" : "local", (unsigned long long)s->size);
+	for (size_t i = 0; i < n; i++) {
+		const struct elf_symbol *s = all[i];
+		printf("Symbol \"%s\" is at 0x%llx (%s, %s, size %llu).\n", s->name, (unsigned long long)s->addr,
+		       s->kind == ELF_SYM_FUNC ? "function" : s->kind == ELF_SYM_OBJECT ? "object" : "label",
+		       s->global ? "global" : "local", (unsigned long long)s->size);
+	}
 	return 0;
 }
 
@@ -120,7 +124,7 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 		*rest++ = 0;
 	rest = skip_ws(rest);
 	if (!*args)
-		return repl_err(r, "info what? registers, breakpoints, vcpus, symbol, address, line, exits");
+		return repl_err(r, "info what? registers, breakpoints, vcpus, symbol, address, line, exits, gic, timer");
 	if (machine_running(r->m))
 		return repl_err(r, "the guest is running");
 	if (prefix_of(args, "registers", 1))
@@ -139,6 +143,10 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 		return info_line(r, rest);
 	if (prefix_of(args, "exits", 1))
 		return info_exits(r);
+	if (prefix_of(args, "gic", 1))
+		return info_gic(r, rest);
+	if (prefix_of(args, "timer", 1))
+		return info_timer(r, rest);
 	if (prefix_of(args, "frame", 1))
 		return cmd_backtrace(r, NULL, (char[]){ "1" });
 	return repl_err(r, "undefined info command: \"%s\" (try 'help info')", args);

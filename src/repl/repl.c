@@ -118,8 +118,20 @@ static void banner(struct repl *r)
 		       img->nlines ? "line info" : "no line info", machine_ncpus(r->m),
 		       machine_ncpus(r->m) == 1 ? "" : "s", (unsigned long long)machine_ram_size(r->m),
 		       (unsigned long long)machine_ram_base(r->m));
+	size_t dtb_size;
+	if (machine_dtb(r->m, &dtb_size)) {
+		uint64_t pc = 0, x0 = 0;
+		machine_get_reg(r->m, 0, HV_REG_PC, &pc);
+		machine_get_reg(r->m, 0, HV_REG_X0, &x0);
+		printf("hvdbg: Linux kernel entry 0x%llx, device tree at 0x%llx (%zu bytes), GICv3, %u vCPU%s, "
+		       "RAM 0x%llx bytes at 0x%llx%s.\n",
+		       (unsigned long long)pc, (unsigned long long)x0, dtb_size, machine_ncpus(r->m),
+		       machine_ncpus(r->m) == 1 ? "" : "s", (unsigned long long)machine_ram_size(r->m),
+		       (unsigned long long)machine_ram_base(r->m), img ? "" : "; no symbols (--symbols System.map)");
+	}
 	if (r->interactive)
-		printf("Type 'help' for the commands, TAB to complete, Ctrl-C to stop the guest.\n");
+		printf("Type 'help' for the commands, TAB to complete, Ctrl-C to stop the guest; while it\n"
+		       "runs, keys go to its UART (Ctrl-A c sends it a Ctrl-C).\n");
 	uint64_t pc;
 	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0)
 		stop_show_location(r, pc, true);
@@ -148,6 +160,8 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		have_thread = pthread_create(&tid, NULL, interrupt_thread, m) == 0;
 	}
 
+	if (r->interactive)
+		r->console = console_start(m, true, true);
 	for (unsigned i = 0; i < machine_ncpus(m); i++)
 		if (machine_vcpu_state(m, i) != VCPU_OFF)
 			regs_snapshot(r, i);
@@ -203,6 +217,7 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		close(g_sigpipe[1]);
 		g_sigpipe[0] = g_sigpipe[1] = -1;
 	}
+	console_stop(r->console);
 	disas_fini();
 	return o->batch && r->errors ? 1 : 0;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../console/console.h"
 #include "../machine/machine.h"
 #include "repl.h"
 
@@ -70,6 +71,7 @@ struct repl {
 	unsigned value_num;    /* print's $N */
 	bool trace;
 	int gdb_port;
+	struct console *console; /* the guest's UART on the terminal while it runs */
 };
 
 /* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
@@ -199,6 +201,10 @@ int cmd_vcpu(struct repl *r, const char *fmt, char *args);
 int cmd_explain(struct repl *r, const char *fmt, char *args);
 int cmd_pagewalk(struct repl *r, const char *fmt, char *args);
 int cmd_gdbserver(struct repl *r, const char *fmt, char *args);
+/* ---- hw.c ---- */
+int info_gic(struct repl *r, char *args);
+int info_timer(struct repl *r, char *args);
+int cmd_send(struct repl *r, const char *fmt, char *args);
 
 /* ---- line.c ---- */
 void line_init(struct repl *r, const char *history_path);

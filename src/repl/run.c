@@ -34,7 +34,11 @@ static int cont_wait(struct repl *r, struct machine_stop *st)
 {
 	fflush(stdout);
 	repl_sigint = 0;
+	if (r->console)
+		console_resume(r->console); /* keys go to the guest; Ctrl-C stops it */
 	int rc = machine_cont(r->m, st, -1);
+	if (r->console)
+		console_pause(r->console);
 	if (rc != 0)
 		return repl_err(r, "cannot resume: %s", machine_strerror(rc));
 	return 0;

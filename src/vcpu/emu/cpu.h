@@ -295,6 +295,11 @@ struct emu_cpu {
 	/* The EL1 physical timer, guest-visible only with a GIC (PPI 30);
 	 * here, not in sr[], to keep the hot fields' layout. */
 	uint64_t cntp_ctl, cntp_cval;
+	/* Breakpoints without a software step (debug.c): cached blocks run
+	 * unless one of these addresses lies within a block's reach. */
+	bool debug_step_armed;      /* MDSCR_EL1.SS: every instruction the plain way */
+	unsigned debug_nbp;
+	uint64_t debug_bp_addr[EMU_NUM_BRP];
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */
@@ -427,6 +432,9 @@ void emu_debug_update(struct emu_cpu *cpu);
 /* Before executing the instruction at cpu->pc (only when
  * debug_bkpt_active): software step and breakpoint checks. */
 void emu_debug_check_insn(struct emu_cpu *cpu);
+/* Whether the instruction at pc must run the plain way (step armed, or
+ * an armed breakpoint within the longest block from pc). */
+bool emu_debug_plain_at(const struct emu_cpu *cpu, uint64_t pc);
 /* Before a data access (only when debug_watch_active). */
 void emu_debug_check_watch(struct emu_cpu *cpu, uint64_t va, unsigned size, bool is_write);
 /* After an instruction retired: advance the software-step state machine. */

@@ -40,18 +40,34 @@ void emu_debug_update(struct emu_cpu *cpu)
 {
 	uint64_t mdscr = cpu->sr[SR_MDSCR_EL1];
 	bool bkpt = false, watch = false;
+	cpu->debug_nbp = 0;
 	if (mdscr & MDSCR_MDE) {
 		for (unsigned i = 0; i < EMU_NUM_BRP; i++)
-			bkpt |= (cpu->dbg.bcr[i] & 1) != 0;
+			if (cpu->dbg.bcr[i] & 1) {
+				bkpt = true;
+				cpu->debug_bp_addr[cpu->debug_nbp++] = cpu->dbg.bvr[i] & DBG_VA_MASK & ~3ull;
+			}
 		for (unsigned i = 0; i < EMU_NUM_WRP; i++)
 			watch |= (cpu->dbg.wcr[i] & 1) != 0;
 	}
 	/* Conservative: whether they fire also depends on EL, PSTATE.D, KDE
 	 * and the trap flag, evaluated per instruction / access. */
 	cpu->debug_bkpt_active = bkpt || (mdscr & MDSCR_SS) != 0;
+	cpu->debug_step_armed = (mdscr & MDSCR_SS) != 0;
 	cpu->debug_watch_active = watch;
 	if (!(mdscr & MDSCR_SS))
 		cpu->debug_step_flags = 0;
+}
+
+bool emu_debug_plain_at(const struct emu_cpu *cpu, uint64_t pc)
+{
+	if (cpu->debug_step_armed)
+		return true;
+	uint64_t p = pc & DBG_VA_MASK;
+	for (unsigned i = 0; i < cpu->debug_nbp; i++)
+		if (cpu->debug_bp_addr[i] - p < 4u * EMU_IC_MAX_INSNS)
+			return true;
+	return false;
 }
 
 /* A64 load-exclusive (LDXR/LDAXR/LDXP/LDAXP, all sizes): bits[29:24] =

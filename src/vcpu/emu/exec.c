@@ -145,11 +145,11 @@ static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 		 * ask for a check; event_at: cached blocks (icache.h). */
 		if (cpu->budget <= 0 || cpu->insn_count >= cpu->event_at)
 			check_events(cpu);
-		if (__builtin_expect(cpu->debug_bkpt_active, 0)) {
+		uint64_t pc = cpu->pc;
+		if (__builtin_expect(cpu->debug_bkpt_active, 0) && emu_debug_plain_at(cpu, pc)) {
 			step_one(cpu);
 			continue;
 		}
-		uint64_t pc = cpu->pc;
 		struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
 		if (__builtin_expect(b->pc != pc || b->epoch != cpu->ic.epoch, 0)) {
 			b = emu_ic_enter_slow(cpu, b);

@@ -65,7 +65,9 @@ static inline void ic_set_pc(struct emu_cpu *cpu, const struct emu_op *op)
 static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
 {
 	struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
-	if (IC_UNLIKELY(b->pc != pc || b->epoch != cpu->ic.epoch || cpu->insn_count >= cpu->event_at)) {
+	/* With breakpoints armed the run loop decides (emu_debug_plain_at). */
+	if (IC_UNLIKELY(b->pc != pc || b->epoch != cpu->ic.epoch || cpu->insn_count >= cpu->event_at ||
+			cpu->debug_bkpt_active)) {
 		cpu->pc = pc;
 		return true;
 	}
