@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "term.h"
+
 static char g_src[512], g_build[512], g_hvdbg[600], g_tmp[256];
 static char g_dbgtest[400], g_frames[400], g_mmu[400];
 
@@ -95,121 +97,13 @@ static void cleanup_all(void)
 		fprintf(stderr, "test_repl: cannot remove %s\n", g_tmp);
 }
 
-/* -------------------------------------------------- pseudo-terminal */
-
-struct term {
-	pid_t pid;
-	int fd;
-	char out[1 << 18];
-	size_t len;
-	size_t mark; /* expect() searches from here */
-	char home[300];
-};
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A HOME of its own per test unless shared_home is given. */
+/* The program in a pseudo-terminal: tests/support/term.h. */
 static void term_start(struct term *t, const char *shared_home, const char *const *args)
 {
-	memset(t, 0, sizeof(*t));
-	if (shared_home) {
-		snprintf(t->home, sizeof(t->home), "%s", shared_home);
-	} else {
-		snprintf(t->home, sizeof(t->home), "%s/home-XXXXXX", g_tmp);
-		ck_assert_ptr_nonnull(mkdtemp(t->home));
-	}
-	struct winsize ws = { .ws_row = 50, .ws_col = 200 };
-	t->pid = forkpty(&t->fd, NULL, NULL, &ws);
-	ck_assert_int_ge(t->pid, 0);
-	if (t->pid == 0) {
-		const char *argv[32];
-		int n = 0;
-		argv[n++] = g_hvdbg;
-		for (int i = 0; args[i] && n < 31; i++)
-			argv[n++] = args[i];
-		argv[n] = NULL;
-		setenv("HOME", t->home, 1);
-		setenv("TERM", "xterm", 1);
-		unsetenv("NO_COLOR");
-		execv(g_hvdbg, (char *const *)argv);
-		_exit(127);
-	}
-	fcntl(t->fd, F_SETFL, O_NONBLOCK);
+	term_spawn(t, g_hvdbg, g_tmp, shared_home, args);
 }
 
-static void term_pump(struct term *t, int timeout_ms)
-{
-	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return;
-	ssize_t n = read(t->fd, t->out + t->len, sizeof(t->out) - 1 - t->len);
-	if (n > 0) {
-		t->len += (size_t)n;
-		t->out[t->len] = 0;
-	}
-}
-
-/* Waits for needle in the output after the mark; moves the mark past it. */
-static bool term_expect(struct term *t, const char *needle, int timeout_ms)
-{
-	long end = now_ms() + timeout_ms;
-	for (;;) {
-		char *hit = strstr(t->out + t->mark, needle);
-		if (hit) {
-			t->mark = (size_t)(hit - t->out) + strlen(needle);
-			return true;
-		}
-		long left = end - now_ms();
-		if (left <= 0)
-			return false;
-		term_pump(t, (int)(left < 100 ? left : 100));
-	}
-}
-
-#define EXPECT(t, s)                                                                                      \
-	ck_assert_msg(term_expect((t), (s), 15000), "expected \"%s\"; the screen after the last match:\n%s", \
-		      (s), (t)->out + (t)->mark)
-
-static void term_send(struct term *t, const char *keys)
-{
-	size_t n = strlen(keys);
-	while (n) {
-		ssize_t k = write(t->fd, keys, n);
-		if (k < 0 && errno == EAGAIN) {
-			usleep(1000);
-			continue;
-		}
-		ck_assert_int_gt(k, 0);
-		keys += k;
-		n -= (size_t)k;
-	}
-}
-
-/* Sends quit and reaps the program; returns its exit status. */
-static int term_quit(struct term *t)
-{
-	term_send(t, "quit\n");
-	int status = -1;
-	long end = now_ms() + 10000;
-	while (now_ms() < end) {
-		term_pump(t, 20);
-		if (waitpid(t->pid, &status, WNOHANG) == t->pid) {
-			close(t->fd);
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		}
-		usleep(20 * 1000); /* poll returns at once (POLLHUP) once the child is gone */
-	}
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, &status, 0);
-	close(t->fd);
-	ck_abort_msg("hvdbg did not quit; screen:\n%s", t->out);
-	return -1;
-}
+#define EXPECT(t, s) TERM_EXPECT((t), (s), 15000)
 
 #define PROMPT "(hvdbg) "
 
