@@ -172,9 +172,11 @@ START_TEST(repl_console_shell)
 	EXPECT(t, "Continuing.", 15000);
 	term_send(t, "echo answer-$((6*7))\r");
 	EXPECT(t, "answer-42", 30000);
-	term_send(t, "sleep 1000\r");
+	/* The quotes keep the typed line (echoed) from matching the output. */
+	term_send(t, "sh -c 'trap \"echo got-\"\"int; exit\" INT; echo rea\"\"dy; while :; do sleep 1; done'\r");
+	EXPECT(t, "ready", 30000);
 	term_send(t, "\001c"); /* Ctrl-A c: a Ctrl-C for the guest's shell */
-	EXPECT(t, "^C", 30000);
+	EXPECT(t, "got-int", 30000);
 	term_send(t, "echo still-$((1+1))\r");
 	EXPECT(t, "still-2", 30000);
 	term_send(t, "poweroff -f\r");
@@ -182,6 +184,45 @@ START_TEST(repl_console_shell)
 	EXPECT(t, "(hvdbg) ", 15000);
 	ck_assert_int_eq(term_quit(t), 0);
 	free(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------- gdb */
+
+static uint64_t map_addr(const char *name)
+{
+	char cmd[1024], out[128];
+	snprintf(cmd, sizeof(cmd), "awk '$3 == \"%s\" { print $1; exit }' %s", name, g_map);
+	must(run(cmd, out, sizeof(out)) == 0 && out[0], "symbol missing from the kernel's map");
+	return strtoull(out, NULL, 16);
+}
+
+/* gdb-multiarch attached to the booting kernel: tests/rsp/kernel.py. */
+START_TEST(gdb_kernel)
+{
+	uint64_t text = map_addr("_text"), enable_mmu = map_addr("__enable_mmu"), start = map_addr("start_kernel");
+	uint64_t caller = map_addr("__primary_switched");
+	const uint64_t phys = 0x40000000; /* the Image at the start of RAM (2 MiB aligned, text_offset 0) */
+	char cmd[8192], uart[400], log[400], entry[64];
+	snprintf(cmd, sizeof(cmd), "aarch64-linux-gnu-readelf -h %s | awk '/Entry point/ { print $4 }'", g_busybox);
+	must(run(cmd, entry, sizeof(entry)) == 0, "readelf failed");
+	entry[strcspn(entry, "\n")] = 0;
+	snprintf(uart, sizeof(uart), "%s/gdb-uart.log", g_tmp);
+	snprintf(log, sizeof(log), "%s/gdb.log", g_tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "K_ENABLE_MMU=%#llx K_START=%#llx K_CALLER=%#llx K_TEXT=%#llx K_PHYS=%#llx BB_ENTRY=%s UART_LOG=%s SCALE=%d "
+		 "PYTHONPATH=%s/tests/rsp timeout %d gdb-multiarch -q -n -nx -batch -ex 'set pagination off' "
+		 "-ex 'set confirm off' -ex 'set architecture aarch64' "
+		 "-ex \"target remote | exec %s --gdb-stdio --kernel %s --initrd %s --smp 2 "
+		 "--append 'console=ttyAMA0 quiet' 2>%s\" -x %s/tests/rsp/kernel.py >%s 2>&1",
+		 (unsigned long long)(enable_mmu - text + phys), (unsigned long long)start, (unsigned long long)caller,
+		 (unsigned long long)text, (unsigned long long)phys, entry, uart, g_scale, g_src, 400 * g_scale,
+		 g_hvdbg, g_kernel, g_demo, uart, g_src, log);
+	int rc = run(cmd, NULL, 0);
+	static char out[1 << 16];
+	snprintf(cmd, sizeof(cmd), "cat %s", log);
+	run(cmd, out, sizeof(out));
+	ck_assert_msg(rc == 0 && strstr(out, "RESULT: 0 failure(s)"), "gdb status %d:\n%s", rc, out);
 }
 END_TEST
 
@@ -331,6 +372,7 @@ int main(void)
 	tcase_add_test(tc, dump_dtb_decompiles);
 	tcase_add_test(tc, boot_smp2_checks);
 	tcase_add_test(tc, repl_console_shell);
+	tcase_add_test(tc, gdb_kernel);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
