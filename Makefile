@@ -7,6 +7,7 @@
 #   make check-kvm  the conformance suites on kvm in a nested-KVM VM
 #   make check-valgrind  the suites under valgrind memcheck
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (build-fuzz/)
+#   make linux-demo Debian's arm64 kernel to a busybox shell in the REPL
 #   make deps       install the Debian packages this project needs
 #   make install    headers, libraries, hvdbg, pkg-config file, man page, docs
 #                   into $(DESTDIR)$(PREFIX) (default /usr/local); make uninstall
@@ -79,7 +80,7 @@ HVDBG_BIN  := $(BUILD)/hvdbg
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: install uninstall fuzz check-valgrind all lib check check-kvm check-asan bench deps clean guests tests examples run
+.PHONY: linux-demo linux-files install uninstall fuzz check-valgrind all lib check check-kvm check-asan bench deps clean guests tests examples run
 all: lib tests examples $(HVDBG_BIN)
 
 lib: $(LIB) $(LIB_SO) $(HVDBG_LIB)
@@ -148,6 +149,20 @@ examples: $(EX_GUEST_BINS) $(EX_VMM_BINS)
 # The main demo: a minimal VMM on the public API runs the hello guest.
 run: examples
 	$(BUILD)/examples/vmm/mini_vmm $(BUILD)/examples/guests/hello.bin
+
+# Debian's arm64 kernel to a busybox shell in the REPL (docs/machine.md,
+# "Booting Linux"): kernel, busybox and the kernel's symbols come through
+# apt once (tests/linux/fetch.sh) and are linked into $(BUILD)/linux/ with
+# the demo initramfs (make linux-files).  SMP=N vCPUs.
+SMP ?= 2
+linux-files: $(HVDBG_BIN)
+	@set -e; files=$$(tests/linux/fetch.sh $(HVDBG_BIN)); set -- $$files; mkdir -p $(BUILD)/linux; \
+	ln -sf $$1 $(BUILD)/linux/Image; ln -sf $$3 $(BUILD)/linux/System.map; \
+	tests/linux/initramfs.sh demo $(BUILD)/linux/demo.cpio
+linux-demo: linux-files
+	@echo "hvdbg: 'continue' boots; in the shell try ls /proc; Ctrl-C returns here (bt, info gic), 'continue' goes back"
+	exec $(HVDBG_BIN) --kernel $(BUILD)/linux/Image --initrd $(BUILD)/linux/demo.cpio \
+		--symbols $(BUILD)/linux/System.map --smp $(SMP) --append "console=ttyAMA0 quiet"
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

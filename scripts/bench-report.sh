@@ -18,7 +18,7 @@ OUT=$BUILD/bench/report
 mkdir -p "$OUT"
 
 if [ "${1:-}" != --no-run ]; then
-	for b in interp fp kvm_exits gdb_step gic; do
+	for b in interp fp kvm_exits gdb_step gic linux_boot; do
 		[ -x "bench/$b.sh" ] || continue
 		echo "== bench/$b.sh" >&2
 		if "bench/$b.sh" >"$OUT/$b.txt" 2>"$OUT/$b.err"; then :; else
@@ -89,6 +89,21 @@ for k in "SPI injection:SPI from a host thread to the guest handler" "SGI round 
 		rows+=("| \`gic.sh\` $label | - | - | skipped: $(why_not gic) |")
 	fi
 done
+
+# linux_boot.sh: "hvdbg emu: T s M MiB", "qemu TCG max: ...", "qemu TCG cortex-a76: ...".
+lb() { get linux_boot | awk -v k="$1" 'index($0, k) == 1 { print $(NF-3), $(NF-1) }' | head -1; }
+read -r lt lm <<<"$(lb 'hvdbg emu:')"
+if [ -n "${lt:-}" ]; then
+	for cpu in cortex-a76 max; do
+		read -r qt qm <<<"$(lb "qemu TCG $cpu:")"
+		[ -n "${qt:-}" ] || continue
+		rows+=("| \`linux_boot.sh\` Debian kernel boot to init, smp 2 (QEMU \`-cpu $cpu\`) | $lt s | $qt s (qemu-system-aarch64 virt TCG) | $(ratio "$qt" "$lt")x speed |")
+	done
+	read -r qt qm <<<"$(lb 'qemu TCG cortex-a76:')"
+	[ -n "${qm:-}" ] && rows+=("| \`linux_boot.sh\` peak host memory of that boot (512 MiB guest) | $lm MiB | $qm MiB (QEMU) | $(ratio "$lm" "$qm")x cost |")
+else
+	rows+=("| \`linux_boot.sh\` Debian kernel boot to init | - | - | skipped: $(why_not linux_boot) |")
+fi
 
 # ---- plot ------------------------------------------------------------
 png=bench/interp-throughput.png

@@ -26,7 +26,8 @@
  * the Makefile does, and build/hvdbg and build/examples/vmm/mini_vmm as
  * symbolic links to this test binary, which acts as those programs when
  * called by those names (src/main.c and examples/vmm/mini_vmm.c are
- * compiled in).  So the commands run exactly as the tutorial prints them.
+ * compiled in), and build/linux/ as `make linux-files` makes it.  So the
+ * commands run exactly as the tutorial prints them.
  */
 #include <check.h>
 #include <ctype.h>
@@ -450,6 +451,15 @@ static void make_tree(void)
 		must(system(cmd) == 0, "cannot build an example guest with aarch64-linux-gnu-gcc");
 	}
 	globfree(&gl);
+
+	/* Lesson 10: build/linux/ as `make linux-files` makes it (Debian's
+	 * kernel, its symbols and the demo initramfs, fetched once). */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; set -- $(%s/tests/linux/fetch.sh %s/build/hvdbg); mkdir -p %s/build/linux; "
+		 "ln -s $1 %s/build/linux/Image; ln -s $3 %s/build/linux/System.map; "
+		 "tests/linux/initramfs.sh demo %s/build/linux/demo.cpio",
+		 g_src, g_src, g_tmp, g_tmp, g_tmp, g_tmp, g_tmp);
+	must(system(cmd) == 0, "cannot make build/linux (tests/linux/fetch.sh)");
 }
 
 int main(int argc, char **argv)

@@ -41,7 +41,7 @@ static int info_gic_cpu(struct repl *r, unsigned vcpu, bool all)
 	       vcpu, (c.igrpen1 & 1) ? "on" : "off",
 	       (unsigned long long)c.pmr, (unsigned long long)c.rpr, c.rpr == 0xff ? " (idle)" : "",
 	       (c.ctlr & 2) ? "1 (EOI drops priority, DIR deactivates)" : "0");
-	printf("  INTID  type  state            prio  grp  trigger  %s\n", vcpu == 0 ? "route / name" : "name");
+	printf("  INTID  type  state                   prio  grp  trigger  %s\n", vcpu == 0 ? "route / name" : "name");
 	for (size_t i = 0; i < n; i++) {
 		const struct machine_gic_irq *x = &q[i];
 		if (vcpu != 0 && x->intid >= 32)
@@ -54,7 +54,7 @@ static int info_gic_cpu(struct repl *r, unsigned vcpu, bool all)
 			snprintf(route, sizeof(route), (x->route >> 31 & 1) ? "any CPU  " : "aff %llx  ",
 				 (unsigned long long)(x->route & 0xff00ffffffull));
 		bool masked = x->priority >= c.pmr;
-		printf("  %5u  %s   %-16s 0x%02x%s %-4u %-8s %s%s\n", x->intid, irq_kind(x->intid), state,
+		printf("  %5u  %s   %-23s 0x%02x%s %-4u %-8s %s%s\n", x->intid, irq_kind(x->intid), state,
 		       x->priority, masked && x->enabled ? "*" : " ", x->group1 ? 1 : 0,
 		       x->edge ? "edge" : "level", route, irq_name(x->intid));
 	}
