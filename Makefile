@@ -76,6 +76,8 @@ HVDBG_OBJS := $(HVDBG_SRCS:%.c=$(BUILD)/%.o)
 HVDBG_LIB  := $(BUILD)/libhvdbg.a
 HVDBG_LIBS := -lelf -ldw -ledit -lcapstone -lfdt -lz
 HVDBG_BIN  := $(BUILD)/hvdbg
+HVDBG_CFLAGS ?= # e.g. -I of a cross sysroot (tests/kvm/check.sh)
+$(HVDBG_OBJS) $(BUILD)/src/main.o: CFLAGS += $(HVDBG_CFLAGS)
 
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)

@@ -218,15 +218,16 @@ void console_stop(struct console *c)
 
 static int run_status(struct machine *m, const struct machine_stop *st)
 {
-	char buf[256];
+	char buf[1024];
 	switch (st->reason) {
 	case STOP_GUEST_EXIT:
 		if (st->reset)
 			fprintf(stderr, "hvdbg: the guest asked for a reset (PSCI SYSTEM_RESET)\n");
 		return st->reset ? 3 : 0;
 	case STOP_UNHANDLED:
-		fprintf(stderr, "hvdbg: vCPU %u stopped at pc 0x%llx: %s\n", st->vcpu,
-			(unsigned long long)st->pc, machine_explain_esr(st->esr, buf, sizeof(buf)));
+		fprintf(stderr, "hvdbg: vCPU %u stopped at pc 0x%llx (FAR 0x%llx, IPA 0x%llx): %s\n", st->vcpu,
+			(unsigned long long)st->pc, (unsigned long long)st->far_raw, (unsigned long long)st->ipa,
+			machine_explain_esr(st->esr, buf, sizeof(buf)));
 		return 1;
 	case STOP_ERROR:
 		fprintf(stderr, "hvdbg: vCPU %u: a hypervisor call failed (0x%x)\n", st->vcpu,

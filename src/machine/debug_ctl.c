@@ -297,6 +297,20 @@ static bool read_desc(void *ctx, uint64_t ipa, uint64_t *val)
 	return true;
 }
 
+int vcpu_fetch_insn(struct mvcpu *v, uint64_t pc, uint32_t *insn)
+{
+	struct mmu_arg a;
+	struct pagewalk_result r;
+	v->mmu_valid = false; /* the guest has run since the last stop */
+	if (mmu_fn(v, &a))
+		return MACHINE_ERR_HV;
+	pagewalk(&a.regs, pc, read_desc, v->m, &r);
+	if (!r.ok || !ipa_in_ram(v->m, r.ipa, 4))
+		return MACHINE_ERR_FAULT;
+	*insn = read_word(v->m, r.ipa);
+	return 0;
+}
+
 static int walk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r)
 {
 	struct mmu_arg a;

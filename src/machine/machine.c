@@ -5,6 +5,7 @@
  * See docs/machine.md.
  */
 #include "machine_internal.h"
+#include "mmio_decode.h"
 #include "pl011.h"
 
 #include <errno.h>
@@ -181,34 +182,80 @@ void machine_uart_input(struct machine *m, const void *buf, size_t len)
 	pl011_input(&m->uart, buf, len);
 }
 
+/* One UART register access for register rt (31: XZR): a store takes the
+ * low size bytes of it, a load is zero- or sign-extended to 32 (W) or
+ * 64 (X) bits. */
+static int uart_access(struct mvcpu *v, uint64_t off, bool write, unsigned size, bool sign, bool to64,
+		       unsigned rt)
+{
+	struct machine *m = v->m;
+	if (write) {
+		uint64_t val = 0;
+		if (rt != 31 && hv_vcpu_get_reg(v->hv, (hv_reg_t)(HV_REG_X0 + rt), &val))
+			return MACHINE_ERR_HV;
+		pl011_write(&m->uart, off & ~3ull, (uint32_t)val);
+		return 0;
+	}
+	uint64_t val = pl011_read(&m->uart, off & ~3ull);
+	unsigned bits = 8 * size;
+	if (bits < 64)
+		val &= (1ull << bits) - 1;
+	if (sign && bits < 64 && (val >> (bits - 1)) & 1)
+		val |= ~0ull << bits;
+	if (!to64)
+		val &= 0xffffffffull;
+	if (rt != 31 && hv_vcpu_set_reg(v->hv, (hv_reg_t)(HV_REG_X0 + rt), val))
+		return MACHINE_ERR_HV;
+	return 0;
+}
+
+/* Base register writeback of a pre/post-indexed access (31: the SP of
+ * the current exception level). */
+static int writeback(struct mvcpu *v, unsigned rn, int64_t delta)
+{
+	uint64_t val, cpsr;
+	if (rn != 31) {
+		if (hv_vcpu_get_reg(v->hv, (hv_reg_t)(HV_REG_X0 + rn), &val))
+			return MACHINE_ERR_HV;
+		return hv_vcpu_set_reg(v->hv, (hv_reg_t)(HV_REG_X0 + rn), val + (uint64_t)delta) ? MACHINE_ERR_HV : 0;
+	}
+	if (hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr))
+		return MACHINE_ERR_HV;
+	hv_sys_reg_t sp = (cpsr & 1) && (cpsr & 0xc) ? HV_SYS_REG_SP_EL1 : HV_SYS_REG_SP_EL0;
+	if (hv_vcpu_get_sys_reg(v->hv, sp, &val))
+		return MACHINE_ERR_HV;
+	return hv_vcpu_set_sys_reg(v->hv, sp, val + (uint64_t)delta) ? MACHINE_ERR_HV : 0;
+}
+
 /* A data abort on an unmapped IPA: UART accesses are emulated from the
- * syndrome (ISV must be set), then PC moves past the instruction. */
+ * syndrome, or, without one (ISV = 0: writeback, pairs, or a hypervisor
+ * that gives none), from the instruction itself; then PC moves on. */
 static int mmio(struct mvcpu *v, uint64_t esr, uint64_t ipa, bool *handled)
 {
 	struct machine *m = v->m;
 	*handled = false;
-	if (!(esr & (1u << 24)) || ipa < m->o.uart_base || ipa - m->o.uart_base >= UART_SIZE)
+	if (ipa < m->o.uart_base || ipa - m->o.uart_base >= UART_SIZE)
 		return 0;
-	unsigned sas = (unsigned)(esr >> 22) & 3, srt = (unsigned)(esr >> 16) & 31;
-	bool sse = esr & (1u << 21), sf = esr & (1u << 15), write = esr & (1u << 6);
 	uint64_t off = ipa - m->o.uart_base;
-	if (write) {
-		uint64_t val = 0;
-		if (srt != 31 && hv_vcpu_get_reg(v->hv, (hv_reg_t)(HV_REG_X0 + srt), &val))
-			return MACHINE_ERR_HV;
-		pl011_write(&m->uart, off & ~3ull, (uint32_t)val);
+	int rc;
+	if (esr & (1u << 24)) {
+		unsigned sas = (unsigned)(esr >> 22) & 3, srt = (unsigned)(esr >> 16) & 31;
+		rc = uart_access(v, off, esr & (1u << 6), 1u << sas, esr & (1u << 21), esr & (1u << 15), srt);
 	} else {
-		uint64_t val = pl011_read(&m->uart, off & ~3ull);
-		unsigned bits = 8u << sas;
-		if (bits < 64)
-			val &= (1ull << bits) - 1;
-		if (sse && bits < 64 && (val >> (bits - 1)) & 1)
-			val |= ~0ull << bits;
-		if (!sf)
-			val &= 0xffffffffull;
-		if (srt != 31 && hv_vcpu_set_reg(v->hv, (hv_reg_t)(HV_REG_X0 + srt), val))
-			return MACHINE_ERR_HV;
+		uint64_t pc;
+		uint32_t insn;
+		struct mmio_insn d;
+		if (vcpu_read_pc(v, &pc) || vcpu_fetch_insn(v, pc, &insn) || !mmio_decode(insn, &d) ||
+		    off + (uint64_t)d.n * d.size > UART_SIZE)
+			return 0; /* left to the debugger: STOP_UNHANDLED */
+		rc = 0;
+		for (unsigned i = 0; i < d.n && !rc; i++)
+			rc = uart_access(v, off + i * d.size, d.write, d.size, d.sign, d.to64, d.rt[i]);
+		if (!rc && d.writeback)
+			rc = writeback(v, d.rn, d.delta);
 	}
+	if (rc)
+		return rc;
 	*handled = true;
 	return advance_pc(v);
 }

@@ -164,5 +164,8 @@ void debug_classify_watch(const struct machine *m, uint64_t far, struct machine_
 int debug_hw_bp_slot(const struct machine *m, uint64_t pc);
 /* Guest MSR/MRS of MDSCR_EL1/DBG* while we own them (EC 0x18, op0 = 2). */
 bool debug_emulate_sysreg(struct mvcpu *v, hv_sys_reg_t r, bool read, uint64_t *val);
+/* On v's thread: the instruction word at pc through its stage-1
+ * translation (RAM only).  0 or MACHINE_ERR_FAULT. */
+int vcpu_fetch_insn(struct mvcpu *v, uint64_t pc, uint32_t *insn);
 
 #endif

@@ -2,8 +2,10 @@
  * pagewalk.c - stage-1 walk for the debugger (Arm ARM D8,
  * AArch64.TranslationTableWalk): TTBR selection by VA bit 55 with the
  * TBI byte ignored, TnSZ input size, starting level from the granule,
- * table/block/page descriptors.  Hierarchical permission bits and
- * 52-bit addresses are not applied (reported descriptors show them).
+ * table/block/page descriptors, 52-bit virtual and physical addresses
+ * (FEAT_LVA/FEAT_LPA with 64 KiB pages, FEAT_LPA2 with TCR_EL1.DS: level
+ * -1, OA[51:50] in descriptor bits [9:8]).  Hierarchical permission bits
+ * are not applied (reported descriptors show them).
  */
 #include "pagewalk.h"
 
@@ -14,7 +16,20 @@
 #define TCR_EPD1 (1ull << 23)
 #define TCR_TBI0 (1ull << 37)
 #define TCR_TBI1 (1ull << 38)
+#define TCR_DS (1ull << 59)
 #define OA_MASK 0x0000fffffffff000ull /* descriptor output address [47:12] */
+
+/* The output (or next table) address in a descriptor: [47:12], plus
+ * [51:50] from bits [9:8] with DS, or [51:48] from bits [15:12] with
+ * 64 KiB pages. */
+static uint64_t desc_oa(uint64_t d, unsigned g, bool ds)
+{
+	if (ds)
+		return (d & 0x0003fffffffff000ull) | ((d >> 8) & 3) << 50;
+	if (g == 16)
+		return (d & 0x0000ffffffff0000ull) | ((d >> 12) & 0xf) << 48;
+	return d & OA_MASK;
+}
 
 static bool fault(struct pagewalk_result *r, const char *why, int level)
 {
@@ -39,7 +54,7 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 	      struct pagewalk_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		r->lv[i].level = -1;
 	r->mmu_on = regs->sctlr & 1;
 	if (!r->mmu_on) {
@@ -54,11 +69,14 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 	bool tbi = (tcr & (ttbr ? TCR_TBI1 : TCR_TBI0)) != 0;
 	if (tcr & (ttbr ? TCR_EPD1 : TCR_EPD0))
 		return fault(r, ttbr ? "TTBR1 walks disabled (TCR_EL1.EPD1)" : "TTBR0 walks disabled (TCR_EL1.EPD0)", 0);
-	if (tsz < 16)
-		tsz = 16; /* no 52-bit VAs */
+	unsigned g = granule_bits(tcr, ttbr), stride = g - 3;
+	bool ds = (tcr & TCR_DS) && g != 16;
+	unsigned min_tsz = ds || g == 16 ? 12 : 16; /* 52-bit VAs: LPA2, or LVA with 64K */
+	if (tsz < min_tsz)
+		tsz = min_tsz;
 	if (tsz > 39)
 		tsz = 39;
-	unsigned in = 64 - tsz, g = granule_bits(tcr, ttbr), stride = g - 3;
+	unsigned in = 64 - tsz;
 	r->input_bits = in;
 	r->granule = 1u << g;
 	/* Bits [top:in] must all equal bit 55 (top = 55 with TBI, else 63). */
@@ -69,11 +87,16 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 		return fault(r, "address outside both TTBR ranges", 0);
 	/* Levels: the last resolves g bits, each resolves stride bits. */
 	int level = 3 - (int)((in - g - 1) / stride);
-	uint64_t table = (ttbr ? regs->ttbr1 : regs->ttbr0) & 0x0000fffffffffffeull;
+	uint64_t tb = ttbr ? regs->ttbr1 : regs->ttbr0;
+	uint64_t table = tb & 0x0000fffffffffffeull;
+	if (ds || g == 16) /* 52-bit PA: BADDR[51:48] in TTBR bits [5:2] */
+		table = (tb & 0x0000ffffffffffc0ull) | ((tb >> 2) & 0xf) << 48;
 	for (;; level++) {
 		unsigned shift = g + (unsigned)(3 - level) * stride;
 		unsigned bits = (in - shift) < stride ? in - shift : stride;
 		uint64_t idx = (va >> shift) & ((1ull << bits) - 1);
+		if (r->nlevels == 5)
+			return fault(r, "walk deeper than five levels", level);
 		struct pagewalk_level *L = &r->lv[r->nlevels++];
 		L->level = level;
 		L->table = table & ~7ull;
@@ -95,11 +118,14 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 			L->type = PW_PAGE;
 		} else if (is_table) {
 			L->type = PW_TABLE;
-			table = d & OA_MASK & ~((1ull << g) - 1);
+			table = desc_oa(d, g, ds) & ~((1ull << g) - 1);
 			continue;
 		} else {
-			/* Blocks: level 1 (4K) and level 2 (all granules) only. */
-			if (level == 0 || (level == 1 && g != 12)) {
+			/* Blocks: level 2 (all granules), level 1 (4K; 16K with
+			 * DS), level 0 (4K with DS). */
+			bool ok = level == 2 || (level == 1 && (g == 12 || (ds && g == 14))) ||
+				  (level == 0 && ds && g == 12);
+			if (!ok) {
 				L->type = PW_INVALID;
 				return fault(r, "translation fault (block not allowed here)", level);
 			}
@@ -107,9 +133,10 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 		}
 		uint64_t size = 1ull << shift;
 		r->block_size = size;
-		r->ipa = (d & OA_MASK & ~(size - 1)) | (va & (size - 1));
+		r->ipa = (desc_oa(d, g, ds) & ~(size - 1)) | (va & (size - 1));
 		r->ap = (unsigned)(d >> 6) & 3;
-		r->sh = (unsigned)(d >> 8) & 3;
+		/* With DS the descriptor's SH bits are OA[51:50]: TCR's SH applies. */
+		r->sh = ds ? (unsigned)(ttbr ? tcr >> 28 : tcr >> 12) & 3 : (unsigned)(d >> 8) & 3;
 		r->attr_index = (unsigned)(d >> 2) & 7;
 		r->af = (d >> 10) & 1;
 		r->ng = (d >> 11) & 1;

@@ -19,7 +19,7 @@ struct pagewalk_regs {
 enum pagewalk_desc_type { PW_INVALID, PW_TABLE, PW_BLOCK, PW_PAGE };
 
 struct pagewalk_level {
-	int level;             /* 0..3 (-1 unused) */
+	int level;             /* -1..3 (-1 with 52-bit VAs: FEAT_LPA2) */
 	uint64_t table;        /* IPA of the table */
 	uint64_t index;        /* entry index in it */
 	uint64_t desc_addr;    /* IPA of the descriptor */
@@ -34,7 +34,7 @@ struct pagewalk_result {
 	unsigned granule;     /* bytes: 4096, 16384, 65536 */
 	unsigned input_bits;  /* 64 - TnSZ */
 	int nlevels;
-	struct pagewalk_level lv[4];
+	struct pagewalk_level lv[5];
 	uint64_t ipa;         /* output address (ok) */
 	uint64_t block_size;  /* size of the page or block mapped */
 	/* final descriptor attributes (ok) */

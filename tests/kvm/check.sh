@@ -50,8 +50,13 @@ make_args=(CC="${cross}gcc" CROSS="$cross" OBJCOPY="${cross}objcopy" BUILD="$bui
 	TEST_CFLAGS="-I$sysroot/usr/include -Itests/support -DGUEST_DIR=\\\"$absbuild/tests/guests\\\""
 	TEST_LIBS="-L$libdir -Wl,-Bstatic -lcheck -lsubunit -Wl,-Bdynamic -lunicorn -lm -lrt")
 suites=()
+want_linux=1
 if [ $# -gt 0 ]; then
-	for s in "$@"; do s=${s#tests/}; suites+=("$build/tests/${s%.c}"); done
+	want_linux=0
+	for s in "$@"; do
+		s=${s#tests/}; s=${s%.c}
+		if [ "$s" = test_linux ]; then want_linux=1; else suites+=("$build/tests/$s"); fi
+	done
 else
 	# The backend conformance suites: those built on the public-API
 	# fixture (tests/support/guest.h), plus the FP guest/trap suite.  Not
@@ -65,10 +70,25 @@ else
 	done
 fi
 make -s -j2 "${make_args[@]}" LDFLAGS=-static examples >&2
-make -s -j2 "${make_args[@]}" guests "${suites[@]}" >&2
+make -s -j2 "${make_args[@]}" guests ${suites[@]+"${suites[@]}"} >&2
 
 cmds=("$build/examples/vmm/mini_vmm" "$build/examples/guests/hello.bin")
-for s in "${suites[@]}"; do cmds+=(--then "$s"); done
+for s in ${suites[@]+"${suites[@]}"}; do cmds+=(--then "$s"); done
+
+# The Linux boot of test_linux on kvm (all suites, or test_linux asked
+# for): the hvdbg program, static against the sysroot's archives, boots
+# Debian's kernel (the nested VM's own) with --smp 2 to tests/linux/
+# check-init; its checks failing end in SYSTEM_RESET (exit 3).
+if [ $want_linux = 1 ]; then
+	make -s -j2 "${make_args[@]}" HVDBG_LIB="$build/libhvdbg.a" HVDBG_CFLAGS="-I$sysroot/usr/include" \
+		LDFLAGS=-static HVDBG_LIBS="-L$libdir -ledit -ltinfo -lbsd -lmd -lcapstone -lfdt -ldw -lelf -lz -llzma -lbz2 -lzstd" \
+		"$build/hvdbg" 2>&1 | grep -v 'statically linked applications requires at runtime\|in function' >&2 || true
+	read -r kernel _ < <("$here/run-vm" --linux)
+	mkdir -p "$absbuild/linux"
+	sum=$("$top/tests/linux/initramfs.sh" check "$absbuild/linux/check.cpio")
+	cmds+=(--then "$build/hvdbg" --kernel "$kernel" --initrd "$absbuild/linux/check.cpio" --smp 2 --run
+		--timeout 1200 --append "console=ttyAMA0 panic=-1 quiet hvdbg.online=0-1 hvdbg.sum=$sum")
+fi
 # HVDBG_TEST_L0: the KVM host is QEMU TCG (tests/support/backend.h).
 # shellcheck disable=SC2086 # RUN_VM_OPTS is a list of options
 exec "$here/run-vm" ${RUN_VM_OPTS:-} --env HV_BACKEND=kvm --env HVDBG_TEST_L0=tcg \
