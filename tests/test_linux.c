@@ -265,6 +265,18 @@ START_TEST(dump_dtb_decompiles)
 	ck_assert_int_eq(run(cmd, dts, sizeof(dts)), 0);
 	ck_assert_msg(strstr(dts, "model = \"mine\";") && strstr(dts, "bootargs = \"hello nokaslr\";"),
 		      "%s", dts);
+	/* Image.gz: decompressed to the same image (the reader's length and
+	 * header agree with the plain Image's). */
+	snprintf(cmd, sizeof(cmd), "gzip -1 -c %s >%s/Image.gz", g_kernel, g_tmp);
+	ck_assert_int_eq(run(cmd, NULL, 0), 0);
+	struct kernel_image a, b;
+	char err[300], gz[400];
+	snprintf(gz, sizeof(gz), "%s/Image.gz", g_tmp);
+	ck_assert_msg(kernel_image_read(g_kernel, 1u << 30, &a, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(kernel_image_read(gz, 1u << 30, &b, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(a.len == b.len && a.image_size == b.image_size && !memcmp(a.data, b.data, a.len));
+	kernel_image_free(&a);
+	kernel_image_free(&b);
 }
 END_TEST
 
