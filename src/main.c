@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 			return rc;
 		}
 	} else if (machine_load_elf(m, guest, dyn_base, err, sizeof(err)) != 0) {
-		fprintf(stderr, "hvdbg: %s: %s\n", guest, err);
+		fprintf(stderr, "hvdbg: %s\n", err); /* err names the file */
 		machine_destroy(m);
 		return 1;
 	}

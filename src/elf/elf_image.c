@@ -223,6 +223,84 @@ static bool want_symbol(const GElf_Sym *s, const char *name)
 	return true;
 }
 
+/* AArch64 ELF mapping symbols ($x code, $d data; AAELF64 5.5.4) of one
+ * section, sorted by address: what a NOTYPE label in it labels. */
+struct mapsym {
+	uint64_t addr;
+	size_t shndx;
+	bool data;
+};
+
+static int mapsym_cmp(const void *a, const void *b)
+{
+	const struct mapsym *x = a, *y = b;
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static bool is_mapsym(const char *name, bool *data)
+{
+	if (name[0] != '$' || (name[1] != 'd' && name[1] != 'x') || (name[2] && name[2] != '.'))
+		return false;
+	*data = name[1] == 'd';
+	return true;
+}
+
+/* Is the label at addr (unrelocated) in section shndx after a $d? */
+static bool label_is_data(const struct mapsym *m, size_t n, size_t shndx, uint64_t addr)
+{
+	const struct mapsym *best = NULL;
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the last entry <= (shndx, addr) */
+		size_t mid = lo + (hi - lo) / 2;
+		if (m[mid].shndx < shndx || (m[mid].shndx == shndx && m[mid].addr <= addr)) {
+			best = &m[mid];
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return best && best->shndx == shndx && best->data;
+}
+
+/* Marks img->syms[i].data (see elf_image.h); sections[] holds each
+ * section's SHF_EXECINSTR. */
+static void classify_symbols(struct elf_image *img, Elf *e, Elf_Data *d, size_t count, size_t strndx,
+			     size_t shnum)
+{
+	struct mapsym *maps = calloc(count ? count : 1, sizeof(*maps));
+	bool *exec = calloc(shnum, sizeof(*exec));
+	size_t nmaps = 0;
+	for (size_t i = 1; i < shnum && exec; i++) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = elf_getscn(e, i);
+		exec[i] = scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR);
+	}
+	for (size_t i = 1; i < count && maps; i++) {
+		GElf_Sym s;
+		const char *name;
+		bool data;
+		if (gelf_getsym(d, (int)i, &s) && (name = elf_strptr(e, strndx, s.st_name)) && is_mapsym(name, &data))
+			maps[nmaps++] = (struct mapsym){ s.st_value, s.st_shndx, data };
+	}
+	if (maps)
+		qsort(maps, nmaps, sizeof(*maps), mapsym_cmp);
+	for (size_t i = 1, k = 0; i < count && k < img->nsyms; i++) {
+		GElf_Sym s;
+		const char *name;
+		if (!gelf_getsym(d, (int)i, &s) || !(name = elf_strptr(e, strndx, s.st_name)) || !want_symbol(&s, name))
+			continue;
+		struct elf_symbol *o = &img->syms[k++];
+		bool in_exec = exec && s.st_shndx < shnum && exec[s.st_shndx];
+		o->data = o->kind == ELF_SYM_OBJECT ||
+			  (o->kind == ELF_SYM_NOTYPE && s.st_shndx != SHN_ABS &&
+			   (!in_exec || (maps && label_is_data(maps, nmaps, s.st_shndx, s.st_value))));
+	}
+	free(maps);
+	free(exec);
+}
+
 static int load_symbols(struct elf_image *img, Elf *e, const GElf_Ehdr *eh, char *err,
 			size_t errlen)
 {
@@ -313,6 +391,7 @@ static int load_symbols(struct elf_image *img, Elf *e, const GElf_Ehdr *eh, char
 		}
 	}
 	img->nsyms = kept;
+	classify_symbols(img, e, d, count, symsh.sh_link, shnum);
 	elf_syms_index(img);
 	return 0;
 }

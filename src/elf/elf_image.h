@@ -34,6 +34,10 @@ struct elf_symbol {
 	uint64_t addr, size; /* relocated; size 0 = unknown */
 	enum elf_sym_kind kind;
 	bool global;
+	/* Data rather than code: an object, a symbol in a section without
+	 * SHF_EXECINSTR, or a label after a "$d" mapping symbol (a string
+	 * in .text).  A breakpoint there would corrupt it. */
+	bool data;
 };
 
 struct elf_line; /* DWARF line table entry (elf_lines.c) */

@@ -79,6 +79,7 @@ int elf_image_open_sysmap(const char *path, struct elf_image **out, char *err, s
 			.kind = t == 't' ? ELF_SYM_FUNC
 				: (t == 'd' || t == 'b' || t == 'r') ? ELF_SYM_OBJECT : ELF_SYM_NOTYPE,
 			.global = isupper((unsigned char)type) != 0,
+			.data = t == 'd' || t == 'b' || t == 'r',
 		};
 		offs[img->nsyms++] = pool_len;
 		pool_len += len;

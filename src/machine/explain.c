@@ -6,6 +6,63 @@
 #include <stdio.h>
 
 #include "machine.h"
+#include "sysreg_names.h"
+
+/* Why an A64 load/store gets no instruction syndrome even at stage 2
+ * (Arm ARM D17.2.40, ISV): the encoding classes of C4.1.66; NULL for a
+ * single general-purpose register without writeback (ISV = 1 there). */
+static const char *no_syndrome_class(uint32_t insn)
+{
+	if ((insn & 0x0a000000) != 0x08000000)
+		return "not a load or store";
+	if ((insn & 0xbf000000) == 0x0c000000 || (insn & 0xbf000000) == 0x0d000000)
+		return "a SIMD&FP structure load/store (LD1-LD4/ST1-ST4)";
+	if ((insn & 0x3f000000) == 0x08000000) { /* exclusive, ordered, CAS */
+		if (!(insn & (1u << 23)))
+			return "a load/store exclusive (LDXR/STXR family)";
+		if (insn & (1u << 21))
+			return "an atomic compare-and-swap (CAS)";
+		return NULL; /* LDAR/STLR: single register */
+	}
+	if ((insn & 0x3a000000) == 0x28000000)
+		return insn & (1u << 26) ? "a pair of SIMD&FP registers (LDP/STP)" : "a register pair (LDP/STP)";
+	if ((insn & 0x3b000000) == 0x18000000)
+		return insn & (1u << 26) ? "a SIMD&FP literal load" : NULL;
+	if ((insn & 0x3b000000) == 0x38000000 || (insn & 0x3b000000) == 0x39000000) {
+		if (insn & (1u << 26))
+			return "a SIMD&FP register";
+		bool uimm = insn & (1u << 24);
+		if (!uimm && (insn & (1u << 21)) && ((insn >> 10) & 3) == 0)
+			return "an atomic memory operation (LDADD, SWP, ...)";
+		if (!uimm && !(insn & (1u << 21)) && ((insn >> 10) & 1))
+			return "a writeback (pre/post-index) form";
+		return NULL;
+	}
+	return "an unclassified load/store";
+}
+
+/* The data abort's missing syndrome, in words.  insn < 0: unknown. */
+static const char *no_syndrome_reason(uint32_t iss, bool el1, int64_t insn, char *buf, size_t len)
+{
+	if (el1) {
+		snprintf(buf, len, "always so in ESR_EL1 (only stage-2 aborts reported at EL2 have one)");
+	} else if ((iss >> 7) & 1) {
+		snprintf(buf, len, "the abort is on the stage-1 table walk (S1PTW), not the instruction's own access");
+	} else if ((iss >> 8) & 1) {
+		snprintf(buf, len, "a cache maintenance instruction");
+	} else if (insn >= 0) {
+		const char *c = no_syndrome_class((uint32_t)insn);
+		if (c)
+			snprintf(buf, len, "the instruction is %s", c);
+		else
+			snprintf(buf, len, "a single general-purpose register access, which at stage 2 "
+					   "normally has one: this hypervisor gave none");
+	} else {
+		snprintf(buf, len, "an exclusive, SIMD&FP, pair, writeback or atomic access, or a stage-1 "
+				   "table walk (S1PTW)");
+	}
+	return buf;
+}
 
 static const char *ec_name(unsigned ec)
 {
@@ -57,11 +114,22 @@ static const char *fsc_name(unsigned fsc)
 	}
 }
 
-/* el1: esr is the guest's ESR_EL1 rather than ESR_EL2 of an exit. */
-static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
+/* Register 31 in a syndrome's Rt/SRT is the zero register. */
+static const char *gpr(unsigned r, bool x, char *buf, size_t len)
+{
+	if (r == 31)
+		return x ? "xzr" : "wzr";
+	snprintf(buf, len, "%c%u", x ? 'x' : 'w', r);
+	return buf;
+}
+
+/* el1: esr is the guest's ESR_EL1 rather than ESR_EL2 of an exit; insn:
+ * the instruction it belongs to, < 0 if unknown. */
+static const char *explain(uint64_t esr, bool el1, int64_t insn, char *buf, size_t len)
 {
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
+	char rb[16], sb[40], why[160];
 	size_t n = 0;
 #define OUT(...)                                                              \
 	do {                                                                  \
@@ -70,9 +138,15 @@ static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
 	} while (0)
 	if (len)
 		buf[0] = 0;
-	OUT("ESR 0x%llx: EC 0x%02x %s; IL %u (%s instruction); ISS 0x%07x",
-	    (unsigned long long)esr, ec, ec_name(ec), (unsigned)(esr >> 25) & 1,
-	    (esr >> 25) & 1 ? "32-bit" : "16-bit", iss);
+	/* IL is RES1 for EC 0x00, aborts without a syndrome, alignment, SError
+	 * and debug exceptions other than BRK (D17.2.37) */
+	bool il_meaningful = ec != 0x00 && ec != 0x0e && ec != 0x22 && ec != 0x26 && ec != 0x2f &&
+			     ec != 0x20 && ec != 0x21 && !(ec >= 0x30 && ec <= 0x35) &&
+			     !((ec == 0x24 || ec == 0x25) && !((iss >> 24) & 1));
+	OUT("ESR 0x%llx: EC 0x%02x %s; IL %u (%s); ISS 0x%07x", (unsigned long long)esr, ec, ec_name(ec),
+	    (unsigned)(esr >> 25) & 1,
+	    !il_meaningful ? "RES1 for this class" : (esr >> 25) & 1 ? "32-bit instruction" : "16-bit instruction",
+	    iss);
 	switch (ec) {
 	case 0x01:
 		OUT("\n  %s; the guest waits for an interrupt/event, PC at the instruction",
@@ -86,10 +160,11 @@ static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
 	case 0x18: {
 		unsigned op0 = (iss >> 20) & 3, op2 = (iss >> 17) & 7, op1 = (iss >> 14) & 7;
 		unsigned crn = (iss >> 10) & 15, rt = (iss >> 5) & 31, crm = (iss >> 1) & 15;
+		const char *name = sysreg_name(op0, op1, crn, crm, op2, sb, sizeof(sb));
 		if (iss & 1)
-			OUT("\n  MRS x%u, S%u_%u_C%u_C%u_%u (read)", rt, op0, op1, crn, crm, op2);
+			OUT("\n  MRS %s, %s (read)", gpr(rt, true, rb, sizeof(rb)), name);
 		else
-			OUT("\n  MSR S%u_%u_C%u_C%u_%u, x%u (write)", op0, op1, crn, crm, op2, rt);
+			OUT("\n  MSR %s, %s (write)", name, gpr(rt, true, rb, sizeof(rb)));
 		break;
 	}
 	case 0x20: case 0x21:
@@ -99,12 +174,13 @@ static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
 	case 0x24: case 0x25:
 		if ((iss >> 24) & 1) {
 			unsigned sas = (iss >> 22) & 3, srt = (iss >> 16) & 31;
-			OUT("\n  %s of %u byte%s %s %s%u%s%s", (iss >> 6) & 1 ? "write" : "read", 1u << sas,
-			    sas ? "s" : "", (iss >> 6) & 1 ? "from" : "into", (iss >> 15) & 1 ? "x" : "w",
-			    srt, (iss >> 21) & 1 ? ", sign-extended" : "", (iss >> 14) & 1 ? ", acquire/release" : "");
+			OUT("\n  %s of %u byte%s %s %s%s%s", (iss >> 6) & 1 ? "write" : "read", 1u << sas,
+			    sas ? "s" : "", (iss >> 6) & 1 ? "from" : "into",
+			    gpr(srt, (iss >> 15) & 1, rb, sizeof(rb)), (iss >> 21) & 1 ? ", sign-extended" : "",
+			    (iss >> 14) & 1 ? ", acquire/release" : "");
 		} else {
-			OUT("\n  %s; no instruction syndrome (ISV = 0: pair, atomic or writeback access)",
-			    (iss >> 6) & 1 ? "write" : "read");
+			OUT("\n  %s; ISV = 0, no instruction syndrome: %s", (iss >> 6) & 1 ? "write" : "read",
+			    no_syndrome_reason(iss, el1, insn, why, sizeof(why)));
 		}
 		OUT("\n  %s%s%s", fsc_name(iss & 0x3f), (iss >> 7) & 1 ? " during a stage-1 table walk (S1PTW)" : "",
 		    (iss >> 8) & 1 ? ", cache maintenance" : "");
@@ -137,10 +213,15 @@ static const char *explain(uint64_t esr, bool el1, char *buf, size_t len)
 
 const char *machine_explain_esr(uint64_t esr, char *buf, size_t len)
 {
-	return explain(esr, false, buf, len);
+	return explain(esr, false, -1, buf, len);
 }
 
 const char *machine_explain_esr_el1(uint64_t esr, char *buf, size_t len)
 {
-	return explain(esr, true, buf, len);
+	return explain(esr, true, -1, buf, len);
+}
+
+const char *machine_explain_esr_insn(uint64_t esr, bool el1, uint32_t insn, char *buf, size_t len)
+{
+	return explain(esr, el1, insn, buf, len);
 }

@@ -111,6 +111,8 @@ int machine_parse_ram(const char *spec, uint64_t *size, uint64_t *base)
 	return 0;
 }
 
+#define ET_DYN_TYPE 3 /* elf.h's ET_DYN */
+
 bool ipa_in_ram(const struct machine *m, uint64_t ipa, uint64_t len)
 {
 	return ipa >= m->o.ram_base && ipa - m->o.ram_base <= m->o.ram_size &&
@@ -725,8 +727,19 @@ struct machine *machine_create(const struct machine_opts *o, char *err, size_t e
 	r = hv_vm_map(m->ram, o->ram_base, o->ram_size,
 		      HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC);
 	if (r != HV_SUCCESS) {
-		snprintf(err, errlen, "hv_vm_map of RAM at 0x%llx failed (0x%x)",
-			 (unsigned long long)o->ram_base, (unsigned)r);
+		uint32_t ipa_bits = 0;
+		hv_vm_config_get_default_ipa_size(&ipa_bits);
+		uint64_t end = o->ram_base + o->ram_size;
+		if (r == HV_BAD_ARGUMENT && ipa_bits && ipa_bits < 64 && end > (1ull << ipa_bits))
+			snprintf(err, errlen, "RAM [0x%llx, 0x%llx) does not fit the VM's %u-bit IPA space "
+				 "(it ends at 0x%llx): use a smaller --ram or a lower base",
+				 (unsigned long long)o->ram_base, (unsigned long long)end, ipa_bits,
+				 (unsigned long long)(1ull << ipa_bits));
+		else
+			snprintf(err, errlen, "hv_vm_map of RAM at 0x%llx (0x%llx bytes) failed: %s (0x%x)",
+				 (unsigned long long)o->ram_base, (unsigned long long)o->ram_size,
+				 r == HV_NO_RESOURCES ? "HV_NO_RESOURCES" : r == HV_BAD_ARGUMENT ? "HV_BAD_ARGUMENT"
+									 : "hv error", (unsigned)r);
 		hv_vm_destroy();
 		goto fail_free;
 	}
@@ -837,7 +850,9 @@ int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, cha
 	if (elf_image_open(path, dyn_base, &img, err, errlen))
 		return MACHINE_ERR_ARG;
 	if (elf_image_copy(img, m->ram, m->o.ram_base, m->o.ram_size, sub, sizeof(sub))) {
-		snprintf(err, errlen, "%s: %s", path, sub);
+		snprintf(err, errlen, "%s: %s%s", path, sub,
+			 img->type == ET_DYN_TYPE ? "; a position-independent (ET_DYN) image loads where --base ADDR "
+						    "says, e.g. --base 0x40000000" : "");
 		elf_image_free(img);
 		return MACHINE_ERR_ARG;
 	}

@@ -187,6 +187,17 @@ int machine_resume(struct machine *m, const enum machine_run_action *action);
  * continue if others_run) - then wait.  Return the stop as machine_wait. */
 int machine_cont(struct machine *m, struct machine_stop *st, int timeout_ms);
 int machine_stepi(struct machine *m, unsigned vcpu, bool others_run, struct machine_stop *st);
+/* Steps vCPU vcpu (alone) while its pc stays in [lo, hi), at most max
+ * instructions, without a round trip to the caller per instruction (the
+ * REPL's step/next over a line); with stop_at_calls it also stops with
+ * the pc at a call (BL, BLR, BLRA*) so the caller can step over it.
+ * The stop is STOP_STEP when the range was left, max reached or a call
+ * met; any other event (breakpoint, exit, Ctrl-C) as for stepi.
+ * *steps gets the instructions executed. */
+int machine_step_range(struct machine *m, unsigned vcpu, uint64_t lo, uint64_t hi, uint64_t max,
+		       bool stop_at_calls, struct machine_stop *st, uint64_t *steps);
+/* A64 calls: BL, BLR, BLRAA/BLRAB/BLRAAZ/BLRABZ. */
+bool machine_insn_is_call(uint32_t insn);
 /* Waits for the all-stop after machine_resume: fills *st with the first
  * event (timeout_ms < 0 = forever).  MACHINE_ERR_TIMEOUT if still running. */
 int machine_wait(struct machine *m, struct machine_stop *st, int timeout_ms);
@@ -304,5 +315,9 @@ const char *machine_explain_esr(uint64_t esr, char *buf, size_t len);
 /* The same for the guest's own ESR_EL1 (an exception the guest took at
  * EL1): its aborts are stage-1 faults of the guest's page tables. */
 const char *machine_explain_esr_el1(uint64_t esr, char *buf, size_t len);
+/* Either, with the instruction the syndrome belongs to when known (the
+ * PC of an abort exit, ELR_EL1): why a data abort has no instruction
+ * syndrome, named from its encoding. */
+const char *machine_explain_esr_insn(uint64_t esr, bool el1, uint32_t insn, char *buf, size_t len);
 
 #endif /* HVDBG_MACHINE_H */

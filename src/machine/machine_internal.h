@@ -58,6 +58,10 @@ struct mvcpu {
 	bool go;                       /* start running with action/stepover */
 	enum machine_run_action action;
 	bool stepover;                 /* one step with our debug features suppressed */
+	/* range stepping (machine_step_range): RUN_STEP goes on stepping
+	 * on the vCPU's thread while the pc stays in [lo, hi) */
+	uint64_t range_lo, range_hi, range_left;
+	bool range_stop_at_calls;
 	/* PSCI CPU_ON request applied on the vCPU's thread */
 	bool boot_pending;
 	uint64_t boot_pc, boot_x0;

@@ -4,8 +4,9 @@
  * TBI byte ignored, TnSZ input size, starting level from the granule,
  * table/block/page descriptors, 52-bit virtual and physical addresses
  * (FEAT_LVA/FEAT_LPA with 64 KiB pages, FEAT_LPA2 with TCR_EL1.DS: level
- * -1, OA[51:50] in descriptor bits [9:8]).  Hierarchical permission bits
- * are not applied (reported descriptors show them).
+ * -1, OA[51:50] in descriptor bits [9:8]), and the effective
+ * permissions (Arm ARM D8.4: hierarchical APTable/PXNTable/UXNTable, PXN
+ * implied for EL0-writable regions, SCTLR_EL1.WXN).
  */
 #include "pagewalk.h"
 
@@ -17,6 +18,9 @@
 #define TCR_TBI0 (1ull << 37)
 #define TCR_TBI1 (1ull << 38)
 #define TCR_DS (1ull << 59)
+#define TCR_HPD0 (1ull << 41)
+#define TCR_HPD1 (1ull << 42)
+#define SCTLR_WXN (1ull << 19)
 #define OA_MASK 0x0000fffffffff000ull /* descriptor output address [47:12] */
 
 /* The output (or next table) address in a descriptor: [47:12], plus
@@ -29,6 +33,59 @@ static uint64_t desc_oa(uint64_t d, unsigned g, bool ds)
 	if (g == 16)
 		return (d & 0x0000ffffffff0000ull) | ((d >> 12) & 0xf) << 48;
 	return d & OA_MASK;
+}
+
+/* The hierarchical controls of the table descriptors walked through:
+ * where each was first set (-2: never). */
+struct table_limits {
+	int ap_el0, ap_ro, pxn, uxn;
+};
+
+/* "what: why", plus the table descriptor's level when level > -2. */
+static void add_limit(struct pagewalk_result *r, const char *what, int level)
+{
+	if (r->nlimits == 6)
+		return;
+	char *out = r->limits[r->nlimits++];
+	if (level > -2)
+		snprintf(out, sizeof(r->limits[0]), "%s in the L%d table descriptor", what, level);
+	else
+		snprintf(out, sizeof(r->limits[0]), "%s", what);
+}
+
+/* Descriptor AP/XN, then each rule that takes something away (D8.4). */
+static void effective_perms(struct pagewalk_result *r, const struct table_limits *t, bool wxn)
+{
+	bool ro = r->ap & 2, el0 = r->ap & 1;
+	r->el1_w = !ro;
+	r->el0_r = el0;
+	r->el0_w = el0 && !ro;
+	r->el1_x = !r->pxn;
+	r->el0_x = !r->uxn;
+	if (t->ap_ro != -2 && (r->el1_w || r->el0_w)) {
+		r->el1_w = r->el0_w = false;
+		add_limit(r, "no write at EL1 or EL0: APTable[1] (bit 62)", t->ap_ro);
+	}
+	if (t->ap_el0 != -2 && r->el0_r) {
+		r->el0_r = r->el0_w = false;
+		add_limit(r, "no EL0 data access: APTable[0] (bit 61)", t->ap_el0);
+	}
+	if (t->pxn != -2 && r->el1_x) {
+		r->el1_x = false;
+		add_limit(r, "no execute at EL1: PXNTable (bit 59)", t->pxn);
+	}
+	if (t->uxn != -2 && r->el0_x) {
+		r->el0_x = false;
+		add_limit(r, "no execute at EL0: UXNTable (bit 60)", t->uxn);
+	}
+	if (r->el0_w && r->el1_x) {
+		r->el1_x = false;
+		add_limit(r, "no execute at EL1: writable at EL0 implies PXN", -2);
+	}
+	if (wxn && (r->el1_w || r->el0_w) && (r->el1_x || r->el0_x)) {
+		r->el1_x = r->el0_x = false;
+		add_limit(r, "no execute: SCTLR_EL1.WXN makes writable regions execute-never", -2);
+	}
 }
 
 static bool fault(struct pagewalk_result *r, const char *why, int level)
@@ -68,7 +125,8 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 	unsigned tsz = (unsigned)(ttbr ? tcr >> 16 : tcr) & 63;
 	bool tbi = (tcr & (ttbr ? TCR_TBI1 : TCR_TBI0)) != 0;
 	if (tcr & (ttbr ? TCR_EPD1 : TCR_EPD0))
-		return fault(r, ttbr ? "TTBR1 walks disabled (TCR_EL1.EPD1)" : "TTBR0 walks disabled (TCR_EL1.EPD0)", 0);
+		return fault(r, ttbr ? "TTBR1 walks disabled (TCR_EL1.EPD1 = 1): translation fault, level 0"
+				     : "TTBR0 walks disabled (TCR_EL1.EPD0 = 1): translation fault, level 0", -1);
 	unsigned g = granule_bits(tcr, ttbr), stride = g - 3;
 	bool ds = (tcr & TCR_DS) && g != 16;
 	unsigned min_tsz = ds || g == 16 ? 12 : 16; /* 52-bit VAs: LPA2, or LVA with 64K */
@@ -87,6 +145,8 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 		return fault(r, "address outside both TTBR ranges", 0);
 	/* Levels: the last resolves g bits, each resolves stride bits. */
 	int level = 3 - (int)((in - g - 1) / stride);
+	struct table_limits lim = { -2, -2, -2, -2 };
+	bool hpd = tcr & (ttbr ? TCR_HPD1 : TCR_HPD0);
 	uint64_t tb = ttbr ? regs->ttbr1 : regs->ttbr0;
 	uint64_t table = tb & 0x0000fffffffffffeull;
 	if (ds || g == 16) /* 52-bit PA: BADDR[51:48] in TTBR bits [5:2] */
@@ -119,6 +179,16 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 		} else if (is_table) {
 			L->type = PW_TABLE;
 			table = desc_oa(d, g, ds) & ~((1ull << g) - 1);
+			if (!hpd) {
+				if ((d >> 61) & 1 && lim.ap_el0 == -2)
+					lim.ap_el0 = level;
+				if ((d >> 62) & 1 && lim.ap_ro == -2)
+					lim.ap_ro = level;
+				if ((d >> 59) & 1 && lim.pxn == -2)
+					lim.pxn = level;
+				if ((d >> 60) & 1 && lim.uxn == -2)
+					lim.uxn = level;
+			}
 			continue;
 		} else {
 			/* Blocks: level 2 (all granules), level 1 (4K; 16K with
@@ -142,6 +212,7 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 		r->ng = (d >> 11) & 1;
 		r->pxn = (d >> 53) & 1;
 		r->uxn = (d >> 54) & 1;
+		effective_perms(r, &lim, regs->sctlr & SCTLR_WXN);
 		if (!r->af)
 			fault(r, "access flag fault", level);
 		else
@@ -175,6 +246,10 @@ const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *
 		    (unsigned long long)va);
 		return buf;
 	}
+	if (!r->granule) { /* refused before any table was read */
+		OUT("VA 0x%llx: TTBR%d: %s\n", (unsigned long long)va, r->ttbr, r->fault);
+		return buf;
+	}
 	OUT("VA 0x%llx: TTBR%d, %u KiB granule, %u-bit input\n", (unsigned long long)va, r->ttbr,
 	    r->granule / 1024, r->input_bits);
 	for (int i = 0; i < r->nlevels; i++) {
@@ -191,6 +266,10 @@ const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *
 		    r->lv[r->nlevels - 1].type == PW_PAGE ? "page" : "block", ap[r->ap & 3],
 		    r->pxn ? ", PXN" : "", r->uxn ? ", UXN" : "", r->attr_index, r->sh,
 		    r->af ? "" : ", AF=0", r->ng ? ", nG" : "");
+		OUT("  effective: EL1 r%c%c, EL0 %c%c%c\n", r->el1_w ? 'w' : '-', r->el1_x ? 'x' : '-',
+		    r->el0_r ? 'r' : '-', r->el0_w ? 'w' : '-', r->el0_x ? 'x' : '-');
+		for (int i = 0; i < r->nlimits; i++)
+			OUT("    %s\n", r->limits[i]);
 	}
 	if (!r->ok)
 		OUT("  fault: %s\n", r->fault);

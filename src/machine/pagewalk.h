@@ -42,6 +42,13 @@ struct pagewalk_result {
 	bool uxn, pxn, af, ng;
 	unsigned sh, attr_index;
 	char fault[96];       /* why not ok, e.g. "translation fault, level 2" */
+	/* Effective permissions (ok or AF fault): the final descriptor's AP,
+	 * PXN and UXN restricted by the tables above it (APTable, PXNTable,
+	 * UXNTable unless TCR_EL1.HPDn), by "writable at EL0 implies PXN" and
+	 * by SCTLR_EL1.WXN; limits[] says which rule removed what. */
+	bool el1_w, el0_r, el0_w, el1_x, el0_x;
+	int nlimits;
+	char limits[6][112];
 };
 
 /* Reads 8 bytes at an IPA; returns false if not readable (not RAM). */

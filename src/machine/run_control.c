@@ -81,6 +81,26 @@ static void all_stopped_locked(struct machine *m)
 	pthread_cond_broadcast(&m->cv);
 }
 
+bool machine_insn_is_call(uint32_t insn)
+{
+	return (insn & 0xfc000000) == 0x94000000 ||  /* BL */
+	       (insn & 0xfffffc1f) == 0xd63f0000 ||  /* BLR */
+	       (insn & 0xfefff800) == 0xd63f0800;    /* BLRAA, BLRAB, BLRAAZ, BLRABZ */
+}
+
+/* After a step inside machine_step_range: go on with the next one? */
+static bool range_goes_on(struct mvcpu *v)
+{
+	uint64_t pc;
+	uint32_t insn;
+	if (!v->range_left || vcpu_read_pc(v, &pc) != 0 || pc < v->range_lo || pc >= v->range_hi)
+		return false;
+	if (v->range_stop_at_calls && (vcpu_fetch_insn(v, pc, &insn) != 0 || machine_insn_is_call(insn)))
+		return false;
+	v->range_left--;
+	return true;
+}
+
 /* Runs v until a stop event, a stop request, or CPU_OFF (on v's thread,
  * without the lock).  Returns the event and whether v powered off. */
 static void run_vcpu(struct mvcpu *v, enum machine_run_action act, bool stepover,
@@ -128,6 +148,8 @@ static void run_vcpu(struct mvcpu *v, enum machine_run_action act, bool stepover
 		}
 		if (watch_pending && ev.reason == STOP_STEP) {
 			ev = wev;
+		} else if (ev.reason == STOP_STEP && act == RUN_STEP && !stepover && range_goes_on(v)) {
+			continue;
 		}
 		break;
 	}
@@ -473,6 +495,32 @@ int machine_stepi(struct machine *m, unsigned vcpu, bool others_run, struct mach
 	if (rc)
 		return rc;
 	return machine_wait(m, st, -1);
+}
+
+int machine_step_range(struct machine *m, unsigned vcpu, uint64_t lo, uint64_t hi, uint64_t max,
+		       bool stop_at_calls, struct machine_stop *st, uint64_t *steps)
+{
+	if (vcpu >= m->ncpus || max == 0)
+		return MACHINE_ERR_ARG;
+	struct mvcpu *v = &m->vcpu[vcpu];
+	pthread_mutex_lock(&m->lock);
+	bool busy = m->running;
+	if (!busy) { /* read by the vCPU thread once it is started */
+		v->range_lo = lo;
+		v->range_hi = hi;
+		v->range_left = max - 1;
+		v->range_stop_at_calls = stop_at_calls;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (busy)
+		return MACHINE_ERR_RUNNING;
+	int rc = machine_stepi(m, vcpu, false, st);
+	pthread_mutex_lock(&m->lock);
+	if (steps)
+		*steps = max - v->range_left;
+	v->range_left = 0;
+	pthread_mutex_unlock(&m->lock);
+	return rc;
 }
 
 int machine_stop_fd(const struct machine *m)

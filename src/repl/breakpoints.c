@@ -128,6 +128,18 @@ static int code_bp(struct repl *r, char *args, enum bp_type t, bool temp)
 	}
 	if (addr & 3)
 		return repl_err(r, "0x%llx is not 4-byte aligned (A64 instructions are)", (unsigned long long)addr);
+	/* A symbol naming data: a BRK would overwrite it (and never be hit). */
+	const struct elf_symbol *named = r->img && *args != '*' ? elf_sym_by_name(r->img, args) : NULL;
+	if (named && named->data)
+		return repl_err(r, "%s is data, not code (%s): a breakpoint would overwrite it; 'watch %s' stops "
+				"when it is accessed, 'break *0x%llx' insists",
+				args, named->kind == ELF_SYM_OBJECT ? "an object symbol" : "a label of bytes, not instructions",
+				args, (unsigned long long)addr);
+	uint64_t off;
+	const struct elf_symbol *at = r->img ? elf_sym_by_addr(r->img, addr, &off) : NULL;
+	if (at && at->data && !named)
+		printf("warning: 0x%llx is in %s, which is data: the breakpoint may overwrite it.\n",
+		       (unsigned long long)addr, at->name);
 	struct repl_bp *b = add(r, t, addr, *args ? args : "*pc");
 	if (!b)
 		return -1;
@@ -181,16 +193,25 @@ static int watch(struct repl *r, char *args, enum machine_watch_kind k)
 	if (!*args)
 		return repl_err(r, "usage: watch ADDR|SYMBOL [LEN]");
 	uint64_t len = 0, addr;
+	bool have_len = false;
 	char *sp = strrchr(args, ' ');
 	if (sp) {
 		char *end;
 		unsigned long long l = strtoull(sp + 1, &end, 0);
 		if (*end == 0 && end != sp + 1) {
 			len = l;
+			have_len = true;
 			*sp = 0;
 			rstrip(args);
 		}
 	}
+	if (have_len && len == 0)
+		return repl_err(r, "the length must be at least 1 byte");
+	/* gdb's `watch $x0` watches the register's value, not memory at it. */
+	if (*args == '$')
+		return repl_err(r, "%s is a register: hardware watchpoints watch memory; 'watch *%s' watches the "
+				"8 bytes it points to (a register's own changes show at each stop as 'changed:')",
+				args, args);
 	const char *e = *args == '*' ? args + 1 : *args == '&' ? args + 1 : args;
 	if (expr_eval(r, e, &addr, err, sizeof(err)) != 0)
 		return repl_err(r, "%s", err);
@@ -200,8 +221,6 @@ static int watch(struct repl *r, char *args, enum machine_watch_kind k)
 		if (!s && (addr & 7) + len > 8)
 			len = 8 - (addr & 7);
 	}
-	if (len == 0)
-		return repl_err(r, "the length must be at least 1");
 	struct repl_bp *b = add(r, BP_WATCH, addr, args);
 	if (!b)
 		return -1;

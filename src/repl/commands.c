@@ -32,7 +32,9 @@ static const struct repl_cmd cmds[] = {
 	{ "finish", "fin", cmd_finish, false, "finish",
 	  "Run until the current function returns (to LR, or the return address in the frame record\n"
 	  "at [x29+8] once the function has made calls), and show x0." },
-	{ "until", "u advance", cmd_until, false, "until [LOCATION]",
+	{ "advance", NULL, cmd_advance, false, "advance LOCATION",
+	  "Run until LOCATION is reached (or the current function returns, or any other stop)." },
+	{ "until", "u", cmd_until, false, "until [LOCATION]",
 	  "Run until LOCATION (symbol, *ADDR, FILE:LINE) is reached in this or an outer frame.\n"
 	  "Without LOCATION: like next, but a jump backwards (a loop) does not stop it: runs\n"
 	  "until a line after the current one is reached, or the function returns." },
@@ -55,6 +57,7 @@ static const struct repl_cmd cmds[] = {
 	{ "disable", NULL, cmd_disable, false, "disable [N...]", "Disable breakpoints N... (all without arguments)." },
 	{ "enable", NULL, cmd_enable, false, "enable [N...]", "Enable breakpoints N... (all without arguments)." },
 	{ "info", "i", cmd_info, false, "info registers|breakpoints|vcpus|symbol|address|line|exits|frame|gic|timer [ARG]",
+	  "Show the machine's state: registers, breakpoints, vCPUs, symbols, lines, exits, GIC, timers.\n"
 	  "info registers [core|fp|sys|all|NAME...]  registers of the selected vCPU; the ones changed by\n"
 	  "                                           the last stop are highlighted\n"
 	  "info breakpoints                          the breakpoint/watchpoint table with hit counts\n"
@@ -147,6 +150,35 @@ const struct repl_cmd *repl_cmd_find(const char *word, bool *ambiguous)
 	return found;
 }
 
+/* The help text's first sentence (it may span lines), wrapped at 100
+ * columns under the name. */
+static void print_summary(const char *name, const char *help)
+{
+	char sent[512];
+	size_t n = 0;
+	for (const char *p = help; *p && n + 1 < sizeof(sent); p++) {
+		sent[n++] = *p == '\n' ? ' ' : *p;
+		bool ellipsis = p > help && (p[-1] == '.' || p[1] == '.');
+		bool abbrev = p - help >= 3 && (!strncmp(p - 3, "e.g", 3) || !strncmp(p - 3, "i.e", 3));
+		if (*p == '.' && (p[1] == ' ' || p[1] == '\n' || !p[1]) && !ellipsis && !abbrev)
+			break;
+	}
+	sent[n] = 0;
+	const int indent = 15, width = 100;
+	printf("  %-12s ", name);
+	int col = indent;
+	for (char *w = strtok(sent, " "); w; w = strtok(NULL, " ")) {
+		int len = (int)strlen(w);
+		if (col > indent && col + 1 + len > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		}
+		printf("%s%s", col > indent ? " " : "", w);
+		col += len + (col > indent ? 1 : 0);
+	}
+	printf("\n");
+}
+
 static int cmd_help(struct repl *r, const char *fmt, char *args)
 {
 	(void)fmt;
@@ -166,11 +198,8 @@ static int cmd_help(struct repl *r, const char *fmt, char *args)
 		return 0;
 	}
 	printf("hvdbg commands (unique prefixes work; 'help CMD' for details):\n");
-	for (size_t i = 0; i < NCMDS; i++) {
-		const char *nl = strchr(cmds[i].help, '\n');
-		int len = nl ? (int)(nl - cmds[i].help) : (int)strlen(cmds[i].help);
-		printf("  %-12s %.*s\n", cmds[i].name, len, cmds[i].help);
-	}
+	for (size_t i = 0; i < NCMDS; i++)
+		print_summary(cmds[i].name, cmds[i].help);
 	printf("Locations: symbol, symbol+0x10, *0x40000000, file.S:12.  Expressions: $x0, $pc, sym, *addr, + - * ...\n"
 	       "Ctrl-C stops a running guest.  Enter repeats stepi/nexti/step/next/continue/x.\n");
 	return 0;

@@ -62,13 +62,6 @@ static bool insn_target(uint64_t pc, uint32_t insn, uint64_t *t)
 	return true;
 }
 
-bool insn_is_call(uint32_t insn)
-{
-	return (insn & 0xfc000000u) == 0x94000000u ||  /* BL */
-	       (insn & 0xfffffc1fu) == 0xd63f0000u ||  /* BLR */
-	       (insn & 0xfefff800u) == 0xd63f0800u;    /* BLRAA/BLRAAZ/BLRAB/BLRABZ */
-}
-
 bool disas_one(struct repl *r, uint64_t addr, uint32_t insn, char *buf, size_t len)
 {
 	uint8_t code[4];

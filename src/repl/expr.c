@@ -6,6 +6,7 @@
  * Values are uint64_t and wrap.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,9 +143,12 @@ static struct val parse_primary(struct parser *ps)
 			base = 8, s += 2;
 		else if (s[0] == '0' && isdigit((unsigned char)s[1]))
 			base = 10; /* gdb reads 010 as 10 too */
+		errno = 0;
 		v.v = strtoull(s, &end, base);
 		if (end == s || ident_char(*end, false))
 			fail(ps, "bad number near '%.20s'", ps->p);
+		else if (errno == ERANGE)
+			fail(ps, "number %.*s is too large for 64 bits", (int)(end - ps->p), ps->p);
 		ps->p = end;
 		return v;
 	}

@@ -30,8 +30,15 @@ static int info_vcpus(struct repl *r)
 		machine_vcpu_last_stop(r->m, i, &st);
 		if (s == VCPU_STOPPED && machine_get_reg(r->m, i, HV_REG_PC, &pc) == 0)
 			elf_format_addr(r->img, pc, sym, sizeof(sym));
+		struct machine_exit_stats es;
+		bool ran = machine_vcpu_stats(r->m, i, &es) == 0 && es.total > 0;
+		const char *why = stop_reason_name(st.reason);
+		if (s == VCPU_OFF)
+			why = ran ? "powered off (PSCI CPU_OFF)" : "not started (PSCI CPU_ON starts it)";
+		else if (st.reason == STOP_NONE && !ran)
+			why = "at its entry, not run yet";
 		printf("%c %-5u %-8s 0x%016llx  %-18s %s\n", i == r->cur ? '*' : ' ', i, states[s],
-		       (unsigned long long)pc, sym, stop_reason_name(st.reason));
+		       (unsigned long long)pc, sym, why);
 	}
 	return 0;
 }
@@ -260,12 +267,26 @@ int cmd_explain(struct repl *r, const char *fmt, char *args)
 		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ELR_EL1, &elr) != 0 ||
 		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_SPSR_EL1, &spsr) != 0)
 			return repl_err(r, "cannot read the EL1 exception registers");
-		char sym[128];
+		if (esr == 0) { /* no exception leaves 0: EC 0x00 has IL = 1 */
+			printf("vCPU %u has taken no exception to EL1 yet (ESR_EL1 is 0, a value no exception "
+			       "leaves)\n", r->cur);
+			return 0;
+		}
+		char sym[128], text[192];
 		printf("The guest's last exception taken to EL1 (vCPU %u):\n  ELR_EL1 0x%llx <%s>, SPSR_EL1 0x%llx, "
 		       "FAR_EL1 0x%llx\n",
 		       r->cur, (unsigned long long)elr, elf_format_addr(r->img, elr, sym, sizeof(sym)),
 		       (unsigned long long)spsr, (unsigned long long)far);
-		printf("  %s\n", machine_explain_esr_el1(esr, buf, sizeof(buf)));
+		/* SVC/HVC/SMC return after the call: the instruction is ELR - 4 */
+		unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+		bool after = ec == 0x15 || ec == 0x16 || ec == 0x17;
+		uint64_t at = after ? elr - 4 : elr;
+		uint32_t insn;
+		bool have = machine_read_virt(r->m, r->cur, at, &insn, 4) == 4;
+		if (have && disas_one(r, at, insn, text, sizeof(text)))
+			printf("  %s: %s\n", after ? "at ELR_EL1 - 4 (ELR is the return address)" : "at ELR_EL1", text);
+		printf("  %s\n", have ? machine_explain_esr_insn(esr, true, insn, buf, sizeof(buf))
+				       : machine_explain_esr_el1(esr, buf, sizeof(buf)));
 		return 0;
 	}
 	if (*args) {
@@ -276,14 +297,28 @@ int cmd_explain(struct repl *r, const char *fmt, char *args)
 		return 0;
 	}
 	hv_vcpu_exit_t ex;
-	if (machine_vcpu_last_exit(r->m, r->cur, &ex) != 0)
-		return repl_err(r, "no exit recorded for vCPU %u yet", r->cur);
+	struct machine_exit_stats stats;
+	if (machine_vcpu_stats(r->m, r->cur, &stats) != 0 || machine_vcpu_last_exit(r->m, r->cur, &ex) != 0)
+		return repl_err(r, "no vCPU %u", r->cur);
+	if (stats.total == 0) {
+		printf("vCPU %u has not exited to the hypervisor yet: nothing to explain ('explain el1' for the "
+		       "guest's own exceptions, 'explain VALUE' for a syndrome)\n", r->cur);
+		return 0;
+	}
 	printf("Last exit of vCPU %u: reason %s\n", r->cur, exit_reason_name(ex.reason));
 	if (ex.reason != HV_EXIT_REASON_EXCEPTION)
 		return 0;
 	printf("  FAR 0x%llx, IPA 0x%llx\n", (unsigned long long)ex.exception.virtual_address,
 	       (unsigned long long)ex.exception.physical_address);
-	printf("%s\n", machine_explain_esr(ex.exception.syndrome, buf, sizeof(buf)));
+	/* An exit the machine did not handle leaves the PC at the instruction. */
+	struct machine_stop last;
+	uint64_t pc;
+	uint32_t insn;
+	if (machine_vcpu_last_stop(r->m, r->cur, &last) == 0 && last.reason == STOP_UNHANDLED &&
+	    machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0 && machine_read_virt(r->m, r->cur, pc, &insn, 4) == 4)
+		printf("%s\n", machine_explain_esr_insn(ex.exception.syndrome, false, insn, buf, sizeof(buf)));
+	else
+		printf("%s\n", machine_explain_esr(ex.exception.syndrome, buf, sizeof(buf)));
 	uint64_t ipa = ex.exception.physical_address, base = machine_ram_base(r->m);
 	uint64_t ubase = machine_uart_base(r->m), usize = machine_uart_size(r->m);
 	unsigned ec = (unsigned)(ex.exception.syndrome >> 26) & 0x3f;
@@ -333,8 +368,11 @@ int cmd_gdbserver(struct repl *r, const char *fmt, char *args)
 	rsp_opts_default(&o);
 	o.port = (int)port;
 	o.once = true;
-	printf("Serving gdb on %s:%ld until it detaches (gdb: target remote :%ld).\n",
-	       o.listen_addr ? o.listen_addr : "127.0.0.1", port, port);
+	if (port) /* port 0: the server prints the one it picked */
+		printf("Serving gdb on %s:%ld until it detaches (gdb: target remote :%ld).\n",
+		       o.listen_addr ? o.listen_addr : "127.0.0.1", port, port);
+	else
+		printf("Serving gdb on a free port until it detaches (gdb: target remote :PORT, PORT as below).\n");
 	fflush(stdout);
 	/* gdb brings its own breakpoints: the REPL's are taken out of the
 	 * machine while it is connected and put back afterwards. */

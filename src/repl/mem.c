@@ -3,6 +3,7 @@
  * b h w g; Enter continues after the last unit) and `print[/F] EXPR`.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,22 @@ static void addr_label(struct repl *r, uint64_t a, char *buf, size_t len)
 		snprintf(buf, len, "0x%llx <%s>", (unsigned long long)a, sym);
 	else
 		snprintf(buf, len, "0x%llx", (unsigned long long)a);
+}
+
+/* A float as gdb prints it: enough digits to read back as the same
+ * value (9 for single, 17 for double precision: 1.4142135623730949). */
+static void fmt_float(uint64_t bits, unsigned size, char *buf, size_t len)
+{
+	if (size == 4) {
+		float f;
+		uint32_t w = (uint32_t)bits;
+		memcpy(&f, &w, 4);
+		snprintf(buf, len, "%.9g", (double)f);
+	} else {
+		double d;
+		memcpy(&d, &bits, 8);
+		snprintf(buf, len, "%.17g", d);
+	}
 }
 
 /* One unit in format f (size bytes). */
@@ -53,15 +70,8 @@ static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *b
 		addr_label(r, v, buf, len);
 		break;
 	case 'f':
-		if (size == 4) {
-			float fl;
-			uint32_t w = (uint32_t)v;
-			memcpy(&fl, &w, 4);
-			snprintf(buf, len, "%g", (double)fl);
-		} else if (size == 8) {
-			double d;
-			memcpy(&d, &v, 8);
-			snprintf(buf, len, "%g", d);
+		if (size == 4 || size == 8) {
+			fmt_float(v, size, buf, len);
 		} else {
 			snprintf(buf, len, "%lld", (long long)sv);
 		}
@@ -98,16 +108,19 @@ static void print_string(struct repl *r, uint64_t *addr)
 	printf("\"\n");
 }
 
-/* Parses "4xg" into count/format/size; 0 or -1. */
+#define X_MAX_COUNT 65536
+
+/* Parses "4xg" into count/format/size; 0, -1 (bad format) or -2 (count). */
 static int parse_fmt(const char *fmt, unsigned *count, char *f, unsigned *size)
 {
 	if (!fmt)
 		return 0;
 	char *end;
 	if (isdigit((unsigned char)*fmt)) {
+		errno = 0;
 		unsigned long c = strtoul(fmt, &end, 10);
-		if (c == 0 || c > 65536)
-			return -1;
+		if (c == 0 || c > X_MAX_COUNT || errno == ERANGE)
+			return -2;
 		*count = (unsigned)c;
 		fmt = end;
 	}
@@ -133,7 +146,10 @@ int cmd_x(struct repl *r, const char *fmt, char *args)
 	char err[160];
 	unsigned count = 1, size = r->x_size ? r->x_size : 4;
 	char f = r->x_fmt ? r->x_fmt : 'x';
-	if (parse_fmt(fmt, &count, &f, &size) != 0)
+	int prc = parse_fmt(fmt, &count, &f, &size);
+	if (prc == -2)
+		return repl_err(r, "count in '/%s' out of range: 1 to %d units", fmt, X_MAX_COUNT);
+	if (prc != 0)
 		return repl_err(r, "bad format '/%s': x/[COUNT][xduotacfsi][bhwg] ADDR", fmt);
 	if (!fmt && r->x_valid && !*skip_ws(args))
 		count = r->x_count; /* Enter after x repeats with the same count */
@@ -173,15 +189,16 @@ int cmd_x(struct repl *r, const char *fmt, char *args)
 		per_line = 8;
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t b[8] = { 0 };
+		if (machine_read_virt(r->m, r->cur, addr, b, size) != (long)size) {
+			if (i % per_line)
+				printf("\n");
+			r->x_valid = false;
+			return repl_err(r, "cannot access memory at 0x%llx", (unsigned long long)addr);
+		}
 		if (i % per_line == 0) {
 			char lbl[160];
 			addr_label(r, addr, lbl, sizeof(lbl));
 			printf("%s%s:", i ? "\n" : "", lbl);
-		}
-		if (machine_read_virt(r->m, r->cur, addr, b, size) != (long)size) {
-			printf("\n");
-			r->x_valid = false;
-			return repl_err(r, "cannot access memory at 0x%llx", (unsigned long long)addr);
 		}
 		uint64_t v = 0;
 		for (unsigned k = 0; k < size; k++)

@@ -327,6 +327,11 @@ int cmd_info_registers(struct repl *r, char *args)
 			continue;
 		}
 		char extra[32];
+		if (d.cls == RC_W) { /* 32 bits: eight digits, signed as int32 */
+			snprintf(extra, sizeof(extra), "%d", (int32_t)(uint32_t)v);
+			printf("%-15s 0x%08llx          %s\n", tok, (unsigned long long)(v & 0xffffffffu), extra);
+			continue;
+		}
 		snprintf(extra, sizeof(extra), "%lld", (long long)v);
 		print_reg_line(r, tok, v, false, extra);
 	}
@@ -395,6 +400,12 @@ int cmd_set(struct repl *r, const char *fmt, char *args)
 		int rc = reg_write(r, &d, v);
 		if (rc != 0)
 			return repl_err(r, "cannot set %s: %s", lhs, machine_strerror(rc));
+		/* The user's own change is not the next stop's news: refresh the
+		 * latest snapshot (prev stays: `info registers` still shows what
+		 * the last stop changed). */
+		uint64_t regs[REPL_NREGS];
+		if (r->cur < MACHINE_MAX_VCPUS && r->have_now[r->cur] && machine_get_core_regs(r->m, r->cur, regs) == 0)
+			memcpy(r->now[r->cur], regs, sizeof(regs));
 		return 0;
 	}
 	if (lhs[0] == '*') {

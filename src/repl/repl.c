@@ -181,7 +181,12 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		char repeat[2048] = "";
 		for (;;) {
 			fflush(stdout);
+			repl_sigint = 0;
 			char *line = line_read("(hvdbg) ");
+			if (!line && repl_sigint) { /* Ctrl-C at the prompt: drop the line, as gdb */
+				printf("\n");
+				continue;
+			}
 			if (!line) {
 				if (r->interactive)
 					printf("quit\n");

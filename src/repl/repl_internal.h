@@ -142,8 +142,6 @@ void disas_fini(void);
 bool disas_one(struct repl *r, uint64_t addr, uint32_t insn, char *buf, size_t len);
 /* Prints n instructions from addr (=> at pc, * at breakpoints). */
 void disas_print(struct repl *r, uint64_t addr, unsigned n);
-/* Calls (BL, BLR, BLRA*): nexti/next step over them. */
-bool insn_is_call(uint32_t insn);
 int cmd_disassemble(struct repl *r, const char *fmt, char *args);
 
 /* ---- mem.c ---- */
@@ -180,6 +178,7 @@ int cmd_step(struct repl *r, const char *fmt, char *args);
 int cmd_next(struct repl *r, const char *fmt, char *args);
 int cmd_finish(struct repl *r, const char *fmt, char *args);
 int cmd_until(struct repl *r, const char *fmt, char *args);
+int cmd_advance(struct repl *r, const char *fmt, char *args);
 int cmd_trace(struct repl *r, const char *fmt, char *args);
 int cmd_interrupt(struct repl *r, const char *fmt, char *args);
 /* Return address of the current function (LR or the frame record). */

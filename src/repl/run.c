@@ -9,10 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "repl_internal.h"
 
-#define LINE_STEP_LIMIT 1000000
+/* step/next/until give up after this long (or this many instructions)
+ * without reaching a new line: a `b .` loop, a wait for an interrupt
+ * that never comes.  Ctrl-C stops them sooner. */
+#define LINE_STEP_SECONDS 5
+#define LINE_STEP_LIMIT 200000000ull
+#define RANGE_CHUNK 1000000u /* instructions per machine_step_range call */
 
 static int check_runnable(struct repl *r)
 {
@@ -212,7 +218,7 @@ static int nexti_one(struct repl *r, struct machine_stop *st, bool *plain)
 	*plain = true;
 	if (get_pc_sp(r, &pc, &sp) != 0)
 		return -1;
-	if (machine_read_virt(r->m, r->cur, pc, &insn, 4) == 4 && insn_is_call(insn)) {
+	if (machine_read_virt(r->m, r->cur, pc, &insn, 4) == 4 && machine_insn_is_call(insn)) {
 		bool reached;
 		if (run_to(r, pc + 4, sp, st, &reached) != 0)
 			return -1;
@@ -258,8 +264,60 @@ static bool same_line(const struct elf_line *a, const struct elf_line *b)
 	return a && b && a->line == b->line && a->file == b->file;
 }
 
-/* step/next: single-steps (over calls for next) until the pc is at the
- * first instruction of a different source line. */
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The addresses [lo, hi) of the line-table row holding pc. */
+static bool row_range(const struct elf_image *img, uint64_t pc, uint64_t *lo, uint64_t *hi)
+{
+	const struct elf_line *l = img ? elf_line_by_addr(img, pc) : NULL;
+	if (!l)
+		return false;
+	const struct elf_line *e = img->lines + img->nlines, *n = l + 1;
+	while (n < e && n->addr <= pc)
+		n++;
+	*lo = l->addr;
+	*hi = n < e ? n->addr : pc + 4;
+	return true;
+}
+
+/* One move of a line step: over a call (over), else steps while the pc
+ * stays in [lo, hi) - on the vCPU's thread, not one round trip per
+ * instruction - stopping at calls when over.  *n: instructions run. */
+static int step_in_range(struct repl *r, uint64_t lo, uint64_t hi, bool over, struct machine_stop *st, uint64_t *n)
+{
+	uint64_t pc;
+	uint32_t insn;
+	*n = 1;
+	if (get_pc_sp(r, &pc, NULL) != 0)
+		return -1;
+	if (over && machine_read_virt(r->m, r->cur, pc, &insn, 4) == 4 && machine_insn_is_call(insn)) {
+		bool plain;
+		return nexti_one(r, st, &plain);
+	}
+	if (r->trace || pc < lo || pc >= hi)
+		return r->trace ? trace_step(r, st) : step_wait(r, st);
+	fflush(stdout);
+	int rc = machine_step_range(r->m, r->cur, lo, hi, RANGE_CHUNK, over, st, n);
+	if (rc != 0)
+		return repl_err(r, "cannot step: %s", machine_strerror(rc));
+	return 0;
+}
+
+/* Gave up: how long and how far, and what stops it sooner. */
+static void gave_up(uint64_t total, double t0, const char *what)
+{
+	printf("(gave up after %.1f s and %llu instructions without %s; Ctrl-C stops it sooner, 'until' or "
+	       "'finish' get out of a loop)\n",
+	       now_s() - t0, (unsigned long long)total, what);
+}
+
+/* step/next: steps (over calls for next) until the pc is at the first
+ * instruction of a different source line. */
 static int line_step(struct repl *r, char *args, bool over)
 {
 	struct machine_stop st;
@@ -275,11 +333,20 @@ static int line_step(struct repl *r, char *args, bool over)
 	for (long k = 0; k < n; k++) {
 		const struct elf_line *start = elf_line_by_addr(r->img, pc);
 		bool done = false;
-		for (long i = 0; i < LINE_STEP_LIMIT && !done; i++) {
-			bool plain = true;
-			int rc = over ? nexti_one(r, &st, &plain) : (r->trace ? trace_step(r, &st) : step_wait(r, &st));
-			if (rc != 0)
+		double t0 = now_s();
+		uint64_t total = 0, lo = 0, hi = 0;
+		while (!done) {
+			if (total >= LINE_STEP_LIMIT || now_s() - t0 > LINE_STEP_SECONDS) {
+				gave_up(total, t0, "reaching a new line");
+				stop_show(r, &st);
+				return 0;
+			}
+			if (!row_range(r->img, pc, &lo, &hi))
+				lo = hi = 0;
+			uint64_t steps;
+			if (step_in_range(r, lo, hi, over, &st, &steps) != 0)
 				return -1;
+			total += steps;
 			if (step_hit_bp(r, &st) || st.reason != STOP_STEP || repl_sigint) {
 				if (st.reason == STOP_STEP)
 					st.reason = STOP_INTERRUPT;
@@ -290,10 +357,6 @@ static int line_step(struct repl *r, char *args, bool over)
 			const struct elf_line *l = elf_line_by_addr(r->img, pc);
 			if (l && l->addr == pc && !same_line(l, start))
 				done = true;
-		}
-		if (!done) {
-			printf("(gave up after %d instructions without reaching a new line)\n", LINE_STEP_LIMIT);
-			break;
 		}
 	}
 	stop_show(r, &st);
@@ -383,10 +446,17 @@ static int until_next(struct repl *r)
 	}
 	repl_sigint = 0;
 	bool done = false;
-	for (long i = 0; i < LINE_STEP_LIMIT && !done; i++) {
-		bool plain = true;
-		if (nexti_one(r, &st, &plain) != 0)
+	double t0 = now_s();
+	uint64_t total = 0;
+	while (!done) {
+		if (total >= LINE_STEP_LIMIT || now_s() - t0 > LINE_STEP_SECONDS) {
+			gave_up(total, t0, "leaving the line");
+			break;
+		}
+		uint64_t steps;
+		if (step_in_range(r, lo, hi, true, &st, &steps) != 0)
 			return -1;
+		total += steps;
 		if (step_hit_bp(r, &st) || st.reason != STOP_STEP || repl_sigint) {
 			if (st.reason == STOP_STEP)
 				st.reason = STOP_INTERRUPT;
@@ -396,8 +466,6 @@ static int until_next(struct repl *r)
 			done = !l || l->addr == st.pc;
 		}
 	}
-	if (!done)
-		printf("(gave up after %d instructions without leaving the line)\n", LINE_STEP_LIMIT);
 	stop_show(r, &st);
 	return 0;
 }
@@ -421,6 +489,15 @@ int cmd_until(struct repl *r, const char *fmt, char *args)
 		return -1;
 	show_run_to(r, &st, reached);
 	return 0;
+}
+
+/* gdb's advance: until LOCATION, which it requires. */
+int cmd_advance(struct repl *r, const char *fmt, char *args)
+{
+	args = skip_ws(args);
+	if (!*args)
+		return repl_err(r, "advance needs a location (symbol, *ADDR, FILE:LINE); 'until' alone steps over a loop");
+	return cmd_until(r, fmt, args);
 }
 
 int cmd_trace(struct repl *r, const char *fmt, char *args)

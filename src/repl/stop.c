@@ -138,7 +138,11 @@ void stop_show(struct repl *r, const struct machine_stop *st)
 		return;
 	case STOP_UNHANDLED: {
 		char buf[512];
-		machine_explain_esr(st->esr, buf, sizeof(buf));
+		uint32_t insn;
+		if (machine_read_virt(r->m, st->vcpu, st->pc, &insn, 4) == 4)
+			machine_explain_esr_insn(st->esr, false, insn, buf, sizeof(buf));
+		else
+			machine_explain_esr(st->esr, buf, sizeof(buf));
 		char *nl = strchr(buf, '\n');
 		if (nl)
 			*nl = 0;
