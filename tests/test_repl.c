@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hvdbg_env.h"
 #include "term.h"
 
 static char g_src[512], g_build[512], g_hvdbg[600], g_tmp[256];
@@ -30,71 +31,23 @@ static char g_dbgtest[400], g_frames[400], g_mmu[400];
 
 /* ------------------------------------------------------------ setup */
 
-static void find_dirs(void)
-{
-	const char *src = getenv("HVDBG_SRCDIR");
-	if (src) {
-		snprintf(g_src, sizeof(g_src), "%s", src);
-	} else { /* __FILE__ is tests/test_repl.c relative to the repository */
-		snprintf(g_src, sizeof(g_src), "%s", __FILE__);
-		char *slash = strrchr(g_src, '/');
-		if (slash)
-			*slash = 0;
-		else
-			snprintf(g_src, sizeof(g_src), ".");
-		strncat(g_src, "/..", sizeof(g_src) - strlen(g_src) - 1);
-	}
-	/* GUEST_DIR is "$(abspath $(BUILD))/tests/guests" */
-	snprintf(g_build, sizeof(g_build), "%s", GUEST_DIR);
-	char *t = strstr(g_build, "/tests/guests");
-	if (t)
-		*t = 0;
-	snprintf(g_hvdbg, sizeof(g_hvdbg), "%s/hvdbg", g_build);
-}
-
-static void must(int ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "test_repl: %s\n", what);
-		exit(1);
-	}
-}
-
-static void build_guest(const char *name, char *out, size_t len)
-{
-	char cmd[4096];
-	snprintf(out, len, "%s/%s.elf", g_tmp, name);
-	snprintf(cmd, sizeof(cmd),
-		 "aarch64-linux-gnu-gcc -g -nostdlib -static -Wl,-Ttext=0x40000000 -Wl,--build-id=none "
-		 "-o %s %s/examples/guests/%s.S",
-		 out, g_src, name);
-	must(system(cmd) == 0, "cannot build a guest with aarch64-linux-gnu-gcc");
-}
+static struct hvdbg_env g_env;
 
 static void setup_all(void)
 {
-	find_dirs();
-	snprintf(g_tmp, sizeof(g_tmp), "/tmp/hvdbg-test-repl-%d", (int)getpid());
-	must(mkdir(g_tmp, 0700) == 0, "cannot create the temporary directory");
-	/* The program under test: make brings it up to date (a no-op when
-	 * `make check` already built it). */
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "MAKEFLAGS= make -s -C %s BUILD=%s %s >&2", g_src, g_build, g_hvdbg);
-	if (system(cmd) != 0 || access(g_hvdbg, X_OK) != 0) {
-		fprintf(stderr, "test_repl: %s is missing and cannot be built\n", g_hvdbg);
-		exit(1);
-	}
-	build_guest("dbgtest", g_dbgtest, sizeof(g_dbgtest));
-	build_guest("frames", g_frames, sizeof(g_frames));
-	build_guest("mmu", g_mmu, sizeof(g_mmu));
+	hvdbg_env_setup(&g_env, "repl", __FILE__);
+	snprintf(g_src, sizeof(g_src), "%s", g_env.src);
+	snprintf(g_build, sizeof(g_build), "%s", g_env.build);
+	snprintf(g_hvdbg, sizeof(g_hvdbg), "%s", g_env.hvdbg);
+	snprintf(g_tmp, sizeof(g_tmp), "%s", g_env.tmp);
+	hvdbg_env_example(&g_env, "dbgtest", g_dbgtest, sizeof(g_dbgtest));
+	hvdbg_env_example(&g_env, "frames", g_frames, sizeof(g_frames));
+	hvdbg_env_example(&g_env, "mmu", g_mmu, sizeof(g_mmu));
 }
 
 static void cleanup_all(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", g_tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "test_repl: cannot remove %s\n", g_tmp);
+	hvdbg_env_cleanup(&g_env);
 }
 
 /* The program in a pseudo-terminal: tests/support/term.h. */

@@ -201,8 +201,13 @@ bool machine_insn_is_call(uint32_t insn);
 /* Waits for the all-stop after machine_resume: fills *st with the first
  * event (timeout_ms < 0 = forever).  MACHINE_ERR_TIMEOUT if still running. */
 int machine_wait(struct machine *m, struct machine_stop *st, int timeout_ms);
-/* Thread-safe: stops a running machine (STOP_INTERRUPT), no-op if stopped. */
+/* Thread-safe: stops a running machine (STOP_INTERRUPT).  Asked while
+ * it is stopped (or stepping over a breakpoint), the interrupt waits for
+ * the next resume, which then stops at once: a Ctrl-C typed just before
+ * the guest starts is not lost.  machine_interrupt_discard forgets it
+ * (a debugger calls it when a new command starts). */
 void machine_interrupt(struct machine *m);
+void machine_interrupt_discard(struct machine *m);
 /* A file descriptor readable while a stop is ready for machine_wait (for
  * poll/select next to a socket).  Owned by the machine. */
 int machine_stop_fd(const struct machine *m);

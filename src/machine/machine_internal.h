@@ -115,6 +115,7 @@ struct machine {
 	unsigned nrunning;             /* vCPU threads in their run loop */
 	atomic_bool stop_requested;
 	bool interrupt_req;
+	bool interrupt_pending;         /* asked while stopped: for the next resume */
 	bool internal;                 /* a step-over run: no event published */
 	bool start_new;                /* CPU_ON starts the target now (a plain continue) */
 	bool have_event;

@@ -345,6 +345,11 @@ static void start_locked(struct machine *m, const enum machine_run_action *act, 
 	for (unsigned i = 0; act && i < m->ncpus; i++)
 		if (act[i] != RUN_CONT)
 			m->start_new = false;
+	if (m->interrupt_pending && !m->internal) { /* stops before the first instruction */
+		m->interrupt_pending = false;
+		m->interrupt_req = true;
+		atomic_store(&m->stop_requested, true);
+	}
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		struct mvcpu *v = &m->vcpu[i];
 		enum machine_run_action a = only >= 0 ? (i == (unsigned)only ? RUN_STEP : RUN_STAY)
@@ -465,7 +470,16 @@ void machine_interrupt(struct machine *m)
 		m->interrupt_req = true;
 		atomic_store(&m->stop_requested, true);
 		kick_all_locked(m);
+	} else {
+		m->interrupt_pending = true;
 	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void machine_interrupt_discard(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->interrupt_pending = false;
 	pthread_mutex_unlock(&m->lock);
 }
 

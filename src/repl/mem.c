@@ -190,7 +190,7 @@ int cmd_x(struct repl *r, const char *fmt, char *args)
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t b[8] = { 0 };
 		if (machine_read_virt(r->m, r->cur, addr, b, size) != (long)size) {
-			if (i % per_line)
+			if (i) /* end the line of the units shown */
 				printf("\n");
 			r->x_valid = false;
 			return repl_err(r, "cannot access memory at 0x%llx", (unsigned long long)addr);

@@ -98,6 +98,10 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 	if (machine_running(r->m) && c->fn != cmd_interrupt)
 		return repl_err(r, "the guest is running");
 	*cmd_out = c;
+	/* A Ctrl-C before this command belongs to the past; one from now on
+	 * stops what the command runs, however soon it comes. */
+	repl_sigint = 0;
+	machine_interrupt_discard(r->m);
 	int rc = c->fn(r, fmt, args);
 	fflush(stdout);
 	return rc;

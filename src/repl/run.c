@@ -39,7 +39,6 @@ static int get_pc_sp(struct repl *r, uint64_t *pc, uint64_t *sp)
 static int cont_wait(struct repl *r, struct machine_stop *st)
 {
 	fflush(stdout);
-	repl_sigint = 0;
 	if (r->console)
 		console_resume(r->console); /* keys go to the guest; Ctrl-C stops it */
 	int rc = machine_cont(r->m, st, -1);

@@ -110,6 +110,8 @@ void rsp_stop_reply(struct rsp_server *s, const struct machine_stop *st)
 enum rsp_action rsp_resume(struct rsp_server *s, const enum machine_run_action *act)
 {
 	rsp_cache_invalidate(s);
+	/* gdb sends \x03 only while it waits for a stop: none is pending */
+	machine_interrupt_discard(s->m);
 	int rc = machine_resume(s->m, act);
 	if (rc == MACHINE_ERR_EXITED) {
 		struct machine_stop st = { .reason = STOP_GUEST_EXIT, .hw_slot = -1 };
@@ -292,6 +294,7 @@ static enum client_end serve_client(struct rsp_server *s, int in_fd, int out_fd,
 		}
 	}
 	stop_machine(s);
+	machine_interrupt_discard(s->m);
 	machine_debug_clear(s->m);
 	rsp_break_clear(s);
 	if (end == CLIENT_DETACHED && !machine_exited(s->m)) {

@@ -94,11 +94,10 @@ void term_send(struct term *t, const char *keys)
 	}
 }
 
-int term_quit(struct term *t)
+int term_wait_exit(struct term *t, int timeout_ms)
 {
-	term_send(t, "quit\n");
 	int status = -1;
-	long end = term_now_ms() + 10000;
+	long end = term_now_ms() + timeout_ms;
 	while (term_now_ms() < end) {
 		term_pump(t, 20);
 		if (waitpid(t->pid, &status, WNOHANG) == t->pid) {
@@ -110,6 +109,12 @@ int term_quit(struct term *t)
 	kill(t->pid, SIGKILL);
 	waitpid(t->pid, &status, 0);
 	close(t->fd);
-	ck_abort_msg("hvdbg did not quit; screen:\n%s", t->out);
+	ck_abort_msg("the program did not exit; screen:\n%s", t->out);
 	return -1;
+}
+
+int term_quit(struct term *t)
+{
+	term_send(t, "quit\n");
+	return term_wait_exit(t, 10000);
 }

@@ -29,6 +29,9 @@ void term_pump(struct term *t, int timeout_ms);
 /* Waits for needle in the output after the mark; moves the mark past it. */
 bool term_expect(struct term *t, const char *needle, int timeout_ms);
 void term_send(struct term *t, const char *keys);
+/* Reaps the program once it exits by itself; returns its exit status
+ * (fails the test after timeout_ms). */
+int term_wait_exit(struct term *t, int timeout_ms);
 /* Sends quit and reaps the program; returns its exit status. */
 int term_quit(struct term *t);
 
