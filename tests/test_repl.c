@@ -133,7 +133,7 @@ START_TEST(disassemble_and_backtrace)
 	EXPECT(&t, "End of assembler dump.");
 	term_send(&t, "finish\n");
 	EXPECT(&t, "Run till exit to 0x4000004c <middle+0xc>");
-	EXPECT(&t, "Value returned in x0: 0x23 (35)");
+	EXPECT(&t, "Return type unknown (no DWARF type for leaf): x0 = 0x23 (35)");
 	term_send(&t, "next\n");
 	EXPECT(&t, "<middle+0x10>:\tret");
 	ck_assert_int_eq(term_quit(&t), 0);
@@ -573,7 +573,7 @@ START_TEST(batch_script_file)
 	ck_assert_int_eq(rc, 0);
 	CONTAINS(out, "Breakpoint 1, vCPU 0 at middle");
 	CONTAINS(out, "#1  0x0000000040000038 in outer+0x10");
-	CONTAINS(out, "Value returned in x0: 0x23 (35)");
+	CONTAINS(out, "x0 = 0x23 (35) if it returns an integer");
 	CONTAINS(out, "EC 0x24 data abort from a lower EL");
 	CONTAINS(out, "-- script done --");
 }

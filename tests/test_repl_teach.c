@@ -18,7 +18,7 @@
 
 static struct hvdbg_env g_env;
 static char g_paging[400], g_exceptions[400], g_dbgtest[400], g_fpsimd[400];
-static char g_loop[400], g_pair[400], g_pie[400];
+static char g_loop[400], g_pair[400], g_pie[400], g_ret[400];
 
 /* b . forever after one instruction: a `next` never reaches a new line. */
 static const char loop_src[] = "\t.text\n\t.globl _start\n\t.type _start, %function\n"
@@ -26,6 +26,22 @@ static const char loop_src[] = "\t.text\n\t.globl _start\n\t.type _start, %funct
 /* A pair load from an unmapped IPA: a stage-2 abort with no syndrome. */
 static const char pair_src[] = "\t.text\n\t.globl _start\n_start:\n\tmov\tx2, #0x10000000\n"
 			       "\tldp\tx0, x1, [x2]\n\tb\t.\n";
+
+/* C functions returning each kind of value (AAPCS64 6.9). */
+static const char ret_src[] =
+	"struct pair { long a, b; };\nstruct big { long a, b, c; };\nstruct hfa { double x, y; };\n"
+	"#define F __attribute__((noinline))\n"
+	"F double half(double x) { return x / 2; }\nF float third(float x) { return x / 3; }\n"
+	"F int neg(int x) { return -x; }\nF struct pair mk(long a) { struct pair p = { a, a + 1 }; return p; }\n"
+	"F struct big mkbig(long a) { struct big b = { a, a, a }; return b; }\n"
+	"F struct hfa mkhfa(double a) { struct hfa h = { a, a * 2 }; return h; }\n"
+	"F void nothing(void) { __asm__ volatile(\"nop\"); }\n"
+	"volatile double vd; volatile float vf; volatile int vi; volatile long vl;\n"
+	"void cmain(void) { vd = half(3.0); vf = third(1.0f); vi = neg(5); vl = mk(7).b; vl = mkbig(9).c;\n"
+	"  vd = mkhfa(1.5).y; nothing(); }\n"
+	"__asm__(\".globl _start\\n_start:\\n\\tmov x0, #(3 << 20)\\n\\tmsr cpacr_el1, x0\\n\\tisb\\n\"\n"
+	"  \"\\tldr x0, =0x48000000\\n\\tmov sp, x0\\n\\tbl cmain\\n\\tmovz w0, #0x0008\\n\"\n"
+	"  \"\\tmovk w0, #0x8400, lsl #16\\n\\thvc #0\\n\\tb .\\n\");\n";
 
 static void setup_all(void)
 {
@@ -36,6 +52,21 @@ static void setup_all(void)
 	hvdbg_env_example(&g_env, "fpsimd", g_fpsimd, sizeof(g_fpsimd));
 	hvdbg_env_asm(&g_env, "loop", loop_src, g_loop, sizeof(g_loop));
 	hvdbg_env_asm(&g_env, "pair", pair_src, g_pair, sizeof(g_pair));
+	char path[600];
+	snprintf(path, sizeof(path), "%s/ret.c", g_env.tmp);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(ret_src, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "test_repl_teach: cannot write %s\n", path);
+		exit(1);
+	}
+	snprintf(g_ret, sizeof(g_ret), "%s/ret.elf", g_env.tmp);
+	char cc[2000];
+	snprintf(cc, sizeof(cc), "aarch64-linux-gnu-gcc -g -O1 -ffreestanding -nostdlib -static -fno-pie -no-pie "
+		 "-Wl,-Ttext=0x40000000 -Wl,--build-id=none -o %s %s", g_ret, path);
+	if (system(cc) != 0) {
+		fprintf(stderr, "test_repl_teach: cannot compile the C guest\n");
+		exit(1);
+	}
 	snprintf(g_pie, sizeof(g_pie), "%s/pie.elf", g_env.tmp);
 	char cmd[1200];
 	snprintf(cmd, sizeof(cmd), "aarch64-linux-gnu-gcc -nostdlib -static-pie -o %s %s/loop.S", g_pie, g_env.tmp);
@@ -180,6 +211,37 @@ START_TEST(floats_round_trip)
 }
 END_TEST
 
+/* finish: the value where the DWARF return type puts it */
+START_TEST(finish_return_types)
+{
+	struct term t;
+	const char *args[] = { "--no-color", g_ret, NULL };
+	start(&t, args);
+	EXPECT(&t, PROMPT);
+	static const char *const fns[] = { "half", "third", "neg", "mk", "mkbig", "mkhfa", "nothing" };
+	static const char *const want[] = {
+		"Value returned in d0 (double): 1.5\r\n",
+		"Value returned in s0 (float): 0.333333343\r\n",
+		"Value returned in w0 (int): -5\r\n",
+		"Value returned in x0, x1 (struct pair, 16 bytes): x0 0x7, x1 0x8\r\n",
+		"(mkbig returns a 24-byte struct big in memory: the caller's buffer, whose address it passed in x8)",
+		"Value returned in d0-d1 (struct hfa): d0 = 1.5, d1 = 3\r\n",
+		"(nothing returns void: no value)",
+	};
+	for (unsigned i = 0; i < 7; i++) {
+		char cmd[64], hit[64];
+		snprintf(cmd, sizeof(cmd), "break %s\ncontinue\n", fns[i]);
+		snprintf(hit, sizeof(hit), "vCPU 0 at %s\r\n", fns[i]);
+		term_send(&t, cmd);
+		EXPECT(&t, hit);
+		EXPECT(&t, PROMPT);
+		term_send(&t, "finish\n");
+		EXPECT(&t, want[i]);
+	}
+	ck_assert_int_eq(term_quit(&t), 0);
+}
+END_TEST
+
 /* -------------------------------------------------------- Ctrl-C */
 
 START_TEST(ctrl_c_at_the_prompt)
@@ -267,7 +329,7 @@ START_TEST(watch_and_numbers)
 	EXPECT(&t, "w0              0x00000000 ");
 	/* help: whole first sentences */
 	term_send(&t, "help\n");
-	EXPECT(&t, "record at [x29+8] once the function has made calls), and show x0.");
+	EXPECT(&t, "record at [x29+8] once the function has made calls), and show the value it returned:");
 	EXPECT(&t, "hbreak       Set a hardware breakpoint (DBGBVR/DBGBCR), e.g. for code the guest rewrites.");
 	ck_assert_int_eq(term_quit(&t), 0);
 }
@@ -371,6 +433,7 @@ static Suite *suite(void)
 	tcase_add_test(c, explain_syndromes);
 	tcase_add_test(c, explain_isv0_at_el2);
 	tcase_add_test(c, floats_round_trip);
+	tcase_add_test(c, finish_return_types);
 	tcase_add_test(c, ctrl_c_at_the_prompt);
 	tcase_add_test(c, break_on_data_refused);
 	tcase_add_test(c, watch_and_numbers);

@@ -460,7 +460,7 @@ static int parse(struct elf_image *img, uint64_t dyn_base, char *err, size_t err
 	img->type = eh.e_type;
 	if (eh.e_shnum)
 		trim_segment_heads(img, e, &eh);
-	if (eh.e_shnum && elf_lines_load(img, e, err, errlen))
+	if (eh.e_shnum && (elf_lines_load(img, e, err, errlen) || elf_funcs_load(img, e, err, errlen)))
 		goto out;
 	rc = 0;
 out:
@@ -552,6 +552,7 @@ void elf_image_free(struct elf_image *img)
 	if (!img)
 		return;
 	elf_lines_free(img);
+	elf_funcs_free(img);
 	free(img->segs);
 	free(img->syms);
 	free(img->by_name);

@@ -41,6 +41,7 @@ struct elf_symbol {
 };
 
 struct elf_line; /* DWARF line table entry (elf_lines.c) */
+struct elf_func; /* DWARF subprogram (elf_funcs.c) */
 
 struct elf_image {
 	char *path;
@@ -54,6 +55,8 @@ struct elf_image {
 	struct elf_symbol **by_name; /* the same symbols sorted by name */
 	struct elf_line *lines;      /* sorted by address; NULL without DWARF */
 	size_t nlines;
+	struct elf_func *funcs;      /* sorted by start address; NULL without DWARF */
+	size_t nfuncs;
 	/* private */
 	uint8_t *file;
 	size_t file_size;
@@ -118,5 +121,26 @@ const struct elf_line *elf_line_by_addr(const struct elf_image *img, uint64_t ad
  * basename); 0 with an error if none. */
 int elf_line_to_addr(const struct elf_image *img, const char *file, unsigned line,
 		     uint64_t *addr, char *err, size_t errlen);
+
+/* ---- DWARF functions (elf_funcs.c; empty without DWARF) ---- */
+enum elf_ret_loc {
+	ELF_RET_UNKNOWN,  /* no or unusable type information */
+	ELF_RET_VOID,
+	ELF_RET_GPR,      /* x0 (w0 for <= 4 bytes) */
+	ELF_RET_GPR_PAIR, /* x0 (low), x1 (high): 9-16 bytes */
+	ELF_RET_FP,       /* ret_nregs of s/d/h/q0.. of ret_size bytes (floats, complex, HFAs) */
+	ELF_RET_VECTOR,   /* a short vector in v0 */
+	ELF_RET_MEMORY,   /* larger aggregates: in the caller's buffer (x8 at the call) */
+};
+struct elf_func {
+	uint64_t lo, hi;  /* [lo, hi), relocated */
+	char name[64];
+	enum elf_ret_loc ret;
+	char ret_type[48]; /* as the source names it: "double", "struct pair" */
+	unsigned ret_size, ret_nregs;
+	bool ret_signed;   /* integers: a signed type */
+};
+/* The function whose range holds addr, or NULL. */
+const struct elf_func *elf_func_by_addr(const struct elf_image *img, uint64_t addr);
 
 #endif /* HVDBG_ELF_IMAGE_H */

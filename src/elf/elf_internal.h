@@ -17,6 +17,9 @@ int elf_errf(char *err, size_t errlen, const char *fmt, ...)
  * ignored (the image stays usable without line info). */
 int elf_lines_load(struct elf_image *img, Elf *e, char *err, size_t errlen);
 void elf_lines_free(struct elf_image *img);
+/* Reads the DWARF subprograms of e into img->funcs (same rules). */
+int elf_funcs_load(struct elf_image *img, Elf *e, char *err, size_t errlen);
+void elf_funcs_free(struct elf_image *img);
 /* Sorts img->syms by address and fills img->by_name (nsyms set). */
 void elf_syms_index(struct elf_image *img);
 

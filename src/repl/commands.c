@@ -31,7 +31,8 @@ static const struct repl_cmd cmds[] = {
 	  "Step to the next source line, running over calls.  Without line info: nexti." },
 	{ "finish", "fin", cmd_finish, false, "finish",
 	  "Run until the current function returns (to LR, or the return address in the frame record\n"
-	  "at [x29+8] once the function has made calls), and show x0." },
+	  "at [x29+8] once the function has made calls), and show the value it returned: where the\n"
+	  "DWARF return type puts it (w0/x0, x0 and x1, s0/d0/h0, v0-v3, memory), else x0 and d0." },
 	{ "advance", NULL, cmd_advance, false, "advance LOCATION",
 	  "Run until LOCATION is reached (or the current function returns, or any other stop)." },
 	{ "until", "u", cmd_until, false, "until [LOCATION]",

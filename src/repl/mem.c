@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,19 @@ static void addr_label(struct repl *r, uint64_t a, char *buf, size_t len)
 		snprintf(buf, len, "0x%llx", (unsigned long long)a);
 }
 
-/* A float as gdb prints it: enough digits to read back as the same
- * value (9 for single, 17 for double precision: 1.4142135623730949). */
-static void fmt_float(uint64_t bits, unsigned size, char *buf, size_t len)
+/* Half precision (IEEE binary16) to double, exactly. */
+static double half_to_double(uint16_t h)
 {
-	if (size == 4) {
+	int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+	double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(m | 0x400, e - 25);
+	return h & 0x8000 ? -v : v;
+}
+
+void repl_format_float(uint64_t bits, unsigned size, char *buf, size_t len)
+{
+	if (size == 2) { /* binary16: 5 significant digits round-trip */
+		snprintf(buf, len, "%.5g", half_to_double((uint16_t)bits));
+	} else if (size == 4) {
 		float f;
 		uint32_t w = (uint32_t)bits;
 		memcpy(&f, &w, 4);
@@ -70,8 +79,8 @@ static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *b
 		addr_label(r, v, buf, len);
 		break;
 	case 'f':
-		if (size == 4 || size == 8) {
-			fmt_float(v, size, buf, len);
+		if (size == 2 || size == 4 || size == 8) {
+			repl_format_float(v, size, buf, len);
 		} else {
 			snprintf(buf, len, "%lld", (long long)sv);
 		}

@@ -145,6 +145,8 @@ void disas_print(struct repl *r, uint64_t addr, unsigned n);
 int cmd_disassemble(struct repl *r, const char *fmt, char *args);
 
 /* ---- mem.c ---- */
+/* A float of size 2, 4 or 8 bytes as gdb prints it (round-trip exact). */
+void repl_format_float(uint64_t bits, unsigned size, char *buf, size_t len);
 int cmd_x(struct repl *r, const char *fmt, char *args);
 int cmd_print(struct repl *r, const char *fmt, char *args);
 

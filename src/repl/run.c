@@ -397,6 +397,95 @@ int frame_return_addr(struct repl *r, uint64_t *ret)
 	return -1;
 }
 
+/* An FP/SIMD register's low size bytes as a number (h, s, d) or hex. */
+static void fp_text(struct repl *r, unsigned q, unsigned size, char *buf, size_t len)
+{
+	uint8_t b[16];
+	if (machine_get_simd(r->m, r->cur, q, b) != 0) {
+		snprintf(buf, len, "<unavailable>");
+		return;
+	}
+	if (size == 4 || size == 8 || size == 2) {
+		uint64_t bits = 0;
+		memcpy(&bits, b, size);
+		repl_format_float(bits, size, buf, len);
+		return;
+	}
+	uint64_t lo, hi;
+	memcpy(&lo, b, 8);
+	memcpy(&hi, b + 8, 8);
+	snprintf(buf, len, "0x%016llx%016llx", (unsigned long long)hi, (unsigned long long)lo);
+}
+
+/* `finish`'s value, where AAPCS64 puts it for the function's DWARF
+ * return type; without one, what the two usual places hold. */
+static void show_return_value(struct repl *r, const struct elf_func *fn, const char *name)
+{
+	uint64_t x0 = 0, x1 = 0;
+	char text[96];
+	machine_get_reg(r->m, r->cur, HV_REG_X0, &x0);
+	machine_get_reg(r->m, r->cur, HV_REG_X1, &x1);
+	enum elf_ret_loc loc = fn ? fn->ret : ELF_RET_UNKNOWN;
+	switch (loc) {
+	case ELF_RET_VOID:
+		printf("(%s returns void: no value)\n", name);
+		break;
+	case ELF_RET_GPR:
+		if (fn->ret_size && fn->ret_size <= 4) {
+			uint32_t w = (uint32_t)x0;
+			if (fn->ret_size < 4) /* the callee need not extend */
+				w &= (1u << (8 * fn->ret_size)) - 1;
+			if (fn->ret_signed)
+				printf("Value returned in w0 (%s): %d\n", fn->ret_type,
+				       fn->ret_size == 1 ? (int8_t)w : fn->ret_size == 2 ? (int16_t)w : (int32_t)w);
+			else
+				printf("Value returned in w0 (%s): %u (0x%x)\n", fn->ret_type, w, w);
+		} else if (fn->ret_signed) {
+			printf("Value returned in x0 (%s): %lld\n", fn->ret_type, (long long)x0);
+		} else {
+			char sym[128];
+			elf_format_addr(r->img, x0, sym, sizeof(sym));
+			printf("Value returned in x0 (%s): 0x%llx%s%s%s\n", fn->ret_type, (unsigned long long)x0,
+			       sym[0] != '0' ? " <" : "", sym[0] != '0' ? sym : "", sym[0] != '0' ? ">" : "");
+		}
+		break;
+	case ELF_RET_GPR_PAIR:
+		printf("Value returned in x0, x1 (%s, %u bytes): x0 0x%llx, x1 0x%llx\n", fn->ret_type, fn->ret_size,
+		       (unsigned long long)x0, (unsigned long long)x1);
+		break;
+	case ELF_RET_FP: {
+		static const char prefix[17] = { [2] = 'h', [4] = 's', [8] = 'd', [16] = 'q' };
+		char p = fn->ret_size <= 16 && prefix[fn->ret_size] ? prefix[fn->ret_size] : 'v';
+		if (fn->ret_nregs <= 1) {
+			fp_text(r, 0, fn->ret_size, text, sizeof(text));
+			printf("Value returned in %c0 (%s): %s\n", p, fn->ret_type, text);
+			break;
+		}
+		printf("Value returned in %c0-%c%u (%s):", p, p, fn->ret_nregs - 1, fn->ret_type);
+		for (unsigned i = 0; i < fn->ret_nregs && i < 4; i++) {
+			fp_text(r, i, fn->ret_size, text, sizeof(text));
+			printf("%s %c%u = %s", i ? "," : "", p, i, text);
+		}
+		printf("\n");
+		break;
+	}
+	case ELF_RET_VECTOR:
+		fp_text(r, 0, 16, text, sizeof(text));
+		printf("Value returned in v0 (%s): %s\n", fn->ret_type, text);
+		break;
+	case ELF_RET_MEMORY:
+		printf("(%s returns a %u-byte %s in memory: the caller's buffer, whose address it passed in x8)\n",
+		       name, fn->ret_size, fn->ret_type);
+		break;
+	case ELF_RET_UNKNOWN:
+		fp_text(r, 0, 8, text, sizeof(text));
+		printf("Return type unknown (no DWARF type for %s): x0 = 0x%llx (%lld) if it returns an integer "
+		       "or pointer, d0 = %s if a double\n",
+		       name ? name : "this function", (unsigned long long)x0, (long long)x0, text);
+		break;
+	}
+}
+
 int cmd_finish(struct repl *r, const char *fmt, char *args)
 {
 	(void)fmt;
@@ -410,14 +499,15 @@ int cmd_finish(struct repl *r, const char *fmt, char *args)
 		return repl_err(r, "cannot find the return address (no LR or frame record)");
 	char sym[128];
 	printf("Run till exit to 0x%llx <%s>\n", (unsigned long long)ret, elf_format_addr(r->img, ret, sym, sizeof(sym)));
+	/* the function finishing: its DWARF return type, if any */
+	const struct elf_func *fn = elf_func_by_addr(r->img, pc);
+	uint64_t off;
+	const struct elf_symbol *fsym = r->img ? elf_sym_by_addr(r->img, pc, &off) : NULL;
 	if (run_to(r, ret, sp, &st, &reached) != 0)
 		return -1;
 	show_run_to(r, &st, reached);
-	if (reached) {
-		uint64_t x0;
-		if (machine_get_reg(r->m, r->cur, HV_REG_X0, &x0) == 0)
-			printf("Value returned in x0: 0x%llx (%lld)\n", (unsigned long long)x0, (long long)x0);
-	}
+	if (reached)
+		show_return_value(r, fn, fn ? fn->name : fsym ? fsym->name : NULL);
 	return 0;
 }
 
