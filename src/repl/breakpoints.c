@@ -116,10 +116,12 @@ static void describe_loc(struct repl *r, uint64_t addr, char *buf, size_t len)
 
 static int code_bp(struct repl *r, char *args, enum bp_type t, bool temp)
 {
-	char err[160], loc[256];
+	char err[160], loc[256], cond[128];
 	uint64_t addr;
 	args = skip_ws(args);
 	rstrip(args);
+	if (bp_take_condition(r, args, cond, sizeof(cond)) != 0)
+		return -1;
 	if (!*args) { /* gdb: break at the current pc */
 		if (machine_get_reg(r->m, r->cur, HV_REG_PC, &addr) != 0)
 			return repl_err(r, "cannot read pc");
@@ -140,15 +142,28 @@ static int code_bp(struct repl *r, char *args, enum bp_type t, bool temp)
 	if (at && at->data && !named)
 		printf("warning: 0x%llx is in %s, which is data: the breakpoint may overwrite it.\n",
 		       (unsigned long long)addr, at->name);
+	/* gdb's note: the same place has breakpoints already */
+	char others[160] = "";
+	size_t on = 0;
+	int nothers = 0;
+	for (int i = 0; i < r->nbp; i++)
+		if (r->bp[i].type != BP_WATCH && r->bp[i].addr == addr && on < sizeof(others) - 16) {
+			on += (size_t)snprintf(others + on, sizeof(others) - on, "%s%d", nothers ? ", " : "", r->bp[i].num);
+			nothers++;
+		}
 	struct repl_bp *b = add(r, t, addr, *args ? args : "*pc");
 	if (!b)
 		return -1;
 	b->temp = temp;
+	snprintf(b->cond, sizeof(b->cond), "%s", cond);
 	if (commit(r, b) != 0)
 		return -1;
 	describe_loc(r, addr, loc, sizeof(loc));
 	if (t != b->type)
 		printf("0x%llx is not mapped yet: a hardware breakpoint instead.\n", (unsigned long long)addr);
+	if (nothers)
+		printf("Note: breakpoint%s %s also set at pc 0x%llx.\n", nothers > 1 ? "s" : "", others,
+		       (unsigned long long)addr);
 	size_t dup;
 	elf_syms_named(r->img, args, &dup);
 	if (dup > 1)
@@ -187,11 +202,13 @@ static const char *kind_name(enum machine_watch_kind k)
  * its size gives LEN when known, else 8). */
 static int watch(struct repl *r, char *args, enum machine_watch_kind k)
 {
-	char err[160];
+	char err[160], cond[128];
 	args = skip_ws(args);
 	rstrip(args);
+	if (bp_take_condition(r, args, cond, sizeof(cond)) != 0)
+		return -1;
 	if (!*args)
-		return repl_err(r, "usage: watch ADDR|SYMBOL [LEN]");
+		return repl_err(r, "usage: watch ADDR|SYMBOL [LEN] [if EXPR]");
 	uint64_t len = 0, addr;
 	bool have_len = false;
 	char *sp = strrchr(args, ' ');
@@ -226,6 +243,7 @@ static int watch(struct repl *r, char *args, enum machine_watch_kind k)
 		return -1;
 	b->len = len;
 	b->kind = k;
+	snprintf(b->cond, sizeof(b->cond), "%s", cond);
 	if (commit(r, b) != 0)
 		return -1;
 	b->old_valid = wp_read(r, b, &b->old_val);
@@ -309,7 +327,7 @@ struct repl_bp *wp_for(struct repl *r, uint64_t addr, enum machine_watch_kind ki
 	return in_range ? in_range : any;
 }
 
-static struct repl_bp *by_num(struct repl *r, int num)
+struct repl_bp *bp_by_num(struct repl *r, int num)
 {
 	for (int i = 0; i < r->nbp; i++)
 		if (r->bp[i].num == num)
@@ -330,7 +348,7 @@ static int each(struct repl *r, char *args, int (*op)(struct repl *, struct repl
 	for (char *tok = strtok(args, " \t"); tok; tok = strtok(NULL, " \t")) {
 		char *end;
 		long n = strtol(tok, &end, 10);
-		struct repl_bp *b = *end ? NULL : by_num(r, (int)n);
+		struct repl_bp *b = *end ? NULL : bp_by_num(r, (int)n);
 		if (!b)
 			rc = repl_err(r, "no breakpoint number %s to %s", tok, what);
 		else
@@ -402,8 +420,18 @@ int cmd_info_breakpoints(struct repl *r)
 			describe_loc(r, b->addr, what, sizeof(what));
 		printf("%-4d %-15s %-4s %-3s 0x%016llx %s\n", b->num, type, b->temp ? "del" : "keep",
 		       b->enabled ? "y" : "n", (unsigned long long)b->addr, what);
+		if (b->cond[0])
+			printf("\tstop only if %s\n", b->cond);
 		if (b->hits)
 			printf("\tbreakpoint already hit %u time%s\n", b->hits, b->hits == 1 ? "" : "s");
+		if (b->ignore)
+			printf("\twill ignore next %u crossing%s of breakpoint\n", b->ignore, b->ignore == 1 ? "" : "s");
+		for (const char *c = b->cmds; *c;) {
+			const char *nl = strchr(c, '\n');
+			int n = nl ? (int)(nl - c) : (int)strlen(c);
+			printf("        %.*s\n", n, c);
+			c += n + (nl ? 1 : 0);
+		}
 	}
 	return 0;
 }

@@ -41,9 +41,10 @@ static const struct repl_cmd cmds[] = {
 	  "until a line after the current one is reached, or the function returns." },
 	{ "interrupt", NULL, cmd_interrupt, false, "interrupt",
 	  "Stop a running guest (Ctrl-C does the same while a command runs it)." },
-	{ "break", "b br", cmd_break, false, "break [LOCATION]",
+	{ "break", "b br", cmd_break, false, "break [LOCATION] [if EXPR]",
 	  "Set a software breakpoint (BRK #0) at LOCATION: a symbol, symbol+OFF, *ADDR, an address,\n"
-	  "or FILE:LINE (needs DWARF).  Without LOCATION: at the current pc." },
+	  "or FILE:LINE (needs DWARF).  Without LOCATION: at the current pc.  With 'if EXPR' it\n"
+	  "stops only when EXPR is non-zero there ('condition', 'ignore', 'commands' for more)." },
 	{ "tbreak", "tb", cmd_tbreak, false, "tbreak LOCATION",
 	  "Set a temporary breakpoint: deleted when hit." },
 	{ "hbreak", "hb", cmd_hbreak, false, "hbreak LOCATION",
@@ -53,6 +54,15 @@ static const struct repl_cmd cmds[] = {
 	  "old and new value.  LEN 1-8 inside one aligned doubleword, or a power of two aligned to it." },
 	{ "rwatch", NULL, cmd_rwatch, false, "rwatch ADDR|SYMBOL [LEN]", "Stop after a read of ADDR." },
 	{ "awatch", NULL, cmd_awatch, false, "awatch ADDR|SYMBOL [LEN]", "Stop after a read or write of ADDR." },
+	{ "condition", NULL, cmd_condition, false, "condition N [EXPR]",
+	  "Stop at breakpoint N only when EXPR is non-zero (e.g. $x0 == 3); without EXPR, always.\n"
+	  "'break LOCATION if EXPR' and 'watch ADDR if EXPR' set one at once." },
+	{ "ignore", NULL, cmd_ignore, false, "ignore N COUNT",
+	  "Pass over the next COUNT hits of breakpoint N (they still count as hits)." },
+	{ "commands", NULL, cmd_commands, false, "commands [N]",
+	  "Give breakpoint N (default: the last set) commands to run each time it stops the guest,\n"
+	  "one per line up to a line 'end'.  A command that resumes the guest (continue, step...)\n"
+	  "ends the list; an empty 'commands' ... 'end' removes them." },
 	{ "delete", "d", cmd_delete, false, "delete [N...]",
 	  "Delete breakpoints/watchpoints N... (all without arguments)." },
 	{ "disable", NULL, cmd_disable, false, "disable [N...]", "Disable breakpoints N... (all without arguments)." },

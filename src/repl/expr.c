@@ -2,7 +2,8 @@
  * expr.c - the REPL's small expression language (C precedence):
  *   numbers 0x1f 42 0b101 0o17, $reg ($x0 $w1 $sp $pc $lr $fp $sctlr_el1),
  *   symbols (their address), sym+0x10, &sym, *addr (a 64-bit load),
- *   *(u8*)addr / (u16*) (u32*) (u64*) casts, + - * / % & | ^ << >> ~ ( ).
+ *   *(u8*)addr / (u16*) (u32*) (u64*) casts, + - * / % & | ^ << >> ~ ( ),
+ *   comparisons (signed) == != < <= > >=, ! && || (0 or 1).
  * Values are uint64_t and wrap.
  */
 #include <ctype.h>
@@ -210,6 +211,12 @@ static struct val parse_unary(struct parser *ps)
 		v.ptr_size = 0;
 		return v;
 	}
+	if (eat(ps, "!")) {
+		v = parse_unary(ps);
+		v.v = !v.v;
+		v.ptr_size = 0;
+		return v;
+	}
 	if (eat(ps, "+"))
 		return parse_unary(ps);
 	if (eat(ps, "&")) /* &sym is sym: symbols are addresses already */
@@ -283,11 +290,50 @@ static struct val parse_shift(struct parser *ps)
 	}
 }
 
-static struct val parse_and(struct parser *ps)
+/* Comparisons are signed, as gdb's on the registers' long type. */
+static struct val parse_rel(struct parser *ps)
 {
 	struct val a = parse_shift(ps);
+	for (;;) {
+		int op;
+		if (eat(ps, "<="))
+			op = 0;
+		else if (eat(ps, ">="))
+			op = 1;
+		else if (eat(ps, "<"))
+			op = 2;
+		else if (eat(ps, ">"))
+			op = 3;
+		else
+			return a;
+		int64_t x = (int64_t)a.v, y = (int64_t)parse_shift(ps).v;
+		a.v = op == 0 ? x <= y : op == 1 ? x >= y : op == 2 ? x < y : x > y;
+		a.ptr_size = 0;
+	}
+}
+
+static struct val parse_eq(struct parser *ps)
+{
+	struct val a = parse_rel(ps);
+	for (;;) {
+		bool ne;
+		if (eat(ps, "=="))
+			ne = false;
+		else if (eat(ps, "!="))
+			ne = true;
+		else
+			return a;
+		uint64_t b = parse_rel(ps).v;
+		a.v = ne ? a.v != b : a.v == b;
+		a.ptr_size = 0;
+	}
+}
+
+static struct val parse_and(struct parser *ps)
+{
+	struct val a = parse_eq(ps);
 	while (eat(ps, "&")) {
-		a.v &= parse_shift(ps).v;
+		a.v &= parse_eq(ps).v;
 		a.ptr_size = 0;
 	}
 	return a;
@@ -303,11 +349,33 @@ static struct val parse_xor(struct parser *ps)
 	return a;
 }
 
-static struct val parse_or(struct parser *ps)
+static struct val parse_bitor(struct parser *ps)
 {
 	struct val a = parse_xor(ps);
 	while (eat(ps, "|")) {
 		a.v |= parse_xor(ps).v;
+		a.ptr_size = 0;
+	}
+	return a;
+}
+
+static struct val parse_land(struct parser *ps)
+{
+	struct val a = parse_bitor(ps);
+	while (eat(ps, "&&")) {
+		uint64_t b = parse_bitor(ps).v; /* both sides read: no side effects here */
+		a.v = a.v && b;
+		a.ptr_size = 0;
+	}
+	return a;
+}
+
+static struct val parse_or(struct parser *ps)
+{
+	struct val a = parse_land(ps);
+	while (eat(ps, "||")) {
+		uint64_t b = parse_land(ps).v;
+		a.v = a.v || b;
 		a.ptr_size = 0;
 	}
 	return a;

@@ -256,6 +256,16 @@ int cmd_print(struct repl *r, const char *fmt, char *args)
 			return repl_err(r, "bad format '/%s' for print (x d u o t a c f)", fmt);
 		f = fmt[0];
 	}
+	/* gdb's `print $x0 = 5`: an assignment, then the value */
+	char *eq = strchr(args, '=');
+	if (eq && eq > args && eq[1] != '=' && !strchr("<>!=", eq[-1])) {
+		char lhs[256];
+		snprintf(lhs, sizeof(lhs), "%.*s", (int)(eq - args), args);
+		rstrip(lhs);
+		if (cmd_set(r, NULL, args) != 0)
+			return -1;
+		snprintf(args, strlen(args) + 1, "%s", lhs);
+	}
 	uint64_t v;
 	const struct elf_symbol *sym = data_symbol(r, args);
 	unsigned size = 8;

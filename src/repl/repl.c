@@ -68,6 +68,8 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 {
 	char line[2048];
 	*cmd_out = NULL;
+	if (bp_capture_line(r, text)) /* inside commands ... end */
+		return 0;
 	snprintf(line, sizeof(line), "%s", text);
 	char *s = skip_ws(line);
 	rstrip(s);
@@ -103,6 +105,8 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 	repl_sigint = 0;
 	machine_interrupt_discard(r->m);
 	int rc = c->fn(r, fmt, args);
+	fflush(stdout);
+	bp_run_queued(r); /* the commands of a breakpoint this stopped at */
 	fflush(stdout);
 	return rc;
 }
@@ -186,7 +190,7 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		for (;;) {
 			fflush(stdout);
 			repl_sigint = 0;
-			char *line = line_read("(hvdbg) ");
+			char *line = line_read(r->capture_bp ? ">" : "(hvdbg) ");
 			if (!line && repl_sigint) { /* Ctrl-C at the prompt: drop the line, as gdb */
 				printf("\n");
 				continue;

@@ -44,6 +44,9 @@ struct repl_bp {
 	char where[96];                /* what the user typed, for info breakpoints */
 	uint64_t old_val;              /* watchpoints (len <= 8): value at the last stop */
 	bool old_valid;
+	char cond[128];                /* stop only if this expression is non-zero ("" = always) */
+	unsigned ignore;               /* hits still to pass over */
+	char cmds[1024];               /* commands run at a stop here, one per line */
 };
 
 struct repl {
@@ -72,6 +75,13 @@ struct repl {
 	bool trace;
 	int gdb_port;
 	struct console *console; /* the guest's UART on the terminal while it runs */
+	/* `commands N` collects the lines up to `end` (bp_actions.c) */
+	int capture_bp;
+	char capture[1024];
+	/* a stop's breakpoint commands, run once the command that stopped ends */
+	char pending_cmds[1024];
+	bool in_bp_cmds;
+	unsigned long resumes; /* the guest was resumed (a command list stops after one) */
 };
 
 /* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
@@ -171,6 +181,24 @@ void bp_delete(struct repl *r, struct repl_bp *b);
 void bp_rearm_all(struct repl *r);
 /* Reads a watchpoint's value (len <= 8). */
 bool wp_read(struct repl *r, const struct repl_bp *b, uint64_t *v);
+
+/* ---- bp_actions.c ---- */
+/* At a stop on b: stop for the user (true), or pass over it (condition
+ * false, or an ignore count left: counted as a hit). */
+bool bp_decide(struct repl *r, struct repl_bp *b);
+/* Splits " if EXPR" off a location into b->cond (checked to parse). */
+int bp_take_condition(struct repl *r, char *args, char *cond, size_t len);
+int cmd_condition(struct repl *r, const char *fmt, char *args);
+int cmd_ignore(struct repl *r, const char *fmt, char *args);
+int cmd_commands(struct repl *r, const char *fmt, char *args);
+/* While `commands` collects: takes the line (true), "end" finishes. */
+bool bp_capture_line(struct repl *r, const char *line);
+/* Queues b's commands to run after the current command (stop_show). */
+void bp_queue_commands(struct repl *r, const struct repl_bp *b);
+/* Runs queued breakpoint commands (and those their stops queue). */
+void bp_run_queued(struct repl *r);
+/* For bp_actions.c: the entry numbered num, or NULL. */
+struct repl_bp *bp_by_num(struct repl *r, int num);
 
 /* ---- run.c ---- */
 int cmd_continue(struct repl *r, const char *fmt, char *args);

@@ -39,9 +39,24 @@ static int get_pc_sp(struct repl *r, uint64_t *pc, uint64_t *sp)
 static int cont_wait(struct repl *r, struct machine_stop *st)
 {
 	fflush(stdout);
+	r->resumes++;
 	if (r->console)
 		console_resume(r->console); /* keys go to the guest; Ctrl-C stops it */
-	int rc = machine_cont(r->m, st, -1);
+	int rc;
+	for (;;) { /* breakpoints whose condition or ignore count says go on */
+		rc = machine_cont(r->m, st, -1);
+		if (rc != 0)
+			break;
+		struct repl_bp *b = NULL;
+		if (st->reason == STOP_BREAKPOINT || st->reason == STOP_HW_BREAKPOINT)
+			b = bp_at(r, st->pc);
+		else if (st->reason == STOP_WATCHPOINT)
+			b = wp_for(r, st->data_addr, st->watch_kind);
+		if (!b || bp_decide(r, b))
+			break;
+		if (b->type == BP_WATCH) /* the value seen when passing counts as the old one */
+			b->old_valid = wp_read(r, b, &b->old_val);
+	}
 	if (r->console)
 		console_pause(r->console);
 	if (rc != 0)
@@ -52,6 +67,7 @@ static int cont_wait(struct repl *r, struct machine_stop *st)
 static int step_wait(struct repl *r, struct machine_stop *st)
 {
 	fflush(stdout);
+	r->resumes++;
 	int rc = machine_stepi(r->m, r->cur, false, st);
 	if (rc != 0)
 		return repl_err(r, "cannot step: %s", machine_strerror(rc));
@@ -234,6 +250,8 @@ static int nexti_one(struct repl *r, struct machine_stop *st, bool *plain)
 static bool step_hit_bp(struct repl *r, struct machine_stop *st)
 {
 	struct repl_bp *b = st->reason == STOP_STEP ? bp_at(r, st->pc) : NULL;
+	if (b && !bp_decide(r, b))
+		b = NULL;
 	if (b)
 		st->reason = b->type == BP_HW ? STOP_HW_BREAKPOINT : STOP_BREAKPOINT;
 	return b != NULL;
@@ -301,6 +319,7 @@ static int step_in_range(struct repl *r, uint64_t lo, uint64_t hi, bool over, st
 	if (r->trace || pc < lo || pc >= hi)
 		return r->trace ? trace_step(r, st) : step_wait(r, st);
 	fflush(stdout);
+	r->resumes++;
 	int rc = machine_step_range(r->m, r->cur, lo, hi, RANGE_CHUNK, over, st, n);
 	if (rc != 0)
 		return repl_err(r, "cannot step: %s", machine_strerror(rc));

@@ -71,6 +71,7 @@ static void show_watch(struct repl *r, const struct machine_stop *st)
 		return;
 	}
 	b->hits++;
+	bp_queue_commands(r, b);
 	const char *kind = b->kind == WATCH_READ ? "Read watchpoint" : b->kind == WATCH_ACCESS ? "Access watchpoint"
 										  : "Hardware watchpoint";
 	printf("\n%s %d: %s (%s of 0x%llx)\n", kind, b->num, b->where, st->access_is_write ? "write" : "read",
@@ -111,6 +112,7 @@ void stop_show(struct repl *r, const struct machine_stop *st)
 		struct repl_bp *b = bp_at(r, st->pc);
 		if (b) {
 			b->hits++;
+			bp_queue_commands(r, b);
 			printf("\n%s %d, ", b->temp ? "Temporary breakpoint" : b->type == BP_HW ? "Hardware breakpoint"
 												 : "Breakpoint",
 			       b->num);
