@@ -86,7 +86,11 @@ static const struct repl_cmd cmds[] = {
 	{ "x", NULL, cmd_x, true, "x/NFU ADDR",
 	  "Examine memory as gdb: N units, format F (x hex, d signed, u unsigned, o octal, t binary,\n"
 	  "a address, c char, f float, s string, i instruction), unit U (b 1, h 2, w 4, g 8 bytes).\n"
-	  "E.g. x/4xg $sp, x/8i $pc, x/s msg, x/16xb counter.  Enter shows the next units." },
+	  "E.g. x/4xg $sp, x/8i $pc, x/s msg, x/16xb counter.  Enter shows the next units.\n"
+	  "x/-N shows the N units before ADDR (x/-4i $pc: the four instructions before the pc)." },
+	{ "xp", NULL, cmd_xp, true, "xp/NFU ADDR",
+	  "Examine physical memory (an IPA: guest RAM as mapped, whatever the guest's MMU does),\n"
+	  "as QEMU's monitor 'xp'; formats as x (not i).  E.g. xp/4xg 0x40000000." },
 	{ "print", "p inspect", cmd_print, false, "print[/F] EXPR",
 	  "Evaluate EXPR: numbers, $registers, symbols (their address; a lone data symbol shows its value),\n"
 	  "*ADDR (8-byte load), *(u32*)ADDR, + - * / % & | ^ << >> ~ ( ).  F: x d u o t a c f." },

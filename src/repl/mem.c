@@ -91,14 +91,21 @@ static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *b
 	}
 }
 
-static void print_string(struct repl *r, uint64_t *addr)
+/* x reads virtual addresses (the guest's translation), xp physical ones
+ * (IPAs: guest RAM as the hypervisor maps it). */
+static long read_mem(struct repl *r, bool phys, uint64_t addr, void *buf, size_t len)
+{
+	return phys ? machine_read_phys(r->m, addr, buf, len) : machine_read_virt(r->m, r->cur, addr, buf, len);
+}
+
+static void print_string(struct repl *r, bool phys, uint64_t *addr)
 {
 	char lbl[160];
 	addr_label(r, *addr, lbl, sizeof(lbl));
 	printf("%s:\t\"", lbl);
 	for (unsigned i = 0; i < 4096; i++) {
 		uint8_t c;
-		if (machine_read_virt(r->m, r->cur, *addr, &c, 1) != 1) {
+		if (read_mem(r, phys, *addr, &c, 1) != 1) {
 			printf("\"<cannot access memory at 0x%llx>\n", (unsigned long long)*addr);
 			return;
 		}
@@ -119,11 +126,17 @@ static void print_string(struct repl *r, uint64_t *addr)
 
 #define X_MAX_COUNT 65536
 
-/* Parses "4xg" into count/format/size; 0, -1 (bad format) or -2 (count). */
-static int parse_fmt(const char *fmt, unsigned *count, char *f, unsigned *size)
+/* Parses "4xg" (or "-4xg": the units before the address) into
+ * count/format/size; 0, -1 (bad format) or -2 (count). */
+static int parse_fmt(const char *fmt, unsigned *count, bool *back, char *f, unsigned *size)
 {
+	*back = false;
 	if (!fmt)
 		return 0;
+	if (*fmt == '-') {
+		*back = true;
+		fmt++;
+	}
 	char *end;
 	if (isdigit((unsigned char)*fmt)) {
 		errno = 0;
@@ -150,18 +163,25 @@ static int parse_fmt(const char *fmt, unsigned *count, char *f, unsigned *size)
 	return 0;
 }
 
-int cmd_x(struct repl *r, const char *fmt, char *args)
+static int examine(struct repl *r, const char *fmt, char *args, bool phys)
 {
 	char err[160];
 	unsigned count = 1, size = r->x_size ? r->x_size : 4;
 	char f = r->x_fmt ? r->x_fmt : 'x';
-	int prc = parse_fmt(fmt, &count, &f, &size);
+	bool back;
+	int prc = parse_fmt(fmt, &count, &back, &f, &size);
 	if (prc == -2)
 		return repl_err(r, "count in '/%s' out of range: 1 to %d units", fmt, X_MAX_COUNT);
 	if (prc != 0)
 		return repl_err(r, "bad format '/%s': x/[COUNT][xduotacfsi][bhwg] ADDR", fmt);
-	if (!fmt && r->x_valid && !*skip_ws(args))
-		count = r->x_count; /* Enter after x repeats with the same count */
+	if (!fmt && r->x_valid && !*skip_ws(args)) {
+		count = r->x_count; /* Enter after x repeats with the same count ... */
+		back = r->x_back;   /* ... and direction */
+	}
+	if (phys && f == 'i')
+		return repl_err(r, "xp shows data; for instructions at a physical address use x/i with the MMU off");
+	if (back && f == 's')
+		return repl_err(r, "x/-N does not go back over strings (their lengths are unknown)");
 	if (f == 'a')
 		size = 8;
 	else if (f == 'c' && (!fmt || !strpbrk(fmt, "hwg")))
@@ -178,27 +198,36 @@ int cmd_x(struct repl *r, const char *fmt, char *args)
 	}
 	r->x_fmt = f;
 	r->x_count = count;
+	r->x_back = back;
+	r->x_phys = phys;
 	if (f != 's' && f != 'i')
 		r->x_size = size;
+	uint64_t unit = f == 'i' ? 4 : size;
+	if (back) { /* the count units ending at addr; Enter goes on backwards */
+		if (addr < (uint64_t)count * unit)
+			return repl_err(r, "x/-%u: nothing below address 0", count);
+		addr -= (uint64_t)count * unit;
+	}
 	if (f == 'i') {
 		disas_print(r, addr, count);
-		r->x_next = r->disas_next;
+		r->x_next = back ? addr : r->disas_next;
 		r->x_valid = true;
 		return 0;
 	}
 	if (f == 's') {
 		for (unsigned i = 0; i < count; i++)
-			print_string(r, &addr);
+			print_string(r, phys, &addr);
 		r->x_next = addr;
 		r->x_valid = true;
 		return 0;
 	}
+	uint64_t start = addr;
 	unsigned per_line = size == 8 ? 2 : size == 4 ? 4 : 8;
 	if (f == 'c' || f == 'd' || f == 'u')
 		per_line = 8;
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t b[8] = { 0 };
-		if (machine_read_virt(r->m, r->cur, addr, b, size) != (long)size) {
+		if (read_mem(r, phys, addr, b, size) != (long)size) {
 			if (i) /* end the line of the units shown */
 				printf("\n");
 			r->x_valid = false;
@@ -218,9 +247,20 @@ int cmd_x(struct repl *r, const char *fmt, char *args)
 		addr += size;
 	}
 	printf("\n");
-	r->x_next = addr;
+	r->x_next = back ? start : addr;
 	r->x_valid = true;
 	return 0;
+}
+
+int cmd_x(struct repl *r, const char *fmt, char *args)
+{
+	/* Enter after xp repeats xp */
+	return examine(r, fmt, args, !fmt && r->x_valid && !*skip_ws(args) ? r->x_phys : false);
+}
+
+int cmd_xp(struct repl *r, const char *fmt, char *args)
+{
+	return examine(r, fmt, args, true);
 }
 
 /* Is s a lone identifier naming a data symbol?  Then print shows its value. */
@@ -265,6 +305,13 @@ int cmd_print(struct repl *r, const char *fmt, char *args)
 		if (cmd_set(r, NULL, args) != 0)
 			return -1;
 		snprintf(args, strlen(args) + 1, "%s", lhs);
+	}
+	int simd = simd_print(r, args, f, r->value_num + 1); /* $s0, $v0.4s ... */
+	if (simd < 0)
+		return -1;
+	if (simd) {
+		r->value_num++;
+		return 0;
 	}
 	uint64_t v;
 	const struct elf_symbol *sym = data_symbol(r, args);

@@ -67,9 +67,16 @@ bool reg_lookup(const char *name, struct reg_desc *d)
 		d->cls = RC_CORE, d->idx = n;
 	} else if (numbered(name, "w", 30, &n)) {
 		d->cls = RC_W, d->idx = n;
-	} else if (numbered(name, "q", 31, &n) || numbered(name, "v", 31, &n) ||
-		   numbered(name, "d", 31, &n)) {
-		d->cls = RC_SIMD, d->idx = n;
+	} else if (numbered(name, "q", 31, &n) || numbered(name, "v", 31, &n)) {
+		d->cls = RC_SIMD, d->idx = n, d->size = 16;
+	} else if (numbered(name, "d", 31, &n)) {
+		d->cls = RC_SIMD, d->idx = n, d->size = 8;
+	} else if (numbered(name, "s", 31, &n)) {
+		d->cls = RC_SIMD, d->idx = n, d->size = 4;
+	} else if (numbered(name, "h", 31, &n)) {
+		d->cls = RC_SIMD, d->idx = n, d->size = 2;
+	} else if (numbered(name, "b", 31, &n)) {
+		d->cls = RC_SIMD, d->idx = n, d->size = 1;
 	} else if (!strcasecmp(name, "fp")) {
 		d->cls = RC_CORE, d->idx = 29;
 	} else if (!strcasecmp(name, "lr")) {
@@ -116,7 +123,8 @@ int reg_read(struct repl *r, const struct reg_desc *d, uint64_t *v)
 		return rc;
 	case RC_SIMD:
 		rc = machine_get_simd(r->m, r->cur, d->idx, q);
-		memcpy(v, q, 8); /* low 64 bits (little-endian host) */
+		*v = 0;
+		memcpy(v, q, d->size < 8 ? d->size : 8); /* the low bytes (little-endian host) */
 		return rc;
 	case RC_FPSR:
 		return machine_get_reg(r->m, r->cur, HV_REG_FPSR, v);
@@ -142,9 +150,13 @@ int reg_write(struct repl *r, const struct reg_desc *d, uint64_t v)
 				       v);
 	case RC_W: /* a W write zero-extends, as in the architecture */
 		return machine_set_reg(r->m, r->cur, (hv_reg_t)(HV_REG_X0 + d->idx), v & 0xffffffffu);
-	case RC_SIMD:
-		memcpy(q, &v, 8);
+	case RC_SIMD: { /* the view's bytes; the rest of the register stays */
+		int rc = machine_get_simd(r->m, r->cur, d->idx, q);
+		if (rc)
+			return rc;
+		memcpy(q, &v, d->size < 8 ? d->size : 8);
 		return machine_set_simd(r->m, r->cur, d->idx, q);
+	}
 	case RC_FPSR:
 		return machine_set_reg(r->m, r->cur, HV_REG_FPSR, v);
 	case RC_FPCR:
@@ -244,9 +256,10 @@ static void show_simd(struct repl *r, unsigned q)
 	uint64_t lo, hi;
 	memcpy(&lo, b, 8);
 	memcpy(&hi, b + 8, 8);
-	char name[8];
+	char name[8], lanes[512];
 	snprintf(name, sizeof(name), "q%u", q);
-	printf("%-15s 0x%016llx%016llx\n", name, (unsigned long long)hi, (unsigned long long)lo);
+	simd_lanes_text(b, NULL, 0, lanes, sizeof(lanes));
+	printf("%-15s 0x%016llx%016llx  %s\n", name, (unsigned long long)hi, (unsigned long long)lo, lanes);
 }
 
 static void show_group(struct repl *r, bool core, bool fp, bool sys)
@@ -318,8 +331,25 @@ int cmd_info_registers(struct repl *r, char *args)
 				continue;
 			}
 		}
-		if (d.cls == RC_SIMD && tolower((unsigned char)tok[0]) != 'd') {
+		if (d.cls == RC_SIMD && d.size == 16) {
 			show_simd(r, d.idx);
+			continue;
+		}
+		if (d.cls == RC_SIMD) { /* a scalar view: its bits and its value */
+			uint8_t q[16];
+			char text[64];
+			if (machine_get_simd(r->m, r->cur, d.idx, q) != 0) {
+				rc = repl_err(r, "cannot read %s", tok);
+				continue;
+			}
+			uint64_t bits = 0;
+			memcpy(&bits, q, d.size);
+			if (d.size == 1)
+				snprintf(text, sizeof(text), "%u", (unsigned)bits);
+			else
+				simd_scalar_text(q, d.size, text, sizeof(text));
+			printf("%-15s 0x%0*llx%*s  %s\n", tok, (int)d.size * 2, (unsigned long long)bits,
+			       (int)(16 - d.size * 2), "", text);
 			continue;
 		}
 		if (reg_read(r, &d, &v) != 0) {

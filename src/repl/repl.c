@@ -95,7 +95,7 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 			return repl_err(r, "ambiguous command \"%s\": type 'help' for the list", w);
 		return repl_err(r, "undefined command: \"%s\".  Try \"help\".", w);
 	}
-	if (fmt && c->fn != cmd_x && c->fn != cmd_print)
+	if (fmt && c->fn != cmd_x && c->fn != cmd_xp && c->fn != cmd_print)
 		return repl_err(r, "%s takes no /FORMAT", c->name);
 	if (machine_running(r->m) && c->fn != cmd_interrupt)
 		return repl_err(r, "the guest is running");
@@ -209,7 +209,7 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 			exec_line(r, todo, &c);
 			if (todo == line) {
 				if (c && c->repeat)
-					snprintf(repeat, sizeof(repeat), "%s", c->fn == cmd_x ? "x" : line);
+					snprintf(repeat, sizeof(repeat), "%s", c->fn == cmd_x || c->fn == cmd_xp ? "x" : line);
 				else
 					repeat[0] = 0;
 			}

@@ -68,7 +68,7 @@ struct repl {
 	char x_fmt;
 	unsigned x_size, x_count;
 	uint64_t x_next;
-	bool x_valid;
+	bool x_valid, x_back, x_phys;
 	uint64_t disas_next;   /* disassemble with no argument after the last one */
 	bool disas_valid;
 	unsigned value_num;    /* print's $N */
@@ -129,9 +129,11 @@ struct reg_desc {
 	const char *name;
 	enum reg_class cls;
 	unsigned idx;          /* core index, SIMD q number, or hv_sys_reg_t */
+	unsigned size;         /* RC_SIMD: the view's bytes: b 1, h 2, s 4, d 8, q/v 16 */
 };
 /* Finds a register by name (without '$'; case-insensitive; aliases fp,
- * lr, ip0/1, w0..w30, v/q0..31, d/s0..31 read the low bits). */
+ * lr, ip0/1, w0..w30; v/q0..31 and their scalar views d/s/h/b0..31,
+ * which read and write the low bytes; q/v give their low 64 bits). */
 bool reg_lookup(const char *name, struct reg_desc *d);
 int reg_read(struct repl *r, const struct reg_desc *d, uint64_t *v);
 int reg_write(struct repl *r, const struct reg_desc *d, uint64_t v);
@@ -143,6 +145,15 @@ void regs_snapshot(struct repl *r, unsigned vcpu);
 const char *reg_core_name(unsigned i);
 int cmd_info_registers(struct repl *r, char *args);
 int cmd_set(struct repl *r, const char *fmt, char *args);
+
+/* ---- simd_view.c ---- */
+/* "1.5" for an FP scalar view (h/s/d) of q's low bytes. */
+void simd_scalar_text(const uint8_t q[16], unsigned size, char *buf, size_t len);
+/* "{f = {1, 2.5}, u = {0x3f800000, 0x40200000}}" style lanes of a q
+ * register: lanes "4s" "2d" "8h" "16b" (NULL: s and d float views). */
+int simd_lanes_text(const uint8_t q[16], const char *lanes, char fmt, char *buf, size_t len);
+/* print $vN.LANES / $qN / $sN...: handled (1), not a SIMD view (0), error (-1). */
+int simd_print(struct repl *r, const char *expr, char fmt, unsigned num);
 
 /* ---- disas.c ---- */
 bool disas_init(void);
@@ -158,6 +169,7 @@ int cmd_disassemble(struct repl *r, const char *fmt, char *args);
 /* A float of size 2, 4 or 8 bytes as gdb prints it (round-trip exact). */
 void repl_format_float(uint64_t bits, unsigned size, char *buf, size_t len);
 int cmd_x(struct repl *r, const char *fmt, char *args);
+int cmd_xp(struct repl *r, const char *fmt, char *args);
 int cmd_print(struct repl *r, const char *fmt, char *args);
 
 /* ---- breakpoints.c ---- */
