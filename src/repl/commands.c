@@ -79,6 +79,7 @@ static const struct repl_cmd cmds[] = {
 	  "info gic [all|VCPU]                       GIC: distributor, each CPU interface, the interrupts\n"
 	  "                                           enabled/pending/active with priority, group, routing\n"
 	  "info timer                                each vCPU's virtual and physical timer and counter\n"
+	  "info sysreg NAME                          a system register's fields, named and explained\n"
 	  "info frame                                the current frame (as backtrace 1)" },
 	{ "set", NULL, cmd_set, false, "set $REG = EXPR | set *[(u8*)]ADDR = EXPR | set color|trace on|off",
 	  "Write a register ($x0, $w1, $sp, $pc, $q0 low half, $sctlr_el1, ...) or memory\n"

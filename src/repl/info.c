@@ -14,7 +14,7 @@
 
 const char *const repl_info_subcmds[] = {
 	"registers", "all-registers", "breakpoints", "watchpoints", "vcpus", "threads",
-	"symbol", "address", "line", "exits", "frame", NULL,
+	"symbol", "address", "line", "exits", "frame", "sysreg", "gic", "timer", "display", NULL,
 };
 
 static int info_vcpus(struct repl *r)
@@ -154,6 +154,8 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 		return info_gic(r, rest);
 	if (prefix_of(args, "timer", 1))
 		return info_timer(r, rest);
+	if (prefix_of(args, "sysreg", 2))
+		return info_sysreg(r, rest);
 	if (prefix_of(args, "frame", 1))
 		return cmd_backtrace(r, NULL, (char[]){ "1" });
 	return repl_err(r, "undefined info command: \"%s\" (try 'help info')", args);

@@ -242,6 +242,8 @@ int cmd_vcpu(struct repl *r, const char *fmt, char *args);
 int cmd_explain(struct repl *r, const char *fmt, char *args);
 int cmd_pagewalk(struct repl *r, const char *fmt, char *args);
 int cmd_gdbserver(struct repl *r, const char *fmt, char *args);
+/* ---- sysreg_fields.c ---- */
+int info_sysreg(struct repl *r, char *args);
 /* ---- hw.c ---- */
 int info_gic(struct repl *r, char *args);
 int info_timer(struct repl *r, char *args);
