@@ -95,6 +95,10 @@ static const struct repl_cmd cmds[] = {
 	{ "print", "p inspect", cmd_print, false, "print[/F] EXPR",
 	  "Evaluate EXPR: numbers, $registers, symbols (their address; a lone data symbol shows its value),\n"
 	  "*ADDR (8-byte load), *(u32*)ADDR, + - * / % & | ^ << >> ~ ( ).  F: x d u o t a c f." },
+	{ "display", NULL, cmd_display, false, "display[/FMT] EXPR",
+	  "Show EXPR at every stop (and now), as print[/FMT]; with /i, /s or a count as x/FMT\n"
+	  "(display/i $pc: the next instruction at each stop).  'info display' lists them." },
+	{ "undisplay", NULL, cmd_undisplay, false, "undisplay [N...]", "Stop showing displays N... (all without arguments)." },
 	{ "disassemble", "disas", cmd_disassemble, false, "disassemble [LOCATION [COUNT]]",
 	  "Disassemble the function around LOCATION (default pc), or COUNT instructions.\n"
 	  "=> marks the pc, * a breakpoint; branch targets are shown as <symbol+off>." },

@@ -154,6 +154,8 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 		return info_gic(r, rest);
 	if (prefix_of(args, "timer", 1))
 		return info_timer(r, rest);
+	if (prefix_of(args, "display", 1))
+		return info_display(r);
 	if (prefix_of(args, "sysreg", 2))
 		return info_sysreg(r, rest);
 	if (prefix_of(args, "frame", 1))

@@ -306,11 +306,18 @@ int cmd_print(struct repl *r, const char *fmt, char *args)
 			return -1;
 		snprintf(args, strlen(args) + 1, "%s", lhs);
 	}
-	int simd = simd_print(r, args, f, r->value_num + 1); /* $s0, $v0.4s ... */
+	/* "$N" (the value history), or a display's "N: EXPR" */
+	char head[200];
+	if (r->print_label[0])
+		snprintf(head, sizeof(head), "%s", r->print_label);
+	else
+		snprintf(head, sizeof(head), "$%u", r->value_num + 1);
+	int simd = simd_print(r, args, f, head); /* $s0, $v0.4s ... */
 	if (simd < 0)
 		return -1;
 	if (simd) {
-		r->value_num++;
+		if (!r->print_label[0])
+			r->value_num++;
 		return 0;
 	}
 	uint64_t v;
@@ -327,19 +334,20 @@ int cmd_print(struct repl *r, const char *fmt, char *args)
 	} else if (expr_eval(r, args, &v, err, sizeof(err)) != 0) {
 		return repl_err(r, "%s", err);
 	}
-	r->value_num++;
+	if (!r->print_label[0])
+		r->value_num++;
 	if (f == 'x') { /* print/x: no zero padding (x/x pads to the unit) */
-		printf("$%u = 0x%llx\n", r->value_num, (unsigned long long)v);
+		printf("%s = 0x%llx\n", head, (unsigned long long)v);
 	} else if (f) {
 		fmt_value(r, f, size, v, text, sizeof(text));
-		printf("$%u = %s\n", r->value_num, text);
+		printf("%s = %s\n", head, text);
 	} else {
 		char lbl[160];
 		addr_label(r, v, lbl, sizeof(lbl));
 		if (strchr(lbl, '<'))
-			printf("$%u = %s\n", r->value_num, lbl);
+			printf("%s = %s\n", head, lbl);
 		else
-			printf("$%u = 0x%llx (%lld)\n", r->value_num, (unsigned long long)v, (long long)v);
+			printf("%s = 0x%llx (%lld)\n", head, (unsigned long long)v, (long long)v);
 	}
 	if (sym)
 		printf("    (%s: %u bytes at 0x%llx)\n", sym->name, size, (unsigned long long)sym->addr);

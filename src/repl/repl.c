@@ -95,7 +95,7 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 			return repl_err(r, "ambiguous command \"%s\": type 'help' for the list", w);
 		return repl_err(r, "undefined command: \"%s\".  Try \"help\".", w);
 	}
-	if (fmt && c->fn != cmd_x && c->fn != cmd_xp && c->fn != cmd_print)
+	if (fmt && c->fn != cmd_x && c->fn != cmd_xp && c->fn != cmd_print && c->fn != cmd_display)
 		return repl_err(r, "%s takes no /FORMAT", c->name);
 	if (machine_running(r->m) && c->fn != cmd_interrupt)
 		return repl_err(r, "the guest is running");

@@ -82,6 +82,14 @@ struct repl {
 	char pending_cmds[1024];
 	bool in_bp_cmds;
 	unsigned long resumes; /* the guest was resumed (a command list stops after one) */
+	char print_label[200];   /* print says this instead of "$N" (displays) */
+	struct repl_display {
+		int num;
+		char fmt[16];    /* "" or the /FMT */
+		char expr[160];
+		bool examine;    /* /i, /s or a count: shown as x/FMT EXPR */
+	} displays[16];
+	int ndisplays, next_display;
 };
 
 /* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
@@ -153,7 +161,7 @@ void simd_scalar_text(const uint8_t q[16], unsigned size, char *buf, size_t len)
  * register: lanes "4s" "2d" "8h" "16b" (NULL: s and d float views). */
 int simd_lanes_text(const uint8_t q[16], const char *lanes, char fmt, char *buf, size_t len);
 /* print $vN.LANES / $qN / $sN...: handled (1), not a SIMD view (0), error (-1). */
-int simd_print(struct repl *r, const char *expr, char fmt, unsigned num);
+int simd_print(struct repl *r, const char *expr, char fmt, const char *head);
 
 /* ---- disas.c ---- */
 bool disas_init(void);
@@ -211,6 +219,13 @@ void bp_queue_commands(struct repl *r, const struct repl_bp *b);
 void bp_run_queued(struct repl *r);
 /* For bp_actions.c: the entry numbered num, or NULL. */
 struct repl_bp *bp_by_num(struct repl *r, int num);
+
+/* ---- display.c ---- */
+int cmd_display(struct repl *r, const char *fmt, char *args);
+int cmd_undisplay(struct repl *r, const char *fmt, char *args);
+int info_display(struct repl *r);
+/* Shows every display (at a stop). */
+void display_all(struct repl *r);
 
 /* ---- run.c ---- */
 int cmd_continue(struct repl *r, const char *fmt, char *args);

@@ -100,7 +100,7 @@ int simd_lanes_text(const uint8_t q[16], const char *lanes, char fmt, char *buf,
 	return 0;
 }
 
-int simd_print(struct repl *r, const char *expr, char fmt, unsigned num)
+int simd_print(struct repl *r, const char *expr, char fmt, const char *head)
 {
 	if (expr[0] != '$')
 		return 0;
@@ -139,6 +139,6 @@ int simd_print(struct repl *r, const char *expr, char fmt, unsigned num)
 		if (d.size == 1)
 			snprintf(text, sizeof(text), "%u", q[0]);
 	}
-	printf("$%u = %s\n", num, text);
+	printf("%s = %s\n", head, text);
 	return 1;
 }

@@ -160,4 +160,5 @@ void stop_show(struct repl *r, const struct machine_stop *st)
 	}
 	stop_show_location(r, st->pc, true);
 	stop_show_changes(r, r->cur, "   changed: ");
+	display_all(r);
 }
