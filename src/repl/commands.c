@@ -80,7 +80,7 @@ static const struct repl_cmd cmds[] = {
 	  "                                           enabled/pending/active with priority, group, routing\n"
 	  "info timer                                each vCPU's virtual and physical timer and counter\n"
 	  "info sysreg NAME                          a system register's fields, named and explained\n"
-	  "info frame                                the current frame (as backtrace 1)" },
+	  "info frame                                the selected frame: pc, caller, where the return address is" },
 	{ "set", NULL, cmd_set, false, "set $REG = EXPR | set *[(u8*)]ADDR = EXPR | set color|trace on|off",
 	  "Write a register ($x0, $w1, $sp, $pc, $q0 low half, $sctlr_el1, ...) or memory\n"
 	  "(8 bytes, or the size of a (u8*)/(u16*)/(u32*) cast)." },
@@ -104,6 +104,10 @@ static const struct repl_cmd cmds[] = {
 	  "=> marks the pc, * a breakpoint; branch targets are shown as <symbol+off>." },
 	{ "backtrace", "bt where", cmd_backtrace, false, "backtrace [N]",
 	  "Call stack from the frame records (x29 chain; LR for a leaf function)." },
+	{ "frame", "f", cmd_frame, false, "frame [N]",
+	  "Select stack frame N (as backtrace numbers them) and show it; without N, the selected one." },
+	{ "up", NULL, cmd_up, false, "up [N]", "Select the frame N (default 1) levels out (the caller)." },
+	{ "down", NULL, cmd_down, false, "down [N]", "Select the frame N (default 1) levels in." },
 	{ "vcpu", "thread", cmd_vcpu, false, "vcpu [N]", "Select vCPU N for the following commands." },
 	{ "explain", NULL, cmd_explain, false, "explain [ESR | el1]",
 	  "Decode the last exit of the selected vCPU in words: exit reason, ESR exception class, ISS fields\n"

@@ -1,6 +1,6 @@
 /*
  * info.c - inspection commands: info (registers, breakpoints, vcpus,
- * symbol, address, line, exits), backtrace by frame records, vcpu N,
+ * symbol, address, line, exits; frames.c has backtrace), vcpu N,
  * explain (the last exit's syndrome in words), pagewalk VA, and
  * gdbserver PORT (the RSP server on the live session).
  */
@@ -159,69 +159,8 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 	if (prefix_of(args, "sysreg", 2))
 		return info_sysreg(r, rest);
 	if (prefix_of(args, "frame", 1))
-		return cmd_backtrace(r, NULL, (char[]){ "1" });
+		return info_frame(r);
 	return repl_err(r, "undefined info command: \"%s\" (try 'help info')", args);
-}
-
-static void print_frame(struct repl *r, unsigned n, uint64_t pc, const char *note)
-{
-	char sym[128];
-	elf_format_addr(r->img, pc, sym, sizeof(sym));
-	/* a return address belongs to the line of the call before it */
-	const struct elf_line *l = r->img ? elf_line_by_addr(r->img, n ? pc - 4 : pc) : NULL;
-	printf("#%-2u 0x%016llx in %s", n, (unsigned long long)pc, sym);
-	if (l && l->file) {
-		const char *b = strrchr(l->file, '/');
-		printf(" at %s:%u", b ? b + 1 : l->file, l->line);
-	}
-	printf("%s\n", note);
-}
-
-/* Frame 0 is pc; frame 1 is LR when the current function has not saved
- * it (LR outside the function), then the x29 chain of {fp, lr} records.
- * Stops at fp == 0, a misaligned or non-increasing fp, unreadable memory. */
-int cmd_backtrace(struct repl *r, const char *fmt, char *args)
-{
-	(void)fmt;
-	uint64_t pc, lr, fp, off;
-	unsigned max = 64, n = 0;
-	args = skip_ws(args);
-	if (*args)
-		max = (unsigned)strtoul(args, NULL, 0);
-	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) != 0 || machine_get_reg(r->m, r->cur, HV_REG_LR, &lr) != 0 ||
-	    machine_get_reg(r->m, r->cur, HV_REG_FP, &fp) != 0)
-		return repl_err(r, "cannot read the registers of vCPU %u", r->cur);
-	if (max == 0)
-		return 0;
-	print_frame(r, n++, pc, "");
-	const struct elf_symbol *s = r->img ? elf_sym_by_addr(r->img, pc, &off) : NULL;
-	bool lr_inside = s && lr > s->addr && lr - s->addr < (s->size ? s->size : off + 1);
-	uint64_t rec[2];
-	if (!lr_inside && lr && n < max) {
-		print_frame(r, n++, lr, "");
-		/* the function may have pushed its record already: skip it */
-		if (fp && machine_read_virt(r->m, r->cur, fp, rec, 16) == 16 && rec[1] == lr)
-			fp = rec[0];
-	}
-	while (fp && n < max) {
-		if (fp & 7) {
-			printf("(frame pointer 0x%llx misaligned: stopping)\n", (unsigned long long)fp);
-			break;
-		}
-		if (machine_read_virt(r->m, r->cur, fp, rec, 16) != 16) {
-			printf("(cannot read the frame record at 0x%llx)\n", (unsigned long long)fp);
-			break;
-		}
-		if (!rec[1])
-			break;
-		print_frame(r, n++, rec[1], "");
-		if (rec[0] && rec[0] <= fp) {
-			printf("(frame chain goes backwards at 0x%llx: stopping)\n", (unsigned long long)fp);
-			break;
-		}
-		fp = rec[0];
-	}
-	return 0;
 }
 
 int cmd_vcpu(struct repl *r, const char *fmt, char *args)
@@ -238,6 +177,7 @@ int cmd_vcpu(struct repl *r, const char *fmt, char *args)
 		return repl_err(r, "no vCPU %s (there %s %u: 0..%u)", args, machine_ncpus(r->m) == 1 ? "is" : "are",
 				machine_ncpus(r->m), machine_ncpus(r->m) - 1);
 	r->cur = (unsigned)n;
+	r->frame = 0;
 	enum machine_vcpu_state s = machine_vcpu_state(r->m, r->cur);
 	printf("[Switching to vCPU %u (%s)]\n", r->cur, s == VCPU_OFF ? "powered off" : "stopped");
 	uint64_t pc;

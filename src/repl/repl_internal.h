@@ -12,7 +12,13 @@
  *   breakpoints.c break/tbreak/hbreak/watch..., delete/disable/enable
  *   run.c         continue, stepi, nexti, step/next, finish, until, trace
  *   stop.c        what a stop looks like (location, instruction, changes)
- *   info.c        info *, backtrace, vcpus, explain, pagewalk, gdbserver
+ *   info.c        info *, vcpus, explain, pagewalk, gdbserver
+ *   frames.c      backtrace, frame/up/down, info frame
+ *   bp_actions.c  breakpoint conditions, ignore counts, commands
+ *   display.c     display/undisplay
+ *   simd_view.c   FP/SIMD register views and lanes
+ *   sysreg_fields.c  info sysreg: system register fields
+ *   hw.c          info gic, info timer, send
  */
 #ifndef HVDBG_REPL_INTERNAL_H
 #define HVDBG_REPL_INTERNAL_H
@@ -90,6 +96,7 @@ struct repl {
 		bool examine;    /* /i, /s or a count: shown as x/FMT EXPR */
 	} displays[16];
 	int ndisplays, next_display;
+	int frame;               /* the selected stack frame (0 at each stop) */
 };
 
 /* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
@@ -252,7 +259,14 @@ const char *stop_reason_name(enum machine_stop_reason why);
 
 /* ---- info.c ---- */
 int cmd_info(struct repl *r, const char *fmt, char *args);
+/* ---- frames.c ---- */
 int cmd_backtrace(struct repl *r, const char *fmt, char *args);
+int cmd_frame(struct repl *r, const char *fmt, char *args);
+int cmd_up(struct repl *r, const char *fmt, char *args);
+int cmd_down(struct repl *r, const char *fmt, char *args);
+int info_frame(struct repl *r);
+/* The pc of the selected frame (frame N's return address). */
+uint64_t frame_selected_pc(struct repl *r);
 int cmd_vcpu(struct repl *r, const char *fmt, char *args);
 int cmd_explain(struct repl *r, const char *fmt, char *args);
 int cmd_pagewalk(struct repl *r, const char *fmt, char *args);

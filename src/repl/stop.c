@@ -98,6 +98,7 @@ static void show_watch(struct repl *r, const struct machine_stop *st)
 
 void stop_show(struct repl *r, const struct machine_stop *st)
 {
+	r->frame = 0;
 	if (st->reason != STOP_NONE && st->vcpu != r->cur && st->vcpu < machine_ncpus(r->m)) {
 		printf("[Switching to vCPU %u]\n", st->vcpu);
 		r->cur = st->vcpu;
