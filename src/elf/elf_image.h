@@ -57,6 +57,7 @@ struct elf_image {
 	size_t nlines;
 	struct elf_func *funcs;      /* sorted by start address; NULL without DWARF */
 	size_t nfuncs;
+	char *comp_dir;              /* DW_AT_comp_dir of the first unit: relative sources are there */
 	/* private */
 	uint8_t *file;
 	size_t file_size;

@@ -2,6 +2,7 @@
  * elf_lines.c - DWARF line tables (libdw) flattened into one array
  * sorted by address, for pc -> file:line and file:line -> pc.
  */
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,12 @@ int elf_lines_load(struct elf_image *img, Elf *e, char *err, size_t errlen)
 		Dwarf_Die cu;
 		Dwarf_Lines *lines;
 		size_t n;
+		if (dwarf_offdie(dw, off + hsize, &cu) && !img->comp_dir) {
+			Dwarf_Attribute a;
+			const char *dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &a));
+			if (dir && !(img->comp_dir = strdup(dir)))
+				b.oom = true;
+		}
 		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_getsrclines(&cu, &lines, &n) == 0) {
 			for (size_t i = 0; i < n && !b.oom; i++) {
 				Dwarf_Line *l = dwarf_onesrcline(lines, i);
@@ -110,6 +117,8 @@ void elf_lines_free(struct elf_image *img)
 		free(img->line_files[i]);
 	free(img->line_files);
 	free(img->lines);
+	free(img->comp_dir);
+	img->comp_dir = NULL;
 	img->line_files = NULL;
 	img->lines = NULL;
 	img->nlines = img->nline_files = 0;

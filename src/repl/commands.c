@@ -99,6 +99,10 @@ static const struct repl_cmd cmds[] = {
 	  "Show EXPR at every stop (and now), as print[/FMT]; with /i, /s or a count as x/FMT\n"
 	  "(display/i $pc: the next instruction at each stop).  'info display' lists them." },
 	{ "undisplay", NULL, cmd_undisplay, false, "undisplay [N...]", "Stop showing displays N... (all without arguments)." },
+	{ "list", "l", cmd_list, true, "list [LINE | FILE:LINE | FUNCTION | -]",
+	  "Show ten source lines around the selected frame's line, LINE, FILE:LINE or FUNCTION (from\n"
+	  "the DWARF line table; the files are looked for as named, in the compilation directory and\n"
+	  "beside the ELF).  Again (or Enter): the next ten; 'list -': the ten before." },
 	{ "disassemble", "disas", cmd_disassemble, false, "disassemble [LOCATION [COUNT]]",
 	  "Disassemble the function around LOCATION (default pc), or COUNT instructions.\n"
 	  "=> marks the pc, * a breakpoint; branch targets are shown as <symbol+off>." },

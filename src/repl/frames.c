@@ -111,6 +111,8 @@ static int select_frame(struct repl *r, long n)
 	r->frame = (int)n;
 	print_frame(r, (unsigned)n, f[n].pc);
 	stop_show_location(r, f[n].pc, n == 0);
+	if (n) /* an outer frame is at its call: that line, as gdb shows it */
+		source_show_at(r, f[n].pc - 4);
 	return 0;
 }
 

@@ -231,6 +231,7 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		g_sigpipe[0] = g_sigpipe[1] = -1;
 	}
 	console_stop(r->console);
+	source_forget();
 	disas_fini();
 	return o->batch && r->errors ? 1 : 0;
 }

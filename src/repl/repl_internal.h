@@ -16,6 +16,7 @@
  *   frames.c      backtrace, frame/up/down, info frame
  *   bp_actions.c  breakpoint conditions, ignore counts, commands
  *   display.c     display/undisplay
+ *   source.c      source files: list, the line at each stop
  *   simd_view.c   FP/SIMD register views and lanes
  *   sysreg_fields.c  info sysreg: system register fields
  *   hw.c          info gic, info timer, send
@@ -97,6 +98,8 @@ struct repl {
 	} displays[16];
 	int ndisplays, next_display;
 	int frame;               /* the selected stack frame (0 at each stop) */
+	const char *list_file;   /* list: the file, the first line shown, the next one */
+	unsigned list_first, list_next;
 };
 
 /* Set by the SIGINT handler (Ctrl-C): long loops (trace, step by line)
@@ -226,6 +229,14 @@ void bp_queue_commands(struct repl *r, const struct repl_bp *b);
 void bp_run_queued(struct repl *r);
 /* For bp_actions.c: the entry numbered num, or NULL. */
 struct repl_bp *bp_by_num(struct repl *r, int num);
+
+/* ---- source.c ---- */
+int cmd_list(struct repl *r, const char *fmt, char *args);
+/* Line `line` of a source file (the line table's name), or NULL. */
+const char *source_line(const struct repl *r, const char *file, unsigned line);
+/* "NN<tab>text" of pc's source line when the file is found; sets list's default. */
+void source_show_at(struct repl *r, uint64_t pc);
+void source_forget(void);
 
 /* ---- display.c ---- */
 int cmd_display(struct repl *r, const char *fmt, char *args);

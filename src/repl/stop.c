@@ -43,6 +43,8 @@ void stop_show_location(struct repl *r, uint64_t pc, bool arrow)
 		printf("%s0x%016llx <%s>:\t%s%s\n", arrow ? "=> " : "", (unsigned long long)pc, sym, text, line);
 	else
 		printf("%s0x%016llx:\t%s%s\n", arrow ? "=> " : "", (unsigned long long)pc, text, line);
+	if (arrow) /* where the program is: its source line, as gdb shows it */
+		source_show_at(r, pc);
 }
 
 int stop_show_changes(struct repl *r, unsigned vcpu, const char *prefix)
