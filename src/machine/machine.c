@@ -864,6 +864,7 @@ int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, cha
 	}
 	elf_image_free(m->img);
 	m->img = img;
+	m->dyn_base = dyn_base;
 	return machine_reset_boot(m, img->entry, 0);
 }
 

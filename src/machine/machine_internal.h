@@ -107,6 +107,7 @@ struct machine {
 	uint8_t *ram;
 	uint64_t page_size;
 	struct elf_image *img;
+	uint64_t dyn_base;             /* the ELF's --base (machine_restart loads it there again) */
 	uint64_t vtimer_offset;
 	struct mvcpu vcpu[MACHINE_MAX_VCPUS];
 	unsigned ncpus;

@@ -14,10 +14,13 @@ static int cmd_source(struct repl *r, const char *fmt, char *args);
 static int cmd_echo(struct repl *r, const char *fmt, char *args);
 
 static const struct repl_cmd cmds[] = {
-	{ "run", "r", cmd_continue, false, "run",
-	  "Start (or go on running) the guest until a breakpoint, a watchpoint, an exit or Ctrl-C.\n"
-	  "The guest is loaded and stopped at its entry when hvdbg starts, so this is 'continue'\n"
-	  "(nothing has run yet: a breakpoint at the entry is reported at once)." },
+	{ "run", "r", cmd_run, false, "run",
+	  "Start the guest from its entry and run it until a breakpoint, a watchpoint, an exit or Ctrl-C.\n"
+	  "Before anything has run this is 'continue' (a breakpoint at the entry is reported at once);\n"
+	  "after, the ELF is loaded afresh (RAM cleared, registers reset) and it starts over, keeping\n"
+	  "breakpoints and displays.  Not for --kernel machines." },
+	{ "reset", NULL, cmd_reset, false, "reset",
+	  "Put the guest back at its entry as loaded (as 'run' does, without running it)." },
 	{ "continue", "c cont fg", cmd_continue, true, "continue [N]",
 	  "Resume every vCPU until the next stop.  With N, ignore the current breakpoint N-1 more times.\n"
 	  "With 'trace on', runs one instruction at a time and logs each." },

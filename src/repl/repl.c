@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "repl_internal.h"
@@ -168,6 +169,15 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		have_thread = pthread_create(&tid, NULL, interrupt_thread, m) == 0;
 	}
 
+	/* Keys typed ahead while a command runs survive the Ctrl-C that stops
+	 * it (the tty would flush them): NOFLSH for the session. */
+	struct termios tty_saved;
+	bool tty_set = false;
+	if (r->interactive && tcgetattr(STDIN_FILENO, &tty_saved) == 0) {
+		struct termios t = tty_saved;
+		t.c_lflag |= NOFLSH;
+		tty_set = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+	}
 	if (r->interactive)
 		r->console = console_start(m, true, true);
 	for (unsigned i = 0; i < machine_ncpus(m); i++)
@@ -231,6 +241,8 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		g_sigpipe[0] = g_sigpipe[1] = -1;
 	}
 	console_stop(r->console);
+	if (tty_set)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
 	source_forget();
 	disas_fini();
 	return o->batch && r->errors ? 1 : 0;

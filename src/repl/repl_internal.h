@@ -247,6 +247,8 @@ void display_all(struct repl *r);
 
 /* ---- run.c ---- */
 int cmd_continue(struct repl *r, const char *fmt, char *args);
+int cmd_run(struct repl *r, const char *fmt, char *args);
+int cmd_reset(struct repl *r, const char *fmt, char *args);
 int cmd_stepi(struct repl *r, const char *fmt, char *args);
 int cmd_nexti(struct repl *r, const char *fmt, char *args);
 int cmd_step(struct repl *r, const char *fmt, char *args);

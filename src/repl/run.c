@@ -23,7 +23,7 @@
 static int check_runnable(struct repl *r)
 {
 	if (machine_exited(r->m))
-		return repl_err(r, "the guest has exited (PSCI SYSTEM_OFF/RESET); restart hvdbg to run it again");
+		return repl_err(r, "the guest has exited (PSCI SYSTEM_OFF/RESET); 'run' starts it again");
 	if (machine_vcpu_state(r->m, r->cur) == VCPU_OFF)
 		return repl_err(r, "vCPU %u is powered off; select another with 'vcpu N'", r->cur);
 	return 0;
@@ -136,6 +136,67 @@ static void show_run_to(struct repl *r, const struct machine_stop *st, bool reac
 	struct machine_stop s = *st;
 	s.reason = STOP_STEP; /* a plain arrival: no breakpoint banner */
 	stop_show(r, &s);
+}
+
+/* Has the guest run at all since it was loaded? */
+static bool has_run(struct repl *r)
+{
+	if (machine_exited(r->m))
+		return true;
+	for (unsigned i = 0; i < machine_ncpus(r->m); i++) {
+		struct machine_exit_stats s;
+		if (machine_vcpu_stats(r->m, i, &s) == 0 && s.total)
+			return true;
+	}
+	return false;
+}
+
+/* The guest from its entry again: the machine reloads the ELF; the
+ * session's breakpoints, displays and history stay. */
+static int restart(struct repl *r)
+{
+	char err[300];
+	if (machine_restart(r->m, err, sizeof(err)) != 0)
+		return repl_err(r, "cannot restart: %s", err);
+	r->img = machine_image(r->m);
+	memset(r->have_now, 0, sizeof(r->have_now));
+	for (unsigned i = 0; i < machine_ncpus(r->m); i++)
+		if (machine_vcpu_state(r->m, i) != VCPU_OFF)
+			regs_snapshot(r, i);
+	r->x_valid = r->disas_valid = false;
+	r->list_file = NULL;
+	r->cur = 0;
+	r->frame = 0;
+	for (int i = 0; i < r->nbp; i++) {
+		r->bp[i].hits = 0;
+		if (r->bp[i].type == BP_WATCH)
+			r->bp[i].old_valid = wp_read(r, &r->bp[i], &r->bp[i].old_val);
+	}
+	return 0;
+}
+
+int cmd_run(struct repl *r, const char *fmt, char *args)
+{
+	if (has_run(r)) {
+		printf("Starting the guest again from its entry (%s loaded afresh).\n",
+		       r->img && r->img->path ? r->img->path : "the image");
+		if (restart(r) != 0)
+			return -1;
+	}
+	return cmd_continue(r, fmt, args);
+}
+
+int cmd_reset(struct repl *r, const char *fmt, char *args)
+{
+	(void)fmt;
+	(void)args;
+	if (restart(r) != 0)
+		return -1;
+	uint64_t pc;
+	printf("The guest is reset: at its entry, nothing run.\n");
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0)
+		stop_show_location(r, pc, true);
+	return 0;
 }
 
 int cmd_continue(struct repl *r, const char *fmt, char *args)
