@@ -4,7 +4,8 @@
  * stop, frame/up/down/info frame, display, run/reset, conditional
  * breakpoints with ignore counts and command lists, print assignments
  * and comparisons, x/-N and xp, the FP/SIMD views, the note on
- * duplicate breakpoints, info sysreg, and type-ahead across Ctrl-C.
+ * duplicate breakpoints, info sysreg, type-ahead across Ctrl-C, and
+ * commands while the guest runs (continue &).
  */
 #include <check.h>
 #include <stdio.h>
@@ -313,6 +314,50 @@ START_TEST(type_ahead_across_ctrl_c)
 }
 END_TEST
 
+/* continue &: the prompt stays; what works meanwhile; the stop arrives */
+START_TEST(continue_in_background)
+{
+	struct term t;
+	const char *args[] = { "--no-color", g_loop, NULL };
+	start(&t, args);
+	EXPECT(&t, PROMPT);
+	term_send(&t, "continue &\n");
+	EXPECT(&t, "Continuing in the background");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "info vcpus\n");
+	EXPECT(&t, "running  0x0000000000000000  -                  (running)");
+	term_send(&t, "xp/1xw 0x40000000\n");
+	EXPECT(&t, "0x40000000 <_start>:\t0xd2800020"); /* mov x0, #1 */
+	term_send(&t, "info registers x0\n");
+	EXPECT(&t, "the guest is running: 'interrupt' (or Ctrl-C) stops it");
+	term_send(&t, "interrupt\n");
+	EXPECT(&t, "Interrupted (Ctrl-C): vCPU 0 stopped");
+	EXPECT(&t, "<spin>");
+	term_send(&t, "info registers x0\n");
+	EXPECT(&t, "x0              0x0000000000000001  1");
+	/* Ctrl-C at the background prompt stops it too */
+	term_send(&t, "continue &\n");
+	EXPECT(&t, "Continuing in the background");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "\003");
+	EXPECT(&t, "Interrupted (Ctrl-C): vCPU 0 stopped");
+	ck_assert_int_eq(term_quit(&t), 0);
+
+	/* a breakpoint hit while the prompt waits is shown at once; its
+	 * condition is checked as in the foreground */
+	const char *cargs[] = { "--no-color", g_count, NULL };
+	start(&t, cargs);
+	EXPECT(&t, PROMPT);
+	term_send(&t, "break tick if $x0 == 3\ncontinue &\n");
+	EXPECT(&t, "Continuing in the background");
+	EXPECT(&t, "Breakpoint 1, vCPU 0 at tick");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "p $x0\n");
+	EXPECT(&t, "= 0x3 (3)");
+	ck_assert_int_eq(term_quit(&t), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repl_gdb");
@@ -326,6 +371,7 @@ static Suite *suite(void)
 	tcase_add_test(c, print_memory_and_simd);
 	tcase_add_test(c, sysreg_fields);
 	tcase_add_test(c, type_ahead_across_ctrl_c);
+	tcase_add_test(c, continue_in_background);
 	suite_add_tcase(s, c);
 	return s;
 }

@@ -406,6 +406,22 @@ long machine_read_phys(struct machine *m, uint64_t ipa, void *buf, size_t len)
 	return access_phys(m, ipa, buf, len, false);
 }
 
+long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t len)
+{
+	if (!buf && len)
+		return MACHINE_ERR_ARG;
+	if (!ipa_in_ram(m, ipa, 0))
+		return 0;
+	uint64_t avail = m->o.ram_size - (ipa - m->o.ram_base);
+	size_t n = len < avail ? len : (size_t)avail;
+	/* byte by byte, atomically: the guest may be storing meanwhile */
+	const unsigned char *src = ram_ptr(m, ipa);
+	unsigned char *dst = buf;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	return (long)n;
+}
+
 long machine_write_phys(struct machine *m, uint64_t ipa, const void *buf, size_t len)
 {
 	return access_phys(m, ipa, (void *)buf, len, true);

@@ -33,7 +33,9 @@ static int info_vcpus(struct repl *r)
 		struct machine_exit_stats es;
 		bool ran = machine_vcpu_stats(r->m, i, &es) == 0 && es.total > 0;
 		const char *why = stop_reason_name(st.reason);
-		if (s == VCPU_OFF)
+		if (s == VCPU_RUNNING)
+			why = "(running)";
+		else if (s == VCPU_OFF)
 			why = ran ? "powered off (PSCI CPU_OFF)" : "not started (PSCI CPU_ON starts it)";
 		else if (st.reason == STOP_NONE && !ran)
 			why = "at its entry, not run yet";
@@ -132,8 +134,6 @@ int cmd_info(struct repl *r, const char *fmt, char *args)
 	rest = skip_ws(rest);
 	if (!*args)
 		return repl_err(r, "info what? registers, breakpoints, vcpus, symbol, address, line, exits, gic, timer");
-	if (machine_running(r->m))
-		return repl_err(r, "the guest is running");
 	if (prefix_of(args, "registers", 1))
 		return cmd_info_registers(r, rest);
 	if (prefix_of(args, "all-registers", 2))

@@ -6,6 +6,8 @@
  * lines are read with getline (libedit does no editing there).
  */
 #include <editline/readline.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +215,63 @@ char *line_read(const char *prompt)
 	if (n && line[n - 1] == '\n')
 		line[n - 1] = 0;
 	return line;
+}
+
+/* The callback interface's line (rl_callback_handler_install); the
+ * prompt stays installed across a stop the caller passes over. */
+static char *g_cb_line;
+static bool g_cb_done, g_cb_installed;
+
+static void cb_line(char *line)
+{
+	g_cb_line = line;
+	g_cb_done = true;
+	rl_callback_handler_remove(); /* one line per install */
+	g_cb_installed = false;
+}
+
+void line_release_prompt(void)
+{
+	if (g_cb_installed) {
+		rl_callback_handler_remove();
+		g_cb_installed = false;
+		printf("\n");
+	}
+}
+
+char *line_read_or_stop(const char *prompt, int stop_fd, bool *stopped)
+{
+	*stopped = false;
+	g_cb_line = NULL;
+	g_cb_done = false;
+	if (g_tty && !g_cb_installed) {
+		rl_callback_handler_install(prompt, cb_line);
+		g_cb_installed = true;
+	} else if (!g_tty) {
+		fputs(prompt, stdout);
+		fflush(stdout);
+	}
+	for (;;) {
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { stop_fd, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents) { /* the guest stopped: the caller reports it */
+			*stopped = true;
+			return NULL;
+		}
+		if (!p[0].revents)
+			continue;
+		if (!g_tty)
+			return line_read("");
+		rl_callback_read_char();
+		if (g_cb_done)
+			return g_cb_line;
+	}
+	line_release_prompt();
+	return NULL;
 }
 
 void line_add_history(const char *line)

@@ -95,6 +95,8 @@ static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *b
  * (IPAs: guest RAM as the hypervisor maps it). */
 static long read_mem(struct repl *r, bool phys, uint64_t addr, void *buf, size_t len)
 {
+	if (phys && machine_running(r->m)) /* continue &: a live snapshot */
+		return machine_read_phys_live(r->m, addr, buf, len);
 	return phys ? machine_read_phys(r->m, addr, buf, len) : machine_read_virt(r->m, r->cur, addr, buf, len);
 }
 

@@ -64,6 +64,27 @@ const char *repl_hl_off(const struct repl *r)
 	return r->color ? "\033[0m" : "";
 }
 
+/* What makes sense while the guest runs (continue &): nothing that needs
+ * a stopped vCPU's registers or translation. */
+static bool allowed_while_running(const struct repl_cmd *c, const char *args)
+{
+	if (c->fn == cmd_interrupt || c->fn == cmd_xp || c->fn == cmd_send || !strcmp(c->name, "help") ||
+	    !strcmp(c->name, "echo") || !strcmp(c->name, "quit"))
+		return true;
+	if (c->fn != cmd_info)
+		return false;
+	static const char *const ok[] = { "b", "br", "breakpoints", "watchpoints", "display", "exits", "vcpus", "threads" };
+	char word[32];
+	snprintf(word, sizeof(word), "%s", args);
+	char *sp = strpbrk(word, " \t");
+	if (sp)
+		*sp = 0;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(word, ok[i]) || (strlen(word) >= 2 && !strncmp(ok[i], word, strlen(word))))
+			return true;
+	return false;
+}
+
 /* Runs one line; *cmd_out gets the command (for Enter repeats). */
 static int exec_line(struct repl *r, const char *text, const struct repl_cmd **cmd_out)
 {
@@ -98,8 +119,11 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 	}
 	if (fmt && c->fn != cmd_x && c->fn != cmd_xp && c->fn != cmd_print && c->fn != cmd_display)
 		return repl_err(r, "%s takes no /FORMAT", c->name);
-	if (machine_running(r->m) && c->fn != cmd_interrupt)
-		return repl_err(r, "the guest is running");
+	if (r->bg) /* continue &: a stop since the last command is shown first */
+		bg_stopped(r);
+	if (machine_running(r->m) && !allowed_while_running(c, args))
+		return repl_err(r, "the guest is running: 'interrupt' (or Ctrl-C) stops it; meanwhile: info "
+				   "breakpoints/display/exits/vcpus, xp, send, help, echo");
 	*cmd_out = c;
 	/* A Ctrl-C before this command belongs to the past; one from now on
 	 * stops what the command runs, however soon it comes. */
@@ -200,7 +224,19 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		for (;;) {
 			fflush(stdout);
 			repl_sigint = 0;
-			char *line = line_read(r->capture_bp ? ">" : "(hvdbg) ");
+			const char *prompt = r->capture_bp ? ">" : "(hvdbg) ";
+			struct machine_stop st;
+			if (r->bg && !machine_running(m)) { /* continue &'s guest stopped */
+				if (bg_take_stop(r, &st)) {
+					line_release_prompt();
+					stop_show(r, &st);
+				}
+				continue; /* or it went on past a condition */
+			}
+			bool stopped = false;
+			char *line = r->bg ? line_read_or_stop(prompt, machine_stop_fd(m), &stopped) : line_read(prompt);
+			if (stopped)
+				continue;
 			if (!line && repl_sigint) { /* Ctrl-C at the prompt: drop the line, as gdb */
 				printf("\n");
 				continue;

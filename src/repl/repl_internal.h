@@ -89,6 +89,7 @@ struct repl {
 	char pending_cmds[1024];
 	bool in_bp_cmds;
 	unsigned long resumes; /* the guest was resumed (a command list stops after one) */
+	bool bg;               /* continue &: running while the prompt takes commands */
 	char print_label[200];   /* print says this instead of "$N" (displays) */
 	struct repl_display {
 		int num;
@@ -258,6 +259,11 @@ int cmd_until(struct repl *r, const char *fmt, char *args);
 int cmd_advance(struct repl *r, const char *fmt, char *args);
 int cmd_trace(struct repl *r, const char *fmt, char *args);
 int cmd_interrupt(struct repl *r, const char *fmt, char *args);
+/* continue &'s stop, once the machine has stopped: true with the stop to
+ * show, false if none or it went on past a breakpoint whose condition or
+ * ignore count says so.  bg_stopped shows it. */
+bool bg_take_stop(struct repl *r, struct machine_stop *st);
+void bg_stopped(struct repl *r);
 /* Return address of the current function (LR or the frame record). */
 int frame_return_addr(struct repl *r, uint64_t *ret);
 
@@ -295,6 +301,11 @@ int cmd_send(struct repl *r, const char *fmt, char *args);
 void line_init(struct repl *r, const char *history_path);
 /* Reads a line (malloc'd, NULL at EOF). */
 char *line_read(const char *prompt);
+/* The same while the guest runs in the background (continue &): returns
+ * NULL with *stopped when stop_fd (machine_stop_fd) became readable first. */
+char *line_read_or_stop(const char *prompt, int stop_fd, bool *stopped);
+/* Takes the prompt of line_read_or_stop off the screen (before output). */
+void line_release_prompt(void);
 void line_add_history(const char *line);
 void line_fini(void);
 

@@ -206,7 +206,8 @@ int cmd_continue(struct repl *r, const char *fmt, char *args)
 	if (check_runnable(r) != 0)
 		return -1;
 	args = skip_ws(args);
-	if (*args) { /* continue N: ignore the current breakpoint N-1 more times */
+	rstrip(args);
+	if (*args && strcmp(args, "&")) { /* continue N: ignore the current breakpoint N-1 more times */
 		char *end;
 		long n = strtol(args, &end, 0);
 		uint64_t pc;
@@ -246,11 +247,49 @@ int cmd_continue(struct repl *r, const char *fmt, char *args)
 		stop_show(r, &st);
 		return 0;
 	}
+	if (!strcmp(args, "&")) { /* in the background: the prompt stays */
+		int rc = machine_resume(r->m, NULL);
+		if (rc != 0)
+			return repl_err(r, "cannot resume: %s", machine_strerror(rc));
+		r->resumes++;
+		r->bg = true;
+		printf("Continuing in the background ('interrupt' or Ctrl-C stops it; keys go to hvdbg, "
+		       "'send' to the guest).\n");
+		return 0;
+	}
 	printf("Continuing.\n");
 	if (cont_wait(r, &st) != 0)
 		return -1;
 	stop_show(r, &st);
 	return 0;
+}
+
+bool bg_take_stop(struct repl *r, struct machine_stop *out)
+{
+	struct machine_stop st;
+	if (!r->bg || machine_running(r->m) || machine_wait(r->m, &st, 0) != 0)
+		return false;
+	struct repl_bp *b = NULL;
+	if (st.reason == STOP_BREAKPOINT || st.reason == STOP_HW_BREAKPOINT)
+		b = bp_at(r, st.pc);
+	else if (st.reason == STOP_WATCHPOINT)
+		b = wp_for(r, st.data_addr, st.watch_kind);
+	if (b && !bp_decide(r, b)) { /* a condition says go on */
+		if (b->type == BP_WATCH)
+			b->old_valid = wp_read(r, b, &b->old_val);
+		if (machine_resume(r->m, NULL) == 0)
+			return false;
+	}
+	r->bg = false;
+	*out = st;
+	return true;
+}
+
+void bg_stopped(struct repl *r)
+{
+	struct machine_stop st;
+	if (bg_take_stop(r, &st))
+		stop_show(r, &st);
 }
 
 static long count_arg(struct repl *r, char *args)
@@ -697,5 +736,9 @@ int cmd_interrupt(struct repl *r, const char *fmt, char *args)
 	if (!machine_running(r->m))
 		return repl_err(r, "the guest is not running (Ctrl-C stops it while it runs)");
 	machine_interrupt(r->m);
+	if (r->bg) { /* continue &: wait for the stop and show it */
+		machine_wait(r->m, NULL, -1);
+		bg_stopped(r);
+	}
 	return 0;
 }
