@@ -39,14 +39,9 @@ static void setup_all(void)
 	hvdbg_env_asm(&g_env, "loop", loop_src, g_loop, sizeof(g_loop));
 }
 
-static void cleanup_all(void)
-{
-	hvdbg_env_cleanup(&g_env);
-}
-
 static void start(struct term *t, const char *const *args)
 {
-	term_spawn(t, g_env.hvdbg, g_env.tmp, NULL, args);
+	hvdbg_env_spawn(&g_env, t, args);
 }
 
 #define EXPECT(t, s) TERM_EXPECT((t), (s), 15000)
@@ -379,10 +374,5 @@ static Suite *suite(void)
 int main(void)
 {
 	setup_all();
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	cleanup_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvdbg_env_run(&g_env, suite());
 }

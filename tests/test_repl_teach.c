@@ -74,14 +74,9 @@ static void setup_all(void)
 		g_pie[0] = 0;
 }
 
-static void cleanup_all(void)
-{
-	hvdbg_env_cleanup(&g_env);
-}
-
 static void start(struct term *t, const char *const *args)
 {
-	term_spawn(t, g_env.hvdbg, g_env.tmp, NULL, args);
+	hvdbg_env_spawn(&g_env, t, args);
 }
 
 #define EXPECT(t, s) TERM_EXPECT((t), (s), 15000)
@@ -447,10 +442,5 @@ static Suite *suite(void)
 int main(void)
 {
 	setup_all();
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	cleanup_all();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvdbg_env_run(&g_env, suite());
 }

@@ -2,6 +2,7 @@
  * hvdbg_env.c - see hvdbg_env.h.
  */
 #include "hvdbg_env.h"
+#include "term.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,4 +82,19 @@ void hvdbg_env_asm(const struct hvdbg_env *env, const char *name, const char *te
 	must(f && fputs(text, f) >= 0 && fclose(f) == 0, "cannot write a guest source");
 	snprintf(out, len, "%s/%s.elf", env->tmp, name);
 	assemble(source, out);
+}
+
+void hvdbg_env_spawn(const struct hvdbg_env *env, struct term *t, const char *const *args)
+{
+	term_spawn(t, env->hvdbg, env->tmp, NULL, args);
+}
+
+int hvdbg_env_run(const struct hvdbg_env *env, Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	hvdbg_env_cleanup(env);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

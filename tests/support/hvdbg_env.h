@@ -6,7 +6,10 @@
 #ifndef HVDBG_TEST_ENV_H
 #define HVDBG_TEST_ENV_H
 
+#include <check.h>
 #include <stddef.h>
+
+struct term;
 
 struct hvdbg_env {
 	char src[512];   /* the repository (HVDBG_SRCDIR, else from __FILE__) */
@@ -24,5 +27,10 @@ void hvdbg_env_cleanup(const struct hvdbg_env *env);
 void hvdbg_env_example(const struct hvdbg_env *env, const char *name, char *out, size_t len);
 /* Assembles the source text into TMP/NAME.elf, linked at 0x40000000. */
 void hvdbg_env_asm(const struct hvdbg_env *env, const char *name, const char *text, char *out, size_t len);
+
+/* The hvdbg program in a pseudo-terminal with args (term_spawn). */
+void hvdbg_env_spawn(const struct hvdbg_env *env, struct term *t, const char *const *args);
+/* Runs the suite, removes the scratch directory; the exit status. */
+int hvdbg_env_run(const struct hvdbg_env *env, Suite *s);
 
 #endif
