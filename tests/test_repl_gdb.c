@@ -323,6 +323,10 @@ START_TEST(continue_in_background)
 	EXPECT(&t, "running  0x0000000000000000  -                  (running)");
 	term_send(&t, "xp/1xw 0x40000000\n");
 	EXPECT(&t, "0x40000000 <_start>:\t0xd2800020"); /* mov x0, #1 */
+	term_send(&t, "x/2xw _start\n"); /* by VA: translated as at the last stop */
+	EXPECT(&t, "0x40000000 <_start>:\t0xd2800020\t0x14000000");
+	term_send(&t, "x/2xg $sp\n");
+	EXPECT(&t, "the guest is running");
 	term_send(&t, "info registers x0\n");
 	EXPECT(&t, "the guest is running: 'interrupt' (or Ctrl-C) stops it");
 	term_send(&t, "interrupt\n");

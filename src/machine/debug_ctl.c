@@ -406,6 +406,65 @@ long machine_read_phys(struct machine *m, uint64_t ipa, void *buf, size_t len)
 	return access_phys(m, ipa, buf, len, false);
 }
 
+/* Live reads: byte by byte, atomically (the guest may be storing). */
+static void copy_live(void *dst, const void *src, size_t n)
+{
+	const unsigned char *s = src;
+	unsigned char *d = dst;
+	for (size_t i = 0; i < n; i++)
+		d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+
+static bool read_desc_live(void *ctx, uint64_t ipa, uint64_t *val)
+{
+	const struct machine *m = ctx;
+	if (!ipa_in_ram(m, ipa, 8))
+		return false;
+	copy_live(val, ram_ptr(m, ipa), 8);
+	return true;
+}
+
+int machine_snapshot_translation(struct machine *m, unsigned vcpu)
+{
+	struct mmu_arg a;
+	if (vcpu >= m->ncpus)
+		return MACHINE_ERR_ARG;
+	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&m->lock);
+	m->vcpu[vcpu].stop_mmu = a.regs;
+	m->vcpu[vcpu].stop_mmu_valid = true;
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+long machine_read_virt_live(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len)
+{
+	if (vcpu >= m->ncpus || (!buf && len))
+		return MACHINE_ERR_ARG;
+	pthread_mutex_lock(&m->lock);
+	struct pagewalk_regs regs = m->vcpu[vcpu].stop_mmu;
+	bool valid = m->vcpu[vcpu].stop_mmu_valid;
+	pthread_mutex_unlock(&m->lock);
+	if (!valid)
+		return MACHINE_ERR_RUNNING;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t cur = va + done;
+		size_t chunk = 4096 - (size_t)(cur & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		struct pagewalk_result r;
+		pagewalk(&regs, cur, read_desc_live, m, &r);
+		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
+			break;
+		copy_live((uint8_t *)buf + done, ram_ptr(m, r.ipa), chunk);
+		done += chunk;
+	}
+	return (long)done;
+}
+
 long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t len)
 {
 	if (!buf && len)
@@ -414,11 +473,7 @@ long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t l
 		return 0;
 	uint64_t avail = m->o.ram_size - (ipa - m->o.ram_base);
 	size_t n = len < avail ? len : (size_t)avail;
-	/* byte by byte, atomically: the guest may be storing meanwhile */
-	const unsigned char *src = ram_ptr(m, ipa);
-	unsigned char *dst = buf;
-	for (size_t i = 0; i < n; i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	copy_live(buf, ram_ptr(m, ipa), n);
 	return (long)n;
 }
 

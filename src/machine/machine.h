@@ -270,6 +270,10 @@ long machine_read_phys(struct machine *m, uint64_t ipa, void *buf, size_t len);
 /* A read of guest RAM while the guest runs (continue &): a snapshot the
  * guest may be changing under it; RAM only (no MMIO, no translation). */
 long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t len);
+/* Keeps vcpu's translation registers (stopped) for machine_read_virt_live,
+ * which reads by VA while the guest runs, translating as at that stop. */
+int machine_snapshot_translation(struct machine *m, unsigned vcpu);
+long machine_read_virt_live(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len);
 long machine_write_phys(struct machine *m, uint64_t ipa, const void *buf, size_t len);
 /* VA -> IPA of vcpu; access permission not checked. */
 int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *ipa);

@@ -79,6 +79,10 @@ struct mvcpu {
 	/* translation registers cached for memory access while stopped */
 	bool mmu_valid;
 	struct pagewalk_regs mmu;
+	/* the translation registers as of the last stop, for reading memory
+	 * by VA while the vCPU runs (machine_read_virt_live; under m->lock) */
+	struct pagewalk_regs stop_mmu;
+	bool stop_mmu_valid;
 	/* results */
 	struct machine_stop last;
 	hv_vcpu_exit_t last_exit;

@@ -95,8 +95,9 @@ static void fmt_value(struct repl *r, char f, unsigned size, uint64_t v, char *b
  * (IPAs: guest RAM as the hypervisor maps it). */
 static long read_mem(struct repl *r, bool phys, uint64_t addr, void *buf, size_t len)
 {
-	if (phys && machine_running(r->m)) /* continue &: a live snapshot */
-		return machine_read_phys_live(r->m, addr, buf, len);
+	if (machine_running(r->m)) /* continue &: a live snapshot (VAs translated as at the last stop) */
+		return phys ? machine_read_phys_live(r->m, addr, buf, len)
+			    : machine_read_virt_live(r->m, r->cur, addr, buf, len);
 	return phys ? machine_read_phys(r->m, addr, buf, len) : machine_read_virt(r->m, r->cur, addr, buf, len);
 }
 
@@ -180,6 +181,8 @@ static int examine(struct repl *r, const char *fmt, char *args, bool phys)
 		count = r->x_count; /* Enter after x repeats with the same count ... */
 		back = r->x_back;   /* ... and direction */
 	}
+	if (f == 'i' && machine_running(r->m))
+		return repl_err(r, "x/i needs the guest stopped ('interrupt'); x/x shows the words meanwhile");
 	if (phys && f == 'i')
 		return repl_err(r, "xp shows data; for instructions at a physical address use x/i with the MMU off");
 	if (back && f == 's')

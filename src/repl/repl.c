@@ -69,6 +69,7 @@ const char *repl_hl_off(const struct repl *r)
 static bool allowed_while_running(const struct repl_cmd *c, const char *args)
 {
 	if (c->fn == cmd_interrupt || c->fn == cmd_xp || c->fn == cmd_send || !strcmp(c->name, "help") ||
+	    (c->fn == cmd_x && !strstr(args, "$")) || /* memory yes, registers no */
 	    !strcmp(c->name, "echo") || !strcmp(c->name, "quit"))
 		return true;
 	if (c->fn != cmd_info)
@@ -123,7 +124,7 @@ static int exec_line(struct repl *r, const char *text, const struct repl_cmd **c
 		bg_stopped(r);
 	if (machine_running(r->m) && !allowed_while_running(c, args))
 		return repl_err(r, "the guest is running: 'interrupt' (or Ctrl-C) stops it; meanwhile: info "
-				   "breakpoints/display/exits/vcpus, xp, send, help, echo");
+				   "breakpoints/display/exits/vcpus, x and xp (no registers), send, help, echo");
 	*cmd_out = c;
 	/* A Ctrl-C before this command belongs to the past; one from now on
 	 * stops what the command runs, however soon it comes. */

@@ -248,6 +248,7 @@ int cmd_continue(struct repl *r, const char *fmt, char *args)
 		return 0;
 	}
 	if (!strcmp(args, "&")) { /* in the background: the prompt stays */
+		machine_snapshot_translation(r->m, r->cur); /* for x while it runs */
 		int rc = machine_resume(r->m, NULL);
 		if (rc != 0)
 			return repl_err(r, "cannot resume: %s", machine_strerror(rc));
