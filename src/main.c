@@ -4,6 +4,8 @@
  * gdb (--gdb PORT, --gdb-stdio).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,7 +241,15 @@ int main(int argc, char **argv)
 		mo.watch_stop_after = true;
 
 	char err[256];
+	/* Ctrl-C (SIGINT) goes to this thread only: the machine's threads are
+	 * created with it blocked, so the REPL sees a Ctrl-C in order with the
+	 * keys around it (its prompt's poll is what the signal interrupts). */
+	sigset_t intr, old_mask;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &intr, &old_mask);
 	struct machine *m = machine_create(&mo, err, sizeof(err));
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (!m) {
 		fprintf(stderr, "hvdbg: %s\n", err);
 		return 1;

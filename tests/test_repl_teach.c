@@ -361,7 +361,7 @@ START_TEST(next_over_endless_loop)
 	/* bounded in time: gives up after 5 s (it used to take a minute) */
 	long t0 = term_now_ms();
 	term_send(&t, "next\n");
-	TERM_EXPECT(&t, "(gave up after 5.", 20000);
+	TERM_EXPECT(&t, "(gave up after ", 20000);
 	long took = term_now_ms() - t0;
 	ck_assert_msg(took < 12000, "next took %ld ms", took);
 	EXPECT(&t, PROMPT);

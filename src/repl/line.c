@@ -217,8 +217,10 @@ char *line_read(const char *prompt)
 	return line;
 }
 
-/* The callback interface's line (rl_callback_handler_install); the
- * prompt stays installed across a stop the caller passes over. */
+/* At a terminal lines are read through libedit's callback interface,
+ * polled with two more descriptors: the machine's stop pipe (a guest
+ * running in the background stopped) and the Ctrl-C pipe (SIGINT drops
+ * the line) - so neither depends on how a signal meets libedit's read. */
 static char *g_cb_line;
 static bool g_cb_done, g_cb_installed;
 
@@ -239,38 +241,71 @@ void line_release_prompt(void)
 	}
 }
 
-char *line_read_or_stop(const char *prompt, int stop_fd, bool *stopped)
+static void drain(int fd)
 {
-	*stopped = false;
+	char buf[64];
+	while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+char *line_read_poll(const char *prompt, int stop_fd, int intr_fd, enum line_end *end)
+{
+	*end = LINE_OK;
 	g_cb_line = NULL;
 	g_cb_done = false;
-	if (g_tty && !g_cb_installed) {
-		rl_callback_handler_install(prompt, cb_line);
-		g_cb_installed = true;
-	} else if (!g_tty) {
+	drain(intr_fd); /* a Ctrl-C before this prompt is not for it */
+	if (!g_tty) {
 		fputs(prompt, stdout);
 		fflush(stdout);
-	}
-	for (;;) {
-		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { stop_fd, POLLIN, 0 } };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+		if (stop_fd < 0) {
+			char *l = line_read("");
+			if (!l)
+				*end = LINE_EOF;
+			return l;
 		}
+	} else if (!g_cb_installed) {
+		rl_callback_handler_install(prompt, cb_line);
+		g_cb_installed = true;
+	}
+	fflush(stdout);
+	for (;;) {
+		struct pollfd p[3] = { { STDIN_FILENO, POLLIN, 0 }, { stop_fd, POLLIN, 0 }, { intr_fd, POLLIN, 0 } };
+		int n = poll(p, 3, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		/* SIGINT comes to this thread (main.c), and its handler has run
+		 * by the time poll returns: a Ctrl-C typed before a key is seen
+		 * before that key is read. */
+		if (repl_sigint || (n > 0 && p[2].revents)) { /* Ctrl-C: the line is dropped, a new prompt */
+			drain(intr_fd);
+			repl_sigint = 0;
+			line_release_prompt();
+			*end = LINE_INTERRUPTED;
+			return NULL;
+		}
+		if (n < 0)
+			continue;
 		if (p[1].revents) { /* the guest stopped: the caller reports it */
-			*stopped = true;
+			*end = LINE_STOPPED;
 			return NULL;
 		}
 		if (!p[0].revents)
 			continue;
-		if (!g_tty)
-			return line_read("");
+		if (!g_tty) {
+			char *l = line_read("");
+			if (!l)
+				*end = LINE_EOF;
+			return l;
+		}
 		rl_callback_read_char();
-		if (g_cb_done)
+		if (g_cb_done) {
+			if (!g_cb_line)
+				*end = LINE_EOF;
 			return g_cb_line;
+		}
 	}
 	line_release_prompt();
+	*end = LINE_EOF;
 	return NULL;
 }
 

@@ -6,6 +6,7 @@
  * not async-signal-safe).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 volatile sig_atomic_t repl_sigint;
 static int g_sigpipe[2] = { -1, -1 };
+static int g_prompt_pipe[2] = { -1, -1 }; /* Ctrl-C at the prompt (line_read_poll) */
 
 static void on_sigint(int sig)
 {
@@ -27,6 +29,9 @@ static void on_sigint(int sig)
 	char c = 'i';
 	if (write(g_sigpipe[1], &c, 1) < 0) {
 		/* pipe full: an interrupt is pending anyway */
+	}
+	if (g_prompt_pipe[1] >= 0 && write(g_prompt_pipe[1], &c, 1) < 0) {
+		/* full: the prompt sees one anyway */
 	}
 	errno = saved;
 }
@@ -38,6 +43,17 @@ static void *interrupt_thread(void *arg)
 	while (read(g_sigpipe[0], &c, 1) == 1 && c == 'i')
 		machine_interrupt(m); /* no-op while stopped */
 	return NULL;
+}
+
+/* Keys typed ahead while a command runs survive the Ctrl-C that stops
+ * it: NOFLSH (the tty would flush them), set again before each command. */
+static void keep_typeahead(void)
+{
+	struct termios t;
+	if (tcgetattr(STDIN_FILENO, &t) == 0 && !(t.c_lflag & NOFLSH)) {
+		t.c_lflag |= NOFLSH;
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
 }
 
 int repl_err(struct repl *r, const char *fmt, ...)
@@ -186,6 +202,16 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 	bool have_thread = false;
 	struct sigaction sa, old_sa;
 	memset(&sa, 0, sizeof(sa));
+	/* this thread takes SIGINT; the REPL's own threads are created with it
+	 * blocked (main.c does the same for the machine's) */
+	sigset_t intr, old_mask;
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &intr, &old_mask);
+	if (pipe(g_prompt_pipe) == 0) {
+		fcntl(g_prompt_pipe[0], F_SETFL, O_NONBLOCK);
+		fcntl(g_prompt_pipe[1], F_SETFL, O_NONBLOCK);
+	}
 	if (pipe(g_sigpipe) == 0) {
 		sa.sa_handler = on_sigint;
 		sigemptyset(&sa.sa_mask);
@@ -194,17 +220,11 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		have_thread = pthread_create(&tid, NULL, interrupt_thread, m) == 0;
 	}
 
-	/* Keys typed ahead while a command runs survive the Ctrl-C that stops
-	 * it (the tty would flush them): NOFLSH for the session. */
 	struct termios tty_saved;
-	bool tty_set = false;
-	if (r->interactive && tcgetattr(STDIN_FILENO, &tty_saved) == 0) {
-		struct termios t = tty_saved;
-		t.c_lflag |= NOFLSH;
-		tty_set = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-	}
+	bool tty_set = r->interactive && tcgetattr(STDIN_FILENO, &tty_saved) == 0;
 	if (r->interactive)
 		r->console = console_start(m, true, true);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	for (unsigned i = 0; i < machine_ncpus(m); i++)
 		if (machine_vcpu_state(m, i) != VCPU_OFF)
 			regs_snapshot(r, i);
@@ -234,14 +254,12 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 				}
 				continue; /* or it went on past a condition */
 			}
-			bool stopped = false;
-			char *line = r->bg ? line_read_or_stop(prompt, machine_stop_fd(m), &stopped) : line_read(prompt);
-			if (stopped)
+			enum line_end end;
+			char *line = line_read_poll(prompt, r->bg ? machine_stop_fd(m) : -1, g_prompt_pipe[0], &end);
+			if (end == LINE_STOPPED || end == LINE_INTERRUPTED) /* Ctrl-C: drop the line, as gdb */
 				continue;
-			if (!line && repl_sigint) { /* Ctrl-C at the prompt: drop the line, as gdb */
-				printf("\n");
-				continue;
-			}
+			if (tty_set) /* libedit put the terminal back as it found it */
+				keep_typeahead();
 			if (!line) {
 				if (r->interactive)
 					printf("quit\n");
@@ -276,6 +294,11 @@ int repl_main(struct machine *m, const struct repl_opts *o)
 		close(g_sigpipe[0]);
 		close(g_sigpipe[1]);
 		g_sigpipe[0] = g_sigpipe[1] = -1;
+	}
+	if (g_prompt_pipe[0] >= 0) {
+		close(g_prompt_pipe[0]);
+		close(g_prompt_pipe[1]);
+		g_prompt_pipe[0] = g_prompt_pipe[1] = -1;
 	}
 	console_stop(r->console);
 	if (tty_set)

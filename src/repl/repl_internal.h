@@ -301,10 +301,13 @@ int cmd_send(struct repl *r, const char *fmt, char *args);
 void line_init(struct repl *r, const char *history_path);
 /* Reads a line (malloc'd, NULL at EOF). */
 char *line_read(const char *prompt);
-/* The same while the guest runs in the background (continue &): returns
- * NULL with *stopped when stop_fd (machine_stop_fd) became readable first. */
-char *line_read_or_stop(const char *prompt, int stop_fd, bool *stopped);
-/* Takes the prompt of line_read_or_stop off the screen (before output). */
+/* The prompt's line (malloc'd), or NULL with why: EOF, Ctrl-C (intr_fd,
+ * written by the SIGINT handler, became readable: the line is dropped),
+ * or the guest running in the background stopped (stop_fd, the
+ * machine's stop pipe; -1 when none runs). */
+enum line_end { LINE_OK, LINE_EOF, LINE_INTERRUPTED, LINE_STOPPED };
+char *line_read_poll(const char *prompt, int stop_fd, int intr_fd, enum line_end *end);
+/* Takes the prompt of line_read_poll off the screen (before output). */
 void line_release_prompt(void);
 void line_add_history(const char *line);
 void line_fini(void);

@@ -18,7 +18,7 @@
  * that never comes.  Ctrl-C stops them sooner. */
 #define LINE_STEP_SECONDS 5
 #define LINE_STEP_LIMIT 200000000ull
-#define RANGE_CHUNK 1000000u /* instructions per machine_step_range call */
+#define RANGE_CHUNK 100000u /* instructions per machine_step_range call: the time bound is checked between */
 
 static int check_runnable(struct repl *r)
 {
