@@ -372,6 +372,140 @@ static void run_session(const struct block *b)
 	text_free(&got);
 }
 
+/* ------------------------------------------------ C excerpts */
+
+/* A line of C as the excerpts compare it: no comments, no blanks, and
+ * CHECK(call) as the call (the tutorial leaves the error check out). */
+static void c_norm(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = in; *p && n + 1 < len; p++) {
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			if (!e)
+				break;
+			p = e + 1;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '/')
+			break;
+		if (!isspace((unsigned char)*p))
+			out[n++] = *p;
+	}
+	out[n] = 0;
+	size_t l = strlen(out);
+	if (!strncmp(out, "CHECK(", 6) && l > 8 && !strcmp(out + l - 2, ");")) {
+		memmove(out, out + 6, l - 6);
+		out[l - 8] = ';';
+		out[l - 7] = 0;
+	}
+}
+
+/* Does snippet[si..] match source[ki..] line by line ("..." skips any
+ * number of source lines; comment-only source lines are skipped)? */
+static bool excerpt_at(char **snip, size_t ns, size_t si, char **src, size_t nk, size_t ki)
+{
+	char a[512], b[512];
+	while (si < ns) {
+		if (!strcmp(snip[si], "...")) {
+			for (size_t k = ki; k <= nk; k++)
+				if (excerpt_at(snip, ns, si + 1, src, nk, k))
+					return true;
+			return false;
+		}
+		c_norm(snip[si], a, sizeof(a));
+		if (!a[0]) {
+			si++;
+			continue;
+		}
+		while (ki < nk && (c_norm(src[ki], b, sizeof(b)), !b[0]))
+			ki++;
+		if (ki == nk || strcmp(a, b))
+			return false;
+		si++;
+		ki++;
+	}
+	return true;
+}
+
+static char **split_lines(char *text, size_t *n)
+{
+	size_t cap = 16;
+	char **v = malloc(cap * sizeof(*v));
+	*n = 0;
+	for (char *line = strtok(text, "\n"); v && line; line = strtok(NULL, "\n")) {
+		if (*n == cap) {
+			char **nv = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		char *t = line;
+		while (isspace((unsigned char)*t))
+			t++;
+		v[(*n)++] = t;
+	}
+	return v;
+}
+
+static char *slurp_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (b && fread(b, 1, (size_t)n, f) == (size_t)n)
+		b[n] = 0;
+	else if (b) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+/* Every ```c block of the tutorial is a true excerpt of mini_vmm.c: its
+ * lines are consecutive lines of the file (comments and CHECK() aside),
+ * "..." where lines are left out - so a copy cannot drop a guard such
+ * as handle_mmio's `if (srt != 31)`. */
+START_TEST(c_excerpts_match_mini_vmm)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/examples/vmm/mini_vmm.c", g_src);
+	char *src = slurp_file(path), *doc = slurp_file(g_doc);
+	ck_assert_msg(src && doc, "cannot read %s or %s", path, g_doc);
+	size_t nk, nblocks = 0;
+	char **srcl = split_lines(src, &nk);
+	for (char *p = strstr(doc, "\n```c\n"); p; p = strstr(p, "\n```c\n")) {
+		char *body = p + 6, *end = strstr(body, "\n```");
+		ck_assert_ptr_nonnull(end);
+		*end = 0;
+		int line = 1;
+		for (char *q = doc; q < body; q++)
+			line += *q == '\n';
+		char *copy = strdup(body);
+		size_t ns;
+		char **snip = split_lines(copy, &ns);
+		bool found = false;
+		for (size_t k = 0; k < nk && !found; k++)
+			found = excerpt_at(snip, ns, 0, srcl, nk, k);
+		ck_assert_msg(found, "docs/tutorial.md:%d: the C excerpt is not mini_vmm.c's code (a line differs or "
+				     "is left out without \"...\")", line);
+		free(snip);
+		free(copy);
+		nblocks++;
+		p = end + 1;
+	}
+	ck_assert_uint_ge(nblocks, 2);
+	free(srcl);
+	free(src);
+	free(doc);
+}
+END_TEST
+
 START_TEST(tutorial_block)
 {
 	const struct block *b = &g_blocks[_i];
@@ -482,6 +616,7 @@ int main(int argc, char **argv)
 	TCase *tc = tcase_create("blocks");
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, tutorial_block, 0, g_nblocks);
+	tcase_add_test(tc, c_excerpts_match_mini_vmm);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
