@@ -190,6 +190,11 @@ START_TEST(conditions_ignore_commands)
 	EXPECT(&t, "Breakpoint 1, vCPU 0 at tick");
 	term_send(&t, "p $x0\n");
 	EXPECT(&t, "= 0x9 (9)");
+	term_send(&t, "break if $x1 == 0\n"); /* at the pc */
+	EXPECT(&t, "Note: breakpoint 1 also set at pc 0x40000024.");
+	EXPECT(&t, "Breakpoint 2 at 0x40000024 <tick>");
+	term_send(&t, "info breakpoints\n");
+	EXPECT(&t, "\tstop only if $x1 == 0");
 	ck_assert_int_eq(term_quit(&t), 0);
 
 	/* commands: run at each stop; `continue` among them goes on */

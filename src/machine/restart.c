@@ -53,9 +53,7 @@ int machine_restart(struct machine *m, char *err, size_t errlen)
 	}
 	char path[1024];
 	snprintf(path, sizeof(path), "%s", m->img->path);
-	for (unsigned i = 0; i < m->ncpus; i++) {
-		if (m->vcpu[i].state == VCPU_OFF && i) /* never started: nothing to reset */
-			continue;
+	for (unsigned i = 0; i < m->ncpus; i++) { /* secondaries too: CPU_ON only sets the entry */
 		int rc = vcpu_call(m, i, reset_fn, NULL);
 		if (rc) {
 			snprintf(err, errlen, "cannot reset vCPU %u: %s", i, machine_strerror(rc));

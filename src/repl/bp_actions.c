@@ -35,11 +35,10 @@ int bp_take_condition(struct repl *r, char *args, char *cond, size_t len)
 {
 	cond[0] = 0;
 	char *p = strstr(args, " if ");
-	if (!p && !strncmp(args, "if ", 3))
-		p = args - 1; /* `break if EXPR`: at the pc */
-	if (!p)
+	bool at_pc = !p && !strncmp(args, "if ", 3); /* `break if EXPR`: at the pc */
+	if (!p && !at_pc)
 		return 0;
-	char *expr = skip_ws(p + 4);
+	char *expr = skip_ws(at_pc ? args + 3 : p + 4);
 	rstrip(expr);
 	if (!*expr)
 		return repl_err(r, "argument required after 'if' (an expression)");
@@ -50,10 +49,10 @@ int bp_take_condition(struct repl *r, char *args, char *cond, size_t len)
 	if (expr_eval(r, expr, &v, err, sizeof(err)) != 0)
 		return repl_err(r, "bad condition '%s': %s", expr, err);
 	snprintf(cond, len, "%s", expr);
-	if (p >= args)
-		*p = 0;
-	else
+	if (at_pc)
 		*args = 0;
+	else
+		*p = 0;
 	rstrip(args);
 	return 0;
 }

@@ -81,7 +81,7 @@ static const struct source *source_get(const struct repl *r, const char *name)
 	for (unsigned i = 0; i < g_nsrc; i++)
 		if (!strcmp(g_src[i].name, name))
 			return &g_src[i];
-	if (g_nsrc == MAX_SOURCES) /* forget the oldest */
+	if (g_nsrc == MAX_SOURCES) /* a guest of more files: the rest show no source */
 		return NULL;
 	struct source *s = &g_src[g_nsrc];
 	memset(s, 0, sizeof(*s));
