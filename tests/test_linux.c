@@ -134,7 +134,7 @@ END_TEST
 /* A user at a terminal: the REPL, a breakpoint by symbol before the MMU
  * is on, the busybox shell on the console, Ctrl-C into the REPL, bt and
  * info gic there, continue back to the shell, Ctrl-A c as the guest's
- * own Ctrl-C, and the power-off. */
+ * own Ctrl-C, the power-off, and `run`: the same boot again. */
 START_TEST(repl_console_shell)
 {
 	struct term *t = calloc(1, sizeof(*t));
@@ -184,6 +184,20 @@ START_TEST(repl_console_shell)
 	term_send(t, "poweroff -f\r");
 	EXPECT(t, "guest powered off: PSCI SYSTEM_OFF", 60000);
 	EXPECT(t, "(hvdbg) ", 15000);
+	/* run: the same kernel, initrd and command line boot again, both
+	 * vCPUs, from a cleared machine; the symbols stay */
+	term_send(t, "run\r");
+	EXPECT(t, "Starting the guest again from its entry (the kernel, its initrd and device tree loaded afresh)",
+	       15000);
+	EXPECT(t, "built-in shell (ash)", 120000);
+	EXPECT(t, "/ # ", 30000);
+	term_send(t, "grep -c ^processor /proc/cpuinfo\r");
+	EXPECT(t, "\n2\r", 30000);
+	term_send(t, "poweroff -f\r");
+	EXPECT(t, "guest powered off: PSCI SYSTEM_OFF", 60000);
+	EXPECT(t, "(hvdbg) ", 15000);
+	term_send(t, "info symbol start_kernel\r");
+	EXPECT(t, "start_kernel in section code", 15000);
 	ck_assert_int_eq(term_quit(t), 0);
 	free(t);
 }

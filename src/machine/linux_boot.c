@@ -115,6 +115,32 @@ static const char *default_bootargs(const struct machine_linux *l, char *buf, si
 	return buf;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void machine_linux_request_free(struct machine *m)
+{
+	free((char *)m->linux_req.kernel);
+	free((char *)m->linux_req.initrd);
+	free((char *)m->linux_req.cmdline);
+	free((char *)m->linux_req.dtb);
+	memset(&m->linux_req, 0, sizeof(m->linux_req));
+	m->have_linux_req = false;
+}
+
+/* Remembers what was booted, so machine_restart can boot it again (l may
+ * be the remembered request itself: copied before the old one goes). */
+static void keep_request(struct machine *m, const struct machine_linux *l)
+{
+	struct machine_linux c = { dup_or_null(l->kernel), dup_or_null(l->initrd), dup_or_null(l->cmdline),
+				   dup_or_null(l->dtb), l->kaslr };
+	machine_linux_request_free(m);
+	m->linux_req = c;
+	m->have_linux_req = c.kernel != NULL;
+}
+
 int machine_load_linux(struct machine *m, const struct machine_linux *l, char *err, size_t errlen)
 {
 	if (require_stopped(m, 0) == MACHINE_ERR_RUNNING) {
@@ -184,7 +210,7 @@ int machine_load_linux(struct machine *m, const struct machine_linux *l, char *e
 	if (initrd)
 		memcpy(m->ram + (initrd_ipa - base), initrd, initrd_len);
 	memcpy(m->ram + (dtb_ipa - base), dtb, dtb_size);
-	free(m->dtb);
+	free(m->dtb); /* may be the device tree being replaced */
 	m->dtb = dtb;
 	m->dtb_size = dtb_size;
 	dtb = NULL;
@@ -195,6 +221,7 @@ int machine_load_linux(struct machine *m, const struct machine_linux *l, char *e
 	m->initrd_size = initrd_len;
 	elf_image_free(m->img);
 	m->img = NULL;
+	keep_request(m, l);
 	rc = machine_reset_boot(m, kentry, dtb_ipa);
 out:
 	kernel_image_free(&k);

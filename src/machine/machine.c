@@ -778,6 +778,7 @@ void machine_destroy(struct machine *m)
 	close(m->stop_pipe[1]);
 	elf_image_free(m->img);
 	free(m->dtb);
+	machine_linux_request_free(m);
 	free(m->bps);
 	pl011_destroy(&m->uart);
 	pthread_cond_destroy(&m->cv);

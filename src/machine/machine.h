@@ -107,9 +107,10 @@ void machine_destroy(struct machine *m);
  * The machine keeps the image (machine_image) for symbols. */
 int machine_load_elf(struct machine *m, const char *path, uint64_t dyn_base, char *err,
 		     size_t errlen);
-/* Starts an ELF guest over: registers reset (secondaries off), RAM
- * cleared, GIC reset, exit counters zeroed, the ELF loaded again; the
- * image pointer changes (machine_image).  Not for --kernel machines. */
+/* Starts the guest over: registers reset (secondaries off), RAM
+ * cleared, GIC reset, exit counters zeroed, the ELF (or the kernel,
+ * initrd and device tree of machine_load_linux) loaded again; for an ELF
+ * the image pointer changes (machine_image), a kernel's symbols stay. */
 int machine_restart(struct machine *m, char *err, size_t errlen);
 /* Copies a flat binary at IPA addr and resets vCPU 0 with PC = entry. */
 int machine_load_flat(struct machine *m, const void *data, size_t len, uint64_t addr,

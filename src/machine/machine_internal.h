@@ -112,6 +112,9 @@ struct machine {
 	uint64_t page_size;
 	struct elf_image *img;
 	uint64_t dyn_base;             /* the ELF's --base (machine_restart loads it there again) */
+	/* the last machine_load_linux's request, for machine_restart (copies) */
+	struct machine_linux linux_req;
+	bool have_linux_req;
 	uint64_t vtimer_offset;
 	struct mvcpu vcpu[MACHINE_MAX_VCPUS];
 	unsigned ncpus;
@@ -150,6 +153,9 @@ int inject_sync(struct mvcpu *v, uint64_t esr);
 int machine_reset_boot(struct machine *m, uint64_t entry, uint64_t x0);
 int vcpu_read_pc(struct mvcpu *v, uint64_t *pc);
 bool ipa_in_ram(const struct machine *m, uint64_t ipa, uint64_t len);
+
+/* linux_boot.c: frees the remembered boot request (machine_destroy) */
+void machine_linux_request_free(struct machine *m);
 
 /* run_control.c */
 int vcpu_call(struct machine *m, unsigned idx, int (*fn)(struct mvcpu *, void *), void *arg);

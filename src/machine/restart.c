@@ -3,10 +3,13 @@
  * (the REPL's `run` after a run, `reset`): every vCPU's registers back to
  * their reset values (the secondaries powered off again), RAM cleared,
  * the GIC reset, the exit counters zeroed, and the image loaded again
- * from its file - as a fresh hvdbg would start it.
+ * from its file - an ELF, or a Linux kernel with its initrd, command line
+ * and device tree as machine_load_linux was asked - as a fresh hvdbg
+ * would start it.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "machine_internal.h"
 
@@ -46,13 +49,14 @@ int machine_restart(struct machine *m, char *err, size_t errlen)
 		snprintf(err, errlen, "the machine is running");
 		return MACHINE_ERR_RUNNING;
 	}
-	if (m->dtb || !m->img || !m->img->path || !m->img->nsegs) {
-		snprintf(err, errlen, "only an ELF guest can be restarted here (a kernel boots once: quit and start "
-				      "hvdbg again)");
+	bool kernel = m->dtb && m->have_linux_req;
+	if (!kernel && (m->dtb || !m->img || !m->img->path || !m->img->nsegs)) {
+		snprintf(err, errlen, "this guest was not loaded from an ELF file or a kernel image: nothing to load again");
 		return MACHINE_ERR_UNSUPPORTED;
 	}
-	char path[1024];
-	snprintf(path, sizeof(path), "%s", m->img->path);
+	char path[1024] = "";
+	if (!kernel)
+		snprintf(path, sizeof(path), "%s", m->img->path);
 	for (unsigned i = 0; i < m->ncpus; i++) { /* secondaries too: CPU_ON only sets the entry */
 		int rc = vcpu_call(m, i, reset_fn, NULL);
 		if (rc) {
@@ -74,6 +78,17 @@ int machine_restart(struct machine *m, char *err, size_t errlen)
 	pthread_mutex_unlock(&m->lock);
 	if (m->o.gic)
 		hv_gic_reset();
-	memset(m->ram, 0, m->o.ram_size);
+	if (kernel) { /* the same kernel, initrd and command line; the symbols stay */
+		struct elf_image *syms = m->img;
+		m->img = NULL;
+		struct machine_linux again = m->linux_req; /* machine_load_linux copies it first */
+		int rc = machine_load_linux(m, &again, err, errlen);
+		elf_image_free(m->img);
+		m->img = syms;
+		return rc;
+	}
+	/* zero RAM without touching it (a fresh anonymous mapping reads 0) */
+	if (madvise(m->ram, m->o.ram_size, MADV_DONTNEED))
+		memset(m->ram, 0, m->o.ram_size);
 	return machine_load_elf(m, path, m->dyn_base, err, errlen);
 }

@@ -17,8 +17,8 @@ static const struct repl_cmd cmds[] = {
 	{ "run", "r", cmd_run, false, "run",
 	  "Start the guest from its entry and run it until a breakpoint, a watchpoint, an exit or Ctrl-C.\n"
 	  "Before anything has run this is 'continue' (a breakpoint at the entry is reported at once);\n"
-	  "after, the ELF is loaded afresh (RAM cleared, registers reset) and it starts over, keeping\n"
-	  "breakpoints and displays.  Not for --kernel machines." },
+	  "after, the ELF (or the --kernel image, initrd and device tree) is loaded afresh (RAM\n"
+	  "cleared, registers reset) and it starts over, keeping breakpoints and displays." },
 	{ "reset", NULL, cmd_reset, false, "reset",
 	  "Put the guest back at its entry as loaded (as 'run' does, without running it)." },
 	{ "continue", "c cont fg", cmd_continue, true, "continue [N]",

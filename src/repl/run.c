@@ -178,8 +178,10 @@ static int restart(struct repl *r)
 int cmd_run(struct repl *r, const char *fmt, char *args)
 {
 	if (has_run(r)) {
+		size_t dtb_size;
 		printf("Starting the guest again from its entry (%s loaded afresh).\n",
-		       r->img && r->img->path ? r->img->path : "the image");
+		       machine_dtb(r->m, &dtb_size) ? "the kernel, its initrd and device tree"
+		       : r->img && r->img->path ? r->img->path : "the image");
 		if (restart(r) != 0)
 			return -1;
 	}
