@@ -606,6 +606,7 @@ START_TEST(stdin_commands)
 	CONTAINS(out, "<_start+0x4>:\tand");
 	CONTAINS(out, "<_start+0x8>:\tcbnz");
 	CONTAINS(out, "pc              0x0000000040000008");
+	ck_assert_msg(!strstr(out, "(hvdbg) "), "no prompts for piped commands:\n%s", out);
 }
 END_TEST
 

@@ -254,9 +254,7 @@ char *line_read_poll(const char *prompt, int stop_fd, int intr_fd, enum line_end
 	g_cb_line = NULL;
 	g_cb_done = false;
 	drain(intr_fd); /* a Ctrl-C before this prompt is not for it */
-	if (!g_tty) {
-		fputs(prompt, stdout);
-		fflush(stdout);
+	if (!g_tty) { /* piped commands: no prompt, as before */
 		if (stop_fd < 0) {
 			char *l = line_read("");
 			if (!l)
