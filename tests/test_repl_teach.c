@@ -18,7 +18,7 @@
 
 static struct hvdbg_env g_env;
 static char g_paging[400], g_exceptions[400], g_dbgtest[400], g_fpsimd[400];
-static char g_loop[400], g_pair[400], g_pie[400], g_ret[400];
+static char g_loop[400], g_pair[400], g_pie[400], g_ret[400], g_timer[400];
 
 /* b . forever after one instruction: a `next` never reaches a new line. */
 static const char loop_src[] = "\t.text\n\t.globl _start\n\t.type _start, %function\n"
@@ -50,6 +50,7 @@ static void setup_all(void)
 	hvdbg_env_example(&g_env, "exceptions", g_exceptions, sizeof(g_exceptions));
 	hvdbg_env_example(&g_env, "dbgtest", g_dbgtest, sizeof(g_dbgtest));
 	hvdbg_env_example(&g_env, "fpsimd", g_fpsimd, sizeof(g_fpsimd));
+	hvdbg_env_example(&g_env, "timer", g_timer, sizeof(g_timer));
 	hvdbg_env_asm(&g_env, "loop", loop_src, g_loop, sizeof(g_loop));
 	hvdbg_env_asm(&g_env, "pair", pair_src, g_pair, sizeof(g_pair));
 	char path[600];
@@ -140,7 +141,7 @@ START_TEST(explain_syndromes)
 	term_send(&t, "explain\n");
 	EXPECT(&t, "vCPU 0 has not exited to the hypervisor yet: nothing to explain");
 	term_send(&t, "explain el1\n");
-	EXPECT(&t, "vCPU 0 has taken no exception to EL1 yet");
+	EXPECT(&t, "vCPU 0 has taken no synchronous exception to EL1 yet");
 	expect_absent_before_prompt(&t, "16-bit");
 	/* register 31 is the zero register; system registers by name */
 	term_send(&t, "explain 0x931f0047\n");
@@ -160,6 +161,24 @@ START_TEST(explain_syndromes)
 	EXPECT(&t, "at ELR_EL1: ldr");
 	EXPECT(&t, "ISV = 0, no instruction syndrome: always so in ESR_EL1 (only stage-2 aborts reported at EL2 have one)");
 	expect_absent_before_prompt(&t, "pair, atomic or writeback");
+	ck_assert_int_eq(term_quit(&t), 0);
+}
+END_TEST
+
+/* At the IRQ vector: an IRQ writes no ESR_EL1, and explain el1 says so. */
+START_TEST(explain_el1_at_irq_vector)
+{
+	struct term t;
+	const char *args[] = { "--no-color", g_timer, NULL };
+	start(&t, args);
+	EXPECT(&t, PROMPT);
+	term_send(&t, "break *vectors+0x280\ncontinue\n");
+	EXPECT(&t, "Breakpoint 1, vCPU 0 at vectors+0x280");
+	EXPECT(&t, PROMPT);
+	term_send(&t, "explain el1\n");
+	EXPECT(&t, "vCPU 0 is at an EL1 vector: the IRQ one for the current EL with SP_ELx (VBAR_EL1 + 0x280)");
+	EXPECT(&t, "an IRQ writes neither ESR_EL1 nor FAR_EL1");
+	EXPECT(&t, "has taken no synchronous exception to EL1 yet");
 	ck_assert_int_eq(term_quit(&t), 0);
 }
 END_TEST
@@ -427,6 +446,7 @@ static Suite *suite(void)
 	tcase_add_test(c, pagewalk_table_limits);
 	tcase_add_test(c, explain_syndromes);
 	tcase_add_test(c, explain_isv0_at_el2);
+	tcase_add_test(c, explain_el1_at_irq_vector);
 	tcase_add_test(c, floats_round_trip);
 	tcase_add_test(c, finish_return_types);
 	tcase_add_test(c, ctrl_c_at_the_prompt);

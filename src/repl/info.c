@@ -211,9 +211,26 @@ int cmd_explain(struct repl *r, const char *fmt, char *args)
 		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ELR_EL1, &elr) != 0 ||
 		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_SPSR_EL1, &spsr) != 0)
 			return repl_err(r, "cannot read the EL1 exception registers");
-		if (esr == 0) { /* no exception leaves 0: EC 0x00 has IL = 1 */
-			printf("vCPU %u has taken no exception to EL1 yet (ESR_EL1 is 0, a value no exception "
-			       "leaves)\n", r->cur);
+		/* At a vector (just taken): which one; an IRQ/FIQ/SError writes no ESR */
+		uint64_t pc = 0, vbar = 0;
+		bool async = false;
+		if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0 &&
+		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_VBAR_EL1, &vbar) == 0 && pc >= vbar && pc - vbar < 0x800 &&
+		    (pc - vbar) % 0x80 == 0) {
+			static const char *const kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
+			static const char *const from[] = { "current EL with SP_EL0", "current EL with SP_ELx",
+							    "lower EL, AArch64", "lower EL, AArch32" };
+			unsigned off = (unsigned)(pc - vbar);
+			async = ((off >> 7) & 3) != 0;
+			printf("vCPU %u is at an EL1 vector: the %s one for the %s (VBAR_EL1 + 0x%03x)\n", r->cur,
+			       kinds[(off >> 7) & 3], from[off >> 9], off);
+			if (async)
+				printf("  an %s writes neither ESR_EL1 nor FAR_EL1: what follows is the last synchronous "
+				       "exception's\n", kinds[(off >> 7) & 3]);
+		}
+		if (esr == 0) { /* no synchronous exception leaves 0: EC 0x00 has IL = 1 */
+			printf("vCPU %u has taken no synchronous exception to EL1 yet (ESR_EL1 is 0, a value none leaves;"
+			       " IRQs, FIQs and SErrors do not write it)\n", r->cur);
 			return 0;
 		}
 		char sym[128], text[192];
