@@ -339,6 +339,43 @@ int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *i
 	return 0;
 }
 
+/* How a chunk of RAM is moved: write into the guest, read, or read live
+ * (the guest running: byte-wise atomic loads). */
+enum va_op { VA_WRITE, VA_READ, VA_READ_LIVE };
+
+static void copy_live(void *dst, const void *src, size_t n);
+static bool read_desc_live(void *ctx, uint64_t ipa, uint64_t *val);
+
+/* Moves len bytes at va, translated with regs, chunk by chunk (chunks
+ * never cross a 4 KiB boundary, the smallest granule); stops at the first
+ * byte not mapped to RAM.  Returns the bytes moved. */
+static long move_virt(struct machine *m, const struct pagewalk_regs *regs, uint64_t va, void *buf, size_t len,
+		      enum va_op op)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t cur = va + done;
+		size_t chunk = 4096 - (size_t)(cur & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		struct pagewalk_result r;
+		pagewalk(regs, cur, op == VA_READ_LIVE ? read_desc_live : read_desc, m, &r);
+		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
+			break;
+		uint8_t *p = ram_ptr(m, r.ipa);
+		if (op == VA_WRITE) {
+			memcpy(p, (const uint8_t *)buf + done, chunk);
+			__builtin___clear_cache((char *)p, (char *)p + chunk);
+		} else if (op == VA_READ) {
+			memcpy((uint8_t *)buf + done, p, chunk);
+		} else {
+			copy_live((uint8_t *)buf + done, p, chunk);
+		}
+		done += chunk;
+	}
+	return (long)done;
+}
+
 static long access_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len,
 			bool write)
 {
@@ -348,27 +385,7 @@ static long access_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf
 	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
 	if (rc)
 		return rc;
-	size_t done = 0;
-	while (done < len) {
-		uint64_t cur = va + done;
-		/* Chunks never cross a 4 KiB boundary (the smallest granule). */
-		size_t chunk = 4096 - (size_t)(cur & 4095);
-		if (chunk > len - done)
-			chunk = len - done;
-		struct pagewalk_result r;
-		pagewalk(&a.regs, cur, read_desc, m, &r);
-		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
-			break;
-		uint8_t *p = ram_ptr(m, r.ipa);
-		if (write) {
-			memcpy(p, (const uint8_t *)buf + done, chunk);
-			__builtin___clear_cache((char *)p, (char *)p + chunk);
-		} else {
-			memcpy((uint8_t *)buf + done, p, chunk);
-		}
-		done += chunk;
-	}
-	return (long)done;
+	return move_virt(m, &a.regs, va, buf, len, write ? VA_WRITE : VA_READ);
 }
 
 long machine_read_virt(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len)
@@ -449,20 +466,7 @@ long machine_read_virt_live(struct machine *m, unsigned vcpu, uint64_t va, void 
 	pthread_mutex_unlock(&m->lock);
 	if (!valid)
 		return MACHINE_ERR_RUNNING;
-	size_t done = 0;
-	while (done < len) {
-		uint64_t cur = va + done;
-		size_t chunk = 4096 - (size_t)(cur & 4095);
-		if (chunk > len - done)
-			chunk = len - done;
-		struct pagewalk_result r;
-		pagewalk(&regs, cur, read_desc_live, m, &r);
-		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
-			break;
-		copy_live((uint8_t *)buf + done, ram_ptr(m, r.ipa), chunk);
-		done += chunk;
-	}
-	return (long)done;
+	return move_virt(m, &regs, va, buf, len, VA_READ_LIVE);
 }
 
 long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t len)
