@@ -41,7 +41,7 @@ static void *interrupt_thread(void *arg)
 	struct machine *m = arg;
 	char c;
 	while (read(g_sigpipe[0], &c, 1) == 1 && c == 'i')
-		machine_interrupt(m); /* no-op while stopped */
+		machine_interrupt(m); /* stopped: kept for the next resume, which the next command discards */
 	return NULL;
 }
 
