@@ -287,6 +287,11 @@ START_TEST(sysreg_fields)
 	EXPECT(&t, "Attr1  [15: 8]  0x04  Device-nGnRE");
 	term_send(&t, "info sysreg foo\n");
 	EXPECT(&t, "no field table for 'foo'");
+	/* every register of the API by name, not only the listed ones */
+	term_send(&t, "info registers id_aa64mmfr1_el1\n");
+	EXPECT(&t, "id_aa64mmfr1_el1 0x");
+	term_send(&t, "p/x $actlr_el1\n");
+	EXPECT(&t, "= 0x");
 	ck_assert_int_eq(term_quit(&t), 0);
 }
 END_TEST

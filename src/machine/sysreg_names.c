@@ -5,7 +5,9 @@
  * API's headers, plus the ones guests commonly touch that the API has no
  * constant for (counters, the GIC's acknowledge/EOI/SGI registers, PMU).
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include <Hypervisor/Hypervisor.h>
 
@@ -13,13 +15,15 @@
 
 /* hv_sys_reg_t and hv_gic_*_reg_t are op0<<14 | op1<<11 | CRn<<7 | CRm<<3 | op2. */
 #define ENC(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
-#define R(name) { HV_SYS_REG_##name, #name }
-#define G(kind, name) { HV_GIC_##kind##_REG_##name, #kind "_" #name }
-#define E(op0, op1, crn, crm, op2, name) { ENC(op0, op1, crn, crm, op2), name }
+/* api: an hv_sys_reg_t (hv_vcpu_get/set_sys_reg reach it) */
+#define R(name) { HV_SYS_REG_##name, #name, true }
+#define G(kind, name) { HV_GIC_##kind##_REG_##name, #kind "_" #name, false }
+#define E(op0, op1, crn, crm, op2, name) { ENC(op0, op1, crn, crm, op2), name, false }
 
 static const struct {
 	unsigned enc;
 	const char *name;
+	bool api;
 } names[] = {
 	R(MDCCINT_EL1), R(MDSCR_EL1), R(MIDR_EL1), R(MPIDR_EL1), R(ID_AA64PFR0_EL1), R(ID_AA64PFR1_EL1),
 	R(ID_AA64ZFR0_EL1), R(ID_AA64SMFR0_EL1), R(ID_AA64DFR0_EL1), R(ID_AA64DFR1_EL1),
@@ -65,6 +69,16 @@ static const struct {
 	E(2, 0, 7, 8, 6, "DBGCLAIMSET_EL1"), E(2, 0, 7, 9, 6, "DBGCLAIMCLR_EL1"), E(2, 3, 0, 1, 0, "MDCCSR_EL0"),
 	E(2, 3, 0, 4, 0, "DBGDTR_EL0"), E(2, 3, 0, 5, 0, "DBGDTRRX_EL0"),
 };
+
+bool sysreg_api_by_name(const char *name, unsigned *enc)
+{
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].api && !strcasecmp(names[i].name, name)) {
+			*enc = names[i].enc;
+			return true;
+		}
+	return false;
+}
 
 const char *sysreg_name(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2, char *buf, size_t len)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../machine/sysreg_names.h"
 #include "repl_internal.h"
 
 static const struct { const char *name; hv_sys_reg_t reg; } sys_regs[] = {
@@ -100,7 +101,12 @@ bool reg_lookup(const char *name, struct reg_desc *d)
 				d->name = sys_regs[i].name;
 				return true;
 			}
-		return false;
+		/* any other register of the API (the list above is what
+		 * `info registers sys` shows) */
+		unsigned enc;
+		if (!sysreg_api_by_name(name, &enc))
+			return false;
+		d->cls = RC_SYS, d->idx = enc;
 	}
 	return true;
 }
