@@ -79,6 +79,10 @@ struct hv_backend_ops {
 	 * KVM's in-kernel vgic-v3 (src/vcpu/kvm/vgic.c). */
 	const struct hv_gic_ops *gic;
 
+	/* Guest EL2 (hv_vm_config_set_el2_enabled): emu implements it; kvm
+	 * does not (KVM_CAP_ARM_EL2 nested virtualization is not used). */
+	bool el2;
+
 	/* ID registers and cache geometry the vCPUs of this backend expose. */
 	hv_return_t (*feature_reg)(hv_feature_reg_t reg, uint64_t *value);
 	hv_return_t (*ccsidr_values)(hv_cache_type_t type, uint64_t values[8]);

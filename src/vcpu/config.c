@@ -91,12 +91,14 @@ hv_return_t hv_vm_config_get_ipa_size(hv_vm_config_t config, uint32_t *ipa_bit_l
 	return HV_SUCCESS;
 }
 
-/* Nested virtualisation (guest EL2) is not implemented. */
+/* Nested virtualisation (guest EL2): what the backend the VM would use
+ * offers (emu yes, kvm no). */
 hv_return_t hv_vm_config_get_el2_supported(bool *el2_supported)
 {
 	if (!el2_supported)
 		return HV_BAD_ARGUMENT;
-	*el2_supported = false;
+	const struct hv_backend_ops *ops = hv_backend_select();
+	*el2_supported = ops && ops->el2;
 	return HV_SUCCESS;
 }
 
@@ -112,9 +114,10 @@ hv_return_t hv_vm_config_set_el2_enabled(hv_vm_config_t config, bool el2_enabled
 {
 	if (!hv_vm_config_valid(config))
 		return HV_BAD_ARGUMENT;
-	if (el2_enabled)
+	bool supported = false;
+	if (el2_enabled && (hv_vm_config_get_el2_supported(&supported) != HV_SUCCESS || !supported))
 		return HV_UNSUPPORTED;
-	config->el2_enabled = false;
+	config->el2_enabled = el2_enabled;
 	return HV_SUCCESS;
 }
 

@@ -37,8 +37,8 @@ hv_return_t hv_vm_create(hv_vm_config_t config)
 		goto out;
 	ret = HV_UNSUPPORTED;
 	const struct hv_backend_ops *ops = hv_backend_select();
-	if (!ops)
-		goto out;
+	if (!ops || (config && config->el2_enabled && !ops->el2))
+		goto out; /* (EL2: HV_BACKEND changed since the config was made) */
 	ret = HV_NO_RESOURCES;
 	struct hv_vm_obj *vm = calloc(1, sizeof(*vm));
 	if (!vm)

@@ -58,11 +58,12 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu_obj *v)
 	cpu->obj = v;
 	cpu->vm = v->vm;
 	v->backend_state = cpu;
+	cpu->el2 = v->vm->el2_enabled;
 	emu_sysreg_reset(cpu, (unsigned)v->id);
 	/* Reset state: EL1h with DAIF masked (0x3c5), as KVM resets a vCPU,
 	 * so that programs that never set CPSR behave the same on both
-	 * backends. */
-	emu_set_pstate(cpu, 0x3c5);
+	 * backends; EL2h (0x3c9) with EL2 enabled, as on macOS 15. */
+	emu_set_pstate(cpu, cpu->el2 ? 0x3c9 : 0x3c5);
 	mem_tlb_flush(cpu);
 	cpu->tlb_mem_generation = atomic_load(&v->vm->mem_generation);
 	emu_debug_update(cpu);
@@ -199,6 +200,7 @@ const struct hv_backend_ops hv_emu_backend = {
 	.set_sys_reg = emu_set_sys_reg,
 	.debug_traps_changed = emu_debug_traps_changed,
 	.gic = &gic_model_ops,
+	.el2 = true,
 	.feature_reg = emu_feature_reg_op,
 	.ccsidr_values = emu_ccsidr_values_op,
 };

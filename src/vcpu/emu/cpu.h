@@ -2,8 +2,10 @@
  * cpu.h - state of one emulated AArch64 vCPU and the contract between the
  * interpreter's parts.  Read docs/emu-design.md first.
  *
- * The guest runs at EL0/EL1; EL2 is emulated: exits to the host
- * (hv_vcpu_run returning) carry an ESR_EL2-style syndrome, FAR and IPA.
+ * The guest runs at EL0/EL1, and at EL2 when the VM has EL2 enabled
+ * (el2.h: a guest hypervisor with its own stage 2).  The real EL2 is the
+ * host: exits (hv_vcpu_run returning) carry an ESR_EL2-style syndrome,
+ * FAR and IPA.
  *
  * Control flow: an instruction that raises an exception calls one of the
  * _Noreturn functions below, which longjmp back to the run loop
@@ -74,6 +76,36 @@ enum emu_sysreg {
 	SR_ID_AA64MMFR0_EL1,
 	SR_ID_AA64MMFR1_EL1,
 	SR_ID_AA64MMFR2_EL1,
+	/* EL2 (guest hypervisor; only with EL2 enabled, el2.h). */
+	SR_HCR_EL2,
+	SR_SCTLR_EL2,
+	SR_ACTLR_EL2,
+	SR_CPTR_EL2,
+	SR_MDCR_EL2,
+	SR_HSTR_EL2,
+	SR_HACR_EL2,
+	SR_TTBR0_EL2,
+	SR_TTBR1_EL2,
+	SR_TCR_EL2,
+	SR_VTTBR_EL2,
+	SR_VTCR_EL2,
+	SR_MAIR_EL2,
+	SR_AMAIR_EL2,
+	SR_VBAR_EL2,
+	SR_ESR_EL2,
+	SR_FAR_EL2,
+	SR_HPFAR_EL2,
+	SR_ELR_EL2,
+	SR_SPSR_EL2,
+	SR_AFSR0_EL2,
+	SR_AFSR1_EL2,
+	SR_TPIDR_EL2,
+	SR_VPIDR_EL2,
+	SR_VMPIDR_EL2,
+	SR_CNTHCTL_EL2,
+	SR_CNTVOFF_EL2,
+	SR_CNTHP_CTL_EL2,
+	SR_CNTHP_CVAL_EL2,
 	SR_COUNT
 };
 
@@ -148,7 +180,8 @@ enum emu_access {
 #define MEMF_RMW (1u << 2)     /* atomic read-modify-write: a fault reports WnR=1 */
 #define MEMF_CM (1u << 3)      /* cache maintenance (DC by VA): ESR.CM=1, WnR=1 */
 
-/* Software TLB: one per translation regime view (EL0 or EL1 permissions). */
+/* Software TLB: one per translation regime view (EL0 or EL1 permissions
+ * of the EL1&0 regime, and the EL2 regime). */
 #define EMU_TLB_SIZE 256
 struct emu_tlb_entry {
 	/* Page-aligned VA tag per access kind; ~0 = invalid. */
@@ -212,15 +245,15 @@ struct emu_cpu {
 	/* General-purpose registers.  x[31] is kept at 0 and never written
 	 * (read it as XZR); SP lives in sp_el[]. */
 	uint64_t x[32];
-	uint64_t sp_el[2]; /* SP_EL0, SP_EL1 */
+	uint64_t sp_el[3]; /* SP_EL0, SP_EL1, SP_EL2 */
 	uint64_t pc;       /* next instruction (already +4 while executing) */
 	uint64_t insn_pc;  /* address of the instruction being executed */
 
 	/* PSTATE, split for speed. */
 	uint32_t nzcv;  /* PSTATE_NZCV_MASK bits only */
 	uint32_t daif;  /* PSTATE_DAIF_MASK bits only */
-	uint8_t el;     /* 0 or 1 */
-	uint8_t spsel;  /* 0: SP_EL0, 1: SP_ELx (at EL1) */
+	uint8_t el;     /* 0, 1, or 2 with EL2 enabled */
+	uint8_t spsel;  /* 0: SP_EL0, 1: SP_ELx (always 0 at EL0) */
 	bool pstate_ss;
 	bool pstate_il;
 	bool pstate_pan;
@@ -249,7 +282,7 @@ struct emu_cpu {
 	uint32_t dabt_iss;
 
 	/* Memory access fast path (mem.c). */
-	struct emu_tlb_entry tlb[2][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view */
+	struct emu_tlb_entry tlb[3][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view, [2]=EL2 */
 	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
 	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
 	bool debug_bkpt_active;     /* HW breakpoints or step armed: slow per-insn checks */
@@ -290,7 +323,7 @@ struct emu_cpu {
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access
 	 * (mem.c: translate_part -> slow_access). */
-	bool vtimer_level, ptimer_level;
+	bool vtimer_level, ptimer_level, hptimer_level;
 	uint64_t gic_mmio_pa;
 	/* The EL1 physical timer, guest-visible only with a GIC (PPI 30);
 	 * here, not in sr[], to keep the hot fields' layout. */
@@ -300,6 +333,8 @@ struct emu_cpu {
 	bool debug_step_armed;      /* MDSCR_EL1.SS: every instruction the plain way */
 	unsigned debug_nbp;
 	uint64_t debug_bp_addr[EMU_NUM_BRP];
+	/* The VM has EL2 enabled: the guest owns EL2 (el2.h). */
+	bool el2;
 };
 
 /* ---- exec.c: run loop and top-level decode ----------------------- */
@@ -324,8 +359,14 @@ void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c 
 /* ---- registers (inline helpers, below) ---------------------------- */
 static inline uint64_t *emu_sp_ptr(struct emu_cpu *cpu)
 {
-	return &cpu->sp_el[cpu->el != 0 && cpu->spsel != 0];
+	return &cpu->sp_el[cpu->spsel ? cpu->el : 0];
 }
+/* SCTLR of the current translation regime (SCTLR_EL2 at EL2). */
+static inline uint64_t emu_sctlr(const struct emu_cpu *cpu)
+{
+	return cpu->sr[cpu->el == 2 ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
+}
+
 /* Register n with 31 = XZR. */
 static inline uint64_t xreg(const struct emu_cpu *cpu, unsigned n)
 {
@@ -380,7 +421,16 @@ _Noreturn void emu_exit_exception(struct emu_cpu *cpu, uint64_t esr, uint64_t fa
 _Noreturn void emu_exit_reason(struct emu_cpu *cpu, hv_exit_reason_t reason);
 /* Asynchronous exception (IRQ/FIQ) into the guest; called between
  * instructions by the run loop.  vector_offset: 0x80 IRQ, 0x100 FIQ. */
-void emu_take_interrupt(struct emu_cpu *cpu, uint32_t vector_offset);
+void emu_take_interrupt(struct emu_cpu *cpu, unsigned target_el, uint32_t vector_offset);
+/* el2.c: interrupt routing.  Takes the highest-priority interrupt that
+ * is pending and not masked, if any (between instructions). */
+void emu_take_pending_interrupt(struct emu_cpu *cpu);
+/* A WFI/WFE wake-up event: an interrupt pending for the current EL's
+ * world, masked or not. */
+bool emu_interrupt_pending(const struct emu_cpu *cpu);
+/* ISR_EL1: the A/I/F bits of the interrupts pending as the current EL
+ * sees them (virtual ones at EL1 under HCR_EL2.AMO/IMO/FMO). */
+uint64_t emu_isr(const struct emu_cpu *cpu);
 /* ERET from EL1. */
 void emu_eret(struct emu_cpu *cpu);
 /* CPACR_EL1.FPEN check for FP/SIMD instructions and SIMD&FP loads/stores:
@@ -410,20 +460,24 @@ uint32_t mem_fetch(struct emu_cpu *cpu);
  * changes are handled by the TLB index). */
 void mem_tlb_flush(struct emu_cpu *cpu);
 
-/* Address translation without side effects, for AT and debuggers:
- * stage 1 (+ stage 2 lookup).  Returns true with *pa on success, else
- * false with *fault_esr_fsc = FSC and *stage2 set. */
+/* Address translation without side effects, for AT: ok with pa, else
+ * the fault (fsc, which stage, which map). */
 struct emu_walk_result {
 	bool ok;
 	uint64_t pa;
 	uint8_t fsc;      /* on failure: fault status code */
 	bool stage2;      /* fault is in stage 2 (unmapped IPA / permission) */
+	bool guest_s2;    /* ... of the guest hypervisor's stage 2 (to its EL2) */
 	bool s1ptw;       /* stage-2 fault during the stage-1 walk */
 	uint64_t ipa;     /* faulting IPA for stage-2 faults */
 	uint64_t attrs;   /* MAIR attribute byte for the page */
 	bool device;      /* Device memory type */
 };
-struct emu_walk_result emu_mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms);
+/* The walks of AT (PSTATE.PAN ignored): stage 1 of EL1&0 (S1E1*, S1E0*),
+ * both stages of EL1&0 (S12E*), stage 1 of EL2 (S1E2*). */
+enum emu_at_stages { AT_S1E1, AT_S12, AT_S1E2 };
+struct emu_walk_result emu_mmu_translate_at(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+					    enum emu_at_stages stages);
 
 /* ---- debug.c: hardware breakpoints, watchpoints, software step ----- */
 /* Recomputes debug_watch_active / debug_bkpt_active after a change of

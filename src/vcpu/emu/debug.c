@@ -11,6 +11,7 @@
  * The run loop calls in here only when cpu->debug_bkpt_active (step or a
  * breakpoint armed) and mem.c only when cpu->debug_watch_active.
  */
+#include "el2.h"
 #include "sysregs.h"
 
 /* Compared address bits: [48:0] for 48-bit VAs (upper bits are the
@@ -18,21 +19,31 @@
 #define DBG_VA_MASK ((1ull << 49) - 1)
 
 /* Debug exceptions enabled from the current EL (AArch64.GenerateDebug-
- * ExceptionsFrom): towards EL2 always from EL0/EL1; towards EL1 always
- * from EL0, and from EL1 with MDSCR_EL1.KDE and PSTATE.D clear. */
+ * ExceptionsFrom): towards a higher EL always (the host's EL2, or the
+ * guest's under MDCR_EL2.TDE from EL0/EL1); towards a lower EL never;
+ * towards the current EL only with MDSCR_EL1.KDE and PSTATE.D clear
+ * (EL0 -> EL1 always). */
 static inline bool debug_enabled_here(const struct emu_cpu *cpu)
 {
-	if (cpu->obj->trap_debug_exceptions || cpu->el == 0)
+	if (cpu->obj->trap_debug_exceptions)
 		return true;
+	unsigned target = cpu->el2 && (cpu->sr[SR_MDCR_EL2] & MDCR_TDE) ? 2 : 1;
+	if (target > cpu->el)
+		return true;
+	if (target < cpu->el)
+		return false;
 	return (cpu->sr[SR_MDSCR_EL1] & MDSCR_KDE) && !(cpu->daif & PSTATE_D);
 }
 
-/* PMC/PAC field (bits [2:1]): bit 0 enables EL1, bit 1 EL0. */
+/* PMC/PAC field (bits [2:1]): bit 0 enables EL1, bit 1 EL0; EL2 code
+ * matches with HMC (bit 13) set. */
 static inline bool dbg_el_matches(const struct emu_cpu *cpu, uint64_t ctrl)
 {
 	unsigned pmc = (unsigned)(ctrl >> 1) & 3, ssc = (unsigned)(ctrl >> 14) & 3;
 	if (ssc == 2)
 		return false;
+	if (cpu->el == 2)
+		return (ctrl >> 13) & 1;
 	return cpu->el == 0 ? (pmc & 2) != 0 : (pmc & 1) != 0;
 }
 

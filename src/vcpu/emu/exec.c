@@ -58,10 +58,11 @@ void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr)
 	cpu->pstate_ss = (spsr & PSTATE_SS) != 0;
 	cpu->pstate_pan = (spsr & PSTATE_PAN) != 0;
 	cpu->pstate_il = (spsr & PSTATE_IL) != 0;
-	/* Only EL0t, EL1t and EL1h exist for this guest: anything else
-	 * (AArch32, EL2/EL3, EL0 with SP_ELx) is an illegal return, which
-	 * keeps the current mode and sets PSTATE.IL. */
-	if (m == 0x0 || m == 0x4 || m == 0x5) {
+	/* Only EL0t, EL1t and EL1h exist for this guest, and EL2t/EL2h
+	 * with EL2 enabled: anything else (AArch32, EL3, EL0 with SP_ELx)
+	 * is an illegal return, which keeps the current mode and sets
+	 * PSTATE.IL. */
+	if (m == 0x0 || m == 0x4 || m == 0x5 || (cpu->el2 && (m == 0x8 || m == 0x9))) {
 		cpu->el = (uint8_t)(m >> 2);
 		cpu->spsel = (uint8_t)(m & 1);
 	} else {
@@ -98,11 +99,7 @@ static void check_events(struct emu_cpu *cpu)
 		emu_take_sync(cpu, (uint32_t)EC_ILLEGAL_STATE << ESR_EC_SHIFT | ESR_IL, 0, false);
 	}
 
-	/* FIQ has priority over IRQ (both at EL1 under HCR_EL2.FMO/IMO). */
-	if (emu_fiq_line(cpu) && !(cpu->daif & PSTATE_F))
-		emu_take_interrupt(cpu, 0x100);
-	else if (emu_irq_line(cpu) && !(cpu->daif & PSTATE_I))
-		emu_take_interrupt(cpu, 0x80);
+	emu_take_pending_interrupt(cpu);
 }
 
 /* One instruction the plain way: fetch, decode, execute.  Used when a

@@ -208,7 +208,8 @@ static void ldst_reg_class(struct emu_cpu *cpu, uint32_t insn)
 	case 2: /* unprivileged: LDTR/STTR */
 		if (vec || kind == K_PRFM)
 			goto unalloc;
-		ldst_do(cpu, kind, sc, rt, ldst_base(cpu, rn) + off, MEMF_UNPRIV, true);
+		/* At EL2 (no E2H) LDTR/STTR are ordinary accesses. */
+		ldst_do(cpu, kind, sc, rt, ldst_base(cpu, rn) + off, cpu->el == 2 ? 0 : MEMF_UNPRIV, true);
 		return;
 	default: /* 1: post-indexed, 3: pre-indexed */
 		if (kind == K_PRFM)

@@ -34,7 +34,7 @@ static inline uint64_t ldst_base(struct emu_cpu *cpu, unsigned rn)
 	if (rn != 31)
 		return cpu->x[rn];
 	uint64_t sp = *emu_sp_ptr(cpu);
-	if ((sp & 15) != 0 && (cpu->sr[SR_SCTLR_EL1] & (cpu->el != 0 ? SCTLR_SA : SCTLR_SA0)) != 0)
+	if ((sp & 15) != 0 && (emu_sctlr(cpu) & (cpu->el != 0 ? SCTLR_SA : SCTLR_SA0)) != 0)
 		emu_sp_align_fault(cpu);
 	return sp;
 }

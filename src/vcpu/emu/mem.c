@@ -10,7 +10,9 @@
  * before any byte is read or written, so a faulting part (FAR = its first
  * byte) leaves memory untouched.
  *
- * Stage-2 faults exit to the host (Apple: EC 0x24 / 0x20 "from a lower
+ * Faults of the guest hypervisor's stage 2 (EL2 guests, mmu_s2.c) are
+ * taken to its EL2 with HPFAR_EL2.  Faults of the VM's memory map (the
+ * host's stage 2) exit to the host (Apple: EC 0x24 / 0x20 "from a lower
  * EL", PC at the instruction, physical_address = the full faulting IPA).
  * We have no stage-2 walk of our own: an unmapped IPA is reported as a
  * translation fault level 3 (DFSC 0x07) and a missing HV_MEMORY_* right
@@ -20,6 +22,7 @@
  * reported for a fault on the access itself: not for S1PTW, not for a
  * part of a page-crossing access, not for DC by VA or DC ZVA.
  */
+#include "el2.h"
 #include "mem_fast.h"
 #include "mmu.h"
 
@@ -92,9 +95,28 @@ static _Noreturn void data_abort_el1(struct emu_cpu *cpu, uint64_t va, uint8_t f
 	emu_take_sync(cpu, (ec << ESR_EC_SHIFT) | ESR_IL | iss, va, true);
 }
 
+/* A fault of the guest's stage 2: to its EL2, as from a lower EL. */
+static _Noreturn void guest_s2_fault(struct emu_cpu *cpu, uint64_t va, const struct emu_walk_result *r,
+				     enum emu_access acc, unsigned flags, bool split)
+{
+	uint32_t iss = r->fsc | (r->s1ptw ? ISS_S1PTW : 0);
+	uint32_t ec = EC_IABT_LOWER;
+	if (acc == ACC_EXEC) {
+		cpu->insn_pc = va;
+	} else {
+		ec = EC_DABT_LOWER;
+		iss |= (wnr(acc == ACC_WRITE, flags) ? ISS_WNR : 0) | ((flags & MEMF_CM) ? ISS_CM : 0);
+		if (!r->s1ptw && !split && !(flags & (MEMF_CM | MEMF_NO_ISS)))
+			iss |= cpu->dabt_iss;
+	}
+	emu_take_el2(cpu, (ec << ESR_EC_SHIFT) | ESR_IL | iss, va, true, el2_hpfar_of(r->ipa), true);
+}
+
 static _Noreturn void raise_fault(struct emu_cpu *cpu, uint64_t va, const struct emu_walk_result *r,
 				  enum emu_access acc, unsigned flags, bool split)
 {
+	if (r->guest_s2)
+		guest_s2_fault(cpu, va, r, acc, flags, split);
 	if (acc == ACC_EXEC) {
 		uint32_t iss = r->fsc | (r->s1ptw ? ISS_S1PTW : 0);
 		if (r->stage2)
@@ -127,7 +149,10 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			       bool dev_fault, bool split)
 {
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
-	bool mmu_on = (cpu->sr[SR_SCTLR_EL1] & SCTLR_M) != 0;
+	/* All data is Device when this regime's stage 1 is off (unless
+	 * HCR_EL2.DC): cached entries are Normal otherwise. */
+	bool normal_off;
+	bool all_device = mmu_s1_off(cpu, view == 2, &normal_off) && !normal_off;
 	bool is_data = acc != ACC_EXEC;
 	struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
 	uint64_t page = va & MEM_TLB_PAGE_MASK;
@@ -136,7 +161,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 	if (e->tag[acc] == tag) {
 		/* Cached data pages are Normal when stage 1 is on and Device
 		 * when it is off. */
-		if (dev_fault && is_data && !mmu_on)
+		if (dev_fault && is_data && all_device)
 			data_abort_el1(cpu, va, FSC_ALIGNMENT, acc == ACC_WRITE, flags);
 		return (uint8_t *)(uintptr_t)(va + e->addend);
 	}
@@ -171,7 +196,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			host = reg->host + (r.pa - reg->ipa);
 			/* Not cached: permission-less DC by VA, and Device pages
 			 * with stage 1 on (the hit path assumes Normal there). */
-			if (!(flags & MEMF_CM) && !(mmu_on && r.device && is_data))
+			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data))
 				tlb_fill(cpu, e, acc, tag, (uintptr_t)host - (uintptr_t)va);
 		}
 	}
@@ -186,7 +211,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 /* Alignment checks that come before translation. */
 static inline void check_alignment(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags, bool is_write)
 {
-	if ((va & (size - 1)) && ((flags & MEMF_ALIGNED) || (cpu->sr[SR_SCTLR_EL1] & SCTLR_A)))
+	if ((va & (size - 1)) && ((flags & MEMF_ALIGNED) || (emu_sctlr(cpu) & SCTLR_A)))
 		data_abort_el1(cpu, va, FSC_ALIGNMENT, is_write, flags);
 }
 

@@ -1,14 +1,19 @@
 /*
- * mmu.c - stage-1 translation of the EL1&0 regime (Arm ARM D8, VMSAv8-64):
- * TTBR0/TTBR1 selection, TCR_EL1 (TxSZ, TGx, EPDx, IPS, TBIx/TBIDx, HPDx),
- * 4K/16K/64K granules, block/page/table descriptors, access flag,
- * AP/UXN/PXN/WXN/PAN and the hierarchical table attributes.
+ * mmu.c - stage-1 translation (Arm ARM D8, VMSAv8-64) of the EL1&0
+ * regime (TTBR0/TTBR1 selection, TCR_EL1: TxSZ, TGx, EPDx, IPS,
+ * TBIx/TBIDx, HPDx) and, for EL2 guests, of the EL2 regime (TTBR0_EL2,
+ * TCR_EL2 without E2H: one VA range, one privilege level, XN): 4K/16K/64K
+ * granules, block/page/table descriptors, access flag, AP/UXN/PXN/WXN/PAN
+ * and the hierarchical table attributes.  With the guest's stage 2 on
+ * (el2.h), every descriptor address and the output address are IPAs that
+ * mmu_s2.c translates.
  *
  * Not implemented (not advertised): FEAT_LPA/LPA2 (52-bit addresses),
  * FEAT_HAFDBS (AF=0 always faults, DBM is ignored), FEAT_TTST, FEAT_E0PD,
  * FEAT_PAN3/EPAN.  Descriptor reads are stage-2 accesses to the VM's
  * memory map; the caller holds vm->mem_lock for reading.
  */
+#include "el2.h"
 #include "mmu.h"
 
 #include <pthread.h>
@@ -53,11 +58,21 @@ static struct emu_walk_result s1_fault(uint8_t fsc)
 	return (struct emu_walk_result){ .ok = false, .fsc = fsc };
 }
 
-/* Reads the descriptor at `ipa`: a stage-2 read access of the walk.  An
- * unmapped IPA or one without read permission is a stage-2 fault on the
- * stage-1 walk (S1PTW), reported like any other stage-2 fault. */
-static bool read_desc(struct emu_cpu *cpu, uint64_t ipa, uint64_t *desc, struct emu_walk_result *r)
+/* Reads the descriptor at `ipa`: a stage-2 read access of the walk (the
+ * guest's stage 2 first when s2).  An unmapped IPA or one without read
+ * permission is a stage-2 fault on the stage-1 walk (S1PTW), reported
+ * like any other stage-2 fault. */
+static bool read_desc(struct emu_cpu *cpu, uint64_t ipa, bool s2, uint64_t *desc, struct emu_walk_result *r)
 {
+	if (s2) {
+		struct emu_walk_result t = mmu_stage2(cpu, ipa, ACC_READ);
+		if (!t.ok) {
+			*r = t;
+			r->s1ptw = true;
+			return false;
+		}
+		ipa = t.pa;
+	}
 	const struct hv_mem_region *reg = hv_memmap_find(&cpu->vm->mem, ipa);
 	if (!reg || !(reg->flags & HV_MEMORY_READ)) {
 		*r = (struct emu_walk_result){
@@ -109,36 +124,75 @@ static bool s1_permitted(uint64_t sctlr, enum emu_access acc, bool el0_perms, bo
 	}
 }
 
-struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
-				bool pan)
+/* EL2 regime permissions (one privilege level): AP[2] = read-only,
+ * APTable[1] likewise, XN (bit 54) and XNTable (bit 60); AP[1], PXN and
+ * APTable[0] are RES0/ignored. */
+static bool s1_el2_permitted(uint64_t sctlr, enum emu_access acc, bool ro, bool xn)
 {
-	uint64_t sctlr = cpu->sr[SR_SCTLR_EL1];
-	uint64_t tcr = cpu->sr[SR_TCR_EL1];
-	bool upper = (va >> 55) & 1;
-	bool tbi = (tcr & (upper ? TCR_TBI1 : TCR_TBI0)) != 0;
-	if (acc == ACC_EXEC && (tcr & (upper ? TCR_TBID1 : TCR_TBID0)))
+	switch (acc) {
+	case ACC_READ:
+		return true;
+	case ACC_WRITE:
+		return !ro;
+	default:
+		return !xn && !((sctlr & SCTLR_WXN) && !ro);
+	}
+}
+
+bool mmu_s1_off(const struct emu_cpu *cpu, bool el2_regime, bool *normal)
+{
+	uint64_t hcr = emu_hcr(cpu);
+	*normal = false;
+	if (el2_regime)
+		return !(cpu->sr[SR_SCTLR_EL2] & SCTLR_M);
+	if (hcr & HCR_DC) { /* stage 1 off, data Normal write-back */
+		*normal = true;
+		return true;
+	}
+	return !(cpu->sr[SR_SCTLR_EL1] & SCTLR_M) || (hcr & HCR_TGE);
+}
+
+/* Stage 1 of one regime.  With s2 the descriptor addresses are IPAs of
+ * the guest's stage 2; the output is an IPA either way. */
+static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+				      bool pan, bool el2_regime, bool s2)
+{
+	uint64_t sctlr = cpu->sr[el2_regime ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
+	uint64_t tcr = cpu->sr[el2_regime ? SR_TCR_EL2 : SR_TCR_EL1];
+	bool upper = !el2_regime && ((va >> 55) & 1);
+	bool tbi = el2_regime ? (tcr & TCR_EL2_TBI) != 0 : (tcr & (upper ? TCR_TBI1 : TCR_TBI0)) != 0;
+	if (!el2_regime && acc == ACC_EXEC && (tcr & (upper ? TCR_TBID1 : TCR_TBID0)))
 		tbi = false;
 	unsigned top = tbi ? 55 : 63; /* highest VA bit that is an address bit */
 	unsigned pa_bits = mmu_pa_bits(cpu);
 
-	if (!(sctlr & SCTLR_M)) {
+	bool normal;
+	if (mmu_s1_off(cpu, el2_regime, &normal)) {
 		/* Stage 1 off: flat, but VA[top:PAMax] must be zero.  Data
-		 * accesses are Device-nGnRnE, fetches Normal (D8.2.10). */
+		 * accesses are Device-nGnRnE, fetches Normal (D8.2.10);
+		 * HCR_EL2.DC makes everything Normal write-back. */
 		if ((va >> pa_bits) & ones(top + 1 - pa_bits))
 			return s1_fault(FSC_ADDR_SIZE_L0);
-		bool dev = acc != ACC_EXEC;
+		bool dev = acc != ACC_EXEC && !normal;
 		return (struct emu_walk_result){
 			.ok = true,
 			.pa = va & ones(pa_bits),
 			.device = dev,
-			.attrs = dev ? 0x00 : (sctlr & SCTLR_I) ? 0xaa : 0x44,
+			.attrs = dev ? 0x00 : normal ? 0xff : (sctlr & SCTLR_I) ? 0xaa : 0x44,
 		};
 	}
 
 	unsigned tsz, tg, gshift;
 	bool epd, hpd;
 	uint64_t ttbr;
-	if (upper) {
+	if (el2_regime) {
+		tsz = tcr & 63;
+		tg = (tcr >> 14) & 3;
+		gshift = tg == 1 ? 16 : tg == 2 ? 14 : 12;
+		epd = false;
+		hpd = (tcr & TCR_EL2_HPD) != 0;
+		ttbr = cpu->sr[SR_TTBR0_EL2];
+	} else if (upper) {
 		tsz = (tcr >> 16) & 63;
 		tg = (tcr >> 30) & 3;
 		gshift = tg == 1 ? 14 : tg == 3 ? 16 : 12; /* reserved -> 4K */
@@ -165,7 +219,7 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 	if (hi != (upper ? hi_mask : 0) || epd)
 		return s1_fault(FSC_TRANSLATION_L0);
 
-	unsigned ips = pa_range_bits[(tcr >> 32) & 7];
+	unsigned ips = pa_range_bits[(tcr >> (el2_regime ? 16 : 32)) & 7];
 	unsigned oa_bits = ips < pa_bits ? ips : pa_bits;
 	if (oa_bits > MMU_MAX_PA_BITS)
 		oa_bits = MMU_MAX_PA_BITS;
@@ -190,7 +244,7 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 		uint64_t index = (va >> lsb) & ones(nbits);
 		uint64_t desc;
 		struct emu_walk_result r;
-		if (!read_desc(cpu, table | (index << 3), &desc, &r))
+		if (!read_desc(cpu, table | (index << 3), s2, &desc, &r))
 			return r;
 		if (!(desc & 1))
 			return s1_fault((uint8_t)(FSC_TRANSLATION_L0 + level));
@@ -220,13 +274,21 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 			return s1_fault((uint8_t)(FSC_ACCESS_FLAG_L0 + level));
 
 		unsigned attr_idx = (unsigned)(desc >> 2) & 7;
-		uint8_t attr = (uint8_t)(cpu->sr[SR_MAIR_EL1] >> (8 * attr_idx));
+		uint8_t attr = (uint8_t)(cpu->sr[el2_regime ? SR_MAIR_EL2 : SR_MAIR_EL1] >> (8 * attr_idx));
 		r = (struct emu_walk_result){
 			.ok = true,
 			.pa = oa | (va & ones(lsb)),
 			.attrs = attr,
 			.device = (attr & 0xf0) == 0,
 		};
+		if (el2_regime) {
+			bool ro = ((desc >> 7) & 1) || (aptable & 2);
+			if (!s1_el2_permitted(sctlr, acc, ro, (desc & DESC_UXN) || uxn_table)) {
+				r.ok = false;
+				r.fsc = (uint8_t)(FSC_PERMISSION_L0 + level);
+			}
+			return r;
+		}
 		/* APTable[0] removes EL0 access, APTable[1] removes write access. */
 		bool ap1 = ((desc >> 6) & 1) && !(aptable & 1);
 		bool ap2 = ((desc >> 7) & 1) || (aptable & 2);
@@ -240,11 +302,42 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 	}
 }
 
-struct emu_walk_result emu_mmu_translate(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms)
+/* Stage 1, then the guest's stage 2 on its output (a stage-1 fault
+ * keeps its IPA fields for DC by VA; see mmu.h). */
+static struct emu_walk_result full_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+					bool pan, bool el2_regime, bool s2)
 {
-	bool pan = !el0_perms && cpu->el == 1 && cpu->pstate_pan && acc != ACC_EXEC;
+	struct emu_walk_result r = s1_walk(cpu, va, acc, el0_perms, pan, el2_regime, s2);
+	if (!s2 || r.stage2 || (!r.ok && (r.fsc & 0x3c) != FSC_PERMISSION_L0))
+		return r;
+	struct emu_walk_result t = mmu_stage2(cpu, r.pa, acc);
+	if (!t.ok)
+		return r.ok ? t : r; /* stage-1 faults come first */
+	/* A stage-1 permission fault stays one, with the final address. */
+	r.pa = t.pa;
+	r.device |= t.device;
+	if (t.device)
+		r.attrs = 0x00;
+	return r;
+}
+
+struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+				bool pan)
+{
+	bool el2_regime = cpu->el == 2 && !el0_perms;
+	return full_walk(cpu, va, acc, el0_perms, pan, el2_regime, !el2_regime && el2_stage2_on(cpu));
+}
+
+struct emu_walk_result emu_mmu_translate_at(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
+					    enum emu_at_stages stages)
+{
+	bool s2 = stages != AT_S1E2 && el2_stage2_on(cpu);
+	struct emu_walk_result r;
 	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
-	struct emu_walk_result r = mmu_walk(cpu, va, acc, el0_perms, pan);
+	if (stages == AT_S12)
+		r = full_walk(cpu, va, acc, el0_perms, false, false, s2);
+	else /* stage 1 only; its table walks still go through stage 2 */
+		r = s1_walk(cpu, va, acc, el0_perms, false, stages == AT_S1E2, s2);
 	pthread_rwlock_unlock(&cpu->vm->mem_lock);
 	return r;
 }

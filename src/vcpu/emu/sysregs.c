@@ -10,8 +10,10 @@
  * a classifier, so the table only lists individual registers.
  *
  * Host API choices (documented in the report / docs):
- *  - EL2 registers and CNTP_* need EL2 / a GIC in the VM configuration,
- *    which this backend does not offer: HV_BAD_ARGUMENT.
+ *  - EL2 registers need EL2 enabled in the VM configuration and CNTP_*
+ *    a GIC: else HV_BAD_ARGUMENT.  The guest reaches the EL2 ones only
+ *    at its EL2; el2.c decides what HCR_EL2 & co. trap from EL0/EL1.
+ *  - MDCR_EL2 answers to 0xe089 and to the SDK 15 headers' 0xe019.
  *  - SME is not implemented: SMCR_EL1, SMPRI_EL1, TPIDR2_EL0 are
  *    HV_BAD_ARGUMENT; ID_AA64ZFR0/SMFR0 read 0 and accept only 0.
  *  - SCXTNUM_EL0/EL1: FEAT_CSV2_2 is not advertised, HV_BAD_ARGUMENT
@@ -21,6 +23,7 @@
  *    for the masks above; guest MSR applies the architectural RES0/RES1
  *    masks.
  */
+#include "el2.h"
 #include "sysregs.h"
 #include "../gic/gic.h"
 
@@ -139,6 +142,9 @@ enum special {
 	S_CNTP_CTL,
 	S_CNTP_CVAL,
 	S_ICC,       /* GIC CPU interface (gic_cpuif.c) */
+	S_SP_EL2,
+	S_CNTHP_TVAL, /* the EL2 physical timer (timer.c) */
+	S_CNTHP_CTL,
 	S_MDCCSR,  /* RAZ, EL0 gated by MDSCR_EL1.TDCC */
 	S_ZERO,    /* RAZ/WI */
 	S_ZERO_ID, /* RAZ; the host may only write 0 */
@@ -157,6 +163,10 @@ enum {
 	F_DBGUPD = 1u << 9,   /* write re-evaluates debug state */
 	F_FP = 1u << 10,      /* CPACR_EL1.FPEN access check */
 	F_GIC = 1u << 11,     /* only with a GIC: else a host exit, and HV_BAD_ARGUMENT */
+	F_EL2G = 1u << 12,    /* the guest reaches it only at EL2 (UNDEF below) */
+	F_EL2H = 1u << 13,    /* host API only with EL2 enabled */
+	F_PMU = 1u << 14,     /* PMU: host exit without EL2, PMUVer rule with it */
+	F_EL2W = 1u << 15,    /* guest writes masked by el2_guest_write_value */
 };
 
 struct sysreg_desc {
@@ -169,6 +179,7 @@ struct sysreg_desc {
 #define E SYSREG_ENC
 #define F_ID (F_HV | F_RO)
 #define F_EL0RW (F_EL0R | F_EL0W)
+#define F_EL2R (F_HV | F_EL2G | F_EL2H | F_EL2W) /* an EL2 register */
 
 /* X(name, encoding, kind, index, flags) */
 #define SYSREG_LIST(X) \
@@ -234,7 +245,7 @@ struct sysreg_desc {
 	X(DAIF, E(3, 3, 4, 2, 1), K_SPECIAL, S_DAIF, F_EL0RW) \
 	X(FPCR, E(3, 3, 4, 4, 0), K_SPECIAL, S_FPCR, F_EL0RW | F_FP) \
 	X(FPSR, E(3, 3, 4, 4, 1), K_SPECIAL, S_FPSR, F_EL0RW | F_FP) \
-	X(SP_EL1, E(3, 4, 4, 1, 0), K_SPECIAL, S_SP_EL1, F_HV | F_NOGUEST) \
+	X(SP_EL1, E(3, 4, 4, 1, 0), K_SPECIAL, S_SP_EL1, F_HV | F_EL2G) \
 	X(AFSR0_EL1, E(3, 0, 5, 1, 0), K_SR, SR_AFSR0_EL1, F_HV) \
 	X(AFSR1_EL1, E(3, 0, 5, 1, 1), K_SR, SR_AFSR1_EL1, F_HV) \
 	X(ESR_EL1, E(3, 0, 5, 2, 0), K_SR, SR_ESR_EL1, F_HV) \
@@ -258,7 +269,39 @@ struct sysreg_desc {
 	X(CNTP_CVAL, E(3, 3, 14, 2, 2), K_SPECIAL, S_CNTP_CVAL, F_GIC | F_HV | F_EL0RW) \
 	X(CNTV_TVAL, E(3, 3, 14, 3, 0), K_SPECIAL, S_CNTV_TVAL, F_EL0RW) \
 	X(CNTV_CTL, E(3, 3, 14, 3, 1), K_SPECIAL, S_CNTV_CTL, F_HV | F_EL0RW) \
-	X(CNTV_CVAL_EL0, E(3, 3, 14, 3, 2), K_SR, SR_CNTV_CVAL_EL0, F_HV | F_EL0RW)
+	X(CNTV_CVAL_EL0, E(3, 3, 14, 3, 2), K_SR, SR_CNTV_CVAL_EL0, F_HV | F_EL0RW) \
+	/* EL2 (hv_vm_config_set_el2_enabled), E2H = 0 layout */ \
+	X(VPIDR_EL2, E(3, 4, 0, 0, 0), K_SR, SR_VPIDR_EL2, F_EL2R) \
+	X(VMPIDR_EL2, E(3, 4, 0, 0, 5), K_SR, SR_VMPIDR_EL2, F_EL2R) \
+	X(SCTLR_EL2, E(3, 4, 1, 0, 0), K_SR, SR_SCTLR_EL2, F_EL2R) \
+	X(ACTLR_EL2, E(3, 4, 1, 0, 1), K_SR, SR_ACTLR_EL2, F_EL2G | F_EL2W) \
+	X(HCR_EL2, E(3, 4, 1, 1, 0), K_SR, SR_HCR_EL2, F_EL2R) \
+	X(MDCR_EL2, E(3, 4, 1, 1, 1), K_SR, SR_MDCR_EL2, F_EL2R) \
+	X(CPTR_EL2, E(3, 4, 1, 1, 2), K_SR, SR_CPTR_EL2, F_EL2R) \
+	X(HSTR_EL2, E(3, 4, 1, 1, 3), K_SR, SR_HSTR_EL2, F_EL2G | F_EL2W) \
+	X(HACR_EL2, E(3, 4, 1, 1, 7), K_SR, SR_HACR_EL2, F_EL2G | F_EL2W) \
+	X(TTBR0_EL2, E(3, 4, 2, 0, 0), K_SR, SR_TTBR0_EL2, F_EL2R) \
+	X(TTBR1_EL2, E(3, 4, 2, 0, 1), K_SR, SR_TTBR1_EL2, F_HV | F_EL2H | F_NOGUEST) /* VHE only */ \
+	X(TCR_EL2, E(3, 4, 2, 0, 2), K_SR, SR_TCR_EL2, F_EL2R) \
+	X(VTTBR_EL2, E(3, 4, 2, 1, 0), K_SR, SR_VTTBR_EL2, F_EL2R) \
+	X(VTCR_EL2, E(3, 4, 2, 1, 2), K_SR, SR_VTCR_EL2, F_EL2R) \
+	X(SPSR_EL2, E(3, 4, 4, 0, 0), K_SR, SR_SPSR_EL2, F_EL2R) \
+	X(ELR_EL2, E(3, 4, 4, 0, 1), K_SR, SR_ELR_EL2, F_EL2R) \
+	X(SP_EL2, E(3, 6, 4, 1, 0), K_SPECIAL, S_SP_EL2, F_HV | F_EL2H | F_NOGUEST) \
+	X(AFSR0_EL2, E(3, 4, 5, 1, 0), K_SR, SR_AFSR0_EL2, F_EL2G) \
+	X(AFSR1_EL2, E(3, 4, 5, 1, 1), K_SR, SR_AFSR1_EL2, F_EL2G) \
+	X(ESR_EL2, E(3, 4, 5, 2, 0), K_SR, SR_ESR_EL2, F_EL2R) \
+	X(FAR_EL2, E(3, 4, 6, 0, 0), K_SR, SR_FAR_EL2, F_EL2R) \
+	X(HPFAR_EL2, E(3, 4, 6, 0, 4), K_SR, SR_HPFAR_EL2, F_EL2R) \
+	X(MAIR_EL2, E(3, 4, 10, 2, 0), K_SR, SR_MAIR_EL2, F_EL2R) \
+	X(AMAIR_EL2, E(3, 4, 10, 3, 0), K_SR, SR_AMAIR_EL2, F_EL2G) \
+	X(VBAR_EL2, E(3, 4, 12, 0, 0), K_SR, SR_VBAR_EL2, F_EL2R) \
+	X(TPIDR_EL2, E(3, 4, 13, 0, 2), K_SR, SR_TPIDR_EL2, F_EL2R) \
+	X(CNTVOFF_EL2, E(3, 4, 14, 0, 3), K_SR, SR_CNTVOFF_EL2, F_EL2R) \
+	X(CNTHCTL_EL2, E(3, 4, 14, 1, 0), K_SR, SR_CNTHCTL_EL2, F_EL2R) \
+	X(CNTHP_TVAL_EL2, E(3, 4, 14, 2, 0), K_SPECIAL, S_CNTHP_TVAL, F_HV | F_EL2G | F_EL2H) \
+	X(CNTHP_CTL_EL2, E(3, 4, 14, 2, 1), K_SPECIAL, S_CNTHP_CTL, F_HV | F_EL2G | F_EL2H) \
+	X(CNTHP_CVAL_EL2, E(3, 4, 14, 2, 2), K_SR, SR_CNTHP_CVAL_EL2, F_EL2R)
 
 enum sysreg_id {
 #define SYSREG_ID(name, enc, kind, idx, flags) R_##name,
@@ -284,7 +327,8 @@ static const struct sysreg_desc dbg_desc[4] = {
 /* Encoding ranges the guest may touch without a table entry. */
 static const struct sysreg_desc id_raz_desc = {0, F_RO, K_SPECIAL, S_ZERO};
 static const struct sysreg_desc host_el1_desc = {0, F_HOST, K_SPECIAL, S_NONE};
-static const struct sysreg_desc host_el0_desc = {0, F_HOST | F_EL0RW, K_SPECIAL, S_NONE};
+static const struct sysreg_desc pmu_el1_desc = {0, F_HOST | F_PMU, K_SPECIAL, S_NONE};
+static const struct sysreg_desc pmu_el0_desc = {0, F_HOST | F_PMU | F_EL0RW, K_SPECIAL, S_NONE};
 static const struct sysreg_desc icc_desc = {0, F_GIC, K_SPECIAL, S_ICC};
 
 /* Table index of an encoding: a switch the compiler turns into a
@@ -315,7 +359,7 @@ static const struct sysreg_desc *sysreg_find(uint16_t enc, unsigned *dbg_n)
 
 /* Encodings without a table entry that the guest may still reach:
  * the reserved ID space reads as zero, and the register groups Apple's
- * hypervisor traps to the VMM (PMU with EL2 disabled, GIC CPU interface
+ * hypervisor traps to the VMM (PMU, see F_PMU; GIC CPU interface
  * without an hv_gic, LORegions) exit to the host. */
 static const struct sysreg_desc *sysreg_classify(uint16_t enc)
 {
@@ -326,9 +370,9 @@ static const struct sysreg_desc *sysreg_classify(uint16_t enc)
 	if (op1 == 0 && crn == 0 && crm >= 1 && crm <= 7)
 		return &id_raz_desc;
 	if (op1 == 3 && ((crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8)))
-		return &host_el0_desc; /* PMCR_EL0.., PMEVCNTRn/PMEVTYPERn, PMCCFILTR */
+		return &pmu_el0_desc; /* PMCR_EL0.., PMEVCNTRn/PMEVTYPERn, PMCCFILTR */
 	if (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2 || op2 == 6))
-		return &host_el1_desc; /* PMINTENSET/CLR_EL1, PMMIR_EL1 */
+		return &pmu_el1_desc; /* PMINTENSET/CLR_EL1, PMMIR_EL1 */
 	if (op1 == 0 && ((crn == 12 && crm >= 8 && crm <= 12) || enc == SYSREG_ENC(3, 0, 4, 6, 0)))
 		return gic_icc_is_reg(enc) ? &icc_desc : &host_el1_desc; /* ICC_*_EL1 */
 	if (op1 == 0 && crn == 10 && crm == 4 && (op2 <= 3 || op2 == 7))
@@ -358,7 +402,21 @@ void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id)
 	cpu->sr[SR_ID_AA64MMFR0_EL1] = emu_feature_reg(HV_FEATURE_REG_ID_AA64MMFR0_EL1);
 	cpu->sr[SR_ID_AA64MMFR1_EL1] = emu_feature_reg(HV_FEATURE_REG_ID_AA64MMFR1_EL1);
 	cpu->sr[SR_ID_AA64MMFR2_EL1] = emu_feature_reg(HV_FEATURE_REG_ID_AA64MMFR2_EL1);
-	cpu->sp_el[0] = cpu->sp_el[1] = 0;
+	cpu->sp_el[0] = cpu->sp_el[1] = cpu->sp_el[2] = 0;
+	if (cpu->el2) {
+		/* EL2 implemented (ID_AA64PFR0_EL1.EL2 = 1, AArch64 only); its
+		 * controls start with nothing trapped or routed, the EL1
+		 * physical counter and timer open, the virtual IDs real. */
+		cpu->sr[SR_ID_AA64PFR0_EL1] |= 1ull << 8;
+		cpu->sr[SR_HCR_EL2] = HCR_RES1;
+		cpu->sr[SR_SCTLR_EL2] = SCTLR_EL2_RES1;
+		cpu->sr[SR_TCR_EL2] = TCR_EL2_RES1;
+		cpu->sr[SR_VTCR_EL2] = VTCR_RES1;
+		cpu->sr[SR_CPTR_EL2] = CPTR_RES1;
+		cpu->sr[SR_CNTHCTL_EL2] = CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN;
+		cpu->sr[SR_VPIDR_EL2] = cpu->sr[SR_MIDR_EL1];
+		cpu->sr[SR_VMPIDR_EL2] = cpu->sr[SR_MPIDR_EL1];
+	}
 	cpu->event_register = false;
 	cpu->debug_step_flags = 0;
 }
@@ -379,6 +437,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	switch ((enum special)d->idx) {
 	case S_SP_EL0: return cpu->sp_el[0];
 	case S_SP_EL1: return cpu->sp_el[1];
+	case S_SP_EL2: return cpu->sp_el[2];
 	case S_SPSEL: return cpu->spsel;
 	case S_CURRENTEL: return (uint64_t)cpu->el << 2;
 	case S_PAN: return cpu->pstate_pan ? PSTATE_PAN : 0;
@@ -388,15 +447,17 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_FPSR: return cpu->fpsr;
 	case S_CTR: return CTR_VALUE;
 	case S_DCZID:
-		/* DZP: DC ZVA prohibited (EL0 with SCTLR_EL1.DZE clear). */
-		return DCZID_VALUE | (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & SCTLR_DZE) ? DCZID_DZP : 0);
+		/* DZP: DC ZVA prohibited (EL0 with SCTLR_EL1.DZE clear, or
+		 * EL0/EL1 under HCR_EL2.TDZ). */
+		return DCZID_VALUE | ((cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & SCTLR_DZE)) || el2_traps(cpu, HCR_TDZ)
+					      ? DCZID_DZP
+					      : 0);
 	case S_CLIDR: return CLIDR_VALUE;
 	case S_CCSIDR: {
 		uint64_t csselr = cpu->sr[SR_CSSELR_EL1];
 		return emu_ccsidr(csselr & 1, (unsigned)(csselr >> 1) & 7);
 	}
-	case S_ISR: /* pending virtual interrupts (HCR_EL2.VI/VF) and the GIC's */
-		return (emu_irq_line(cpu) ? PSTATE_I : 0) | (emu_fiq_line(cpu) ? PSTATE_F : 0);
+	case S_ISR: return emu_isr(cpu);
 	case S_SCTLR: return cpu->sr[SR_SCTLR_EL1];
 	case S_ACTLR: return cpu->sr[SR_ACTLR_EL1];
 	case S_CPACR: return cpu->sr[SR_CPACR_EL1];
@@ -412,6 +473,8 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_CNTP_CTL: return emu_ptimer_read_ctl(cpu);
 	case S_CNTP_TVAL: return emu_ptimer_read_tval(cpu);
 	case S_CNTP_CVAL: return cpu->cntp_cval;
+	case S_CNTHP_CTL: return emu_hptimer_read_ctl(cpu);
+	case S_CNTHP_TVAL: return emu_hptimer_read_tval(cpu);
 	case S_NONE:
 	case S_CNTPCT:
 	case S_ICC:
@@ -427,7 +490,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned n, uint64_t v, bool guest)
 {
 	switch ((enum sysreg_kind)d->kind) {
-	case K_SR: cpu->sr[d->idx] = v; break;
+	case K_SR: cpu->sr[d->idx] = d->flags & F_EL2W ? el2_guest_write_value(d->idx, v) : v; break;
 	case K_DBGBVR: cpu->dbg.bvr[n] = guest ? v & ~3ull : v; break;
 	case K_DBGBCR: cpu->dbg.bcr[n] = guest ? v & DBGBCR_WRITABLE : v; break;
 	case K_DBGWVR: cpu->dbg.wvr[n] = guest ? v & ~3ull : v; break;
@@ -436,6 +499,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		switch ((enum special)d->idx) {
 		case S_SP_EL0: cpu->sp_el[0] = v; break;
 		case S_SP_EL1: cpu->sp_el[1] = v; break;
+		case S_SP_EL2: cpu->sp_el[2] = v; break;
 		case S_SPSEL: cpu->spsel = v & 1; break;
 		case S_PAN: {
 			bool pan = (v & PSTATE_PAN) != 0;
@@ -469,6 +533,8 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_CNTP_CTL: cpu->cntp_ctl = v & 3; break;
 		case S_CNTP_TVAL: emu_ptimer_write_tval(cpu, v); break;
 		case S_CNTP_CVAL: cpu->cntp_cval = v; break;
+		case S_CNTHP_CTL: cpu->sr[SR_CNTHP_CTL_EL2] = v & 3; break;
+		case S_CNTHP_TVAL: emu_hptimer_write_tval(cpu, v); break;
 		case S_NONE:
 		case S_CURRENTEL:
 		case S_CTR:
@@ -488,8 +554,11 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		break;
 	}
 	if (d->kind == K_SPECIAL && (d->idx == S_CNTV_CTL || d->idx == S_CNTV_TVAL || d->idx == S_CNTP_CTL ||
-				     d->idx == S_CNTP_TVAL || d->idx == S_CNTP_CVAL))
+				     d->idx == S_CNTP_TVAL || d->idx == S_CNTP_CVAL || d->idx == S_CNTHP_CTL ||
+				     d->idx == S_CNTHP_TVAL))
 		cpu->budget = 0; /* the timer outputs are evaluated right away */
+	if (d->kind == K_SR && (d->flags & F_EL2G))
+		el2_written(cpu, d->idx);
 	if (d->flags & F_TLB)
 		mem_tlb_flush(cpu);
 	if (d->flags & F_DBGUPD)
@@ -522,6 +591,17 @@ static bool el0_access_trapped(const struct emu_cpu *cpu, const struct sysreg_de
 	}
 }
 
+/* PMU registers with EL2 enabled (facts: hv_vm_config_set_el2_enabled):
+ * UNDEFINED while ID_AA64DFR0_EL1.PMUVer says no PMU (0 or 0xf); with a
+ * valid PMUVer, which only the host can set, they exit as without EL2. */
+static bool pmu_undefined(const struct emu_cpu *cpu)
+{
+	unsigned pmuver = (unsigned)(cpu->sr[SR_ID_AA64DFR0_EL1] >> 8) & 0xf;
+	return cpu->el2 && (pmuver == 0 || pmuver == 0xf);
+}
+
+/* Priority (D1.3): UNDEFINED, then EL0 traps to EL1, FP traps, the guest
+ * hypervisor's traps to EL2, and last what the host traps. */
 void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 {
 	uint16_t enc = sysreg_enc_of_insn(insn);
@@ -530,7 +610,10 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 	const struct sysreg_desc *d = sysreg_find(enc, &n);
 	if (!d)
 		d = sysreg_classify(enc);
-	if (!d || (d->flags & (F_NOGUEST | (is_read ? F_WO : F_RO))))
+	if (!d && el2_impdef_trapped(cpu, enc))
+		emu_take_el2(cpu, sysreg_trap_esr(enc, rt, is_read), 0, false, 0, false);
+	if (!d || (d->flags & (F_NOGUEST | (is_read ? F_WO : F_RO))) || ((d->flags & F_EL2G) && cpu->el < 2) ||
+	    ((d->flags & F_PMU) && pmu_undefined(cpu)))
 		emu_undefined(cpu);
 	if (cpu->el == 0) {
 		if (!(d->flags & (is_read ? F_EL0R : F_EL0W)))
@@ -545,10 +628,17 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 		if (!EMU_HAVE_FPSIMD)
 			emu_undefined(cpu);
 	}
+	if (el2_sysreg_trapped(cpu, enc, is_read))
+		emu_take_el2(cpu, sysreg_trap_esr(enc, rt, is_read), 0, false, 0, false);
 	bool gic = cpu->obj->gic != NULL;
 	if ((d->flags & F_HOST) || ((d->flags & F_GIC) && !gic) ||
 	    ((d->flags & F_TDA) && cpu->obj->trap_debug_reg_accesses))
 		emu_exit_exception(cpu, sysreg_trap_esr(enc, rt, is_read), 0, 0, cpu->insn_pc);
+	/* EL1 reads its identity from VPIDR_EL2/VMPIDR_EL2. */
+	if (is_read && cpu->el == 1 && cpu->el2 && (enc == SYSREG_ENC(3, 0, 0, 0, 0) || enc == SYSREG_ENC(3, 0, 0, 0, 5))) {
+		set_xreg(cpu, rt, cpu->sr[enc & 7 ? SR_VMPIDR_EL2 : SR_VPIDR_EL2]);
+		return;
+	}
 	if (d->kind == K_SPECIAL && d->idx == S_ICC) {
 		uint64_t v = xreg(cpu, rt);
 		if (!(is_read ? gic_icc_read(cpu->obj->gic, enc, &v, true)
@@ -570,11 +660,23 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 /* ------------------------------------------------------------------ */
 /* Host API.                                                           */
 
+#define MDCR_EL2_SDK15_ALIAS 0xe019
+
+static const struct sysreg_desc *host_find(const struct emu_cpu *cpu, uint16_t hv_reg, unsigned *n)
+{
+	if (hv_reg == MDCR_EL2_SDK15_ALIAS)
+		hv_reg = SYSREG_ENC(3, 4, 1, 1, 1);
+	const struct sysreg_desc *d = sysreg_find(hv_reg, n);
+	if (!d || !(d->flags & F_HV) || ((d->flags & F_GIC) && !cpu->obj->gic) || ((d->flags & F_EL2H) && !cpu->el2))
+		return NULL;
+	return d;
+}
+
 hv_return_t emu_sysreg_get(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t *value)
 {
 	unsigned n = 0;
-	const struct sysreg_desc *d = sysreg_find(hv_reg, &n);
-	if (!d || !(d->flags & F_HV) || ((d->flags & F_GIC) && !cpu->obj->gic))
+	const struct sysreg_desc *d = host_find(cpu, hv_reg, &n);
+	if (!d)
 		return HV_BAD_ARGUMENT;
 	*value = sr_read(cpu, d, n);
 	return HV_SUCCESS;
@@ -583,8 +685,8 @@ hv_return_t emu_sysreg_get(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t *value
 hv_return_t emu_sysreg_set(struct emu_cpu *cpu, uint16_t hv_reg, uint64_t value)
 {
 	unsigned n = 0;
-	const struct sysreg_desc *d = sysreg_find(hv_reg, &n);
-	if (!d || !(d->flags & F_HV) || ((d->flags & F_GIC) && !cpu->obj->gic))
+	const struct sysreg_desc *d = host_find(cpu, hv_reg, &n);
+	if (!d)
 		return HV_BAD_ARGUMENT;
 	if (d->kind == K_SPECIAL && d->idx == S_ZERO_ID && value != 0)
 		return HV_BAD_ARGUMENT; /* cannot advertise SVE/SME */

@@ -74,6 +74,10 @@ void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value);
 uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu);
 uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu);
 void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value);
+/* ... and of the guest hypervisor's EL2 physical timer (PPI 26). */
+uint64_t emu_hptimer_read_ctl(struct emu_cpu *cpu);
+uint64_t emu_hptimer_read_tval(struct emu_cpu *cpu);
+void emu_hptimer_write_tval(struct emu_cpu *cpu, uint64_t value);
 
 /* debug.c: software step bookkeeping used by exception entry/return and
  * the exception-generating instructions. */

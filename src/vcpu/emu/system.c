@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "el2.h"
 #include "sysregs.h"
 
 /* emu_exec_unallocated never returns (it raises UNDEF); say so. */
@@ -29,29 +30,39 @@ static inline void el0_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t sctlr_b
 		emu_take_sync(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false);
 }
 
+/* An instruction HCR_EL2 traps from EL0/EL1: to EL2, EC 0x18. */
+static inline void el2_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t hcr_bits)
+{
+	if (el2_traps(cpu, hcr_bits))
+		emu_take_el2(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false, 0, false);
+}
+
 /* WFI/WFE.  They complete at once when a wake-up event is already there
  * (WFE: the event register; both: a pending IRQ/FIQ), as no low-power
  * state would be entered and so nothing is trapped.  Otherwise EL0 is
- * trapped to EL1 by SCTLR_EL1.nTWI/nTWE clear, and everything else to
- * the host (HCR_EL2.TWI/TWE on Apple), with the PC at the instruction. */
+ * trapped to EL1 by SCTLR_EL1.nTWI/nTWE clear, EL0/EL1 to the guest's
+ * EL2 by HCR_EL2.TWI/TWE, and everything else to the host (HCR_EL2.TWI/TWE
+ * on Apple), with the PC at the instruction. */
 static void exec_wfx(struct emu_cpu *cpu, bool wfe)
 {
 	if (wfe && cpu->event_register) {
 		cpu->event_register = false;
 		return;
 	}
-	if (emu_irq_line(cpu) || emu_fiq_line(cpu))
+	if (emu_interrupt_pending(cpu))
 		return;
 	uint32_t esr = (uint32_t)EC_WFX << ESR_EC_SHIFT | ESR_IL | ISS_CV_COND_AL | (wfe ? 1u : 0u);
 	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
 		emu_take_sync(cpu, esr, 0, false);
+	if (el2_traps(cpu, wfe ? HCR_TWE : HCR_TWI))
+		emu_take_el2(cpu, esr, 0, false, 0, false);
 	if (cpu->obj->gic && !wfe) {
 		/* With a GIC, WFI waits in the library (no exit) until an
 		 * interrupt is signaled, a timer fires, or a cancel; then it
 		 * completes and the loop looks at events at once.  WFE still
 		 * exits: SEV from another vCPU is not tracked. */
 		emu_timer_check(cpu);
-		if (!emu_irq_line(cpu) && !emu_fiq_line(cpu))
+		if (!emu_interrupt_pending(cpu))
 			gic_wait(cpu->obj->gic, &cpu->obj->cancel_pending, emu_timer_deadline(cpu));
 		cpu->budget = 0;
 		cpu->irq_check = true;
@@ -158,44 +169,48 @@ static void exec_msr_imm(struct emu_cpu *cpu, uint32_t insn)
 static void exec_dc_zva(struct emu_cpu *cpu, uint32_t insn)
 {
 	el0_gate(cpu, insn, SCTLR_DZE);
+	el2_gate(cpu, insn, HCR_TDZ);
 	uint64_t va = xreg(cpu, f_rt(insn)) & ~(uint64_t)(EMU_DCZ_BLOCK - 1);
 	cpu->dabt_iss = 0;
 	uint8_t *p = mem_write_ptr(cpu, va, EMU_DCZ_BLOCK, 0);
 	memset(p, 0, EMU_DCZ_BLOCK);
 }
 
-/* AT S1E{0,1}{R,W}: stage-1 translation into PAR_EL1.  The result is an
- * IPA (the guest's PA).  A stage-2 fault on the stage-1 walk is taken
- * to the host as a data abort (CM = 1, S1PTW); a stage-2 problem with
- * the output address is not AT's concern (stage 1 only). */
-static void exec_at(struct emu_cpu *cpu, uint32_t insn)
+/* PAR_EL1 for an AT result: the output address and attributes, or the
+ * fault (FST, PTW = stage 2 on a stage-1 walk, S = stage 2). */
+static uint64_t par_of(const struct emu_walk_result *r)
+{
+	if (!r->ok && !(r->stage2 && !r->guest_s2))
+		return 1 | (uint64_t)(r->fsc & 0x3f) << 1 | (r->s1ptw ? 1ull << 8 : 0) |
+		       (r->guest_s2 ? 1ull << 9 : 0) | 1ull << 11;
+	uint64_t pa = r->ok ? r->pa : r->ipa;
+	/* SH: the walk does not report it; Device and Normal Non-cacheable
+	 * are Outer Shareable, other memory is reported as Inner Shareable
+	 * (what the guest's tables normally say). */
+	uint64_t sh = (r->device || r->attrs == 0x44) ? 2 : 3;
+	return (pa & 0x0000fffffffff000ull) | (r->attrs & 0xff) << 56 | sh << 7 | 1ull << 11;
+}
+
+/* AT S1E{0,1}{R,W} (EL1, EL2), S1E2{R,W} and S12E{0,1}{R,W} (EL2): a
+ * translation into PAR_EL1.  Stage-1 results are IPAs.  A stage-2 fault
+ * on the stage-1 walk of an AT from EL1 is a data abort (CM = 1, S1PTW)
+ * to the guest's EL2 or, for the VM's own map, to the host; from EL2 the
+ * guest's stage-2 faults are reported in PAR_EL1. */
+static void exec_at(struct emu_cpu *cpu, uint32_t insn, enum emu_at_stages stages)
 {
 	unsigned op2 = f_op2(insn);
 	uint64_t va = xreg(cpu, f_rt(insn));
 	enum emu_access acc = (op2 & 1) ? ACC_WRITE : ACC_READ;
-	/* AT S1E1R/W ignore PSTATE.PAN (only the *P forms honour it). */
-	bool pan = cpu->pstate_pan;
-	cpu->pstate_pan = false;
-	struct emu_walk_result r = emu_mmu_translate(cpu, va, acc, op2 >= 2);
-	cpu->pstate_pan = pan;
-
-	uint64_t par;
-	if (!r.ok && r.stage2 && r.s1ptw) {
-		uint64_t esr = (uint64_t)EC_DABT_LOWER << ESR_EC_SHIFT | ESR_IL | 1u << 8 /* CM */ |
+	bool el0_perms = stages == AT_S1E2 ? false : (op2 & 2) != 0;
+	struct emu_walk_result r = emu_mmu_translate_at(cpu, va, acc, el0_perms, stages);
+	if (!r.ok && r.stage2 && r.s1ptw && (!r.guest_s2 || cpu->el < 2)) {
+		uint32_t esr = (uint32_t)EC_DABT_LOWER << ESR_EC_SHIFT | ESR_IL | 1u << 8 /* CM */ |
 			       1u << 7 /* S1PTW */ | 1u << 6 /* WnR */ | (r.fsc & 0x3fu);
+		if (r.guest_s2)
+			emu_take_el2(cpu, esr, va, true, el2_hpfar_of(r.ipa), true);
 		emu_exit_exception(cpu, esr, va, r.ipa, cpu->insn_pc);
 	}
-	if (r.ok || r.stage2) {
-		uint64_t pa = r.ok ? r.pa : r.ipa;
-		/* SH: the walk does not report it; Device and Normal
-		 * Non-cacheable are Outer Shareable, other memory is reported
-		 * as Inner Shareable (what the guest's tables normally say). */
-		uint64_t sh = (r.device || r.attrs == 0x44) ? 2 : 3;
-		par = (pa & 0x0000fffffffff000ull) | (r.attrs & 0xff) << 56 | sh << 7 | 1ull << 11;
-	} else {
-		par = 1 | (uint64_t)(r.fsc & 0x3f) << 1 | 1ull << 11;
-	}
-	cpu->sr[SR_PAR_EL1] = par;
+	cpu->sr[SR_PAR_EL1] = par_of(&r);
 }
 
 /* Drops translations cached by this vCPU; the Inner Shareable forms also
@@ -223,12 +238,14 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		case SYS_KEY(3, 11, 1): /* DC CVAU */
 		case SYS_KEY(3, 14, 1): /* DC CIVAC */
 			el0_gate(cpu, insn, SCTLR_UCI);
+			el2_gate(cpu, insn, crm == 11 ? HCR_TPU : HCR_TPCP);
 			/* Translate as a read: faults report CM = 1. */
 			cpu->dabt_iss = 0;
 			(void)mem_read(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
 			return;
 		case SYS_KEY(3, 5, 1): /* IC IVAU: no decoded-instruction cache */
 			el0_gate(cpu, insn, SCTLR_UCI);
+			el2_gate(cpu, insn, HCR_TPU);
 			return;
 		default:
 			break;
@@ -237,30 +254,61 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 			undef(cpu, insn);
 		switch (key) {
 		case SYS_KEY(0, 6, 1): /* DC IVAC: needs write permission */
+			el2_gate(cpu, insn, HCR_TPCP);
 			cpu->dabt_iss = 0;
 			(void)mem_write_ptr(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
 			return;
 		case SYS_KEY(0, 6, 2):  /* DC ISW */
 		case SYS_KEY(0, 10, 2): /* DC CSW */
 		case SYS_KEY(0, 14, 2): /* DC CISW */
+			el2_gate(cpu, insn, HCR_TSW);
+			return;
 		case SYS_KEY(0, 1, 0):  /* IC IALLUIS */
 		case SYS_KEY(0, 5, 0):  /* IC IALLU */
+			el2_gate(cpu, insn, HCR_TPU);
 			return;
 		case SYS_KEY(0, 8, 0): /* AT S1E1R */
 		case SYS_KEY(0, 8, 1): /* AT S1E1W */
 		case SYS_KEY(0, 8, 2): /* AT S1E0R */
 		case SYS_KEY(0, 8, 3): /* AT S1E0W */
-			exec_at(cpu, insn);
+			exec_at(cpu, insn, AT_S1E1);
 			return;
 		default:
 			break;
+		}
+		if (cpu->el == 2) {
+			switch (key) {
+			case SYS_KEY(4, 8, 0): /* AT S1E2R */
+			case SYS_KEY(4, 8, 1): /* AT S1E2W */
+				exec_at(cpu, insn, AT_S1E2);
+				return;
+			case SYS_KEY(4, 8, 4): /* AT S12E1R */
+			case SYS_KEY(4, 8, 5): /* AT S12E1W */
+			case SYS_KEY(4, 8, 6): /* AT S12E0R */
+			case SYS_KEY(4, 8, 7): /* AT S12E0W */
+				exec_at(cpu, insn, AT_S12);
+				return;
+			default:
+				break;
+			}
 		}
 	} else if (crn == 8 && op1 == 0 && cpu->el != 0 && (crm == 3 || crm == 7)) {
 		/* TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 (CRm 7) and
 		 * their Inner Shareable forms (CRm 3).  The OS and range forms
 		 * (FEAT_TLBIOS, FEAT_TLBIRANGE) are not advertised. */
 		if (op2 != 4 && op2 != 6) {
+			el2_gate(cpu, insn, HCR_TTLB);
 			exec_tlbi(cpu, crm == 3);
+			return;
+		}
+	} else if (crn == 8 && op1 == 4 && cpu->el == 2 && (crm == 0 || crm == 3 || crm == 4 || crm == 7)) {
+		/* The EL2 forms: IPAS2E1, IPAS2LE1 (CRm 4, IS: 0), ALLE2, VAE2,
+		 * ALLE1, VALE2, VMALLS12E1 (CRm 7, IS: 3).  Our TLB holds
+		 * combined translations without VMID tags: every form drops
+		 * all of it, which is always correct. */
+		bool ipa_form = crm == 0 || crm == 4;
+		if (ipa_form ? (op2 == 1 || op2 == 5) : (op2 <= 1 || op2 == 4 || op2 == 5 || op2 == 6)) {
+			exec_tlbi(cpu, crm == 0 || crm == 3);
 			return;
 		}
 	}

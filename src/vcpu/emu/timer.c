@@ -3,6 +3,8 @@
  * (host ticks minus the per-vCPU vtimer offset, i.e. CNTVOFF_EL2), the
  * EL1 virtual timer CNTV_{CTL,CVAL,TVAL}_EL0 and, with a GIC, the EL1
  * physical timer CNTP_{CTL,CVAL,TVAL}_EL0 (physical count = host ticks).
+ * With EL2 enabled the guest hypervisor's CNTVOFF_EL2 is subtracted as
+ * well, and its EL2 physical timer CNTHP_* drives PPI 26 (with a GIC).
  *
  * Without a GIC the virtual timer firing is a host exit (Apple:
  * HV_EXIT_REASON_VTIMER_ACTIVATED, which masks the vtimer until the host
@@ -16,9 +18,18 @@
 #define CNT_CTL_IMASK 2ull
 #define CNT_CTL_ISTATUS 4ull
 
+#define GIC_PPI_HPTIMER 26
+
+/* Physical count minus virtual count: the host's vtimer offset and the
+ * guest hypervisor's CNTVOFF_EL2. */
+static uint64_t vcount_offset(const struct emu_cpu *cpu)
+{
+	return cpu->obj->vtimer_offset + (cpu->el2 ? cpu->sr[SR_CNTVOFF_EL2] : 0);
+}
+
 uint64_t emu_timer_cntvct(struct emu_cpu *cpu)
 {
-	return hv_host_ticks() - cpu->obj->vtimer_offset;
+	return hv_host_ticks() - vcount_offset(cpu);
 }
 
 /* ISTATUS is the timer condition (CVAL <= count) while enabled. */
@@ -40,6 +51,11 @@ uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu)
 	return read_ctl(cpu->cntp_ctl, cpu->cntp_cval, hv_host_ticks());
 }
 
+uint64_t emu_hptimer_read_ctl(struct emu_cpu *cpu)
+{
+	return read_ctl(cpu->sr[SR_CNTHP_CTL_EL2], cpu->sr[SR_CNTHP_CVAL_EL2], hv_host_ticks());
+}
+
 /* TVAL: the low 32 bits of CVAL - count (a signed 32-bit down-count). */
 uint64_t emu_timer_read_tval(struct emu_cpu *cpu)
 {
@@ -49,6 +65,11 @@ uint64_t emu_timer_read_tval(struct emu_cpu *cpu)
 uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu)
 {
 	return (cpu->cntp_cval - hv_host_ticks()) & 0xffffffffull;
+}
+
+uint64_t emu_hptimer_read_tval(struct emu_cpu *cpu)
+{
+	return (cpu->sr[SR_CNTHP_CVAL_EL2] - hv_host_ticks()) & 0xffffffffull;
 }
 
 /* Writing TVAL sets CVAL = count + SignExtend(TVAL[31:0]). */
@@ -69,6 +90,11 @@ void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value)
 	cpu->cntp_cval = cval_of_tval(value, hv_host_ticks());
 }
 
+void emu_hptimer_write_tval(struct emu_cpu *cpu, uint64_t value)
+{
+	cpu->sr[SR_CNTHP_CVAL_EL2] = cval_of_tval(value, hv_host_ticks());
+}
+
 static bool live(uint64_t ctl)
 {
 	return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE;
@@ -78,9 +104,9 @@ static bool live(uint64_t ctl)
 static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
 {
 	uint64_t now = hv_host_ticks();
-	bool v = live(cpu->sr[SR_CNTV_CTL_EL0]) &&
-		 now - cpu->obj->vtimer_offset >= cpu->sr[SR_CNTV_CVAL_EL0];
+	bool v = live(cpu->sr[SR_CNTV_CTL_EL0]) && now - vcount_offset(cpu) >= cpu->sr[SR_CNTV_CVAL_EL0];
 	bool p = live(cpu->cntp_ctl) && now >= cpu->cntp_cval;
+	bool hp = live(cpu->sr[SR_CNTHP_CTL_EL2]) && now >= cpu->sr[SR_CNTHP_CVAL_EL2];
 	if (v != cpu->vtimer_level) {
 		cpu->vtimer_level = v;
 		gic_set_ppi_level(gc, GIC_PPI_VTIMER, v);
@@ -89,14 +115,18 @@ static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
 		cpu->ptimer_level = p;
 		gic_set_ppi_level(gc, GIC_PPI_PTIMER, p);
 	}
+	if (hp != cpu->hptimer_level) {
+		cpu->hptimer_level = hp;
+		gic_set_ppi_level(gc, GIC_PPI_HPTIMER, hp);
+	}
 }
 
 void emu_timer_check(struct emu_cpu *cpu)
 {
 	struct gic_cpu *gc = cpu->obj->gic;
 	if (gc) {
-		if (cpu->vtimer_level || cpu->ptimer_level || live(cpu->sr[SR_CNTV_CTL_EL0]) ||
-		    live(cpu->cntp_ctl))
+		if (cpu->vtimer_level || cpu->ptimer_level || cpu->hptimer_level || live(cpu->sr[SR_CNTV_CTL_EL0]) ||
+		    live(cpu->cntp_ctl) || live(cpu->sr[SR_CNTHP_CTL_EL2]))
 			drive_ppis(cpu, gc);
 		return;
 	}
@@ -116,9 +146,14 @@ uint64_t emu_timer_deadline(struct emu_cpu *cpu)
 {
 	uint64_t d = 0;
 	if (live(cpu->sr[SR_CNTV_CTL_EL0]) && !cpu->vtimer_level)
-		d = cpu->sr[SR_CNTV_CVAL_EL0] + cpu->obj->vtimer_offset;
+		d = cpu->sr[SR_CNTV_CVAL_EL0] + vcount_offset(cpu);
 	if (live(cpu->cntp_ctl) && !cpu->ptimer_level) {
 		uint64_t p = cpu->cntp_cval;
+		if (!d || p < d)
+			d = p;
+	}
+	if (live(cpu->sr[SR_CNTHP_CTL_EL2]) && !cpu->hptimer_level) {
+		uint64_t p = cpu->sr[SR_CNTHP_CVAL_EL2];
 		if (!d || p < d)
 			d = p;
 	}
