@@ -20,9 +20,9 @@ void vm_setup(void)
 	vm_setup_with(NULL);
 }
 
-void vm_setup_with(void (*before_vcpu)(void))
+static void vm_setup_config(hv_vm_config_t config, void (*before_vcpu)(void))
 {
-	ck_assert_int_eq(hv_vm_create(NULL), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_create(config), HV_SUCCESS);
 	if (before_vcpu)
 		before_vcpu();
 	g_ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
@@ -34,6 +34,20 @@ void vm_setup_with(void (*before_vcpu)(void))
 	g_exit = NULL;
 	ck_assert_int_eq(hv_vcpu_create(&g_vcpu, &g_exit, NULL), HV_SUCCESS);
 	ck_assert_ptr_nonnull(g_exit);
+}
+
+void vm_setup_with(void (*before_vcpu)(void))
+{
+	vm_setup_config(NULL, before_vcpu);
+}
+
+void vm_setup_el2(void)
+{
+	hv_vm_config_t config = hv_vm_config_create();
+	ck_assert_ptr_nonnull(config);
+	ck_assert_int_eq(hv_vm_config_set_el2_enabled(config, true), HV_SUCCESS);
+	vm_setup_config(config, NULL);
+	os_release(config);
 }
 
 void vm_teardown(void)

@@ -53,6 +53,8 @@ void vm_setup(void);
 /* The same, calling before_vcpu() between hv_vm_create and hv_vcpu_create
  * (e.g. hv_gic_create). */
 void vm_setup_with(void (*before_vcpu)(void));
+/* The same with EL2 enabled (the vCPU starts at EL2h). */
+void vm_setup_el2(void);
 void vm_teardown(void);
 
 /* Loads GUEST_DIR/name.bin at the start of RAM. */

@@ -1,0 +1,589 @@
+/*
+ * test_el2.c - EL2 guests (hv_vm_config_set_el2_enabled): the vCPU
+ * starts at EL2h, the EL2 registers through hv_vcpu_get/set_sys_reg, and
+ * the guest hypervisor's view of its EL1 guest: HVC and ERET, the traps
+ * of HCR_EL2 and CPTR_EL2, virtual and routed interrupts, its stage 2
+ * (faults with exact ESR_EL2 / FAR_EL2 / HPFAR_EL2, S1PTW, AT), and what
+ * still exits to the host.  Values from the Arm ARM (D1, D8, D19).
+ *
+ * On a backend without EL2 (kvm) only the refusal is checked.
+ */
+#include <string.h>
+
+#include <mach/mach_time.h>
+
+#include "guest.h"
+
+enum {
+	E_ENTER_EL1, E_HVC_EL2, E_HVC, E_SMC, E_LOAD, E_STORE, E_MSR_SCTLR, E_MRS_ID, E_WFI,
+	E_UNMASK, E_FP, E_IDS, E_EL2_STATE, E_ERET_UP, E_EL1_ERET_UP, E_TLBI, E_AT, E_MRS_EL2,
+	E_PMU,
+};
+
+#define CPSR_EL2H_MASKED 0x3c9ull
+#define SPSR_EL1H_MASKED 0x3c5ull
+
+/* HCR_EL2 */
+#define HCR_VM (1ull << 0)
+#define HCR_FMO (1ull << 3)
+#define HCR_IMO (1ull << 4)
+#define HCR_VI (1ull << 7)
+#define HCR_TWI (1ull << 13)
+#define HCR_TID3 (1ull << 18)
+#define HCR_TSC (1ull << 19)
+#define HCR_TTLB (1ull << 25)
+#define HCR_TVM (1ull << 26)
+#define HCR_RW (1ull << 31)
+#define HCR_E2H (1ull << 34)
+
+#define EL2_VEC(k) (0xF000u + (k)) /* the default vectors as VBAR_EL2 */
+#define EL1_VEC(k) (0xE000u + (k)) /* el1_vectors, seen in ESR_EL2 */
+#define VEC_LOWER_IRQ 9
+
+/* ESR_EL2 values. */
+#define ESR(ec, iss) ((uint64_t)(ec) << 26 | ESR_IL | (uint64_t)(iss))
+#define ESR_HVC(imm) ESR(0x16, imm)
+#define ISS_ISV (1u << 24)
+#define ISS_SAS_64 (3u << 22)
+#define ISS_SF (1u << 15)
+#define ISS_WNR (1u << 6)
+#define ISS_S1PTW (1u << 7)
+#define FSC_TRANS_L1 0x05u
+#define FSC_PERM_L1 0x0du
+
+/* Stage 2 (VTCR_EL2: 4K granule, T0SZ = 32, start at level 1). */
+#define S2_TABLE_OFF 0x200000ull
+#define S2_BLOCK (1ull | 1ull << 10 | 3ull << 8 | 0xfull << 2) /* block, AF, SH, Normal WB */
+#define S2AP_RO (1ull << 6)
+#define S2AP_RW (3ull << 6)
+#define VTCR_4K_L1_32 (32ull | 1ull << 6 | 1ull << 8 | 1ull << 10 | 3ull << 12 | 1ull << 31)
+
+static bool el2_supported(void)
+{
+	bool b = false;
+	ck_assert_int_eq(hv_vm_config_get_el2_supported(&b), HV_SUCCESS);
+	return b;
+}
+
+static void setup(void)
+{
+	if (!el2_supported())
+		return;
+	vm_setup_el2();
+	guest_load("el2");
+}
+
+static void teardown(void)
+{
+	if (el2_supported())
+		vm_teardown();
+}
+
+#define REQUIRE_EL2()                                                                   \
+	do {                                                                            \
+		if (!el2_supported())                                                   \
+			return; /* el2_refused covers this backend */                   \
+	} while (0)
+
+/* At EL2h with VBAR_EL2 = the default vectors and stacks for both ELs. */
+static void start_el2(unsigned entry)
+{
+	set_reg(HV_REG_PC, guest_addr(4ull * entry));
+	set_reg(HV_REG_CPSR, CPSR_EL2H_MASKED);
+	set_sysreg(HV_SYS_REG_SP_EL2, GUEST_RAM_IPA + GUEST_RAM_SIZE);
+	set_sysreg(HV_SYS_REG_SP_EL1, GUEST_RAM_IPA + GUEST_RAM_SIZE - 0x10000);
+	set_sysreg(HV_SYS_REG_VBAR_EL2, GUEST_VBAR);
+}
+
+/* The guest hypervisor sets HCR_EL2 and ERETs to an EL1 snippet. */
+static void run_el1(unsigned entry, uint64_t hcr, uint64_t spsr)
+{
+	start_el2(E_ENTER_EL1);
+	set_reg(HV_REG_X0, hcr);
+	set_reg(HV_REG_X1, guest_addr(4ull * entry));
+	set_reg(HV_REG_X2, spsr);
+	guest_run();
+}
+
+/* run_el1 with X3 = an address for the load/store snippets. */
+static void run_el1_x3(unsigned entry, uint64_t hcr, uint64_t x3)
+{
+	start_el2(E_ENTER_EL1);
+	set_reg(HV_REG_X0, hcr);
+	set_reg(HV_REG_X1, guest_addr(4ull * entry));
+	set_reg(HV_REG_X2, SPSR_EL1H_MASKED);
+	set_reg(HV_REG_X3, x3);
+	guest_run();
+}
+
+/* EL1 -> EL2 as a lower-EL synchronous exception (the EL2 vector exits). */
+#define ASSERT_AT_EL2_WITH(esr)                                                         \
+	do {                                                                            \
+		ASSERT_HVC(EL2_VEC(8));                                                 \
+		ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL2), (esr));                       \
+		ASSERT_U64_EQ(reg(HV_REG_CPSR), CPSR_EL2H_MASKED);                      \
+	} while (0)
+
+static void put_s2(unsigned index, uint64_t desc)
+{
+	memcpy(g_ram + S2_TABLE_OFF + 8ull * index, &desc, 8);
+}
+
+/* IPA 0x0-0x3fffffff -> RAM read-only, 0x40000000.. -> RAM (identity),
+ * 0xc0000000.. -> high_pa if non-zero; the rest unmapped. */
+static void stage2_setup(uint64_t high_pa)
+{
+	memset(g_ram + S2_TABLE_OFF, 0, 0x1000);
+	put_s2(0, GUEST_RAM_IPA | S2_BLOCK | S2AP_RO);
+	put_s2(1, GUEST_RAM_IPA | S2_BLOCK | S2AP_RW);
+	if (high_pa)
+		put_s2(3, high_pa | S2_BLOCK | S2AP_RW);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, VTCR_4K_L1_32);
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, GUEST_RAM_IPA + S2_TABLE_OFF);
+}
+
+START_TEST(el2_refused)
+{
+	if (el2_supported())
+		return;
+	hv_vm_config_t c = hv_vm_config_create();
+	ck_assert_int_eq(hv_vm_config_set_el2_enabled(c, true), HV_UNSUPPORTED);
+	bool b = true;
+	ck_assert_int_eq(hv_vm_config_get_el2_enabled(c, &b), HV_SUCCESS);
+	ck_assert(!b);
+	os_release(c);
+}
+END_TEST
+
+START_TEST(reset_state)
+{
+	REQUIRE_EL2();
+	ASSERT_U64_EQ(reg(HV_REG_CPSR), CPSR_EL2H_MASKED);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HCR_EL2), HCR_RW);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SCTLR_EL2), 0x30c50830ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_TCR_EL2), 0x80800000ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_VTCR_EL2), 0x80000000ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_CPTR_EL2), 0x33ffull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_CNTHCTL_EL2), 3);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_VPIDR_EL2), sysreg(HV_SYS_REG_MIDR_EL1));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_VMPIDR_EL2), sysreg(HV_SYS_REG_MPIDR_EL1));
+	/* ID_AA64PFR0_EL1.EL2 = 1: EL2 implemented, AArch64 only. */
+	ASSERT_U64_EQ((sysreg(HV_SYS_REG_ID_AA64PFR0_EL1) >> 8) & 0xf, 1);
+	bool b = false;
+	hv_vm_config_t c = hv_vm_config_create();
+	ck_assert_int_eq(hv_vm_config_set_el2_enabled(c, true), HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_config_get_el2_enabled(c, &b), HV_SUCCESS);
+	ck_assert(b);
+	os_release(c);
+}
+END_TEST
+
+START_TEST(registers_round_trip)
+{
+	REQUIRE_EL2();
+	static const struct { hv_sys_reg_t reg; uint64_t v; } rt[] = {
+		{ HV_SYS_REG_VTTBR_EL2, 0x0005000040200000ull },
+		{ HV_SYS_REG_TTBR0_EL2, 0x40300000ull },
+		{ HV_SYS_REG_TTBR1_EL2, 0x40400000ull },
+		{ HV_SYS_REG_VBAR_EL2, 0x40000800ull },
+		{ HV_SYS_REG_ELR_EL2, 0xffff000012345678ull },
+		{ HV_SYS_REG_SPSR_EL2, 0x600003c5ull },
+		{ HV_SYS_REG_ESR_EL2, 0x93c08005ull },
+		{ HV_SYS_REG_FAR_EL2, 0xdeadbeef000ull },
+		{ HV_SYS_REG_HPFAR_EL2, 0xc00000ull },
+		{ HV_SYS_REG_MAIR_EL2, 0x44ff00ull },
+		{ HV_SYS_REG_TPIDR_EL2, 0x1122334455667788ull },
+		{ HV_SYS_REG_CNTVOFF_EL2, 0x1000ull },
+		{ HV_SYS_REG_CNTHP_CVAL_EL2, ~0ull }, /* never: ISTATUS stays 0 */
+		{ HV_SYS_REG_CNTHP_CTL_EL2, 1 },
+		{ HV_SYS_REG_SP_EL2, 0x40400000ull },
+		{ HV_SYS_REG_MDCR_EL2, 0x100ull },
+		{ HV_SYS_REG_VPIDR_EL2, 0x410fd0c0ull },
+		{ HV_SYS_REG_VMPIDR_EL2, 0x80000003ull },
+	};
+	for (size_t i = 0; i < sizeof(rt) / sizeof(rt[0]); i++) {
+		set_sysreg(rt[i].reg, rt[i].v);
+		ck_assert_msg(sysreg(rt[i].reg) == rt[i].v, "reg %#x: %#llx", (unsigned)rt[i].reg,
+			      (unsigned long long)sysreg(rt[i].reg));
+	}
+	/* The SDK 15 headers' MDCR_EL2 value names the same register. */
+	uint64_t v = 0;
+	ck_assert_int_eq(hv_vcpu_get_sys_reg(g_vcpu, (hv_sys_reg_t)0xe019, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v, 0x100);
+	/* FEAT_VHE is not implemented: HCR_EL2.E2H stays 0. */
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_E2H | HCR_VM);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HCR_EL2), HCR_RW | HCR_VM);
+}
+END_TEST
+
+/* Without EL2 in the configuration nothing of this exists. */
+START_TEST(absent_without_el2)
+{
+	vm_setup();
+	uint64_t v;
+	ck_assert_int_eq(hv_vcpu_get_sys_reg(g_vcpu, HV_SYS_REG_HCR_EL2, &v), HV_BAD_ARGUMENT);
+	ck_assert_int_eq(hv_vcpu_set_sys_reg(g_vcpu, HV_SYS_REG_VTTBR_EL2, 0), HV_BAD_ARGUMENT);
+	ck_assert_int_eq(hv_vcpu_get_sys_reg(g_vcpu, HV_SYS_REG_SP_EL2, &v), HV_BAD_ARGUMENT);
+	ASSERT_U64_EQ(reg(HV_REG_CPSR), CPSR_EL1H_MASKED);
+	/* emu advertises EL2 only with it (KVM shows the host's field). */
+	if (el2_supported())
+		ASSERT_U64_EQ((sysreg(HV_SYS_REG_ID_AA64PFR0_EL1) >> 8) & 0xf, 0);
+	vm_teardown();
+}
+END_TEST
+
+START_TEST(hvc_at_el2_exits)
+{
+	REQUIRE_EL2();
+	start_el2(E_HVC_EL2);
+	guest_run();
+	ASSERT_HVC(7);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9) + 4);
+	ASSERT_U64_EQ(reg(HV_REG_CPSR), CPSR_EL2H_MASKED);
+}
+END_TEST
+
+START_TEST(el2_sees_its_state)
+{
+	REQUIRE_EL2();
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_TVM);
+	start_el2(E_EL2_STATE);
+	guest_run();
+	ASSERT_HVC(8);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2ull << 2); /* CurrentEL */
+	ASSERT_U64_EQ(reg(HV_REG_X1), HCR_RW | HCR_TVM);
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0x30c50830ull);
+}
+END_TEST
+
+/* ERET to EL1, HVC back: ESR_EL2, ELR_EL2 (after the HVC), SPSR_EL2. */
+START_TEST(eret_then_hvc_from_el1)
+{
+	REQUIRE_EL2();
+	run_el1(E_HVC, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x42));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9) + 4);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL2), SPSR_EL1H_MASKED);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1);
+	ASSERT_U64_EQ(guest_pc(), GUEST_VBAR + 8 * 0x80 + 4);
+}
+END_TEST
+
+/* SMC: to EL2 under HCR_EL2.TSC (ELR at the SMC), else to the host. */
+START_TEST(smc_trapped_by_tsc)
+{
+	REQUIRE_EL2();
+	run_el1(E_SMC, HCR_RW | HCR_TSC, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x17, 0x11));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+
+	run_el1(E_SMC, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_SYNDROME(ESR(0x17, 0x11));
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+}
+END_TEST
+
+/* An illegal exception return (EL1 -> EL2h) keeps EL1 and sets IL; the
+ * next instruction takes an Illegal Execution state exception at EL1. */
+START_TEST(eret_upwards_is_illegal)
+{
+	REQUIRE_EL2();
+	run_el1(E_EL1_ERET_UP, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(4)));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR(0x0e, 0));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL1) & 0x10000f, 0x100005);
+}
+END_TEST
+
+/* The EL2 registers are UNDEFINED at EL1; PMU registers too while
+ * ID_AA64DFR0_EL1.PMUVer says there is no PMU. */
+START_TEST(el2_regs_undefined_at_el1)
+{
+	REQUIRE_EL2();
+	run_el1(E_MRS_EL2, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(4)));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR(0, 0));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+
+	run_el1(E_PMU, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(4)));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR(0, 0));
+}
+END_TEST
+
+/* EC 0x18 ISS: Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5]
+ * CRm[4:1] Direction[0]. */
+#define ISS_SYSREG(op0, op1, crn, crm, op2, rt, read) \
+	((op0) << 20 | (op2) << 17 | (op1) << 14 | (crn) << 10 | (rt) << 5 | (crm) << 1 | (read))
+
+START_TEST(tvm_traps_sctlr_write)
+{
+	REQUIRE_EL2();
+	run_el1(E_MSR_SCTLR, HCR_RW | HCR_TVM, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x18, ISS_SYSREG(3u, 0u, 1u, 0u, 0u, 4u, 0u)));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+	/* TVM traps writes only: without it the MSR completes. */
+	run_el1(E_MSR_SCTLR, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x46));
+}
+END_TEST
+
+START_TEST(tid3_traps_id_read)
+{
+	REQUIRE_EL2();
+	run_el1(E_MRS_ID, HCR_RW | HCR_TID3, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x18, ISS_SYSREG(3u, 0u, 0u, 7u, 0u, 5u, 1u)));
+	run_el1(E_MRS_ID, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x47));
+	ASSERT_U64_EQ(reg(HV_REG_X5), sysreg(HV_SYS_REG_ID_AA64MMFR0_EL1));
+}
+END_TEST
+
+START_TEST(ttlb_traps_tlbi)
+{
+	REQUIRE_EL2();
+	run_el1(E_TLBI, HCR_RW | HCR_TTLB, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x18, ISS_SYSREG(1u, 0u, 8u, 7u, 0u, 31u, 0u)));
+	run_el1(E_TLBI, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x4c));
+}
+END_TEST
+
+/* WFI: to EL2 under TWI (EC 0x01, CV, COND = AL), else to the host. */
+START_TEST(twi_traps_wfi)
+{
+	REQUIRE_EL2();
+	run_el1(E_WFI, HCR_RW | HCR_TWI, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x01, 0x01e00000u));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+	run_el1(E_WFI, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_SYNDROME(ESR(0x01, 0x01e00000u));
+}
+END_TEST
+
+/* CPTR_EL2.TFP: FP/SIMD at EL1 traps to EL2 with EC 0x07. */
+START_TEST(tfp_traps_fp)
+{
+	REQUIRE_EL2();
+	set_sysreg(HV_SYS_REG_CPTR_EL2, 0x33ff | 1ull << 10);
+	run_el1(E_FP, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x07, 0x01e00000u));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+}
+END_TEST
+
+/* HCR_EL2.VI with IMO: a virtual IRQ, seen in ISR_EL1 and taken at EL1
+ * once unmasked. */
+START_TEST(virtual_irq)
+{
+	REQUIRE_EL2();
+	run_el1(E_UNMASK, HCR_RW | HCR_IMO | HCR_VI, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(5))); /* current EL, SP_ELx, IRQ */
+	ASSERT_U64_EQ(reg(HV_REG_X6), 0x80);     /* ISR_EL1.I */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+/* A physical IRQ with IMO goes to EL2, whatever PSTATE.I at EL1; without
+ * IMO it is EL1's, taken once EL1 unmasks it. */
+START_TEST(physical_irq_routing)
+{
+	REQUIRE_EL2();
+	start_el2(E_ENTER_EL1);
+	set_reg(HV_REG_X0, HCR_RW | HCR_IMO);
+	set_reg(HV_REG_X1, guest_addr(4ull * E_UNMASK));
+	set_reg(HV_REG_X2, SPSR_EL1H_MASKED);
+	ck_assert_int_eq(hv_vcpu_set_pending_interrupt(g_vcpu, HV_INTERRUPT_TYPE_IRQ, true), HV_SUCCESS);
+	guest_run();
+	ASSERT_HVC(EL2_VEC(VEC_LOWER_IRQ));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL2) & 0x3cf, SPSR_EL1H_MASKED);
+
+	start_el2(E_ENTER_EL1);
+	set_reg(HV_REG_X0, HCR_RW);
+	set_reg(HV_REG_X1, guest_addr(4ull * E_UNMASK));
+	set_reg(HV_REG_X2, SPSR_EL1H_MASKED);
+	ck_assert_int_eq(hv_vcpu_set_pending_interrupt(g_vcpu, HV_INTERRUPT_TYPE_IRQ, true), HV_SUCCESS);
+	guest_run();
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(5)));
+	ASSERT_U64_EQ(reg(HV_REG_X6), 0x80); /* ISR_EL1 shows the physical line */
+}
+END_TEST
+
+/* EL1 reads VPIDR_EL2/VMPIDR_EL2 as MIDR/MPIDR, and CNTVCT_EL0 net of
+ * CNTVOFF_EL2. */
+START_TEST(virtual_ids_and_counter)
+{
+	REQUIRE_EL2();
+	set_sysreg(HV_SYS_REG_VPIDR_EL2, 0x410fd0c0ull);
+	set_sysreg(HV_SYS_REG_VMPIDR_EL2, 0x80000003ull);
+	ck_assert_int_eq(hv_vcpu_set_vtimer_offset(g_vcpu, 0), HV_SUCCESS);
+	uint64_t t0 = mach_absolute_time();
+	uint64_t off = t0 / 2;
+	set_sysreg(HV_SYS_REG_CNTVOFF_EL2, off);
+	run_el1(E_IDS, HCR_RW, SPSR_EL1H_MASKED);
+	uint64_t t1 = mach_absolute_time();
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x4a));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0x410fd0c0ull);
+	ASSERT_U64_EQ(reg(HV_REG_X1), 0x80000003ull);
+	uint64_t v = reg(HV_REG_X7);
+	ck_assert_msg(v >= t0 - off && v <= t1 - off, "CNTVCT %#llx not in [%#llx, %#llx]", (unsigned long long)v,
+		      (unsigned long long)(t0 - off), (unsigned long long)(t1 - off));
+}
+END_TEST
+
+/* Stage 2: a load from an IPA the guest hypervisor did not map. */
+START_TEST(stage2_translation_fault)
+{
+	REQUIRE_EL2();
+	stage2_setup(0);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, 0xc0000010ull);
+	ASSERT_AT_EL2_WITH(ESR(0x24, ISS_ISV | ISS_SAS_64 | ISS_SF | FSC_TRANS_L1));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL2), 0xc0000010ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HPFAR_EL2), 0xc00000ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+}
+END_TEST
+
+/* Stage 2 read-only: loads see the RAM behind the IPA, stores fault. */
+START_TEST(stage2_permission_fault)
+{
+	REQUIRE_EL2();
+	stage2_setup(0);
+	uint64_t magic = 0x5a5aa5a512345678ull;
+	memcpy(g_ram + GUEST_DATA_OFF + 8, &magic, 8);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, GUEST_DATA_OFF + 8);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+	ASSERT_U64_EQ(reg(HV_REG_X0), magic);
+
+	run_el1_x3(E_STORE, HCR_RW | HCR_VM, GUEST_DATA_OFF + 8);
+	ASSERT_AT_EL2_WITH(ESR(0x24, ISS_ISV | ISS_SAS_64 | ISS_SF | ISS_WNR | FSC_PERM_L1));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL2), GUEST_DATA_OFF + 8);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HPFAR_EL2), (GUEST_DATA_OFF >> 12) << 4);
+	uint64_t now;
+	memcpy(&now, g_ram + GUEST_DATA_OFF + 8, 8);
+	ASSERT_U64_EQ(now, magic); /* nothing written */
+}
+END_TEST
+
+/* The guest's stage 2 maps an IPA to a PA the VM does not have: that is
+ * the host's stage-2 fault, an exit with the PA (MMIO for the host). */
+START_TEST(stage2_to_host_fault)
+{
+	REQUIRE_EL2();
+	stage2_setup(UNMAPPED_IPA);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, 0xc0000010ull);
+	ASSERT_EXIT_EC(0x24);
+	ASSERT_U64_EQ(g_exit->exception.physical_address, UNMAPPED_IPA + 0x10);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, 0xc0000010ull);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	ck_assert(g_exit->exception.syndrome & ISS_ISV);
+}
+END_TEST
+
+/* EL1's stage-1 tables at an IPA stage 2 does not map: the walk faults
+ * with S1PTW (an instruction abort: the first fetch walks). */
+START_TEST(stage2_fault_on_s1_walk)
+{
+	REQUIRE_EL2();
+	stage2_setup(0);
+	set_sysreg(HV_SYS_REG_MAIR_EL1, 0xff);
+	set_sysreg(HV_SYS_REG_TCR_EL1, 25ull | 1ull << 23); /* T0SZ 25, 4K, EPD1 */
+	set_sysreg(HV_SYS_REG_TTBR0_EL1, 0x80000000ull);
+	set_sysreg(HV_SYS_REG_SCTLR_EL1, 0x30d01805ull);
+	run_el1(E_HVC, HCR_RW | HCR_VM, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x20, ISS_S1PTW | FSC_TRANS_L1));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL2), guest_addr(4ull * E_HVC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HPFAR_EL2), 0x800000ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), guest_addr(4ull * E_HVC));
+}
+END_TEST
+
+/* AT from EL2: S12E1R through both stages (fault reported in PAR_EL1
+ * with S = 1), S1E2R through EL2's own (off) stage 1. */
+START_TEST(at_two_stages)
+{
+	REQUIRE_EL2();
+	stage2_setup(0);
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_VM);
+	start_el2(E_AT);
+	set_reg(HV_REG_X3, GUEST_DATA_OFF + 0x10);
+	set_reg(HV_REG_X4, 0x40001234ull);
+	guest_run();
+	ASSERT_HVC(9);
+	uint64_t par = reg(HV_REG_X0);
+	ck_assert_msg(!(par & 1), "PAR %#llx", (unsigned long long)par);
+	ASSERT_U64_EQ(par & 0x0000fffffffff000ull, GUEST_RAM_IPA + GUEST_DATA_OFF);
+	par = reg(HV_REG_X1);
+	ck_assert(!(par & 1));
+	ASSERT_U64_EQ(par & 0x0000fffffffff000ull, 0x40001000ull);
+
+	start_el2(E_AT);
+	set_reg(HV_REG_X3, 0xc0000000ull);
+	set_reg(HV_REG_X4, 0x40001234ull);
+	guest_run();
+	ASSERT_HVC(9);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1 | FSC_TRANS_L1 << 1 | 1ull << 9 | 1ull << 11);
+}
+END_TEST
+
+/* The host's debugger works in EL2 code: a breakpoint with HMC = 1. */
+START_TEST(host_breakpoint_at_el2)
+{
+	REQUIRE_EL2();
+	ck_assert_int_eq(hv_vcpu_set_trap_debug_exceptions(g_vcpu, true), HV_SUCCESS);
+	start_el2(E_HVC_EL2);
+	uint64_t target = guest_addr(4ull * E_HVC_EL2);
+	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, target);
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, 0x1e7ull | 1ull << 13);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, 1ull << 15);
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), target);
+	/* Without HMC the EL2 instruction does not match. */
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, 0x1e7ull);
+	start_el2(E_HVC_EL2);
+	guest_run();
+	ASSERT_HVC(7);
+}
+END_TEST
+
+static Suite *el2_suite(void)
+{
+	Suite *s = suite_create("el2");
+	TCase *c = tcase_create("el2");
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_add_test(c, el2_refused);
+	tcase_add_test(c, reset_state);
+	tcase_add_test(c, registers_round_trip);
+	tcase_add_test(c, hvc_at_el2_exits);
+	tcase_add_test(c, el2_sees_its_state);
+	tcase_add_test(c, eret_then_hvc_from_el1);
+	tcase_add_test(c, smc_trapped_by_tsc);
+	tcase_add_test(c, eret_upwards_is_illegal);
+	tcase_add_test(c, el2_regs_undefined_at_el1);
+	tcase_add_test(c, tvm_traps_sctlr_write);
+	tcase_add_test(c, tid3_traps_id_read);
+	tcase_add_test(c, ttlb_traps_tlbi);
+	tcase_add_test(c, twi_traps_wfi);
+	tcase_add_test(c, tfp_traps_fp);
+	tcase_add_test(c, virtual_irq);
+	tcase_add_test(c, physical_irq_routing);
+	tcase_add_test(c, virtual_ids_and_counter);
+	tcase_add_test(c, stage2_translation_fault);
+	tcase_add_test(c, stage2_permission_fault);
+	tcase_add_test(c, stage2_to_host_fault);
+	tcase_add_test(c, stage2_fault_on_s1_walk);
+	tcase_add_test(c, at_two_stages);
+	tcase_add_test(c, host_breakpoint_at_el2);
+	suite_add_tcase(s, c);
+	TCase *n = tcase_create("no_el2");
+	tcase_add_test(n, absent_without_el2);
+	suite_add_tcase(s, n);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(el2_suite());
+}
