@@ -17,7 +17,7 @@
 enum {
 	E_ENTER_EL1, E_HVC_EL2, E_HVC, E_SMC, E_LOAD, E_STORE, E_MSR_SCTLR, E_MRS_ID, E_WFI,
 	E_UNMASK, E_FP, E_IDS, E_EL2_STATE, E_ERET_UP, E_EL1_ERET_UP, E_TLBI, E_AT, E_MRS_EL2,
-	E_PMU,
+	E_PMU, E_VIAR, E_VPMR,
 };
 
 #define CPSR_EL2H_MASKED 0x3c9ull
@@ -548,6 +548,164 @@ START_TEST(host_breakpoint_at_el2)
 }
 END_TEST
 
+/* ---- the GIC's virtual CPU interface ------------------------------------ */
+
+#define GICD_BASE 0x08000000ull
+#define GICR_BASE 0x080a0000ull
+#define LR_PENDING (1ull << 62)
+#define LR_ACTIVE (1ull << 63)
+#define LR_GROUP1 (1ull << 60)
+#define LR_HW (1ull << 61)
+#define LR_EOI (1ull << 41)
+#define LR(vintid, prio, flags) ((uint64_t)(vintid) | (uint64_t)(prio) << 48 | (flags))
+#define VMCR_VENG1 (1ull << 1)
+#define VMCR_VPMR(p) ((uint64_t)(p) << 24)
+
+static void create_gic(void)
+{
+	hv_gic_config_t c = hv_gic_config_create();
+	ck_assert_int_eq(hv_gic_config_set_distributor_base(c, GICD_BASE), HV_SUCCESS);
+	ck_assert_int_eq(hv_gic_config_set_redistributor_base(c, GICR_BASE), HV_SUCCESS);
+	ck_assert_int_eq(hv_gic_create(c), HV_SUCCESS);
+	os_release(c);
+}
+
+static void gic_setup(void)
+{
+	if (!el2_supported())
+		return;
+	vm_setup_el2_with(create_gic);
+	guest_load("el2");
+}
+
+static uint64_t ich(hv_gic_ich_reg_t r)
+{
+	uint64_t v = 0;
+	ck_assert_int_eq(hv_gic_get_ich_reg(g_vcpu, r, &v), HV_SUCCESS);
+	return v;
+}
+
+static void set_ich(hv_gic_ich_reg_t r, uint64_t v)
+{
+	ck_assert_int_eq(hv_gic_set_ich_reg(g_vcpu, r, v), HV_SUCCESS);
+}
+
+/* What the guest hypervisor's ERET to the interrupted EL1 does. */
+static void host_eret(void)
+{
+	set_reg(HV_REG_PC, sysreg(HV_SYS_REG_ELR_EL2));
+	set_reg(HV_REG_CPSR, sysreg(HV_SYS_REG_SPSR_EL2));
+}
+
+START_TEST(vgic_registers)
+{
+	REQUIRE_EL2();
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_VTR_EL2), 0x90100003ull); /* 4 LRs, 5 priority bits */
+	uint64_t v;
+	ck_assert_int_eq(hv_gic_get_ich_reg(g_vcpu, HV_GIC_ICH_REG_LR4_EL2, &v), HV_BAD_ARGUMENT);
+	set_ich(HV_GIC_ICH_REG_LR3_EL2, LR(77, 0xa0, LR_GROUP1 | LR_PENDING));
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_LR3_EL2), LR(77, 0xa0, LR_GROUP1 | LR_PENDING));
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_ELRSR_EL2), 0x7); /* LR3 holds one */
+	set_ich(HV_GIC_ICH_REG_VMCR_EL2, VMCR_VENG1 | VMCR_VPMR(0xf0));
+	ck_assert_int_eq(hv_gic_get_icv_reg(g_vcpu, HV_GIC_ICV_REG_PMR_EL1, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v, 0xf0);
+	ck_assert_int_eq(hv_gic_get_icv_reg(g_vcpu, HV_GIC_ICV_REG_IGRPEN1_EL1, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v, 1);
+	ck_assert_int_eq(hv_gic_get_icc_reg(g_vcpu, HV_GIC_ICC_REG_SRE_EL2, &v), HV_SUCCESS);
+	ASSERT_U64_EQ(v, 0xf);
+	/* EL1 under IMO reads the virtual PMR; without IMO the physical one. */
+	run_el1(E_VPMR, HCR_RW | HCR_IMO, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x52));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xf0);
+	run_el1(E_VPMR, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x52));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0);
+}
+END_TEST
+
+/* A list register: the virtual IRQ is taken at EL1, acknowledged through
+ * ICV_IAR1 (LR pending -> active, running priority), EOI'd (LR inactive,
+ * free in ELRSR); with EOI = 1 the maintenance interrupt (PPI 25) rises. */
+START_TEST(vgic_list_register_lifecycle)
+{
+	REQUIRE_EL2();
+	set_ich(HV_GIC_ICH_REG_HCR_EL2, 1); /* En */
+	set_ich(HV_GIC_ICH_REG_VMCR_EL2, VMCR_VENG1 | VMCR_VPMR(0xf8));
+	set_ich(HV_GIC_ICH_REG_LR0_EL2, LR(40, 0x80, LR_GROUP1 | LR_PENDING | LR_EOI));
+	run_el1(E_UNMASK, HCR_RW | HCR_IMO, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(5))); /* EL1's IRQ vector */
+	ASSERT_U64_EQ(reg(HV_REG_X6), 0x80);     /* ISR_EL1.I: the virtual IRQ */
+
+	run_el1(E_VIAR, HCR_RW | HCR_IMO, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x50));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 40);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_LR0_EL2), LR(40, 0x80, LR_GROUP1 | LR_ACTIVE | LR_EOI));
+	uint64_t rpr;
+	ck_assert_int_eq(hv_gic_get_icv_reg(g_vcpu, HV_GIC_ICV_REG_RPR_EL1, &rpr), HV_SUCCESS);
+	ASSERT_U64_EQ(rpr, 0x80);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_ELRSR_EL2) & 1, 0);
+
+	host_eret();
+	guest_run();
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x51));
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_LR0_EL2), LR(40, 0x80, LR_GROUP1 | LR_EOI));
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_EISR_EL2), 1);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_MISR_EL2), 1); /* EOI */
+	uint64_t pend;
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &pend),
+			 HV_SUCCESS);
+	ck_assert_msg(pend & (1u << 25), "GICR_ISPENDR0 %#llx: no maintenance interrupt", (unsigned long long)pend);
+	/* The hypervisor recycles the LR: the maintenance interrupt drops. */
+	set_ich(HV_GIC_ICH_REG_LR0_EL2, 0);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_ELRSR_EL2), 0xf);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_MISR_EL2), 0);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &pend),
+			 HV_SUCCESS);
+	ck_assert(!(pend & (1u << 25)));
+}
+END_TEST
+
+/* HW = 1: deactivating the virtual INTID deactivates the physical one;
+ * nothing pending or below the priority mask: IAR returns 1023. */
+START_TEST(vgic_hw_deactivation)
+{
+	REQUIRE_EL2();
+	uint64_t act;
+	ck_assert_int_eq(hv_gic_set_distributor_reg(HV_GIC_DISTRIBUTOR_REG_GICD_ISACTIVER1, 1u << 9), HV_SUCCESS);
+	set_ich(HV_GIC_ICH_REG_HCR_EL2, 1);
+	set_ich(HV_GIC_ICH_REG_VMCR_EL2, VMCR_VENG1 | VMCR_VPMR(0x80));
+	set_ich(HV_GIC_ICH_REG_LR1_EL2, LR(27, 0x90, LR_GROUP1 | LR_PENDING | LR_HW | 41ull << 32));
+	run_el1(E_VIAR, HCR_RW | HCR_IMO, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x50));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1023); /* 0x90 is not above VPMR 0x80 */
+
+	set_ich(HV_GIC_ICH_REG_VMCR_EL2, VMCR_VENG1 | VMCR_VPMR(0xf8));
+	run_el1(E_VIAR, HCR_RW | HCR_IMO, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x50));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 27);
+	ck_assert_int_eq(hv_gic_get_distributor_reg(HV_GIC_DISTRIBUTOR_REG_GICD_ISACTIVER1, &act), HV_SUCCESS);
+	ASSERT_U64_EQ(act & (1u << 9), 1u << 9);
+	host_eret();
+	guest_run();
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x51));
+	ck_assert_int_eq(hv_gic_get_distributor_reg(HV_GIC_DISTRIBUTOR_REG_GICD_ISACTIVER1, &act), HV_SUCCESS);
+	ASSERT_U64_EQ(act & (1u << 9), 0);
+	ASSERT_U64_EQ(ich(HV_GIC_ICH_REG_LR1_EL2) >> 62, 0);
+}
+END_TEST
+
+/* Without EL2 the virtual interface is not there. */
+START_TEST(vgic_absent_without_el2)
+{
+	vm_setup_with(create_gic);
+	uint64_t v;
+	ck_assert_int_eq(hv_gic_get_ich_reg(g_vcpu, HV_GIC_ICH_REG_VTR_EL2, &v), HV_BAD_ARGUMENT);
+	ck_assert_int_eq(hv_gic_get_icv_reg(g_vcpu, HV_GIC_ICV_REG_PMR_EL1, &v), HV_BAD_ARGUMENT);
+	ck_assert_int_eq(hv_gic_get_icc_reg(g_vcpu, HV_GIC_ICC_REG_SRE_EL2, &v), HV_BAD_ARGUMENT);
+	vm_teardown();
+}
+END_TEST
+
 static Suite *el2_suite(void)
 {
 	Suite *s = suite_create("el2");
@@ -577,8 +735,15 @@ static Suite *el2_suite(void)
 	tcase_add_test(c, at_two_stages);
 	tcase_add_test(c, host_breakpoint_at_el2);
 	suite_add_tcase(s, c);
+	TCase *g = tcase_create("vgic");
+	tcase_add_checked_fixture(g, gic_setup, teardown);
+	tcase_add_test(g, vgic_registers);
+	tcase_add_test(g, vgic_list_register_lifecycle);
+	tcase_add_test(g, vgic_hw_deactivation);
+	suite_add_tcase(s, g);
 	TCase *n = tcase_create("no_el2");
 	tcase_add_test(n, absent_without_el2);
+	tcase_add_test(n, vgic_absent_without_el2);
 	suite_add_tcase(s, n);
 	return s;
 }

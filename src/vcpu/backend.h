@@ -36,6 +36,12 @@ struct hv_gic_ops {
 	hv_return_t (*redist_write)(struct hv_vcpu_obj *v, uint32_t off, unsigned size, uint64_t value);
 	hv_return_t (*icc_read)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value);
 	hv_return_t (*icc_write)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value);
+	/* The virtual CPU interface of EL2 guests (NULL: none); reg is a
+	 * member of Apple's ICH enum (or ICC_SRE_EL2) / ICV enum. */
+	hv_return_t (*ich_read)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value);
+	hv_return_t (*ich_write)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value);
+	hv_return_t (*icv_read)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value);
+	hv_return_t (*icv_write)(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value);
 	/* The state blob: size for the current vCPUs, save, restore. */
 	hv_return_t (*state_size)(struct hv_vm_obj *vm, size_t *size);
 	hv_return_t (*state_save)(struct hv_vm_obj *vm, void *buf);

@@ -6,7 +6,8 @@
  * Choices where Apple is silent (docs/compatibility.md): a call that
  * needs a GIC without one is HV_NO_DEVICE; a second hv_gic_create is
  * HV_EXISTS, one after a vCPU exists HV_BUSY; ICH/ICV and ICC_SRE_EL2
- * need EL2, which this VM does not have: HV_BAD_ARGUMENT.
+ * need EL2 (hv_vm_config_set_el2_enabled) and a backend with a virtual
+ * CPU interface (emu): else HV_BAD_ARGUMENT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,15 @@ hv_return_t hv_gic_set_redistributor_reg(hv_vcpu_t vcpu, hv_gic_redistributor_re
 	return c->vm->ops->gic->redist_write(c, reg, size, value);
 }
 
+/* The virtual interface exists for EL2 guests on a backend that has it. */
+static hv_return_t vif_vcpu(hv_vcpu_t vcpu, struct hv_vcpu_obj **out)
+{
+	hv_return_t r = vcpu_gic(vcpu, out);
+	if (r != HV_SUCCESS)
+		return r;
+	return (*out)->vm->el2_enabled && (*out)->vm->ops->gic->ich_read ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
 /* The ICC registers of Apple's enum (ICC_SRE_EL2 needs EL2). */
 static bool icc_api_reg(uint16_t reg)
 {
@@ -345,6 +355,8 @@ hv_return_t hv_gic_get_icc_reg(hv_vcpu_t vcpu, hv_gic_icc_reg_t reg, uint64_t *v
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
+	if (value && reg == HV_GIC_ICC_REG_SRE_EL2 && vif_vcpu(vcpu, &c) == HV_SUCCESS)
+		return c->vm->ops->gic->ich_read(c, reg, value);
 	if (!value || !icc_api_reg(reg))
 		return HV_BAD_ARGUMENT;
 	return c->vm->ops->gic->icc_read(c, reg, value);
@@ -356,45 +368,71 @@ hv_return_t hv_gic_set_icc_reg(hv_vcpu_t vcpu, hv_gic_icc_reg_t reg, uint64_t va
 	hv_return_t r = vcpu_gic(vcpu, &c);
 	if (r != HV_SUCCESS)
 		return r;
+	if (reg == HV_GIC_ICC_REG_SRE_EL2 && vif_vcpu(vcpu, &c) == HV_SUCCESS)
+		return c->vm->ops->gic->ich_write(c, reg, value);
 	if (!icc_api_reg(reg) || reg == HV_GIC_ICC_REG_RPR_EL1)
 		return reg == HV_GIC_ICC_REG_RPR_EL1 ? HV_SUCCESS : HV_BAD_ARGUMENT; /* RPR: read-only */
 	return c->vm->ops->gic->icc_write(c, reg, value);
 }
 
-/* The virtual interface exists for EL2 guests only (not offered yet). */
-static hv_return_t el2_only(hv_vcpu_t vcpu)
+/* Apple's ICH enum: AP0R0, AP1R0, HCR, VTR, MISR, EISR, ELRSR, VMCR,
+ * LR0-15 (the list registers beyond ICH_VTR_EL2.ListRegs do not exist). */
+static bool ich_api_reg(uint16_t reg, bool *read_only)
 {
-	struct hv_vcpu_obj *c;
-	hv_return_t r = vcpu_gic(vcpu, &c);
-	return r != HV_SUCCESS ? r : HV_BAD_ARGUMENT;
+	*read_only = reg == HV_GIC_ICH_REG_VTR_EL2 || reg == HV_GIC_ICH_REG_MISR_EL2 ||
+		     reg == HV_GIC_ICH_REG_EISR_EL2 || reg == HV_GIC_ICH_REG_ELRSR_EL2;
+	return reg == HV_GIC_ICH_REG_AP0R0_EL2 || reg == HV_GIC_ICH_REG_AP1R0_EL2 || reg == HV_GIC_ICH_REG_HCR_EL2 ||
+	       reg == HV_GIC_ICH_REG_VMCR_EL2 || *read_only ||
+	       (reg >= HV_GIC_ICH_REG_LR0_EL2 && reg <= HV_GIC_ICH_REG_LR15_EL2);
 }
 
 hv_return_t hv_gic_get_ich_reg(hv_vcpu_t vcpu, hv_gic_ich_reg_t reg, uint64_t *value)
 {
-	(void)reg;
-	(void)value;
-	return el2_only(vcpu);
+	struct hv_vcpu_obj *c;
+	bool ro;
+	hv_return_t r = vif_vcpu(vcpu, &c);
+	if (r != HV_SUCCESS)
+		return r;
+	if (!value || !ich_api_reg(reg, &ro))
+		return HV_BAD_ARGUMENT;
+	return c->vm->ops->gic->ich_read(c, reg, value);
 }
 
 hv_return_t hv_gic_set_ich_reg(hv_vcpu_t vcpu, hv_gic_ich_reg_t reg, uint64_t value)
 {
-	(void)reg;
-	(void)value;
-	return el2_only(vcpu);
+	struct hv_vcpu_obj *c;
+	bool ro;
+	hv_return_t r = vif_vcpu(vcpu, &c);
+	if (r != HV_SUCCESS)
+		return r;
+	if (!ich_api_reg(reg, &ro))
+		return HV_BAD_ARGUMENT;
+	return ro ? HV_SUCCESS : c->vm->ops->gic->ich_write(c, reg, value); /* read-only: as ICC_RPR */
 }
 
+/* ICV: the same members as the ICC enum without ICC_SRE_EL2. */
 hv_return_t hv_gic_get_icv_reg(hv_vcpu_t vcpu, hv_gic_icv_reg_t reg, uint64_t *value)
 {
-	(void)reg;
-	(void)value;
-	return el2_only(vcpu);
+	struct hv_vcpu_obj *c;
+	hv_return_t r = vif_vcpu(vcpu, &c);
+	if (r != HV_SUCCESS)
+		return r;
+	if (!value || !icc_api_reg(reg))
+		return HV_BAD_ARGUMENT;
+	return c->vm->ops->gic->icv_read(c, reg, value);
 }
 
 hv_return_t hv_gic_set_icv_reg(hv_vcpu_t vcpu, hv_gic_icv_reg_t reg, uint64_t value)
 {
-	(void)reg;
-	(void)value;
-	return el2_only(vcpu);
+	struct hv_vcpu_obj *c;
+	hv_return_t r = vif_vcpu(vcpu, &c);
+	if (r != HV_SUCCESS)
+		return r;
+	if (!icc_api_reg(reg))
+		return HV_BAD_ARGUMENT;
+	if (reg == HV_GIC_ICV_REG_RPR_EL1)
+		return HV_SUCCESS;
+	return c->vm->ops->gic->icv_write(c, reg, value);
 }
 
 /* The MSI frame is the same on every backend: TYPER from the

@@ -33,6 +33,8 @@ _start:
 	b	t_at		/* 16: EL2: AT S12E1R X3, X0 = PAR_EL1; AT S1E2R X4, X1 = PAR_EL1 */
 	b	e_mrs_el2	/* 17: EL1: MRS HCR_EL2 (UNDEFINED), HVC #0x4d */
 	b	e_pmu		/* 18: EL1: MRS PMCR_EL0, HVC #0x4e */
+	b	e_viar		/* 19: EL1: X0 = ICC_IAR1_EL1, HVC #0x50, EOIR1 = X0, HVC #0x51 */
+	b	e_vpmr		/* 20: EL1: X0 = ICC_PMR_EL1, HVC #0x52 */
 
 	default_vectors
 
@@ -142,6 +144,17 @@ e_mrs_el2:
 	adr	x9, 1f
 1:	mrs	x0, hcr_el2
 	hvc	#0x4d
+
+e_viar:
+	adr	x9, 1f
+1:	mrs	x0, S3_0_C12_C12_0	/* ICC_IAR1_EL1 (ICV under IMO) */
+	hvc	#0x50
+	msr	S3_0_C12_C12_1, x0	/* ICC_EOIR1_EL1 */
+	hvc	#0x51
+
+e_vpmr:
+	mrs	x0, S3_0_C4_C6_0	/* ICC_PMR_EL1 */
+	hvc	#0x52
 
 e_pmu:
 	adr	x9, 1f

@@ -41,13 +41,18 @@ void vm_setup_with(void (*before_vcpu)(void))
 	vm_setup_config(NULL, before_vcpu);
 }
 
-void vm_setup_el2(void)
+void vm_setup_el2_with(void (*before_vcpu)(void))
 {
 	hv_vm_config_t config = hv_vm_config_create();
 	ck_assert_ptr_nonnull(config);
 	ck_assert_int_eq(hv_vm_config_set_el2_enabled(config, true), HV_SUCCESS);
-	vm_setup_config(config, NULL);
+	vm_setup_config(config, before_vcpu);
 	os_release(config);
+}
+
+void vm_setup_el2(void)
+{
+	vm_setup_el2_with(NULL);
 }
 
 void vm_teardown(void)

@@ -55,6 +55,7 @@ void vm_setup(void);
 void vm_setup_with(void (*before_vcpu)(void));
 /* The same with EL2 enabled (the vCPU starts at EL2h). */
 void vm_setup_el2(void);
+void vm_setup_el2_with(void (*before_vcpu)(void));
 void vm_teardown(void);
 
 /* Loads GUEST_DIR/name.bin at the start of RAM. */

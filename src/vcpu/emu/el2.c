@@ -1,6 +1,8 @@
 /*
  * el2.c - what the guest hypervisor's controls decide: the routing of
  * physical and virtual interrupts (HCR_EL2.IMO/FMO/AMO/TGE, VI/VF/VSE),
+ * the GIC's virtual CPU interface (list registers) as a second source of
+ * virtual IRQ/FIQ, which ICC registers EL1 sees as ICV ones,
  * the system register accesses and instructions from EL0/EL1 that
  * HCR_EL2, CPTR_EL2, MDCR_EL2 and CNTHCTL_EL2 trap to EL2, and the guest
  * write masks of the EL2 registers.  Without EL2 (cpu->el2 false) every
@@ -11,6 +13,7 @@
  */
 #include "el2.h"
 #include "sysregs.h"
+#include "../gic/gic.h"
 
 /* ------------------------------------------------------------------ */
 /* Interrupts.                                                          */
@@ -34,12 +37,24 @@ static bool phys_taken(const struct emu_cpu *cpu, uint64_t route, uint32_t mask,
 	return !(cpu->daif & mask);
 }
 
-/* A virtual interrupt of HCR_EL2 is pending for EL0/EL1: its bit, the
- * route bit that enables it, and TGE clear. */
+/* The virtual IRQ (VI) or FIQ (VF) line: HCR_EL2's bit or the GIC's
+ * virtual CPU interface; SError (VSE) only from HCR_EL2. */
+static bool virt_line(const struct emu_cpu *cpu, uint64_t line)
+{
+	const struct gic_cpu *gc = cpu->obj->gic;
+	if (emu_hcr(cpu) & line)
+		return true;
+	if (!gc || line == HCR_VSE)
+		return false;
+	return atomic_load_explicit(line == HCR_VI ? &gc->vif.virq_out : &gc->vif.vfiq_out, memory_order_relaxed);
+}
+
+/* A virtual interrupt is pending for EL0/EL1: its line, the route bit
+ * that enables it, and TGE clear. */
 static bool virt_pending(const struct emu_cpu *cpu, uint64_t line, uint64_t route)
 {
 	uint64_t hcr = emu_hcr(cpu);
-	return cpu->el < 2 && (hcr & line) && (hcr & route) && !(hcr & HCR_TGE);
+	return cpu->el < 2 && (hcr & route) && !(hcr & HCR_TGE) && virt_line(cpu, line);
 }
 
 /* Priority: physical FIQ, physical IRQ, virtual SError, FIQ, IRQ. */
@@ -81,8 +96,8 @@ bool emu_interrupt_pending(const struct emu_cpu *cpu)
 uint64_t emu_isr(const struct emu_cpu *cpu)
 {
 	uint64_t hcr = cpu->el < 2 && !(emu_hcr(cpu) & HCR_TGE) ? emu_hcr(cpu) : 0;
-	bool i = hcr & HCR_IMO ? (hcr & HCR_VI) != 0 : emu_irq_line(cpu);
-	bool f = hcr & HCR_FMO ? (hcr & HCR_VF) != 0 : emu_fiq_line(cpu);
+	bool i = hcr & HCR_IMO ? virt_line(cpu, HCR_VI) : emu_irq_line(cpu);
+	bool f = hcr & HCR_FMO ? virt_line(cpu, HCR_VF) : emu_fiq_line(cpu);
 	bool a = (hcr & HCR_AMO) && (hcr & HCR_VSE);
 	return (a ? PSTATE_A : 0) | (i ? PSTATE_I : 0) | (f ? PSTATE_F : 0);
 }
@@ -159,6 +174,12 @@ bool el2_sysreg_trapped(const struct emu_cpu *cpu, uint16_t enc, bool is_read)
 	default:
 		break;
 	}
+	/* GIC: the SGI registers trap under the routing bit of their group. */
+	if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11) {
+		enum gic_icc_class k = gic_icc_class(enc);
+		if (k == GIC_ICC_SGI0 || k == GIC_ICC_SGI1)
+			return !is_read && (hcr & (k == GIC_ICC_SGI0 ? HCR_FMO : HCR_IMO));
+	}
 	/* TDE implies TDA, TDOSA and TDRA (D19.2.74). */
 	if (is_tda_reg(enc))
 		return (mdcr & (MDCR_TDA | MDCR_TDE)) != 0;
@@ -171,6 +192,19 @@ bool el2_impdef_trapped(const struct emu_cpu *cpu, uint16_t enc)
 {
 	unsigned crn = (enc >> 7) & 15;
 	return el2_traps(cpu, HCR_TIDCP) && enc >> 14 == 3 && (crn == 11 || crn == 15);
+}
+
+bool el2_icc_virtual(const struct emu_cpu *cpu, uint16_t enc)
+{
+	uint64_t hcr = emu_hcr(cpu);
+	if (cpu->el >= 2 || (hcr & HCR_TGE))
+		return false;
+	switch (gic_icc_class(enc)) {
+	case GIC_ICC_GROUP0: return (hcr & HCR_FMO) != 0;
+	case GIC_ICC_GROUP1: return (hcr & HCR_IMO) != 0;
+	case GIC_ICC_COMMON: return (hcr & (HCR_IMO | HCR_FMO)) != 0;
+	default: return false;
+	}
 }
 
 /* ------------------------------------------------------------------ */

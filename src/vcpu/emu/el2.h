@@ -125,6 +125,9 @@ _Noreturn void emu_take_el2(struct emu_cpu *cpu, uint32_t esr, uint64_t far, boo
  * (TIDCP)? */
 bool el2_sysreg_trapped(const struct emu_cpu *cpu, uint16_t enc, bool is_read);
 bool el2_impdef_trapped(const struct emu_cpu *cpu, uint16_t enc);
+/* Whether this ICC_* access from EL0/EL1 is one of the virtual CPU
+ * interface (ICV_*) under HCR_EL2.IMO/FMO. */
+bool el2_icc_virtual(const struct emu_cpu *cpu, uint16_t enc);
 /* The value a write of an EL2 register (cpu->sr index) keeps: RES0/RES1
  * and unimplemented fields applied.  el2_written: its side effects. */
 uint64_t el2_guest_write_value(unsigned sr_idx, uint64_t v);

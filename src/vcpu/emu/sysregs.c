@@ -141,7 +141,8 @@ enum special {
 	S_CNTP_TVAL, /* the EL1 physical timer (F_GIC), EL0 gated by CNTKCTL.EL0PTEN */
 	S_CNTP_CTL,
 	S_CNTP_CVAL,
-	S_ICC,       /* GIC CPU interface (gic_cpuif.c) */
+	S_ICC,       /* GIC CPU interface (gic_cpuif.c; ICV: gic_vcpuif.c) */
+	S_ICH,       /* GIC virtual interface control, at EL2 (gic_vcpuif.c) */
 	S_SP_EL2,
 	S_CNTHP_TVAL, /* the EL2 physical timer (timer.c) */
 	S_CNTHP_CTL,
@@ -330,6 +331,7 @@ static const struct sysreg_desc host_el1_desc = {0, F_HOST, K_SPECIAL, S_NONE};
 static const struct sysreg_desc pmu_el1_desc = {0, F_HOST | F_PMU, K_SPECIAL, S_NONE};
 static const struct sysreg_desc pmu_el0_desc = {0, F_HOST | F_PMU | F_EL0RW, K_SPECIAL, S_NONE};
 static const struct sysreg_desc icc_desc = {0, F_GIC, K_SPECIAL, S_ICC};
+static const struct sysreg_desc ich_desc = {0, F_GIC | F_EL2G, K_SPECIAL, S_ICH};
 
 /* Table index of an encoding: a switch the compiler turns into a
  * search tree (duplicate encodings fail to compile). */
@@ -375,6 +377,8 @@ static const struct sysreg_desc *sysreg_classify(uint16_t enc)
 		return &pmu_el1_desc; /* PMINTENSET/CLR_EL1, PMMIR_EL1 */
 	if (op1 == 0 && ((crn == 12 && crm >= 8 && crm <= 12) || enc == SYSREG_ENC(3, 0, 4, 6, 0)))
 		return gic_icc_is_reg(enc) ? &icc_desc : &host_el1_desc; /* ICC_*_EL1 */
+	if (op1 == 4 && crn == 12 && crm >= 8 && crm <= 13)
+		return gic_ich_is_reg(enc) ? &ich_desc : NULL; /* ICH_*_EL2, ICC_SRE_EL2 */
 	if (op1 == 0 && crn == 10 && crm == 4 && (op2 <= 3 || op2 == 7))
 		return &host_el1_desc; /* LORSA/LOREA/LORN/LORC/LORID_EL1 */
 	return NULL;
@@ -478,6 +482,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_NONE:
 	case S_CNTPCT:
 	case S_ICC:
+	case S_ICH:
 	case S_MDCCSR:
 	case S_ZERO:
 	case S_ZERO_ID:
@@ -546,6 +551,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_CNTVCT:
 		case S_CNTPCT:
 		case S_ICC:
+		case S_ICH:
 		case S_MDCCSR:
 		case S_ZERO:
 		case S_ZERO_ID:
@@ -639,10 +645,20 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 		set_xreg(cpu, rt, cpu->sr[enc & 7 ? SR_VMPIDR_EL2 : SR_VPIDR_EL2]);
 		return;
 	}
-	if (d->kind == K_SPECIAL && d->idx == S_ICC) {
+	if (d->kind == K_SPECIAL && (d->idx == S_ICC || d->idx == S_ICH)) {
+		struct gic_cpu *gc = cpu->obj->gic;
 		uint64_t v = xreg(cpu, rt);
-		if (!(is_read ? gic_icc_read(cpu->obj->gic, enc, &v, true)
-			      : gic_icc_write(cpu->obj->gic, enc, v, true)))
+		bool ok;
+		if (d->idx == S_ICH) {
+			ok = is_read ? gic_ich_read(gc, enc, &v) : gic_ich_write(gc, enc, v);
+		} else if (el2_icc_virtual(cpu, enc)) {
+			if (gic_icv_trapped(gc, enc))
+				emu_take_el2(cpu, sysreg_trap_esr(enc, rt, is_read), 0, false, 0, false);
+			ok = is_read ? gic_icv_read(gc, enc, &v, true) : gic_icv_write(gc, enc, v, true);
+		} else {
+			ok = is_read ? gic_icc_read(gc, enc, &v, true) : gic_icc_write(gc, enc, v, true);
+		}
+		if (!ok)
 			emu_undefined(cpu); /* a write-only register read, or the reverse */
 		if (is_read)
 			set_xreg(cpu, rt, v);

@@ -47,6 +47,8 @@
 #define GICM_SET_SPI_NSR 0x0040
 #define GIC_PPI_VTIMER 27
 #define GIC_PPI_PTIMER 30
+#define GIC_PPI_MAINTENANCE 25 /* the virtual CPU interface's (EL2 guests) */
+#define GIC_NR_LRS 4           /* list registers of the virtual CPU interface */
 
 struct gic_irq {
 	uint8_t prio;
@@ -66,6 +68,16 @@ static inline bool gic_irq_pending(const struct gic_irq *i)
 
 struct gic;
 
+/* The virtual CPU interface of one vCPU (gic_vcpuif.c): ICH_HCR_EL2,
+ * ICH_VMCR_EL2, the list registers, the virtual active priorities, and
+ * the virtual IRQ/FIQ it signals (read by the vCPU without the lock). */
+struct gic_vif {
+	uint64_t hcr, vmcr;
+	uint64_t lr[GIC_NR_LRS];
+	uint32_t apr[2];
+	atomic_bool virq_out, vfiq_out;
+};
+
 struct gic_cpu {
 	struct gic *gic;
 	unsigned id;   /* vCPU id = redistributor index */
@@ -83,6 +95,8 @@ struct gic_cpu {
 	/* Outputs, read by the vCPU without the lock. */
 	atomic_bool irq_out, fiq_out;
 	pthread_cond_t wake;
+
+	struct gic_vif vif;
 };
 
 struct gic_config {
@@ -192,6 +206,23 @@ bool gic_mmio(struct gic *g, uint64_t addr, unsigned size, bool is_write, uint64
 bool gic_icc_is_reg(uint16_t enc);
 bool gic_icc_read(struct gic_cpu *c, uint16_t enc, uint64_t *value, bool guest);
 bool gic_icc_write(struct gic_cpu *c, uint16_t enc, uint64_t value, bool guest);
+
+/* gic_vcpuif.c: the virtual CPU interface (EL2 guests).  ICH_*_EL2 by
+ * encoding (the guest at EL2 and hv_gic_*_ich_reg); ICV_*_EL1 by the ICC
+ * encoding they replace (EL1 under HCR_EL2.IMO/FMO, hv_gic_*_icv_reg). */
+bool gic_ich_is_reg(uint16_t enc);
+bool gic_ich_read(struct gic_cpu *c, uint16_t enc, uint64_t *value);
+bool gic_ich_write(struct gic_cpu *c, uint16_t enc, uint64_t value);
+bool gic_icv_read(struct gic_cpu *c, uint16_t enc, uint64_t *value, bool guest);
+bool gic_icv_write(struct gic_cpu *c, uint16_t enc, uint64_t value, bool guest);
+/* Which routing bit makes an ICC register virtual at EL1: group 0 ones
+ * FMO, group 1 ones IMO, the common ones either; the SGI registers trap
+ * to EL2 instead (SGI0R: FMO, SGI1R/ASGI1R: IMO); SRE is not virtual. */
+enum gic_icc_class { GIC_ICC_GROUP0, GIC_ICC_GROUP1, GIC_ICC_COMMON, GIC_ICC_SGI0, GIC_ICC_SGI1, GIC_ICC_SRE };
+enum gic_icc_class gic_icc_class(uint16_t enc);
+/* ICH_HCR_EL2.TALL0/TALL1/TC/TDIR trap this ICV access to EL2. */
+bool gic_icv_trapped(struct gic_cpu *c, uint16_t enc);
+void gic_vif_reset_locked(struct gic_cpu *c); /* lock held */
 
 /* gic_ops.c: the model as a backend's hv_gic_ops (emu). */
 extern const struct hv_gic_ops gic_model_ops;

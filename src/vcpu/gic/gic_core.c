@@ -47,6 +47,7 @@ void gic_reset_cpu_locked(struct gic_cpu *c)
 	c->ctlr = 0;
 	c->igrpen0 = c->igrpen1 = false;
 	c->apr[0] = c->apr[1] = 0;
+	gic_vif_reset_locked(c);
 }
 
 void gic_reset(struct gic *g)
@@ -74,6 +75,8 @@ struct gic_cpu *gic_cpu_attach(struct gic *g, unsigned id, uint64_t mpidr)
 	c->mpidr = mpidr;
 	atomic_init(&c->irq_out, false);
 	atomic_init(&c->fiq_out, false);
+	atomic_init(&c->vif.virq_out, false);
+	atomic_init(&c->vif.vfiq_out, false);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -93,6 +93,26 @@ static hv_return_t model_icc_write(struct hv_vcpu_obj *v, uint16_t reg, uint64_t
 	return gic_icc_write(v->gic, reg, value, false) ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
+static hv_return_t model_ich_read(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value)
+{
+	return gic_ich_read(v->gic, reg, value) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
+static hv_return_t model_ich_write(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value)
+{
+	return gic_ich_write(v->gic, reg, value) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
+static hv_return_t model_icv_read(struct hv_vcpu_obj *v, uint16_t reg, uint64_t *value)
+{
+	return gic_icv_read(v->gic, reg, value, false) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
+static hv_return_t model_icv_write(struct hv_vcpu_obj *v, uint16_t reg, uint64_t value)
+{
+	return gic_icv_write(v->gic, reg, value, false) ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
 static hv_return_t model_state_size(struct hv_vm_obj *vm, size_t *size)
 {
 	pthread_mutex_lock(&vm->gic->lock);
@@ -133,6 +153,10 @@ const struct hv_gic_ops gic_model_ops = {
 	.redist_write = model_redist_write,
 	.icc_read = model_icc_read,
 	.icc_write = model_icc_write,
+	.ich_read = model_ich_read,
+	.ich_write = model_ich_write,
+	.icv_read = model_icv_read,
+	.icv_write = model_icv_write,
 	.state_size = model_state_size,
 	.state_save = model_state_save,
 	.state_restore = model_state_restore,
