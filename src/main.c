@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  --timeout SECONDS   with --run: stop the guest after this long (exit 124)\n"
 		"  --ram SIZE[@BASE]   guest RAM (default 128M@0x40000000)\n"
 		"  --smp N             number of vCPUs (default 1)\n"
+		"  --el2               the guest starts at EL2 (its own hypervisor; emu backend)\n"
 		"  --base ADDR         load address of an ET_DYN guest\n"
 		"  --gdb PORT          serve gdb on 127.0.0.1:PORT instead of the REPL\n"
 		"  --gdb-listen ADDR   address to listen on with --gdb (default 127.0.0.1)\n"
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			mo.ncpus = (unsigned)n;
+		} else if (!strcmp(a, "--el2")) {
+			mo.el2 = true;
 		} else if (!strcmp(a, "--base")) {
 			i = need_arg(i, argc, a);
 			dyn_base = (uint64_t)parse_long(argv[i], "--base");

@@ -18,9 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <Hypervisor/Hypervisor.h>
+
 #include "../src/machine/kernel_image.h"
 #include "../src/machine/mmio_decode.h"
 #include "../src/machine/pagewalk.h"
+#include "backend.h"
 #include "term.h"
 
 static char g_src[512], g_hvdbg[600], g_tmp[256];
@@ -127,6 +130,36 @@ START_TEST(boot_smp2_checks)
 	int rc = run(cmd, out, sizeof(out));
 	ck_assert_msg(strstr(out, "hvdbg-check: all passed") != NULL, "the checks did not pass:\n%s", out);
 	ck_assert_msg(strstr(out, "FAILED") == NULL, "a check failed:\n%s", out);
+	ck_assert_msg(rc == 0, "hvdbg --run exited %d (want 0 on SYSTEM_OFF):\n%s", rc, out);
+}
+END_TEST
+
+/* Nested virtualization end to end (tests/linux/kvm-inside.sh): the
+ * kernel booted at EL2 with --el2 initializes KVM (nVHE, with the vGIC),
+ * and mini_vmm, cross-built with the kvm backend, runs its hello guest
+ * on it: three levels of hypervisor on one emulated CPU. */
+START_TEST(kvm_inside_el2_guest)
+{
+	bool el2 = false;
+	hv_vm_config_get_el2_supported(&el2);
+	if (!el2) {
+		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+		return;
+	}
+	static char out[1 << 16];
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "KVM_INSIDE_TIMEOUT=%d %s/tests/linux/kvm-inside.sh %s %s %s 2>&1", 300 * g_scale,
+		 g_src, g_hvdbg, g_kernel, g_busybox);
+	int rc = run(cmd, out, sizeof(out));
+	if (rc == 77) {
+		hv_test_note(__func__, "no aarch64 cross compiler for mini_vmm");
+		return;
+	}
+	ck_assert_msg(strstr(out, "kvm [1]: Hyp nVHE mode initialized successfully") != NULL,
+		      "KVM did not initialize in the EL2-booted kernel:\n%s", out);
+	ck_assert_msg(strstr(out, "--- mini_vmm begin\r\nHello from an ARM64 guest, through MMIO exits!\r\n"
+				  "--- mini_vmm exit=0") != NULL,
+		      "mini_vmm did not run its guest on the inner KVM:\n%s", out);
 	ck_assert_msg(rc == 0, "hvdbg --run exited %d (want 0 on SYSTEM_OFF):\n%s", rc, out);
 }
 END_TEST
@@ -469,6 +502,7 @@ int main(void)
 	tcase_add_test(tc, bad_inputs);
 	tcase_add_test(tc, dump_dtb_decompiles);
 	tcase_add_test(tc, boot_smp2_checks);
+	tcase_add_test(tc, kvm_inside_el2_guest);
 	tcase_add_test(tc, repl_console_shell);
 	tcase_add_test(tc, gdb_kernel);
 	suite_add_tcase(s, tc);

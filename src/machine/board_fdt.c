@@ -69,7 +69,11 @@ static int node_gic(void *fdt, const struct board_fdt *b)
 	e = e ?: fdt_property_u32(fdt, "#address-cells", 0);
 	e = e ?: prop_reg(fdt, reg, 4);
 	e = e ?: fdt_property_u32(fdt, "#redistributor-regions", 1);
-	/* The maintenance interrupt exists only with EL2; none is offered. */
+	/* The maintenance interrupt (PPI 9 = INTID 25, level) exists only
+	 * with EL2: KVM in the guest needs it for its vGIC. */
+	static const uint32_t maint[3] = { GIC_PPI, 9, IRQ_LEVEL_HIGH };
+	if (b->el2)
+		e = e ?: prop_cells(fdt, "interrupts", maint, 3);
 	e = e ?: fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
 	return e ?: fdt_end_node(fdt);
 }
@@ -130,7 +134,7 @@ int board_fdt_build(const struct board_fdt *b, void **out, size_t *size, char *e
 
 	e = e ?: fdt_begin_node(fdt, "psci");
 	e = e ?: fdt_property(fdt, "compatible", psci_compat, sizeof(psci_compat));
-	e = e ?: fdt_property_string(fdt, "method", "hvc");
+	e = e ?: fdt_property_string(fdt, "method", b->el2 ? "smc" : "hvc");
 	e = e ?: fdt_end_node(fdt);
 
 	e = e ?: fdt_begin_node(fdt, mem_name);

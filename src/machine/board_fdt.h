@@ -6,6 +6,7 @@
 #ifndef HVDBG_BOARD_FDT_H
 #define HVDBG_BOARD_FDT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ struct board_fdt {
 	uint64_t uart_base;
 	const char *bootargs;      /* NULL: none */
 	uint64_t initrd_start, initrd_end; /* both 0: no initrd */
+	bool el2;                  /* guest EL2: PSCI by SMC, GIC maintenance interrupt */
 };
 
 /* Builds the blob into a malloc'ed buffer (*out, *size).  0 or -1 with a

@@ -192,7 +192,7 @@ int machine_load_linux(struct machine *m, const struct machine_linux *l, char *e
 	} else {
 		struct board_fdt b = { .ram_base = base, .ram_size = m->o.ram_size, .ncpus = m->ncpus,
 				       .uart_base = m->o.uart_base, .bootargs = bootargs,
-				       .initrd_start = istart, .initrd_end = iend };
+				       .initrd_start = istart, .initrd_end = iend, .el2 = m->o.el2 };
 		if (board_fdt_build(&b, &dtb, &dtb_size, err, errlen))
 			goto out;
 	}

@@ -134,9 +134,9 @@ static int advance_pc(struct mvcpu *v)
 	return hv_vcpu_set_reg(v->hv, HV_REG_PC, pc + 4) == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
 }
 
-/* Boot state of a bare-metal image (as QEMU's -kernel for an ELF): EL1h,
- * DAIF masked, MMU off; each vCPU gets a 64 KiB stack slot below the top
- * of RAM (vCPU 0 at the very top). */
+/* Boot state of a bare-metal image (as QEMU's -kernel for an ELF): EL1h
+ * (EL2h with --el2), DAIF masked, MMU off; each vCPU gets a 64 KiB stack
+ * slot below the top of RAM (vCPU 0 at the very top), for both ELs. */
 void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0)
 {
 	struct machine *m = v->m;
@@ -144,30 +144,40 @@ void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0)
 		hv_vcpu_set_reg(v->hv, (hv_reg_t)r, 0);
 	hv_vcpu_set_reg(v->hv, HV_REG_X0, x0);
 	hv_vcpu_set_reg(v->hv, HV_REG_PC, pc);
-	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, 0x3c5);
-	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_SP_EL1,
-			    m->o.ram_base + m->o.ram_size - (uint64_t)v->idx * 0x10000);
+	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, machine_boot_cpsr(m));
+	uint64_t sp = m->o.ram_base + m->o.ram_size - (uint64_t)v->idx * 0x10000;
+	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_SP_EL1, sp);
+	if (m->o.el2)
+		hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_SP_EL2, sp);
 	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL1, 0x30d00800ull); /* RES1 bits, MMU off */
 	v->vtimer_line = false;
 	hv_vcpu_set_vtimer_mask(v->hv, false);
 	v->mmu_valid = false;
 }
 
-/* Takes a synchronous exception to the guest's EL1 as the hardware would
- * (used for UNDEF injection and for re-injecting the guest's own BRKs):
- * the API has no injection call, so ELR/SPSR/ESR and PC are set here. */
+uint64_t machine_boot_cpsr(const struct machine *m)
+{
+	return m->o.el2 ? 0x3c9 : 0x3c5; /* EL2h / EL1h, DAIF masked */
+}
+
+/* Takes a synchronous exception as the hardware would (used for UNDEF
+ * injection and for re-injecting the guest's own BRKs): to EL1, or to
+ * EL2 when the guest is there (--el2); the API has no injection call, so
+ * ELR/SPSR/ESR and PC are set here. */
 int inject_sync(struct mvcpu *v, uint64_t esr)
 {
 	uint64_t pc, cpsr, vbar;
-	if (hv_vcpu_get_reg(v->hv, HV_REG_PC, &pc) || hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr) ||
-	    hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_VBAR_EL1, &vbar))
+	if (hv_vcpu_get_reg(v->hv, HV_REG_PC, &pc) || hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr))
 		return MACHINE_ERR_HV;
 	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	bool to_el2 = el == 2;
+	if (hv_vcpu_get_sys_reg(v->hv, to_el2 ? HV_SYS_REG_VBAR_EL2 : HV_SYS_REG_VBAR_EL1, &vbar))
+		return MACHINE_ERR_HV;
 	uint64_t off = el == 0 ? 0x400 : (cpsr & 1) ? 0x200 : 0;
-	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_ELR_EL1, pc);
-	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_SPSR_EL1, cpsr);
-	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_ESR_EL1, esr);
-	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, 0x3c5);
+	hv_vcpu_set_sys_reg(v->hv, to_el2 ? HV_SYS_REG_ELR_EL2 : HV_SYS_REG_ELR_EL1, pc);
+	hv_vcpu_set_sys_reg(v->hv, to_el2 ? HV_SYS_REG_SPSR_EL2 : HV_SYS_REG_SPSR_EL1, cpsr);
+	hv_vcpu_set_sys_reg(v->hv, to_el2 ? HV_SYS_REG_ESR_EL2 : HV_SYS_REG_ESR_EL1, esr);
+	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, to_el2 ? 0x3c9 : 0x3c5);
 	hv_vcpu_set_reg(v->hv, HV_REG_PC, vbar + off);
 	return 0;
 }
@@ -444,13 +454,16 @@ static hv_sys_reg_t iss_sysreg(uint64_t iss)
 #define SR(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
 #define ICC_IAR1_EL1 SR(3, 0, 12, 12, 0)
 #define ICC_SRE_EL1 SR(3, 0, 12, 12, 5)
+#define CNTPCT_EL0 SR(3, 3, 14, 0, 1)
 #define VTIMER_INTID 27u
 
 /* Emulated registers: a GICv3 CPU interface just big enough for the
  * vtimer PPI (IAR1 acknowledges INTID 27 while its line is high, 1023
  * otherwise; the rest RAZ/WI), the OS lock and other op0 = 2 debug
- * registers (RAZ/WI unless debug_ctl keeps the guest's view).  Returns
- * false for anything else (-> UNDEF in the guest). */
+ * registers (RAZ/WI unless debug_ctl keeps the guest's view), and the
+ * physical counter CNTPCT_EL0 (the host clock, as QEMU's hvf; a kernel
+ * booted at EL2 counts with it).  Returns false for anything else
+ * (-> UNDEF in the guest). */
 static bool emulate_sysreg(struct mvcpu *v, uint64_t iss)
 {
 	hv_sys_reg_t r = iss_sysreg(iss);
@@ -460,7 +473,9 @@ static bool emulate_sysreg(struct mvcpu *v, uint64_t iss)
 	unsigned op0 = (unsigned)r >> 14, op1 = ((unsigned)r >> 11) & 7, crn = ((unsigned)r >> 7) & 15;
 	if (!read && rt != 31)
 		hv_vcpu_get_reg(v->hv, (hv_reg_t)(HV_REG_X0 + rt), &val);
-	if (op0 == 2) {
+	if ((unsigned)r == CNTPCT_EL0 && read) {
+		val = mach_absolute_time();
+	} else if (op0 == 2) {
 		if (!debug_emulate_sysreg(v, r, read, &val))
 			val = 0; /* OS lock, OSDLR, ...: unlocked, writes ignored */
 	} else if (op0 == 3 && op1 == 0 && crn == 12) {
@@ -718,7 +733,22 @@ struct machine *machine_create(const struct machine_opts *o, char *err, size_t e
 			 (unsigned long long)o->ram_size, strerror(errno));
 		goto fail_free;
 	}
-	hv_return_t r = hv_vm_create(NULL);
+	hv_vm_config_t config = NULL;
+	if (o->el2) {
+		config = hv_vm_config_create();
+		bool el2 = false;
+		if (!config || hv_vm_config_get_el2_supported(&el2) != HV_SUCCESS || !el2 ||
+		    hv_vm_config_set_el2_enabled(config, true) != HV_SUCCESS) {
+			snprintf(err, errlen, "--el2: this backend has no EL2 for guests (HV_BACKEND=emu has)");
+			if (config)
+				os_release(config);
+			goto fail_free;
+		}
+		m->o.psci_smc = true;
+	}
+	hv_return_t r = hv_vm_create(config);
+	if (config)
+		os_release(config);
 	if (r != HV_SUCCESS) {
 		snprintf(err, errlen, "hv_vm_create failed (0x%x)%s", (unsigned)r,
 			 r == HV_BUSY ? ": a VM already exists in this process" : "");

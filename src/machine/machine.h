@@ -76,6 +76,10 @@ struct machine_opts {
 	 * interrupt as SPI MACHINE_UART_INTID: the machine Linux boots on.
 	 * Default false: the minimal CPU interface for the vtimer alone. */
 	bool gic;
+	/* The guest starts at EL2 (hv_vm_config_set_el2_enabled; emu): a
+	 * hypervisor of its own.  PSCI then goes through SMC (the guest's EL2
+	 * owns HVC) and the device tree says so. */
+	bool el2;
 };
 
 /* The GIC machine's layout: QEMU virt's (hw/arm/virt.c), so device trees

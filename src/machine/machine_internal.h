@@ -148,6 +148,8 @@ struct machine {
 int machine_handle_exit(struct mvcpu *v, bool stepping, struct machine_stop *ev);
 void board_prepare_run(struct mvcpu *v, bool stepping);
 void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0);
+/* CPSR of a vCPU at boot: EL1h, or EL2h with --el2, DAIF masked. */
+uint64_t machine_boot_cpsr(const struct machine *m);
 int inject_sync(struct mvcpu *v, uint64_t esr);
 /* vCPU 0 to the boot state at entry with x0 (others keep their state). */
 int machine_reset_boot(struct machine *m, uint64_t entry, uint64_t x0);

@@ -178,7 +178,7 @@ static void *vcpu_main(void *arg)
 	/* Affinity = index (Aff0; Aff1..3 = 0), as PSCI CPU_ON targets. */
 	hv_vcpu_set_sys_reg(v->hv, HV_SYS_REG_MPIDR_EL1, (1ull << 31) | v->idx);
 	hv_vcpu_set_vtimer_offset(v->hv, m->vtimer_offset);
-	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, 0x3c5);
+	hv_vcpu_set_reg(v->hv, HV_REG_CPSR, machine_boot_cpsr(m));
 	for (;;) {
 		while (!v->cmd && !v->go && !v->boot_pending && !m->quit)
 			pthread_cond_wait(&m->cv, &m->lock);
