@@ -233,6 +233,8 @@ int main(int argc, char **argv)
 	}
 	if (lx.kernel || run_mode)
 		mo.uart_out = console_uart_out;
+	if (mo.el2)
+		mo.gic = true; /* the virtual CPU interface comes with the GIC */
 	if (lx.kernel) {
 		mo.gic = true;
 		if (!ram_given)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../src/machine/machine.h"
+#include "backend.h"
 
 #define main mini_vmm_main
 #include "../examples/vmm/mini_vmm.c"
@@ -47,7 +48,7 @@ static void find_src(void)
 }
 
 static const char *const guests[] = { "hello", "exceptions", "paging", "timer",
-				      "smp", "fpsimd", "watch" };
+				      "smp", "fpsimd", "watch", "mini_hyp" };
 
 static void build_guests(void)
 {
@@ -81,13 +82,15 @@ static void capture(void *ctx, const char *buf, size_t len)
 	}
 }
 
-/* Boots NAME.elf with ncpus vCPUs and runs it to the end. */
-static void run_guest(const char *name, unsigned ncpus)
+/* Boots NAME.elf with ncpus vCPUs (at EL2 with a GIC: el2) and runs it
+ * to the end. */
+static void run_guest_at(const char *name, unsigned ncpus, bool el2)
 {
 	struct machine_opts o;
 	char err[256], path[400];
 	machine_opts_default(&o);
 	o.ncpus = ncpus;
+	o.el2 = o.gic = el2;
 	o.uart_out = capture;
 	g_out_len = 0;
 	g_out[0] = 0;
@@ -100,6 +103,11 @@ static void run_guest(const char *name, unsigned ncpus)
 	ck_assert_msg(st.reason == STOP_GUEST_EXIT,
 		      "%s: stop reason %d, pc 0x%llx esr 0x%llx; output so far:\n%s", name,
 		      (int)st.reason, (unsigned long long)st.pc, (unsigned long long)st.esr, g_out);
+}
+
+static void run_guest(const char *name, unsigned ncpus)
+{
+	run_guest_at(name, ncpus, false);
 }
 
 static void teardown(void)
@@ -259,6 +267,34 @@ START_TEST(machine_watch)
 }
 END_TEST
 
+static const char mini_hyp_out[] =
+	"hyp: at EL2, building stage 2 for the guest\n"
+	"hyp: ERET to the guest at EL1\n"
+	"guest: hello from EL1, my UART is emulated at EL2\n"
+	"hyp: HVC #1 from the guest, answering 42\n"
+	"guest: the hypervisor's number is 42\n"
+	"hyp: HVC #2, injecting virtual interrupt 42 (ICH_LR0_EL2)\n"
+	"guest: virtual interrupt 42\n"
+	"guest: done\n"
+	"hyp: HVC #0, the guest is done; UART stores emulated: 127\n"
+	"hyp: powering off\n";
+
+/* The hypervisor example (--el2): its guest's UART stores trapped by
+ * stage 2 and emulated at EL2, a hypercall, a list-register interrupt. */
+START_TEST(machine_mini_hyp)
+{
+	bool el2 = false;
+	hv_vm_config_get_el2_supported(&el2);
+	if (!el2) {
+		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+		return;
+	}
+	run_guest_at("mini_hyp", 1, true);
+	ASSERT_OUTPUT(mini_hyp_out);
+	ck_assert_uint_eq(mem64(sym("mmio_count")), 127);
+}
+END_TEST
+
 /* A write watchpoint on `counter` stops at each of its writers in turn. */
 START_TEST(machine_watch_writers)
 {
@@ -394,6 +430,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, machine_fpsimd);
 	tcase_add_test(tc, machine_watch);
 	tcase_add_test(tc, machine_watch_writers);
+	tcase_add_test(tc, machine_mini_hyp);
 	suite_add_tcase(s, tc);
 	TCase *tv = tcase_create("mini_vmm");
 	tcase_add_loop_test(tv, mini_vmm_guests, 0, 5);
