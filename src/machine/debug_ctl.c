@@ -272,15 +272,48 @@ struct mmu_arg {
 	struct pagewalk_regs regs;
 };
 
+/* TCR_EL2 (E2H = 0) as the TCR_EL1 the stage-1 walker reads: T0SZ, the
+ * TTBR0 walk attributes and TG0 in place, PS [18:16] as IPS, TBI [20] as
+ * TBI0, HPD [24] as HPD0, TTBR1 walks disabled (one VA range). */
+static uint64_t tcr_el2_as_el1(uint64_t t)
+{
+	return (t & 0xffffull) | ((t >> 16) & 7) << 32 | ((t >> 20) & 1) << 37 | ((t >> 24) & 1) << 41 | 1ull << 23;
+}
+
+/* The translation the vCPU uses now: EL1&0 (with the guest hypervisor's
+ * stage 2 under HCR_EL2.VM), or EL2's own at EL2. */
+static hv_return_t read_mmu(struct mvcpu *v, struct pagewalk_regs *p)
+{
+	uint64_t cpsr = 0, hcr = 0;
+	memset(p, 0, sizeof(*p));
+	hv_return_t r = hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr);
+	if (v->m->o.el2 && ((cpsr >> 2) & 3) == 2) {
+		uint64_t tcr = 0;
+		p->el2 = true;
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL2, &p->sctlr);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL2, &tcr);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL2, &p->ttbr0);
+		p->tcr = tcr_el2_as_el1(tcr);
+		return r;
+	}
+	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL1, &p->sctlr);
+	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL1, &p->tcr);
+	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL1, &p->ttbr0);
+	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR1_EL1, &p->ttbr1);
+	if (v->m->o.el2 && hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_HCR_EL2, &hcr) == HV_SUCCESS &&
+	    (hcr & 1) && !(hcr & (1ull << 27))) { /* VM, not TGE */
+		p->s2 = true;
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_VTCR_EL2, &p->s2r.vtcr);
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_VTTBR_EL2, &p->s2r.vttbr);
+	}
+	return r;
+}
+
 static int mmu_fn(struct mvcpu *v, void *p)
 {
 	struct mmu_arg *a = p;
 	if (!v->mmu_valid) {
-		hv_return_t r = hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL1, &v->mmu.sctlr);
-		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL1, &v->mmu.tcr);
-		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL1, &v->mmu.ttbr0);
-		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR1_EL1, &v->mmu.ttbr1);
-		if (r != HV_SUCCESS)
+		if (read_mmu(v, &v->mmu) != HV_SUCCESS)
 			return MACHINE_ERR_HV;
 		v->mmu_valid = true;
 	}
@@ -297,46 +330,89 @@ static bool read_desc(void *ctx, uint64_t ipa, uint64_t *val)
 	return true;
 }
 
+/* A walk with the guest hypervisor's stage 2: each stage-1 descriptor
+ * address is an IPA, read through stage 2. */
+struct s2_ctx {
+	struct machine *m;
+	const struct pagewalk_s2_regs *s2;
+	pagewalk_read_fn raw;
+};
+
+static bool read_desc_s2(void *ctx, uint64_t ipa, uint64_t *val)
+{
+	struct s2_ctx *c = ctx;
+	struct pagewalk_s2_result t;
+	return pagewalk_s2(c->s2, ipa, c->raw, c->m, &t) && c->raw(c->m, t.pa, val);
+}
+
+/* The whole translation of va with regs: stage 1 (r), then stage 2 of its
+ * output (s2, when regs->s2).  Returns the address in the VM's RAM map in
+ * *pa; false if none.  A valid descriptor with AF = 0 still gives the
+ * debugger access. */
+static bool translate(struct machine *m, const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn raw,
+		      struct pagewalk_result *r, struct pagewalk_s2_result *s2, uint64_t *pa)
+{
+	struct s2_ctx c = { m, &regs->s2r, raw };
+	pagewalk(regs, va, regs->s2 ? read_desc_s2 : raw, regs->s2 ? (void *)&c : (void *)m, r);
+	if (s2)
+		memset(s2, 0, sizeof(*s2));
+	if (!r->ok && !r->block_size)
+		return false;
+	if (!regs->s2) {
+		*pa = r->ipa;
+		return true;
+	}
+	struct pagewalk_s2_result t;
+	bool ok = pagewalk_s2(&regs->s2r, r->ipa, raw, m, &t);
+	if (s2)
+		*s2 = t;
+	*pa = t.pa;
+	return ok;
+}
+
 int vcpu_fetch_insn(struct mvcpu *v, uint64_t pc, uint32_t *insn)
 {
 	struct mmu_arg a;
 	struct pagewalk_result r;
 	v->mmu_valid = false; /* the guest has run since the last stop */
+	uint64_t pa;
 	if (mmu_fn(v, &a))
 		return MACHINE_ERR_HV;
-	pagewalk(&a.regs, pc, read_desc, v->m, &r);
-	if (!r.ok || !ipa_in_ram(v->m, r.ipa, 4))
+	if (!translate(v->m, &a.regs, pc, read_desc, &r, NULL, &pa) || !r.ok || !ipa_in_ram(v->m, pa, 4))
 		return MACHINE_ERR_FAULT;
-	*insn = read_word(v->m, r.ipa);
+	*insn = read_word(v->m, pa);
 	return 0;
 }
 
-static int walk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r)
+int machine_pagewalk2(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r,
+		      struct pagewalk_s2_result *s2, bool *two_stage, bool *el2)
 {
 	struct mmu_arg a;
+	uint64_t pa;
 	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
 	if (rc)
 		return rc;
-	pagewalk(&a.regs, va, read_desc, m, r);
+	translate(m, &a.regs, va, read_desc, r, s2, &pa);
+	if (two_stage)
+		*two_stage = a.regs.s2;
+	if (el2)
+		*el2 = a.regs.el2;
 	return 0;
 }
 
 int machine_pagewalk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r)
 {
-	return walk(m, vcpu, va, r);
+	return machine_pagewalk2(m, vcpu, va, r, NULL, NULL, NULL);
 }
 
 int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *ipa)
 {
+	struct mmu_arg a;
 	struct pagewalk_result r;
-	int rc = walk(m, vcpu, va, &r);
+	int rc = vcpu_call(m, vcpu, mmu_fn, &a);
 	if (rc)
 		return rc;
-	/* A valid descriptor with AF = 0 still gives the debugger access. */
-	if (!r.ok && !r.block_size)
-		return MACHINE_ERR_FAULT;
-	*ipa = r.ipa;
-	return 0;
+	return translate(m, &a.regs, va, read_desc, &r, NULL, ipa) ? 0 : MACHINE_ERR_FAULT;
 }
 
 /* How a chunk of RAM is moved: write into the guest, read, or read live
@@ -359,10 +435,11 @@ static long move_virt(struct machine *m, const struct pagewalk_regs *regs, uint6
 		if (chunk > len - done)
 			chunk = len - done;
 		struct pagewalk_result r;
-		pagewalk(regs, cur, op == VA_READ_LIVE ? read_desc_live : read_desc, m, &r);
-		if ((!r.ok && !r.block_size) || !ipa_in_ram(m, r.ipa, chunk))
+		uint64_t pa;
+		if (!translate(m, regs, cur, op == VA_READ_LIVE ? read_desc_live : read_desc, &r, NULL, &pa) ||
+		    !ipa_in_ram(m, pa, chunk))
 			break;
-		uint8_t *p = ram_ptr(m, r.ipa);
+		uint8_t *p = ram_ptr(m, pa);
 		if (op == VA_WRITE) {
 			memcpy(p, (const uint8_t *)buf + done, chunk);
 			__builtin___clear_cache((char *)p, (char *)p + chunk);

@@ -155,6 +155,11 @@ void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0)
 	v->mmu_valid = false;
 }
 
+bool machine_has_el2(const struct machine *m)
+{
+	return m->o.el2;
+}
+
 uint64_t machine_boot_cpsr(const struct machine *m)
 {
 	return m->o.el2 ? 0x3c9 : 0x3c5; /* EL2h / EL1h, DAIF masked */
@@ -233,7 +238,7 @@ static int writeback(struct mvcpu *v, unsigned rn, int64_t delta)
 	}
 	if (hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr))
 		return MACHINE_ERR_HV;
-	hv_sys_reg_t sp = (cpsr & 1) && (cpsr & 0xc) ? HV_SYS_REG_SP_EL1 : HV_SYS_REG_SP_EL0;
+	hv_sys_reg_t sp = cpsr_sp_reg(cpsr);
 	if (hv_vcpu_get_sys_reg(v->hv, sp, &val))
 		return MACHINE_ERR_HV;
 	return hv_vcpu_set_sys_reg(v->hv, sp, val + (uint64_t)delta) ? MACHINE_ERR_HV : 0;

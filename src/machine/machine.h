@@ -280,12 +280,18 @@ long machine_read_phys_live(struct machine *m, uint64_t ipa, void *buf, size_t l
 int machine_snapshot_translation(struct machine *m, unsigned vcpu);
 long machine_read_virt_live(struct machine *m, unsigned vcpu, uint64_t va, void *buf, size_t len);
 long machine_write_phys(struct machine *m, uint64_t ipa, const void *buf, size_t len);
-/* VA -> IPA of vcpu; access permission not checked. */
+/* VA -> IPA of vcpu (the VM's address: with an EL2 guest's stage 2, its
+ * output); access permission not checked. */
 int machine_translate(struct machine *m, unsigned vcpu, uint64_t va, uint64_t *ipa);
 
 /* Stage-1 walk with every level reported (REPL `pagewalk`); see pagewalk.h. */
 struct pagewalk_result;
+struct pagewalk_s2_result;
 int machine_pagewalk(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r);
+/* The same for EL2 guests: *el2 if it was EL2's own stage 1, *two_stage
+ * if the guest hypervisor's stage 2 followed (its walk in *s2). */
+int machine_pagewalk2(struct machine *m, unsigned vcpu, uint64_t va, struct pagewalk_result *r,
+		      struct pagewalk_s2_result *s2, bool *two_stage, bool *el2);
 
 /* --------------------------------------- breakpoints (machine stopped) */
 
@@ -311,6 +317,8 @@ void machine_debug_clear(struct machine *m);
 /* ------------------------------------------- GIC state (machine stopped) */
 
 bool machine_has_gic(const struct machine *m);
+/* The guest has an EL2 of its own (machine_opts.el2). */
+bool machine_has_el2(const struct machine *m);
 struct machine_gic_irq {
 	uint32_t intid;
 	bool enabled, pending, active, group1, edge;

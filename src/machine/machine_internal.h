@@ -148,6 +148,15 @@ struct machine {
 int machine_handle_exit(struct mvcpu *v, bool stepping, struct machine_stop *ev);
 void board_prepare_run(struct mvcpu *v, bool stepping);
 void vcpu_boot_state(struct mvcpu *v, uint64_t pc, uint64_t x0);
+/* The stack pointer register in use for a CPSR: SP_EL0 at EL0 or with
+ * SPSel = 0, else SP_EL1 or SP_EL2 (an EL2 guest at EL2). */
+static inline hv_sys_reg_t cpsr_sp_reg(uint64_t cpsr)
+{
+	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	if (el == 0 || !(cpsr & 1))
+		return HV_SYS_REG_SP_EL0;
+	return el == 2 ? HV_SYS_REG_SP_EL2 : HV_SYS_REG_SP_EL1;
+}
 /* CPSR of a vCPU at boot: EL1h, or EL2h with --el2, DAIF masked. */
 uint64_t machine_boot_cpsr(const struct machine *m);
 int inject_sync(struct mvcpu *v, uint64_t esr);

@@ -111,6 +111,7 @@ bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn re
 	      struct pagewalk_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->el2 = regs->el2;
 	for (int i = 0; i < 5; i++)
 		r->lv[i].level = -1;
 	r->mmu_on = regs->sctlr & 1;
@@ -242,7 +243,7 @@ const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *
 	if (len)
 		buf[0] = 0;
 	if (!r->mmu_on) {
-		OUT("MMU off (SCTLR_EL1.M = 0): VA 0x%llx = IPA 0x%llx\n", (unsigned long long)va,
+		OUT("MMU off (SCTLR_EL%d.M = 0): VA 0x%llx = IPA 0x%llx\n", r->el2 ? 2 : 1, (unsigned long long)va,
 		    (unsigned long long)va);
 		return buf;
 	}

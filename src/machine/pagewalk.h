@@ -12,8 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Stage 2 of an EL2 guest's hypervisor (pagewalk_s2.c). */
+struct pagewalk_s2_regs {
+	uint64_t vtcr, vttbr;
+};
+
 struct pagewalk_regs {
 	uint64_t sctlr, tcr, ttbr0, ttbr1;
+	/* EL2 guests.  el2: the walk is EL2's own stage 1 (SCTLR_EL2,
+	 * TTBR0_EL2 and TCR_EL2 as a TCR_EL1 with TTBR1 walks disabled, in
+	 * the fields above).  s2: EL1&0 under HCR_EL2.VM: the stage-1 tables
+	 * and its output go through the guest hypervisor's stage 2. */
+	bool el2, s2;
+	struct pagewalk_s2_regs s2r;
 };
 
 enum pagewalk_desc_type { PW_INVALID, PW_TABLE, PW_BLOCK, PW_PAGE };
@@ -29,6 +40,7 @@ struct pagewalk_level {
 
 struct pagewalk_result {
 	bool mmu_on;          /* SCTLR_EL1.M; if false ipa = va, nlevels = 0 */
+	bool el2;             /* the walk was EL2's own (pagewalk_regs.el2) */
 	bool ok;              /* a translation was found */
 	int ttbr;             /* 0 or 1 */
 	unsigned granule;     /* bytes: 4096, 16384, 65536 */
@@ -57,6 +69,22 @@ typedef bool (*pagewalk_read_fn)(void *ctx, uint64_t ipa, uint64_t *val);
 /* Walks va; returns true if translated (r->ok). */
 bool pagewalk(const struct pagewalk_regs *regs, uint64_t va, pagewalk_read_fn read, void *ctx,
 	      struct pagewalk_result *r);
+
+struct pagewalk_s2_result {
+	bool ok;
+	unsigned granule, input_bits;
+	int nlevels;
+	struct pagewalk_level lv[4];
+	uint64_t pa, block_size;
+	unsigned s2ap, memattr;
+	bool xn;
+	char fault[96];
+};
+
+/* Walks an IPA through stage 2; returns true if translated. */
+bool pagewalk_s2(const struct pagewalk_s2_regs *regs, uint64_t ipa, pagewalk_read_fn read, void *ctx,
+		 struct pagewalk_s2_result *r);
+const char *pagewalk_s2_format(const struct pagewalk_s2_result *r, uint64_t ipa, char *buf, size_t len);
 
 /* Human-readable report of a walk (several lines) into buf; returns buf. */
 const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *buf, size_t len);

@@ -636,8 +636,7 @@ static int sp_reg(struct mvcpu *v, hv_sys_reg_t *r)
 	uint64_t cpsr;
 	if (hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr))
 		return MACHINE_ERR_HV;
-	/* SP_EL0 at EL0 or with SPSel = 0, else SP_EL1. */
-	*r = ((cpsr >> 2) & 3) == 0 || !(cpsr & 1) ? HV_SYS_REG_SP_EL0 : HV_SYS_REG_SP_EL1;
+	*r = cpsr_sp_reg(cpsr);
 	return 0;
 }
 

@@ -116,10 +116,11 @@ static const struct repl_cmd cmds[] = {
 	{ "up", NULL, cmd_up, false, "up [N]", "Select the frame N (default 1) levels out (the caller)." },
 	{ "down", NULL, cmd_down, false, "down [N]", "Select the frame N (default 1) levels in." },
 	{ "vcpu", "thread", cmd_vcpu, false, "vcpu [N]", "Select vCPU N for the following commands." },
-	{ "explain", NULL, cmd_explain, false, "explain [ESR | el1]",
+	{ "explain", NULL, cmd_explain, false, "explain [ESR | el1 | el2]",
 	  "Decode the last exit of the selected vCPU in words: exit reason, ESR exception class, ISS fields\n"
 	  "(access size, register, fault status), FAR and IPA.  'explain 0x96000045' decodes a value;\n"
-	  "'explain el1' decodes the guest's own ESR_EL1/FAR_EL1/ELR_EL1." },
+	  "'explain el1' decodes the guest's own ESR_EL1/FAR_EL1/ELR_EL1; 'explain el2' (hvdbg --el2) the\n"
+	  "guest hypervisor's ESR_EL2/FAR_EL2/HPFAR_EL2/ELR_EL2." },
 	{ "pagewalk", "pw", cmd_pagewalk, false, "pagewalk VA",
 	  "Walk the guest's stage-1 translation tables for VA (TTBR0/TTBR1, granule, each level's table,\n"
 	  "index and descriptor) and show the output address and attributes, or where it faults." },

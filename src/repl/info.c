@@ -196,60 +196,91 @@ static const char *exit_reason_name(hv_exit_reason_t why)
 	}
 }
 
-/* explain [ESR | el1]: the last exit of the current vCPU (or a value, or
- * the guest's own ESR_EL1/FAR_EL1/ELR_EL1 for exceptions it took). */
+/* The guest's own exception registers of EL1 or (an EL2 guest) EL2. */
+struct guest_el_regs {
+	unsigned el;
+	hv_sys_reg_t esr, far, elr, spsr, vbar;
+};
+static const struct guest_el_regs el1_regs = { 1, HV_SYS_REG_ESR_EL1, HV_SYS_REG_FAR_EL1, HV_SYS_REG_ELR_EL1,
+					       HV_SYS_REG_SPSR_EL1, HV_SYS_REG_VBAR_EL1 };
+static const struct guest_el_regs el2_regs = { 2, HV_SYS_REG_ESR_EL2, HV_SYS_REG_FAR_EL2, HV_SYS_REG_ELR_EL2,
+					       HV_SYS_REG_SPSR_EL2, HV_SYS_REG_VBAR_EL2 };
+
+/* explain el1 / explain el2: the last exception the guest took to that
+ * EL, as its own handler sees it (at EL2: the guest hypervisor's view,
+ * with HPFAR_EL2's IPA for stage-2 faults). */
+static int explain_guest_el(struct repl *r, const struct guest_el_regs *g)
+{
+	char buf[1024];
+	uint64_t esr, far, elr, spsr;
+	if (machine_get_sys_reg(r->m, r->cur, g->esr, &esr) != 0 || machine_get_sys_reg(r->m, r->cur, g->far, &far) != 0 ||
+	    machine_get_sys_reg(r->m, r->cur, g->elr, &elr) != 0 || machine_get_sys_reg(r->m, r->cur, g->spsr, &spsr) != 0)
+		return repl_err(r, g->el == 2 ? "no EL2 in this VM (hvdbg --el2 gives the guest one)"
+					      : "cannot read the EL1 exception registers");
+	/* At a vector (just taken): which one; an IRQ/FIQ/SError writes no ESR */
+	uint64_t pc = 0, vbar = 0;
+	if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0 && machine_get_sys_reg(r->m, r->cur, g->vbar, &vbar) == 0 &&
+	    pc >= vbar && pc - vbar < 0x800 && (pc - vbar) % 0x80 == 0) {
+		static const char *const kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
+		static const char *const from[] = { "current EL with SP_EL0", "current EL with SP_ELx",
+						    "lower EL, AArch64", "lower EL, AArch32" };
+		unsigned off = (unsigned)(pc - vbar);
+		printf("vCPU %u is at an EL%u vector: the %s one for the %s (VBAR_EL%u + 0x%03x)\n", r->cur, g->el,
+		       kinds[(off >> 7) & 3], from[off >> 9], g->el, off);
+		if (((off >> 7) & 3) != 0)
+			printf("  an %s writes neither ESR_EL%u nor FAR_EL%u: what follows is the last synchronous "
+			       "exception's\n", kinds[(off >> 7) & 3], g->el, g->el);
+	}
+	if (esr == 0) { /* no synchronous exception leaves 0: EC 0x00 has IL = 1 */
+		printf("vCPU %u has taken no synchronous exception to EL%u yet (ESR_EL%u is 0, a value none leaves;"
+		       " IRQs, FIQs and SErrors do not write it)\n", r->cur, g->el, g->el);
+		return 0;
+	}
+	char sym[128], text[192];
+	char from[24] = "";
+	if (g->el == 2) /* a hypervisor's exceptions come from EL1/EL0 or itself */
+		snprintf(from, sizeof(from), " (from EL%u)", (unsigned)(spsr >> 2) & 3);
+	printf("The guest's last exception taken to EL%u (vCPU %u):\n  ELR_EL%u 0x%llx <%s>, SPSR_EL%u 0x%llx%s, "
+	       "FAR_EL%u 0x%llx\n",
+	       g->el, r->cur, g->el, (unsigned long long)elr, elf_format_addr(r->img, elr, sym, sizeof(sym)), g->el,
+	       (unsigned long long)spsr, from, g->el, (unsigned long long)far);
+	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+	uint64_t hpfar;
+	if (g->el == 2 && (ec == 0x20 || ec == 0x24) && machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_HPFAR_EL2, &hpfar) == 0)
+		printf("  HPFAR_EL2 0x%llx: the faulting IPA 0x%llx (a stage-2 fault of the guest hypervisor's tables)\n",
+		       (unsigned long long)hpfar, (unsigned long long)((hpfar >> 4 << 12) | (far & 0xfff)));
+	/* SVC/HVC/SMC return after the call: the instruction is ELR - 4
+	 * (an SMC trapped to EL2 by HCR_EL2.TSC returns to the SMC itself) */
+	bool after = ec == 0x15 || ec == 0x16 || (ec == 0x17 && g->el == 1);
+	uint64_t at = after ? elr - 4 : elr;
+	uint32_t insn;
+	bool have = machine_read_virt(r->m, r->cur, at, &insn, 4) == 4;
+	if (have && disas_one(r, at, insn, text, sizeof(text)))
+		printf("  %s: %s\n", after ? (g->el == 2 ? "at ELR_EL2 - 4 (ELR is the return address)"
+						      : "at ELR_EL1 - 4 (ELR is the return address)")
+					 : (g->el == 2 ? "at ELR_EL2" : "at ELR_EL1"),
+		       text);
+	if (g->el == 2)
+		printf("  %s\n", have ? machine_explain_esr_insn(esr, false, insn, buf, sizeof(buf))
+				       : machine_explain_esr(esr, buf, sizeof(buf)));
+	else
+		printf("  %s\n", have ? machine_explain_esr_insn(esr, true, insn, buf, sizeof(buf))
+				       : machine_explain_esr_el1(esr, buf, sizeof(buf)));
+	return 0;
+}
+
+/* explain [ESR | el1 | el2]: the last exit of the current vCPU (or a
+ * value, or the guest's own exception registers). */
 int cmd_explain(struct repl *r, const char *fmt, char *args)
 {
 	(void)fmt;
 	char buf[1024], err[160];
 	args = skip_ws(args);
 	rstrip(args);
-	if (!strcmp(args, "el1")) {
-		uint64_t esr, far, elr, spsr;
-		if (machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ESR_EL1, &esr) != 0 ||
-		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_FAR_EL1, &far) != 0 ||
-		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_ELR_EL1, &elr) != 0 ||
-		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_SPSR_EL1, &spsr) != 0)
-			return repl_err(r, "cannot read the EL1 exception registers");
-		/* At a vector (just taken): which one; an IRQ/FIQ/SError writes no ESR */
-		uint64_t pc = 0, vbar = 0;
-		bool async = false;
-		if (machine_get_reg(r->m, r->cur, HV_REG_PC, &pc) == 0 &&
-		    machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_VBAR_EL1, &vbar) == 0 && pc >= vbar && pc - vbar < 0x800 &&
-		    (pc - vbar) % 0x80 == 0) {
-			static const char *const kinds[] = { "synchronous", "IRQ", "FIQ", "SError" };
-			static const char *const from[] = { "current EL with SP_EL0", "current EL with SP_ELx",
-							    "lower EL, AArch64", "lower EL, AArch32" };
-			unsigned off = (unsigned)(pc - vbar);
-			async = ((off >> 7) & 3) != 0;
-			printf("vCPU %u is at an EL1 vector: the %s one for the %s (VBAR_EL1 + 0x%03x)\n", r->cur,
-			       kinds[(off >> 7) & 3], from[off >> 9], off);
-			if (async)
-				printf("  an %s writes neither ESR_EL1 nor FAR_EL1: what follows is the last synchronous "
-				       "exception's\n", kinds[(off >> 7) & 3]);
-		}
-		if (esr == 0) { /* no synchronous exception leaves 0: EC 0x00 has IL = 1 */
-			printf("vCPU %u has taken no synchronous exception to EL1 yet (ESR_EL1 is 0, a value none leaves;"
-			       " IRQs, FIQs and SErrors do not write it)\n", r->cur);
-			return 0;
-		}
-		char sym[128], text[192];
-		printf("The guest's last exception taken to EL1 (vCPU %u):\n  ELR_EL1 0x%llx <%s>, SPSR_EL1 0x%llx, "
-		       "FAR_EL1 0x%llx\n",
-		       r->cur, (unsigned long long)elr, elf_format_addr(r->img, elr, sym, sizeof(sym)),
-		       (unsigned long long)spsr, (unsigned long long)far);
-		/* SVC/HVC/SMC return after the call: the instruction is ELR - 4 */
-		unsigned ec = (unsigned)(esr >> 26) & 0x3f;
-		bool after = ec == 0x15 || ec == 0x16 || ec == 0x17;
-		uint64_t at = after ? elr - 4 : elr;
-		uint32_t insn;
-		bool have = machine_read_virt(r->m, r->cur, at, &insn, 4) == 4;
-		if (have && disas_one(r, at, insn, text, sizeof(text)))
-			printf("  %s: %s\n", after ? "at ELR_EL1 - 4 (ELR is the return address)" : "at ELR_EL1", text);
-		printf("  %s\n", have ? machine_explain_esr_insn(esr, true, insn, buf, sizeof(buf))
-				       : machine_explain_esr_el1(esr, buf, sizeof(buf)));
-		return 0;
-	}
+	if (!strcmp(args, "el1"))
+		return explain_guest_el(r, &el1_regs);
+	if (!strcmp(args, "el2"))
+		return explain_guest_el(r, &el2_regs);
 	if (*args) {
 		uint64_t esr;
 		if (expr_eval(r, args, &esr, err, sizeof(err)) != 0)
@@ -306,12 +337,22 @@ int cmd_pagewalk(struct repl *r, const char *fmt, char *args)
 	if (expr_eval(r, args, &va, err, sizeof(err)) != 0)
 		return repl_err(r, "%s", err);
 	struct pagewalk_result res;
-	int rc = machine_pagewalk(r->m, r->cur, va, &res);
+	struct pagewalk_s2_result s2;
+	bool two = false, el2 = false;
+	int rc = machine_pagewalk2(r->m, r->cur, va, &res, &s2, &two, &el2);
 	if (rc != 0 && rc != MACHINE_ERR_FAULT)
 		return repl_err(r, "cannot walk: %s", machine_strerror(rc));
+	if (el2)
+		printf("EL2's own stage 1 (TTBR0_EL2, TCR_EL2, SCTLR_EL2):\n");
+	else if (two)
+		printf("stage 1 of EL1&0, its tables and output through the guest hypervisor's stage 2:\n");
 	printf("%s", pagewalk_format(&res, va, buf, sizeof(buf)));
 	if (buf[0] && buf[strlen(buf) - 1] != '\n')
 		printf("\n");
+	if (two && (res.ok || res.block_size || !res.mmu_on)) {
+		uint64_t ipa = res.mmu_on ? res.ipa : va;
+		printf("%s", pagewalk_s2_format(&s2, ipa, buf, sizeof(buf)));
+	}
 	return 0;
 }
 

@@ -12,7 +12,12 @@
 #include "../machine/sysreg_names.h"
 #include "repl_internal.h"
 
-static const struct { const char *name; hv_sys_reg_t reg; } sys_regs[] = {
+struct named_sysreg {
+	const char *name;
+	hv_sys_reg_t reg;
+};
+
+static const struct named_sysreg sys_regs[] = {
 	{ "sctlr_el1", HV_SYS_REG_SCTLR_EL1 },   { "tcr_el1", HV_SYS_REG_TCR_EL1 },
 	{ "ttbr0_el1", HV_SYS_REG_TTBR0_EL1 },   { "ttbr1_el1", HV_SYS_REG_TTBR1_EL1 },
 	{ "mair_el1", HV_SYS_REG_MAIR_EL1 },     { "amair_el1", HV_SYS_REG_AMAIR_EL1 },
@@ -34,6 +39,24 @@ static const struct { const char *name; hv_sys_reg_t reg; } sys_regs[] = {
 	{ "id_aa64isar0_el1", HV_SYS_REG_ID_AA64ISAR0_EL1 },
 };
 #define NSYS (sizeof(sys_regs) / sizeof(sys_regs[0]))
+
+/* `info registers el2`: the guest hypervisor's registers (hvdbg --el2). */
+static const struct named_sysreg el2_regs[] = {
+	{ "hcr_el2", HV_SYS_REG_HCR_EL2 },       { "sctlr_el2", HV_SYS_REG_SCTLR_EL2 },
+	{ "vbar_el2", HV_SYS_REG_VBAR_EL2 },     { "elr_el2", HV_SYS_REG_ELR_EL2 },
+	{ "spsr_el2", HV_SYS_REG_SPSR_EL2 },     { "esr_el2", HV_SYS_REG_ESR_EL2 },
+	{ "far_el2", HV_SYS_REG_FAR_EL2 },       { "hpfar_el2", HV_SYS_REG_HPFAR_EL2 },
+	{ "sp_el2", HV_SYS_REG_SP_EL2 },         { "vttbr_el2", HV_SYS_REG_VTTBR_EL2 },
+	{ "vtcr_el2", HV_SYS_REG_VTCR_EL2 },     { "ttbr0_el2", HV_SYS_REG_TTBR0_EL2 },
+	{ "tcr_el2", HV_SYS_REG_TCR_EL2 },       { "mair_el2", HV_SYS_REG_MAIR_EL2 },
+	{ "cptr_el2", HV_SYS_REG_CPTR_EL2 },     { "mdcr_el2", HV_SYS_REG_MDCR_EL2 },
+	{ "cnthctl_el2", HV_SYS_REG_CNTHCTL_EL2 }, { "cntvoff_el2", HV_SYS_REG_CNTVOFF_EL2 },
+	{ "cnthp_ctl_el2", HV_SYS_REG_CNTHP_CTL_EL2 }, { "cnthp_cval_el2", HV_SYS_REG_CNTHP_CVAL_EL2 },
+	{ "vpidr_el2", HV_SYS_REG_VPIDR_EL2 },   { "vmpidr_el2", HV_SYS_REG_VMPIDR_EL2 },
+	{ "tpidr_el2", HV_SYS_REG_TPIDR_EL2 },
+};
+
+
 
 static const char *const core_names[REPL_NREGS] = {
 	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
@@ -268,6 +291,26 @@ static void show_simd(struct repl *r, unsigned q)
 	printf("%-15s 0x%016llx%016llx  %s\n", name, (unsigned long long)hi, (unsigned long long)lo, lanes);
 }
 
+static void show_sysregs(struct repl *r, const struct named_sysreg *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (machine_get_sys_reg(r->m, r->cur, list[i].reg, &v) == 0)
+			print_reg_line(r, list[i].name, v, false, "");
+		else
+			printf("%-15s <unavailable>\n", list[i].name);
+	}
+}
+
+static int show_el2(struct repl *r)
+{
+	uint64_t v;
+	if (machine_get_sys_reg(r->m, r->cur, HV_SYS_REG_HCR_EL2, &v) != 0)
+		return repl_err(r, "no EL2 in this VM (hvdbg --el2 gives the guest one)");
+	show_sysregs(r, el2_regs, sizeof(el2_regs) / sizeof(el2_regs[0]));
+	return 0;
+}
+
 static void show_group(struct repl *r, bool core, bool fp, bool sys)
 {
 	uint64_t regs[REPL_NREGS];
@@ -288,15 +331,8 @@ static void show_group(struct repl *r, bool core, bool fp, bool sys)
 		if (machine_get_reg(r->m, r->cur, HV_REG_FPCR, &v) == 0)
 			print_reg_line(r, "fpcr", v, false, "");
 	}
-	if (sys) {
-		for (size_t i = 0; i < NSYS; i++) {
-			uint64_t v;
-			if (machine_get_sys_reg(r->m, r->cur, sys_regs[i].reg, &v) == 0)
-				print_reg_line(r, sys_regs[i].name, v, false, "");
-			else
-				printf("%-15s <unavailable>\n", sys_regs[i].name);
-		}
-	}
+	if (sys)
+		show_sysregs(r, sys_regs, NSYS);
 }
 
 int cmd_info_registers(struct repl *r, char *args)
@@ -320,6 +356,8 @@ int cmd_info_registers(struct repl *r, char *args)
 		show_group(r, true, true, true);
 		return 0;
 	}
+	if (!strcmp(args, "el2"))
+		return show_el2(r);
 	int rc = 0;
 	for (char *tok = strtok(args, " \t"); tok; tok = strtok(NULL, " \t")) {
 		if (*tok == '$')

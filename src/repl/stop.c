@@ -1,8 +1,9 @@
 /*
  * stop.c - what the user sees at each stop: why (breakpoint N, watchpoint
  * with old/new values, step, Ctrl-C, guest exit, unhandled exit), where
- * (symbol+offset, source line, the disassembled instruction), and which
- * registers changed (highlighted with ANSI color when enabled).
+ * (symbol+offset, source line, the disassembled instruction), the
+ * exception level for EL2 guests, and which registers changed
+ * (highlighted with ANSI color when enabled).
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,22 @@ static void show_watch(struct repl *r, const struct machine_stop *st)
 	}
 }
 
+/* EL2 guests: the exception level at every stop, and how the vCPU got
+ * there since the last one (an exception taken up, an ERET down). */
+static void show_el(struct repl *r)
+{
+	if (!machine_has_el2(r->m) || r->cur >= MACHINE_MAX_VCPUS || !r->have_now[r->cur])
+		return;
+	uint64_t now = r->now[r->cur][REG_CPSR], prev = r->prev[r->cur][REG_CPSR];
+	unsigned el = (unsigned)(now >> 2) & 3, pel = (unsigned)(prev >> 2) & 3;
+	char how[48] = "";
+	if (el > pel)
+		snprintf(how, sizeof(how), " (an exception taken from EL%u)", pel);
+	else if (el < pel)
+		snprintf(how, sizeof(how), " (an exception return from EL%u)", pel);
+	printf("   at EL%u%c%s\n", el, (now & 1) ? 'h' : 't', how);
+}
+
 void stop_show(struct repl *r, const struct machine_stop *st)
 {
 	r->frame = 0;
@@ -162,6 +179,7 @@ void stop_show(struct repl *r, const struct machine_stop *st)
 		break;
 	}
 	stop_show_location(r, st->pc, true);
+	show_el(r);
 	stop_show_changes(r, r->cur, "   changed: ");
 	display_all(r);
 }

@@ -3,7 +3,8 @@
  * name with what each value means (Arm ARM D23/D24 register
  * descriptions), for the registers a student meets first: SCTLR_EL1,
  * TCR_EL1, MAIR_EL1, CPACR_EL1, SPSR_EL1/CPSR, MDSCR_EL1, the timer
- * controls, TTBRn_EL1 and the main ID registers.
+ * controls, TTBRn_EL1, the main ID registers, and for EL2 guests the
+ * guest hypervisor's HCR_EL2, VTCR_EL2, CPTR_EL2 and SPSR_EL2.
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,39 @@ static const struct field dfr0[] = {
 	F(20, 4, "WRPs", "watchpoints - 1"), F(28, 4, "CTX_CMPs", "context-aware breakpoints - 1"),
 	F(8, 4, "PMUVer", "PMU version"),
 };
+static const struct field hcr[] = {
+	F(0, 1, "VM", "stage 2 for EL1&0 (VTTBR_EL2)"), F(1, 1, "SWIO", "set/way invalidate as clean+invalidate"),
+	F(3, 1, "FMO", "FIQs to EL2; EL1 gets virtual FIQs"), F(4, 1, "IMO", "IRQs to EL2; EL1 gets virtual IRQs"),
+	F(5, 1, "AMO", "SErrors to EL2; EL1 gets virtual SErrors"), F(6, 1, "VF", "virtual FIQ pending"),
+	F(7, 1, "VI", "virtual IRQ pending"), F(8, 1, "VSE", "virtual SError pending"),
+	F(12, 1, "DC", "EL1&0 stage 1 off, memory Normal"), F(13, 1, "TWI", "WFI at EL0/EL1 traps"),
+	F(14, 1, "TWE", "WFE at EL0/EL1 traps"), F(16, 1, "TID1", "REVIDR/AIDR reads trap"),
+	F(17, 1, "TID2", "CTR/CCSIDR/CLIDR/CSSELR trap"), F(18, 1, "TID3", "ID register reads trap"),
+	F(19, 1, "TSC", "SMC traps"), F(20, 1, "TIDCP", "IMPLEMENTATION DEFINED registers trap"),
+	F(21, 1, "TACR", "ACTLR_EL1 traps"), F(22, 1, "TSW", "DC set/way traps"),
+	F(23, 1, "TPCP", "DC to the point of coherency traps"), F(24, 1, "TPU", "IC/DC to the point of unification trap"),
+	F(25, 1, "TTLB", "TLBI at EL1 traps"), F(26, 1, "TVM", "writes of the EL1 MMU registers trap"),
+	F(27, 1, "TGE", "EL0 runs under EL2 (the host's own processes)"), F(28, 1, "TDZ", "DC ZVA traps"),
+	F(29, 1, "HCD", "HVC undefined"), F(30, 1, "TRVM", "reads of the EL1 MMU registers trap"),
+	F(31, 1, "RW", "EL1 is AArch64"), F(34, 1, "E2H", "VHE host (not implemented: 0)"),
+};
+static const struct field vtcr[] = {
+	F(0, 6, "T0SZ", "IPA space is 2^(64-T0SZ) bytes"), F(6, 2, "SL0", "start level (4K: 0 L2, 1 L1, 2 L0)"),
+	F(8, 2, "IRGN0", "walk inner cacheability"), F(10, 2, "ORGN0", "walk outer cacheability"),
+	F(12, 2, "SH0", "walk shareability"), F(14, 2, "TG0", "granule (0 4K, 1 64K, 2 16K)"),
+	F(16, 3, "PS", "output size (0 32, 1 36, 2 40 bits, ...)"),
+};
+static const struct field cptr[] = {
+	F(10, 1, "TFP", "FP/SIMD at every EL traps to EL2"), F(20, 1, "TTA", "trace register access traps"),
+	F(31, 1, "TCPAC", "CPACR_EL1 accesses from EL1 trap"),
+};
+static const struct field spsr2[] = {
+	F(0, 4, "M", "mode: 0 EL0t, 4 EL1t, 5 EL1h, 8 EL2t, 9 EL2h"), F(4, 1, "M[4]", "AArch32"),
+	F(6, 1, "F", "FIQ masked"), F(7, 1, "I", "IRQ masked"), F(8, 1, "A", "SError masked"),
+	F(9, 1, "D", "debug exceptions masked"), F(20, 1, "IL", "illegal execution state"),
+	F(21, 1, "SS", "software step"), F(22, 1, "PAN", "privileged access never"),
+	F(28, 1, "V", "overflow"), F(29, 1, "C", "carry"), F(30, 1, "Z", "zero"), F(31, 1, "N", "negative"),
+};
 
 static const struct {
 	const char *name;
@@ -98,6 +132,7 @@ static const struct {
 	R("mdscr_el1", mdscr), R("cntv_ctl_el0", timer_ctl), R("cntp_ctl_el0", timer_ctl), R("ttbr0_el1", ttbr),
 	R("ttbr1_el1", ttbr), R("id_aa64pfr0_el1", pfr0), R("id_aa64mmfr0_el1", mmfr0),
 	R("id_aa64isar0_el1", isar0), R("id_aa64dfr0_el1", dfr0), { "mair_el1", NULL, 0 },
+	R("hcr_el2", hcr), R("vtcr_el2", vtcr), R("cptr_el2", cptr), R("spsr_el2", spsr2), { "mair_el2", NULL, 0 },
 #undef R
 };
 
