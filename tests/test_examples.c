@@ -273,8 +273,8 @@ static const char mini_hyp_out[] =
 	"guest: hello from EL1, my UART is emulated at EL2\n"
 	"hyp: HVC #1 from the guest, answering 42\n"
 	"guest: the hypervisor's number is 42\n"
-	"hyp: HVC #2, injecting virtual interrupt 42 (ICH_LR0_EL2)\n"
-	"guest: virtual interrupt 42\n"
+	"hyp: HVC #2, injecting virtual interrupt 48 (ICH_LR0_EL2)\n"
+	"guest: virtual interrupt 48\n"
 	"guest: done\n"
 	"hyp: HVC #0, the guest is done; UART stores emulated: 127\n"
 	"hyp: powering off\n";

@@ -9,7 +9,7 @@
  * ERETs to the guest.  Then it serves what the guest cannot do alone:
  *
  *   HVC #1  a hypercall: returns 42 in x0
- *   HVC #2  asks for a virtual interrupt: list register 0 gets vINTID 42
+ *   HVC #2  asks for a virtual interrupt: list register 0 gets vINTID 48
  *   HVC #0  the guest is done: the hypervisor powers off
  *   a store to the UART: a stage-2 fault (the IPA is not mapped), which
  *           the hypervisor emulates from ESR_EL2 (the register and the
@@ -42,7 +42,7 @@
 #define ICC_IAR1_EL1	S3_0_C12_C12_0
 #define ICC_EOIR1_EL1	S3_0_C12_C12_1
 #define ICC_IGRPEN1_EL1	S3_0_C12_C12_7
-#define VINTID		42
+#define VINTID		48
 /* List register: state pending (62), group 1 (60), priority 0xa0, vINTID. */
 #define LR_PENDING_G1	(1 << 62 | 1 << 60 | 0xa0 << 48 | VINTID)
 
@@ -272,7 +272,7 @@ guest_vectors:
 msg_hyp_start:	.asciz	"hyp: at EL2, building stage 2 for the guest\n"
 msg_hyp_eret:	.asciz	"hyp: ERET to the guest at EL1\n"
 msg_hyp_hvc1:	.asciz	"hyp: HVC #1 from the guest, answering 42\n"
-msg_hyp_inject:	.asciz	"hyp: HVC #2, injecting virtual interrupt 42 (ICH_LR0_EL2)\n"
+msg_hyp_inject:	.asciz	"hyp: HVC #2, injecting virtual interrupt 48 (ICH_LR0_EL2)\n"
 msg_hyp_done:	.asciz	"hyp: HVC #0, the guest is done; UART stores emulated: "
 msg_hyp_off:	.asciz	"\nhyp: powering off\n"
 msg_hyp_unexpected: .asciz "hyp: unexpected exception, ESR_EL2 "

@@ -111,6 +111,23 @@ int debug_prepare_run(struct mvcpu *v, bool stepping, bool suppress)
 	return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
 }
 
+/* A step that took an exception saved the debugger's PSTATE.SS = 1 in
+ * SPSR_ELx: the guest must not find it there (its ERET would restore it). */
+static hv_return_t clear_step_in_spsr(struct mvcpu *v, uint64_t cpsr)
+{
+	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	if (el == 0 || (el == 2 && !v->m->o.el2))
+		return HV_SUCCESS;
+	hv_sys_reg_t spsr_reg = el == 2 ? HV_SYS_REG_SPSR_EL2 : HV_SYS_REG_SPSR_EL1;
+	uint64_t pc, vbar, spsr;
+	hv_return_t r = hv_vcpu_get_reg(v->hv, HV_REG_PC, &pc);
+	r |= hv_vcpu_get_sys_reg(v->hv, el == 2 ? HV_SYS_REG_VBAR_EL2 : HV_SYS_REG_VBAR_EL1, &vbar);
+	r |= hv_vcpu_get_sys_reg(v->hv, spsr_reg, &spsr);
+	if (r == HV_SUCCESS && pc >= vbar && pc - vbar < 0x800 && (pc & 0x7f) == 0 && (spsr & CPSR_SS))
+		r = hv_vcpu_set_sys_reg(v->hv, spsr_reg, spsr & ~CPSR_SS);
+	return r;
+}
+
 int debug_end_step(struct mvcpu *v)
 {
 	hv_return_t r = HV_SUCCESS;
@@ -122,6 +139,8 @@ int debug_end_step(struct mvcpu *v)
 	r |= hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr);
 	if (cpsr & CPSR_SS)
 		r |= hv_vcpu_set_reg(v->hv, HV_REG_CPSR, cpsr & ~CPSR_SS);
+	if (r == HV_SUCCESS)
+		r = clear_step_in_spsr(v, cpsr);
 	return r == HV_SUCCESS ? 0 : MACHINE_ERR_HV;
 }
 

@@ -119,6 +119,33 @@ int machine_gic_cpu_state(struct machine *m, unsigned vcpu, struct machine_gic_c
 	return vcpu_call(m, vcpu, cpu_fn, &c);
 }
 
+static int vif_fn(struct mvcpu *v, void *p)
+{
+	struct machine_gic_vif *s = p;
+	uint64_t vtr = 0;
+	hv_return_t r = hv_gic_get_ich_reg(v->hv, HV_GIC_ICH_REG_HCR_EL2, &s->hcr);
+	r |= hv_gic_get_ich_reg(v->hv, HV_GIC_ICH_REG_VMCR_EL2, &s->vmcr);
+	r |= hv_gic_get_ich_reg(v->hv, HV_GIC_ICH_REG_MISR_EL2, &s->misr);
+	r |= hv_gic_get_ich_reg(v->hv, HV_GIC_ICH_REG_ELRSR_EL2, &s->elrsr);
+	r |= hv_gic_get_ich_reg(v->hv, HV_GIC_ICH_REG_VTR_EL2, &vtr);
+	if (r != HV_SUCCESS)
+		return MACHINE_ERR_HV;
+	s->nlrs = (unsigned)(vtr & 0x1f) + 1; /* ICH_VTR_EL2.ListRegs */
+	if (s->nlrs > MACHINE_GIC_MAX_LRS)
+		s->nlrs = MACHINE_GIC_MAX_LRS;
+	for (unsigned i = 0; i < s->nlrs; i++)
+		if (hv_gic_get_ich_reg(v->hv, (hv_gic_ich_reg_t)(HV_GIC_ICH_REG_LR0_EL2 + i), &s->lr[i]) != HV_SUCCESS)
+			return MACHINE_ERR_HV;
+	return 0;
+}
+
+int machine_gic_vif_state(struct machine *m, unsigned vcpu, struct machine_gic_vif *s)
+{
+	if (!m->o.gic || !m->o.el2)
+		return MACHINE_ERR_UNSUPPORTED;
+	return vcpu_call(m, vcpu, vif_fn, s);
+}
+
 int machine_gic_dist_ctlr(struct machine *m, uint64_t *ctlr)
 {
 	if (!m->o.gic)

@@ -335,6 +335,14 @@ struct machine_gic_cpu {
 };
 int machine_gic_cpu_state(struct machine *m, unsigned vcpu, struct machine_gic_cpu *s);
 int machine_gic_dist_ctlr(struct machine *m, uint64_t *ctlr);
+/* EL2 guests: the virtual CPU interface its hypervisor programs. */
+#define MACHINE_GIC_MAX_LRS 16
+struct machine_gic_vif {
+	uint64_t hcr, vmcr, misr, elrsr;
+	unsigned nlrs;
+	uint64_t lr[MACHINE_GIC_MAX_LRS];
+};
+int machine_gic_vif_state(struct machine *m, unsigned vcpu, struct machine_gic_vif *s);
 
 /* -------------------------------------------------------- explain */
 

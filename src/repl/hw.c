@@ -30,6 +30,31 @@ static const char *irq_name(uint32_t id)
 	}
 }
 
+/* EL2 guests: the list registers and controls of the virtual CPU
+ * interface, as the guest hypervisor left them. */
+static int show_vif(struct repl *r, unsigned vcpu)
+{
+	struct machine_gic_vif v;
+	if (!machine_has_el2(r->m))
+		return 0;
+	if (machine_gic_vif_state(r->m, vcpu, &v))
+		return repl_err(r, "cannot read the virtual CPU interface of vCPU %u", vcpu);
+	static const char *const states[] = { "invalid", "pending", "active", "pending+active" };
+	printf("vCPU %u virtual CPU interface (the guest's EL2): ICH_HCR_EL2 0x%llx (%s), VENG1 %s, VPMR 0x%02llx, "
+	       "MISR 0x%llx\n",
+	       vcpu, (unsigned long long)v.hcr, (v.hcr & 1) ? "enabled" : "disabled", (v.vmcr & 2) ? "on" : "off",
+	       (unsigned long long)(v.vmcr >> 24 & 0xff), (unsigned long long)v.misr);
+	for (unsigned i = 0; i < v.nlrs; i++) {
+		uint64_t lr = v.lr[i];
+		if (!(lr >> 62) && (v.elrsr >> i & 1))
+			continue; /* free */
+		printf("  LR%u: vINTID %llu %s, group %u, priority 0x%02llx%s\n", i, (unsigned long long)(lr & 0xffffffff),
+		       states[lr >> 62], (unsigned)(lr >> 60 & 1), (unsigned long long)(lr >> 48 & 0xff),
+		       (lr >> 61 & 1) ? ", HW" : "");
+	}
+	return 0;
+}
+
 static int info_gic_cpu(struct repl *r, unsigned vcpu, bool all)
 {
 	struct machine_gic_cpu c;
@@ -89,6 +114,12 @@ int info_gic(struct repl *r, char *args)
 			return -1;
 	}
 	printf("(* priority not above PMR: masked at this CPU interface)\n");
+	for (unsigned v = 0; v < machine_ncpus(r->m); v++) {
+		if ((one >= 0 && (int)v != one) || machine_vcpu_state(r->m, v) == VCPU_OFF)
+			continue;
+		if (show_vif(r, v))
+			return -1;
+	}
 	return 0;
 }
 
