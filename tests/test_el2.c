@@ -17,7 +17,7 @@
 enum {
 	E_ENTER_EL1, E_HVC_EL2, E_HVC, E_SMC, E_LOAD, E_STORE, E_MSR_SCTLR, E_MRS_ID, E_WFI,
 	E_UNMASK, E_FP, E_IDS, E_EL2_STATE, E_ERET_UP, E_EL1_ERET_UP, E_TLBI, E_AT, E_MRS_EL2,
-	E_PMU, E_VIAR, E_VPMR,
+	E_PMU, E_VIAR, E_VPMR, E_REMAP, E_VMID,
 };
 
 #define CPSR_EL2H_MASKED 0x3c9ull
@@ -548,6 +548,186 @@ START_TEST(host_breakpoint_at_el2)
 }
 END_TEST
 
+/* ---- stage-2 granules, concatenated tables, TLB maintenance ------------ */
+
+#define S2_TABLE (3ull)
+#define S2_PAGE (3ull | 1ull << 10 | 3ull << 8 | 0xfull << 2 | S2AP_RW)
+#define PAGE_A_OFF 0x110000ull /* two data pages with different contents */
+#define PAGE_B_OFF 0x111000ull
+#define MAGIC_A 0xaaaa0000aaaa0000ull
+#define MAGIC_B 0xbbbb1111bbbb1111ull
+
+static void put64(uint64_t off, uint64_t v)
+{
+	memcpy(g_ram + off, &v, 8);
+}
+
+static void data_pages(void)
+{
+	put64(PAGE_A_OFF, MAGIC_A);
+	put64(PAGE_B_OFF, MAGIC_B);
+}
+
+/* 4K granule, 40-bit IPA (T0SZ 24) starting at level 1: 1024 entries,
+ * two concatenated tables.  Entry 1 maps the RAM 1:1; entry 513 (IPA
+ * 0x8040000000, in the second table) maps the RAM's gigabyte too. */
+START_TEST(stage2_concatenated_tables)
+{
+	REQUIRE_EL2();
+	data_pages();
+	memset(g_ram + S2_TABLE_OFF, 0, 0x2000);
+	put64(S2_TABLE_OFF + 8 * 1, GUEST_RAM_IPA | S2_BLOCK | S2AP_RW);
+	put64(S2_TABLE_OFF + 8 * 513, GUEST_RAM_IPA | S2_BLOCK | S2AP_RW);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, 24ull | 1ull << 6 | 3ull << 12 | 2ull << 16 | 1ull << 31); /* PS 40 bits */
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, GUEST_RAM_IPA + S2_TABLE_OFF);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, 0x8040000000ull + PAGE_B_OFF);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+	ASSERT_U64_EQ(reg(HV_REG_X0), MAGIC_B);
+	/* Entry 512 (the second table's first) is empty. */
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, 0x8000000000ull);
+	ASSERT_AT_EL2_WITH(ESR(0x24, ISS_ISV | ISS_SAS_64 | ISS_SF | FSC_TRANS_L1));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HPFAR_EL2), 0x8000000000ull >> 8);
+}
+END_TEST
+
+/* 16K and 64K granules, 32-bit IPA, start at level 2 (SL0 = 1): a
+ * level-2 table entry to a level-3 page (16K), a 512 MiB level-2 block
+ * (64K), and the level-3 fault next to the page. */
+START_TEST(stage2_16k_64k_granules)
+{
+	REQUIRE_EL2();
+	data_pages();
+	/* 16K: L2 entry = 32 MiB, IPA 0x40000000 -> index 32; L3 pages 16K. */
+	memset(g_ram + S2_TABLE_OFF, 0, 0x8000);
+	put64(S2_TABLE_OFF + 8 * 32, (GUEST_RAM_IPA + S2_TABLE_OFF + 0x4000) | S2_TABLE);
+	for (unsigned i = 0; i < 0x400000 / 0x4000; i++) /* the 4 MiB of RAM, one page left out */
+		if (i != 0x114000 / 0x4000)
+			put64(S2_TABLE_OFF + 0x4000 + 8ull * i, (GUEST_RAM_IPA + 0x4000ull * i) | S2_PAGE);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, 32ull | 1ull << 6 | 3ull << 12 | 2ull << 14 | 1ull << 31);
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, GUEST_RAM_IPA + S2_TABLE_OFF);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, GUEST_RAM_IPA + PAGE_A_OFF);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+	ASSERT_U64_EQ(reg(HV_REG_X0), MAGIC_A);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, GUEST_RAM_IPA + 0x114008);
+	ASSERT_AT_EL2_WITH(ESR(0x24, ISS_ISV | ISS_SAS_64 | ISS_SF | 0x07u)); /* translation, level 3 */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HPFAR_EL2), (GUEST_RAM_IPA + 0x114000) >> 8);
+
+	/* 64K: L2 entry = 512 MiB, IPA 0x40000000 -> index 2, a block. */
+	memset(g_ram + S2_TABLE_OFF, 0, 0x10000);
+	put64(S2_TABLE_OFF + 8 * 2, GUEST_RAM_IPA | S2_BLOCK | S2AP_RW);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, 32ull | 1ull << 6 | 3ull << 12 | 1ull << 14 | 1ull << 31);
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, GUEST_RAM_IPA + S2_TABLE_OFF);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, GUEST_RAM_IPA + PAGE_B_OFF);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+	ASSERT_U64_EQ(reg(HV_REG_X0), MAGIC_B);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, 0x60000000ull);
+	ASSERT_AT_EL2_WITH(ESR(0x24, ISS_ISV | ISS_SAS_64 | ISS_SF | 0x06u)); /* translation, level 2 */
+}
+END_TEST
+
+/* 4K tables down to level 3 for IPA 0x40000000..0x401fffff (RAM 1:1),
+ * at table_off; returns the offset of the level-3 descriptor of IPA
+ * page `page`. */
+static uint64_t stage2_l3(uint64_t table_off, uint64_t page)
+{
+	memset(g_ram + table_off, 0, 0x3000);
+	put64(table_off + 8 * 1, (GUEST_RAM_IPA + table_off + 0x1000) | S2_TABLE);
+	put64(table_off + 0x1000, (GUEST_RAM_IPA + table_off + 0x2000) | S2_TABLE);
+	for (unsigned i = 0; i < 512; i++)
+		put64(table_off + 0x2000 + 8ull * i, (GUEST_RAM_IPA + 0x1000ull * i) | S2_PAGE);
+	return table_off + 0x2000 + 8 * ((page - GUEST_RAM_IPA) >> 12);
+}
+
+static void run_remap(unsigned entry, uint64_t x5, uint64_t x6, uint64_t x3)
+{
+	start_el2(entry);
+	set_reg(HV_REG_X1, guest_addr(4ull * E_LOAD));
+	set_reg(HV_REG_X2, SPSR_EL1H_MASKED);
+	set_reg(HV_REG_X3, x3);
+	set_reg(HV_REG_X5, x5);
+	set_reg(HV_REG_X6, x6);
+	guest_run();
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+}
+
+/* After the guest hypervisor rewrites a stage-2 descriptor and does
+ * TLBI VMALLS12E1IS, its guest sees the new page. */
+START_TEST(stage2_remap_with_tlbi)
+{
+	REQUIRE_EL2();
+	data_pages();
+	uint64_t va = GUEST_RAM_IPA + PAGE_A_OFF;
+	uint64_t desc = stage2_l3(S2_TABLE_OFF, va);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, VTCR_4K_L1_32);
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, GUEST_RAM_IPA + S2_TABLE_OFF);
+	run_el1_x3(E_LOAD, HCR_RW | HCR_VM, va);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x44));
+	ASSERT_U64_EQ(reg(HV_REG_X0), MAGIC_A);
+	run_remap(E_REMAP, (GUEST_RAM_IPA + PAGE_B_OFF) | S2_PAGE, GUEST_RAM_IPA + desc, va);
+	ASSERT_U64_EQ(reg(HV_REG_X0), MAGIC_B);
+}
+END_TEST
+
+/* Two VMIDs with their own stage 2 (the same IPA on different pages):
+ * switching VTTBR_EL2 switches what EL1 sees, both ways, without TLBI -
+ * the translations of one VMID never serve the other. */
+START_TEST(stage2_vmids_are_separate)
+{
+	REQUIRE_EL2();
+	data_pages();
+	uint64_t va = GUEST_RAM_IPA + PAGE_A_OFF;
+	uint64_t t1 = S2_TABLE_OFF, t2 = S2_TABLE_OFF + 0x4000;
+	stage2_l3(t1, va);
+	uint64_t d2 = stage2_l3(t2, va);
+	put64(d2, (GUEST_RAM_IPA + PAGE_B_OFF) | S2_PAGE);
+	uint64_t vttbr1 = 1ull << 48 | (GUEST_RAM_IPA + t1), vttbr2 = 2ull << 48 | (GUEST_RAM_IPA + t2);
+	set_sysreg(HV_SYS_REG_VTCR_EL2, VTCR_4K_L1_32);
+	set_sysreg(HV_SYS_REG_VTTBR_EL2, vttbr1);
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_VM);
+	static const uint64_t expect[] = { MAGIC_A, MAGIC_B, MAGIC_A, MAGIC_B };
+	for (unsigned i = 0; i < 4; i++) {
+		run_remap(E_VMID, i & 1 ? vttbr2 : vttbr1, 0, va);
+		ASSERT_U64_EQ(reg(HV_REG_X0), expect[i]);
+	}
+}
+END_TEST
+
+/* The EL2 physical timer: PPI 26 pending once CNTHP fires. */
+START_TEST(cnthp_timer_ppi)
+{
+	REQUIRE_EL2();
+	uint64_t pend = 0;
+	set_sysreg(HV_SYS_REG_CNTHP_CVAL_EL2, 0); /* the condition holds at once */
+	set_sysreg(HV_SYS_REG_CNTHP_CTL_EL2, 1);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_CNTHP_CTL_EL2), 5); /* ISTATUS */
+	start_el2(E_HVC_EL2);
+	guest_run();
+	ASSERT_HVC(7);
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &pend),
+			 HV_SUCCESS);
+	ck_assert_msg(pend & (1u << 26), "GICR_ISPENDR0 %#llx: PPI 26 not pending", (unsigned long long)pend);
+	set_sysreg(HV_SYS_REG_CNTHP_CTL_EL2, 3); /* IMASK: the line drops at the next check */
+	start_el2(E_HVC_EL2);
+	guest_run();
+	ck_assert_int_eq(hv_gic_get_redistributor_reg(g_vcpu, HV_GIC_REDISTRIBUTOR_REG_GICR_ISPENDR0, &pend),
+			 HV_SUCCESS);
+	ck_assert(!(pend & (1u << 26)));
+}
+END_TEST
+
+/* HCR_EL2.VSE with AMO: a virtual SError at EL1 once PSTATE.A is clear;
+ * taking it clears VSE and writes ESR_EL1 (EC 0x2f). */
+START_TEST(virtual_serror)
+{
+	REQUIRE_EL2();
+	run_el1(E_UNMASK, HCR_RW | 1ull << 5 | 1ull << 8, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(EL1_VEC(7))); /* current EL, SP_ELx, SError */
+	ASSERT_U64_EQ(reg(HV_REG_X6), 0x100);    /* ISR_EL1.A */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR(0x2f, 0));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HCR_EL2) & (1ull << 8), 0);
+}
+END_TEST
+
 /* ---- the GIC's virtual CPU interface ------------------------------------ */
 
 #define GICD_BASE 0x08000000ull
@@ -734,12 +914,18 @@ static Suite *el2_suite(void)
 	tcase_add_test(c, stage2_fault_on_s1_walk);
 	tcase_add_test(c, at_two_stages);
 	tcase_add_test(c, host_breakpoint_at_el2);
+	tcase_add_test(c, stage2_concatenated_tables);
+	tcase_add_test(c, stage2_16k_64k_granules);
+	tcase_add_test(c, stage2_remap_with_tlbi);
+	tcase_add_test(c, stage2_vmids_are_separate);
+	tcase_add_test(c, virtual_serror);
 	suite_add_tcase(s, c);
 	TCase *g = tcase_create("vgic");
 	tcase_add_checked_fixture(g, gic_setup, teardown);
 	tcase_add_test(g, vgic_registers);
 	tcase_add_test(g, vgic_list_register_lifecycle);
 	tcase_add_test(g, vgic_hw_deactivation);
+	tcase_add_test(g, cnthp_timer_ppi);
 	suite_add_tcase(s, g);
 	TCase *n = tcase_create("no_el2");
 	tcase_add_test(n, absent_without_el2);

@@ -35,6 +35,8 @@ _start:
 	b	e_pmu		/* 18: EL1: MRS PMCR_EL0, HVC #0x4e */
 	b	e_viar		/* 19: EL1: X0 = ICC_IAR1_EL1, HVC #0x50, EOIR1 = X0, HVC #0x51 */
 	b	e_vpmr		/* 20: EL1: X0 = ICC_PMR_EL1, HVC #0x52 */
+	b	t_remap		/* 21: EL2: [X6] = X5, TLBI VMALLS12E1IS, ERET (to X1, SPSR X2) */
+	b	t_vmid		/* 22: EL2: VTTBR_EL2 = X5, ERET (to X1, SPSR X2) */
 
 	default_vectors
 
@@ -155,6 +157,22 @@ e_viar:
 e_vpmr:
 	mrs	x0, S3_0_C4_C6_0	/* ICC_PMR_EL1 */
 	hvc	#0x52
+
+t_remap:
+	str	x5, [x6]
+	dsb	ish
+	tlbi	vmalls12e1is
+	dsb	ish
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	eret
+
+t_vmid:
+	msr	vttbr_el2, x5
+	isb
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	eret
 
 e_pmu:
 	adr	x9, 1f
