@@ -4,6 +4,7 @@
  * D17.2.37, ESR_ELx).
  */
 #include <stdio.h>
+#include "outbuf.h"
 
 #include "machine.h"
 #include "sysreg_names.h"
@@ -131,11 +132,7 @@ static const char *explain(uint64_t esr, bool el1, int64_t insn, char *buf, size
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
 	char rb[16], sb[40], why[160];
 	size_t n = 0;
-#define OUT(...)                                                              \
-	do {                                                                  \
-		if (n < len)                                                  \
-			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
-	} while (0)
+#define OUT(...) OUTBUF_APPEND(buf, len, n, __VA_ARGS__)
 	if (len)
 		buf[0] = 0;
 	/* IL is RES1 for EC 0x00, aborts without a syndrome, alignment, SError

@@ -9,6 +9,7 @@
  * implied for EL0-writable regions, SCTLR_EL1.WXN).
  */
 #include "pagewalk.h"
+#include "outbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -232,14 +233,18 @@ static const char *type_name(enum pagewalk_desc_type t)
 	}
 }
 
+size_t pagewalk_format_level(const struct pagewalk_level *L, char *buf, size_t len)
+{
+	int k = snprintf(buf, len, "  L%d: table 0x%llx [%llu] @0x%llx = 0x%016llx  %s\n", L->level,
+			 (unsigned long long)L->table, (unsigned long long)L->index, (unsigned long long)L->desc_addr,
+			 (unsigned long long)L->desc, type_name(L->type));
+	return k < 0 ? 0 : (size_t)k;
+}
+
 const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *buf, size_t len)
 {
 	size_t n = 0;
-#define OUT(...)                                                              \
-	do {                                                                  \
-		if (n < len)                                                  \
-			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
-	} while (0)
+#define OUT(...) OUTBUF_APPEND(buf, len, n, __VA_ARGS__)
 	if (len)
 		buf[0] = 0;
 	if (!r->mmu_on) {
@@ -253,12 +258,8 @@ const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *
 	}
 	OUT("VA 0x%llx: TTBR%d, %u KiB granule, %u-bit input\n", (unsigned long long)va, r->ttbr,
 	    r->granule / 1024, r->input_bits);
-	for (int i = 0; i < r->nlevels; i++) {
-		const struct pagewalk_level *L = &r->lv[i];
-		OUT("  L%d: table 0x%llx [%llu] @0x%llx = 0x%016llx  %s\n", L->level,
-		    (unsigned long long)L->table, (unsigned long long)L->index,
-		    (unsigned long long)L->desc_addr, (unsigned long long)L->desc, type_name(L->type));
-	}
+	for (int i = 0; i < r->nlevels; i++)
+		n += pagewalk_format_level(&r->lv[i], buf + (n < len ? n : len), n < len ? len - n : 0);
 	if (r->ok || r->block_size) {
 		static const char *const ap[] = { "EL1 RW, EL0 none", "EL1 RW, EL0 RW",
 						  "EL1 RO, EL0 none", "EL1 RO, EL0 RO" };

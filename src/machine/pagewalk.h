@@ -86,6 +86,10 @@ bool pagewalk_s2(const struct pagewalk_s2_regs *regs, uint64_t ipa, pagewalk_rea
 		 struct pagewalk_s2_result *r);
 const char *pagewalk_s2_format(const struct pagewalk_s2_result *r, uint64_t ipa, char *buf, size_t len);
 
+/* One level's line of a report ("  L1: table ... block") into buf;
+ * returns the length it wanted (as snprintf). */
+size_t pagewalk_format_level(const struct pagewalk_level *L, char *buf, size_t len);
+
 /* Human-readable report of a walk (several lines) into buf; returns buf. */
 const char *pagewalk_format(const struct pagewalk_result *r, uint64_t va, char *buf, size_t len);
 

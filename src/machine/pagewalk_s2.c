@@ -6,6 +6,7 @@
  * are read through the callback, as in pagewalk.c.
  */
 #include "pagewalk.h"
+#include "outbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -90,14 +91,9 @@ bool pagewalk_s2(const struct pagewalk_s2_regs *regs, uint64_t ipa, pagewalk_rea
 
 const char *pagewalk_s2_format(const struct pagewalk_s2_result *r, uint64_t ipa, char *buf, size_t len)
 {
-	static const char *const types[] = { "invalid", "table", "block", "page" };
 	static const char *const s2ap[] = { "no access", "read-only", "write-only", "read/write" };
 	size_t n = 0;
-#define OUT(...)                                                              \
-	do {                                                                  \
-		if (n < len)                                                  \
-			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
-	} while (0)
+#define OUT(...) OUTBUF_APPEND(buf, len, n, __VA_ARGS__)
 	if (len)
 		buf[0] = 0;
 	if (!r->granule || !r->nlevels) {
@@ -106,12 +102,8 @@ const char *pagewalk_s2_format(const struct pagewalk_s2_result *r, uint64_t ipa,
 	}
 	OUT("stage 2 (VTTBR_EL2), IPA 0x%llx: %u KiB granule, %u-bit IPA\n", (unsigned long long)ipa,
 	    r->granule / 1024, r->input_bits);
-	for (int i = 0; i < r->nlevels; i++) {
-		const struct pagewalk_level *L = &r->lv[i];
-		OUT("  L%d: table 0x%llx [%llu] @0x%llx = 0x%016llx  %s\n", L->level, (unsigned long long)L->table,
-		    (unsigned long long)L->index, (unsigned long long)L->desc_addr, (unsigned long long)L->desc,
-		    types[L->type]);
-	}
+	for (int i = 0; i < r->nlevels; i++)
+		n += pagewalk_format_level(&r->lv[i], buf + (n < len ? n : len), n < len ? len - n : 0);
 	if (r->ok)
 		OUT("  -> PA 0x%llx (%llu KiB %s), S2AP %s%s, MemAttr 0x%x (%s)\n", (unsigned long long)r->pa,
 		    (unsigned long long)(r->block_size / 1024), r->lv[r->nlevels - 1].type == PW_PAGE ? "page" : "block",
