@@ -8,6 +8,7 @@
  *
  * On a backend without EL2 (kvm) only the refusal is checked.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <mach/mach_time.h>
@@ -728,6 +729,41 @@ START_TEST(virtual_serror)
 }
 END_TEST
 
+/* A hostile guest hypervisor: random VTCR_EL2/VTTBR_EL2/HCR_EL2 and
+ * tables of random words.  Each run ends with an exit (HVC, a stage-2
+ * abort of either map, or the watchdog's cancel, never a crash or an
+ * access outside the VM's memory, which ASan would report). */
+START_TEST(hostile_stage2)
+{
+	REQUIRE_EL2();
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	unsigned canceled = 0;
+	for (unsigned it = 0; it < 400; it++) {
+		uint64_t w[5];
+		for (unsigned k = 0; k < 5; k++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			w[k] = seed;
+		}
+		for (unsigned k = 0; k < 512; k++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			put64(S2_TABLE_OFF + 8ull * k, (k & 1) ? seed : (seed & 0x3fffffull) | GUEST_RAM_IPA | 3);
+		}
+		set_sysreg(HV_SYS_REG_VTCR_EL2, w[0]);
+		set_sysreg(HV_SYS_REG_VTTBR_EL2, (w[1] & 1 ? GUEST_RAM_IPA + S2_TABLE_OFF : 0) | (w[1] & ~0xfffull));
+		start_el2(E_ENTER_EL1);
+		/* not HCD (the vectors' HVCs would loop) nor TGE */
+		set_reg(HV_REG_X0, (w[2] & 0x3fffffff & ~(1ull << 29 | 1ull << 27)) | HCR_RW | HCR_VM);
+		set_reg(HV_REG_X1, guest_addr(4ull * (w[3] & 1 ? E_LOAD : E_STORE)));
+		set_reg(HV_REG_X2, SPSR_EL1H_MASKED);
+		set_reg(HV_REG_X3, w[4]);
+		const hv_vcpu_exit_t *e = guest_run_for(20);
+		ck_assert(e->reason == HV_EXIT_REASON_EXCEPTION || e->reason == HV_EXIT_REASON_CANCELED);
+		canceled += e->reason == HV_EXIT_REASON_CANCELED;
+	}
+	fprintf(stderr, "hostile_stage2: 400 runs, %u ended by the watchdog\n", canceled);
+}
+END_TEST
+
 /* ---- the GIC's virtual CPU interface ------------------------------------ */
 
 #define GICD_BASE 0x08000000ull
@@ -919,6 +955,7 @@ static Suite *el2_suite(void)
 	tcase_add_test(c, stage2_remap_with_tlbi);
 	tcase_add_test(c, stage2_vmids_are_separate);
 	tcase_add_test(c, virtual_serror);
+	tcase_add_test(c, hostile_stage2);
 	suite_add_tcase(s, c);
 	TCase *g = tcase_create("vgic");
 	tcase_add_checked_fixture(g, gic_setup, teardown);
