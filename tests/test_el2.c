@@ -18,7 +18,7 @@
 enum {
 	E_ENTER_EL1, E_HVC_EL2, E_HVC, E_SMC, E_LOAD, E_STORE, E_MSR_SCTLR, E_MRS_ID, E_WFI,
 	E_UNMASK, E_FP, E_IDS, E_EL2_STATE, E_ERET_UP, E_EL1_ERET_UP, E_TLBI, E_AT, E_MRS_EL2,
-	E_PMU, E_VIAR, E_VPMR, E_REMAP, E_VMID,
+	E_PMU, E_VIAR, E_VPMR, E_REMAP, E_VMID, E_VHE_REGS, E_SVC,
 };
 
 #define CPSR_EL2H_MASKED 0x3c9ull
@@ -211,9 +211,9 @@ START_TEST(registers_round_trip)
 	uint64_t v = 0;
 	ck_assert_int_eq(hv_vcpu_get_sys_reg(g_vcpu, (hv_sys_reg_t)0xe019, &v), HV_SUCCESS);
 	ASSERT_U64_EQ(v, 0x100);
-	/* FEAT_VHE is not implemented: HCR_EL2.E2H stays 0. */
-	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_E2H | HCR_VM);
-	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HCR_EL2), HCR_RW | HCR_VM);
+	/* RES0 bits of HCR_EL2 stay 0; RW is RES1; E2H (FEAT_VHE) is kept. */
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_E2H | HCR_VM | 1ull << 40);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_HCR_EL2), HCR_RW | HCR_E2H | HCR_VM);
 }
 END_TEST
 
@@ -764,6 +764,53 @@ START_TEST(hostile_stage2)
 }
 END_TEST
 
+/* ---- FEAT_VHE ------------------------------------------------------------ */
+
+/* With HCR_EL2.E2H, EL1 register encodings at EL2 reach the EL2
+ * registers and *_EL12 the EL1 ones; without it *_EL12 is UNDEFINED. */
+START_TEST(vhe_register_redirection)
+{
+	REQUIRE_EL2();
+	ASSERT_U64_EQ((sysreg(HV_SYS_REG_ID_AA64MMFR1_EL1) >> 8) & 0xf, 1); /* VH */
+	uint64_t sctlr1 = sysreg(HV_SYS_REG_SCTLR_EL1);
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW | HCR_E2H);
+	start_el2(E_VHE_REGS);
+	set_reg(HV_REG_X0, 0x30d00988ull); /* RES1 | SA (E2H: SCTLR_EL1's layout; MMU off) */
+	set_reg(HV_REG_X1, 0x30d01984ull); /* RES1 | C | I */
+	guest_run();
+	ASSERT_HVC(10);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SCTLR_EL2), 0x30d00988ull);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SCTLR_EL1), 0x30d01984ull);
+	ASSERT_U64_EQ(reg(HV_REG_X2), GUEST_VBAR); /* VBAR_EL2 */
+	ck_assert(sctlr1 != 0x30d01984ull);
+
+	set_sysreg(HV_SYS_REG_HCR_EL2, HCR_RW);
+	set_sysreg(HV_SYS_REG_SCTLR_EL2, 0x30c50830ull);
+	start_el2(E_VHE_REGS);
+	set_reg(HV_REG_X0, 0x30d00800ull);
+	guest_run();
+	ASSERT_HVC(EL2_VEC(4)); /* UNDEFINED SCTLR_EL12 at EL2, current EL */
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL2), ESR(0, 0));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SCTLR_EL2), 0x30c50830ull); /* the EL1 encoding reached SCTLR_EL1 */
+}
+END_TEST
+
+/* E2H and TGE: EL0 is the hypervisor's own; its SVC goes to EL2. */
+START_TEST(vhe_host_el0_svc)
+{
+	REQUIRE_EL2();
+	start_el2(E_ENTER_EL1);
+	set_reg(HV_REG_X0, HCR_RW | HCR_E2H | 1ull << 27); /* TGE */
+	set_reg(HV_REG_X1, guest_addr(4ull * E_SVC));
+	set_reg(HV_REG_X2, 0); /* EL0t */
+	guest_run();
+	ASSERT_AT_EL2_WITH(ESR(0x15, 0x33));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9) + 4);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SPSR_EL2) & 0xf, 0);
+}
+END_TEST
+
 /* ---- the GIC's virtual CPU interface ------------------------------------ */
 
 #define GICD_BASE 0x08000000ull
@@ -956,6 +1003,8 @@ static Suite *el2_suite(void)
 	tcase_add_test(c, stage2_vmids_are_separate);
 	tcase_add_test(c, virtual_serror);
 	tcase_add_test(c, hostile_stage2);
+	tcase_add_test(c, vhe_register_redirection);
+	tcase_add_test(c, vhe_host_el0_svc);
 	suite_add_tcase(s, c);
 	TCase *g = tcase_create("vgic");
 	tcase_add_checked_fixture(g, gic_setup, teardown);

@@ -135,10 +135,12 @@ START_TEST(boot_smp2_checks)
 END_TEST
 
 /* Nested virtualization end to end (tests/linux/kvm-inside.sh): the
- * kernel booted at EL2 with --el2 initializes KVM (nVHE, with the vGIC),
- * and mini_vmm, cross-built with the kvm backend, runs its hello guest
- * on it: three levels of hypervisor on one emulated CPU. */
-START_TEST(kvm_inside_el2_guest)
+ * kernel booted at EL2 with --el2 initializes KVM with the vGIC - in VHE
+ * mode (the kernel stays at EL2, FEAT_VHE) or, with kvm-arm.mode=nvhe,
+ * nVHE (it drops to EL1 under its own small hypervisor) - and mini_vmm,
+ * cross-built with the kvm backend, runs its hello guest on it: three
+ * levels of hypervisor on one emulated CPU. */
+static void kvm_inside(const char *cmdline, const char *mode_line)
 {
 	bool el2 = false;
 	hv_vm_config_get_el2_supported(&el2);
@@ -148,19 +150,29 @@ START_TEST(kvm_inside_el2_guest)
 	}
 	static char out[1 << 16];
 	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "KVM_INSIDE_TIMEOUT=%d %s/tests/linux/kvm-inside.sh %s %s %s 2>&1", 300 * g_scale,
-		 g_src, g_hvdbg, g_kernel, g_busybox);
+	snprintf(cmd, sizeof(cmd), "KVM_INSIDE_TIMEOUT=%d %s/tests/linux/kvm-inside.sh %s %s %s %s 2>&1", 300 * g_scale,
+		 g_src, g_hvdbg, g_kernel, g_busybox, cmdline);
 	int rc = run(cmd, out, sizeof(out));
 	if (rc == 77) {
 		hv_test_note(__func__, "no aarch64 cross compiler for mini_vmm");
 		return;
 	}
-	ck_assert_msg(strstr(out, "kvm [1]: Hyp nVHE mode initialized successfully") != NULL,
-		      "KVM did not initialize in the EL2-booted kernel:\n%s", out);
+	ck_assert_msg(strstr(out, mode_line) != NULL, "no '%s' from the EL2-booted kernel:\n%s", mode_line, out);
 	ck_assert_msg(strstr(out, "--- mini_vmm begin\r\nHello from an ARM64 guest, through MMIO exits!\r\n"
 				  "--- mini_vmm exit=0") != NULL,
 		      "mini_vmm did not run its guest on the inner KVM:\n%s", out);
 	ck_assert_msg(rc == 0, "hvdbg --run exited %d (want 0 on SYSTEM_OFF):\n%s", rc, out);
+}
+
+START_TEST(kvm_inside_el2_guest_vhe)
+{
+	kvm_inside("", "kvm [1]: VHE mode initialized successfully");
+}
+END_TEST
+
+START_TEST(kvm_inside_el2_guest_nvhe)
+{
+	kvm_inside("kvm-arm.mode=nvhe", "kvm [1]: Hyp nVHE mode initialized successfully");
 }
 END_TEST
 
@@ -502,7 +514,8 @@ int main(void)
 	tcase_add_test(tc, bad_inputs);
 	tcase_add_test(tc, dump_dtb_decompiles);
 	tcase_add_test(tc, boot_smp2_checks);
-	tcase_add_test(tc, kvm_inside_el2_guest);
+	tcase_add_test(tc, kvm_inside_el2_guest_vhe);
+	tcase_add_test(tc, kvm_inside_el2_guest_nvhe);
 	tcase_add_test(tc, repl_console_shell);
 	tcase_add_test(tc, gdb_kernel);
 	suite_add_tcase(s, tc);

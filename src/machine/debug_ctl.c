@@ -306,21 +306,28 @@ static hv_return_t read_mmu(struct mvcpu *v, struct pagewalk_regs *p)
 	uint64_t cpsr = 0, hcr = 0;
 	memset(p, 0, sizeof(*p));
 	hv_return_t r = hv_vcpu_get_reg(v->hv, HV_REG_CPSR, &cpsr);
-	if (v->m->o.el2 && ((cpsr >> 2) & 3) == 2) {
+	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	if (v->m->o.el2)
+		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_HCR_EL2, &hcr);
+	bool e2h = (hcr >> 34) & 1, tge = (hcr >> 27) & 1;
+	if (v->m->o.el2 && (el == 2 || (el == 0 && e2h && tge))) {
+		/* EL2's regime; with E2H (FEAT_VHE) the two-range EL2&0 one,
+		 * whose TCR_EL2 has TCR_EL1's layout. */
 		uint64_t tcr = 0;
 		p->el2 = true;
 		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL2, &p->sctlr);
 		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL2, &tcr);
 		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL2, &p->ttbr0);
-		p->tcr = tcr_el2_as_el1(tcr);
+		if (e2h)
+			r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR1_EL2, &p->ttbr1);
+		p->tcr = e2h ? tcr : tcr_el2_as_el1(tcr);
 		return r;
 	}
 	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_SCTLR_EL1, &p->sctlr);
 	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TCR_EL1, &p->tcr);
 	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR0_EL1, &p->ttbr0);
 	r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_TTBR1_EL1, &p->ttbr1);
-	if (v->m->o.el2 && hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_HCR_EL2, &hcr) == HV_SUCCESS &&
-	    (hcr & 1) && !(hcr & (1ull << 27))) { /* VM, not TGE */
+	if ((hcr & 1) && !tge) { /* HCR_EL2.VM: the guest hypervisor's stage 2 */
 		p->s2 = true;
 		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_VTCR_EL2, &p->s2r.vtcr);
 		r |= hv_vcpu_get_sys_reg(v->hv, HV_SYS_REG_VTTBR_EL2, &p->s2r.vttbr);

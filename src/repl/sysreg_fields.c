@@ -102,7 +102,7 @@ static const struct field hcr[] = {
 	F(25, 1, "TTLB", "TLBI at EL1 traps"), F(26, 1, "TVM", "writes of the EL1 MMU registers trap"),
 	F(27, 1, "TGE", "EL0 runs under EL2 (the host's own processes)"), F(28, 1, "TDZ", "DC ZVA traps"),
 	F(29, 1, "HCD", "HVC undefined"), F(30, 1, "TRVM", "reads of the EL1 MMU registers trap"),
-	F(31, 1, "RW", "EL1 is AArch64"), F(34, 1, "E2H", "VHE host (not implemented: 0)"),
+	F(31, 1, "RW", "EL1 is AArch64"), F(34, 1, "E2H", "VHE: EL2 with the EL1 layouts, the EL2&0 regime"),
 };
 static const struct field vtcr[] = {
 	F(0, 6, "T0SZ", "IPA space is 2^(64-T0SZ) bytes"), F(6, 2, "SL0", "start level (4K: 0 L2, 1 L1, 2 L0)"),

@@ -37,6 +37,8 @@ _start:
 	b	e_vpmr		/* 20: EL1: X0 = ICC_PMR_EL1, HVC #0x52 */
 	b	t_remap		/* 21: EL2: [X6] = X5, TLBI VMALLS12E1IS, ERET (to X1, SPSR X2) */
 	b	t_vmid		/* 22: EL2: VTTBR_EL2 = X5, ERET (to X1, SPSR X2) */
+	b	t_vhe_regs	/* 23: EL2: SCTLR_EL1 = X0, SCTLR_EL12 = X1, X2 = VBAR_EL1, HVC #10 */
+	b	e_svc		/* 24: EL0: SVC #0x33 */
 
 	default_vectors
 
@@ -173,6 +175,17 @@ t_vmid:
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
 	eret
+
+t_vhe_regs:
+	msr	sctlr_el1, x0		/* with E2H: SCTLR_EL2 */
+	adr	x9, 1f
+1:	msr	S3_5_C1_C0_0, x1	/* SCTLR_EL12: the real SCTLR_EL1 */
+	mrs	x2, vbar_el1		/* with E2H: VBAR_EL2 */
+	hvc	#10
+
+e_svc:
+	adr	x9, 1f
+1:	svc	#0x33
 
 e_pmu:
 	adr	x9, 1f

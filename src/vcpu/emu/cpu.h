@@ -106,6 +106,9 @@ enum emu_sysreg {
 	SR_CNTVOFF_EL2,
 	SR_CNTHP_CTL_EL2,
 	SR_CNTHP_CVAL_EL2,
+	SR_CONTEXTIDR_EL2, /* FEAT_VHE */
+	SR_CNTHV_CTL_EL2,
+	SR_CNTHV_CVAL_EL2,
 	SR_COUNT
 };
 
@@ -323,7 +326,7 @@ struct emu_cpu {
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access
 	 * (mem.c: translate_part -> slow_access). */
-	bool vtimer_level, ptimer_level, hptimer_level;
+	bool vtimer_level, ptimer_level, hptimer_level, hvtimer_level;
 	uint64_t gic_mmio_pa;
 	/* The EL1 physical timer, guest-visible only with a GIC (PPI 30);
 	 * here, not in sr[], to keep the hot fields' layout. */

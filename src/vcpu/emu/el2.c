@@ -158,12 +158,16 @@ bool el2_sysreg_trapped(const struct emu_cpu *cpu, uint16_t enc, bool is_read)
 		return (hcr & HCR_TACR) != 0;
 	case ENC(3, 0, 1, 0, 2): /* CPACR_EL1, from EL1 */
 		return cpu->el == 1 && (cpu->sr[SR_CPTR_EL2] & CPTR_TCPAC);
-	case ENC(3, 3, 14, 0, 1): /* CNTPCT_EL0 */
-		return !(cnthctl & CNTHCTL_EL1PCTEN);
+	case ENC(3, 3, 14, 0, 1): /* CNTPCT_EL0: from EL0 under TGE the EL0 bits rule */
+		if (el2_host_el0(cpu))
+			return false;
+		return !(cnthctl & (hcr & HCR_E2H ? CNTHCTL_E2H_EL1PCTEN : CNTHCTL_EL1PCTEN));
 	case ENC(3, 3, 14, 2, 0): /* CNTP_TVAL_EL0 */
 	case ENC(3, 3, 14, 2, 1): /* CNTP_CTL_EL0 */
 	case ENC(3, 3, 14, 2, 2): /* CNTP_CVAL_EL0 */
-		return !(cnthctl & CNTHCTL_EL1PCEN);
+		if (el2_host_el0(cpu))
+			return false;
+		return !(cnthctl & (hcr & HCR_E2H ? CNTHCTL_E2H_EL1PTEN : CNTHCTL_EL1PCEN));
 	case ENC(2, 0, 1, 0, 4): /* OSLAR_EL1 */
 	case ENC(2, 0, 1, 1, 4): /* OSLSR_EL1 */
 	case ENC(2, 0, 1, 3, 4): /* OSDLR_EL1 */
@@ -208,19 +212,76 @@ bool el2_icc_virtual(const struct emu_cpu *cpu, uint16_t enc)
 }
 
 /* ------------------------------------------------------------------ */
+/* FEAT_VHE register redirection (D8.7 / the E2H tables of D19).        */
+
+uint16_t el2_vhe_redirect(const struct emu_cpu *cpu, uint16_t enc)
+{
+	unsigned op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15, op2 = enc & 7;
+	bool at_el2_e2h = cpu->el == 2 && el2_e2h(cpu);
+	if (op0 != 3)
+		return enc;
+	if (op1 == 5) { /* *_EL12 and *_EL02: the EL1/EL0 registers from EL2 */
+		if (!at_el2_e2h)
+			return 0;
+		if (crn == 14 && (crm == 2 || crm == 3))
+			return ENC(3, 3, 14, crm, op2); /* CNTP_*_EL02, CNTV_*_EL02 */
+		return ENC(3, 0, crn, crm, op2);
+	}
+	/* The EL0 timers of the host's EL0 are the EL2 ones too. */
+	if ((at_el2_e2h || (cpu->el == 0 && el2_host_el0(cpu))) && op1 == 3 && crn == 14 && (crm == 2 || crm == 3))
+		return ENC(3, 4, 14, crm, op2); /* CNTP -> CNTHP, CNTV -> CNTHV */
+	if (!at_el2_e2h || op1 != 0)
+		return enc;
+	switch (enc) {
+	case ENC(3, 0, 1, 0, 0):  /* SCTLR_EL1 */
+	case ENC(3, 0, 2, 0, 0):  /* TTBR0_EL1 */
+	case ENC(3, 0, 2, 0, 1):  /* TTBR1_EL1 */
+	case ENC(3, 0, 2, 0, 2):  /* TCR_EL1 */
+	case ENC(3, 0, 4, 0, 0):  /* SPSR_EL1 */
+	case ENC(3, 0, 4, 0, 1):  /* ELR_EL1 */
+	case ENC(3, 0, 5, 1, 0):  /* AFSR0_EL1 */
+	case ENC(3, 0, 5, 1, 1):  /* AFSR1_EL1 */
+	case ENC(3, 0, 5, 2, 0):  /* ESR_EL1 */
+	case ENC(3, 0, 6, 0, 0):  /* FAR_EL1 */
+	case ENC(3, 0, 10, 2, 0): /* MAIR_EL1 */
+	case ENC(3, 0, 10, 3, 0): /* AMAIR_EL1 */
+	case ENC(3, 0, 12, 0, 0): /* VBAR_EL1 */
+	case ENC(3, 0, 13, 0, 1): /* CONTEXTIDR_EL1 */
+		return (uint16_t)(enc | 4u << 11);
+	case ENC(3, 0, 1, 0, 2): /* CPACR_EL1 -> CPTR_EL2 */
+		return ENC(3, 4, 1, 1, 2);
+	case ENC(3, 0, 14, 1, 0): /* CNTKCTL_EL1 -> CNTHCTL_EL2 */
+		return ENC(3, 4, 14, 1, 0);
+	default:
+		return enc;
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Guest writes of the EL2 registers (at EL2).                         */
 
-uint64_t el2_guest_write_value(unsigned sr_idx, uint64_t v)
+/* With E2H: SCTLR_EL2 as SCTLR_EL1 (RES1 bits, writable M A C SA SA0
+ * UMA I DZE UCT nTWI nTWE WXN SPAN UCI), TCR_EL2 as TCR_EL1 (stored as
+ * written, as TCR_EL1 is), CPTR_EL2 as CPACR_EL1 (FPEN, TTA). */
+#define SCTLR_E2H_RES1 0x30500980ull
+#define SCTLR_E2H_WRITABLE 0x048dd21full
+#define CPTR_E2H_WRITABLE 0x10300000ull
+
+uint64_t el2_guest_write_value(const struct emu_cpu *cpu, unsigned sr_idx, uint64_t v)
 {
+	bool e2h = el2_e2h(cpu);
 	switch (sr_idx) {
 	case SR_HCR_EL2: return (v & HCR_WRITABLE) | HCR_RES1;
-	case SR_SCTLR_EL2: return (v & SCTLR_EL2_WRITABLE) | SCTLR_EL2_RES1;
-	case SR_TCR_EL2: return (v & TCR_EL2_WRITABLE) | TCR_EL2_RES1;
+	case SR_SCTLR_EL2:
+		return e2h ? (v & SCTLR_E2H_WRITABLE) | SCTLR_E2H_RES1 : (v & SCTLR_EL2_WRITABLE) | SCTLR_EL2_RES1;
+	case SR_TCR_EL2: return e2h ? v : (v & TCR_EL2_WRITABLE) | TCR_EL2_RES1;
 	case SR_VTCR_EL2: return (v & VTCR_WRITABLE) | VTCR_RES1;
-	case SR_CPTR_EL2: return (v & CPTR_WRITABLE) | CPTR_RES1;
+	case SR_CPTR_EL2: return e2h ? v & CPTR_E2H_WRITABLE : (v & CPTR_WRITABLE) | CPTR_RES1;
 	case SR_MDCR_EL2: return v & MDCR_WRITABLE;
-	case SR_CNTHCTL_EL2: return v & CNTHCTL_WRITABLE;
-	case SR_CNTHP_CTL_EL2: return v & 3; /* ISTATUS is computed */
+	case SR_CNTHCTL_EL2: return v & (e2h ? CNTHCTL_E2H_WRITABLE : CNTHCTL_WRITABLE);
+	case SR_CNTHP_CTL_EL2:
+	case SR_CNTHV_CTL_EL2: return v & 3; /* ISTATUS is computed */
+	case SR_CONTEXTIDR_EL2: return v & 0xffffffffull;
 	case SR_VBAR_EL2: return v & ~0x7ffull;
 	case SR_HSTR_EL2: return v & 0xbfffull; /* AArch32 traps: no effect */
 	case SR_ACTLR_EL2:
@@ -246,15 +307,19 @@ void el2_written(struct emu_cpu *cpu, unsigned sr_idx)
 	case SR_SCTLR_EL2:
 	case SR_TCR_EL2:
 	case SR_TTBR0_EL2:
+	case SR_TTBR1_EL2:
 	case SR_MAIR_EL2:
 	case SR_VTTBR_EL2:
 	case SR_VTCR_EL2:
+	case SR_CONTEXTIDR_EL2:
 		mem_tlb_flush(cpu);
 		break;
 	case SR_CNTHCTL_EL2:
 	case SR_CNTVOFF_EL2:
 	case SR_CNTHP_CTL_EL2:
 	case SR_CNTHP_CVAL_EL2:
+	case SR_CNTHV_CTL_EL2:
+	case SR_CNTHV_CVAL_EL2:
 		cpu->budget = 0; /* timer outputs are evaluated right away */
 		break;
 	case SR_MDCR_EL2:

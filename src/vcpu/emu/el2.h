@@ -11,8 +11,12 @@
  * taken to its VBAR_EL2 with ESR_EL2/FAR_EL2/HPFAR_EL2 as the Arm ARM
  * (D1.3, "Exception entry"; D8, stage 2) says.
  *
- * Not implemented, so not advertised: FEAT_VHE (HCR_EL2.E2H is RES0),
- * FEAT_NV, FEAT_RAS (VSE takes an SError with ESR_EL1 = EC 0x2f, ISS 0).
+ * FEAT_VHE: with HCR_EL2.E2H the EL2 registers take the EL1 layout, EL1
+ * register encodings at EL2 reach the EL2 ones and the *_EL12/_EL02 ones
+ * the EL1/EL0 ones, EL2 translates with the two-range EL2&0 regime, and
+ * with TGE EL0 is the hypervisor's own (a host kernel's processes).
+ * Not implemented, so not advertised: FEAT_NV, FEAT_RAS (VSE takes an
+ * SError with ESR_EL1 = EC 0x2f, ISS 0).
  */
 #ifndef EMU_EL2_H
 #define EMU_EL2_H
@@ -51,8 +55,8 @@
 #define HCR_RW (1ull << 31)
 #define HCR_E2H (1ull << 34)
 /* Writable by the guest: v8.0 controls without AArch32 (RW is RES1 as
- * EL1 is AArch64 only), without VHE/NV/RAS/PAuth/MTE. */
-#define HCR_WRITABLE 0x3ffffffffull
+ * EL1 is AArch64 only), E2H (FEAT_VHE), without NV/RAS/PAuth/MTE. */
+#define HCR_WRITABLE (0x3ffffffffull | HCR_E2H)
 #define HCR_RES1 HCR_RW
 
 /* CPTR_EL2 (E2H = 0): TFP traps FP/SIMD, TCPAC traps CPACR_EL1, TTA
@@ -72,10 +76,14 @@
 #define MDCR_WRITABLE (MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
 
 /* CNTHCTL_EL2 (E2H = 0): EL1PCTEN [0] and EL1PCEN [1] let EL0/EL1 use
- * the physical counter and timer. */
+ * the physical counter and timer.  With E2H: CNTKCTL's layout for EL0
+ * (bits 0, 1, 8, 9) and EL1PCTEN [10], EL1PTEN [11]. */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN (1ull << 1)
 #define CNTHCTL_WRITABLE 0xffull /* EL1PCTEN EL1PCEN EVNTEN EVNTDIR EVNTI */
+#define CNTHCTL_E2H_EL1PCTEN (1ull << 10)
+#define CNTHCTL_E2H_EL1PTEN (1ull << 11)
+#define CNTHCTL_E2H_WRITABLE 0xfffull
 
 /* SCTLR_EL2 (E2H = 0): RES1 bits 29:28, 23:22, 18, 16, 11, 5:4.
  * Writable: M A C SA I WXN EE(no) IESB(no). */
@@ -96,6 +104,27 @@
 static inline uint64_t emu_hcr(const struct emu_cpu *cpu)
 {
 	return cpu->el2 ? cpu->sr[SR_HCR_EL2] : 0;
+}
+
+/* FEAT_VHE: HCR_EL2.E2H (the EL2&0 regime, the EL1 layouts), and EL0
+ * as the host's own processes (E2H and TGE). */
+static inline bool el2_e2h(const struct emu_cpu *cpu)
+{
+	return (emu_hcr(cpu) & HCR_E2H) != 0;
+}
+static inline bool el2_host_el0(const struct emu_cpu *cpu)
+{
+	return (emu_hcr(cpu) & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+}
+/* The controls of EL0 accesses: SCTLR_EL1 and CNTKCTL_EL1, or
+ * SCTLR_EL2 and CNTHCTL_EL2 for the host's EL0 (E2H and TGE). */
+static inline uint64_t emu_el0_sctlr(const struct emu_cpu *cpu)
+{
+	return cpu->sr[el2_host_el0(cpu) ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
+}
+static inline uint64_t emu_el0_cntkctl(const struct emu_cpu *cpu)
+{
+	return cpu->sr[el2_host_el0(cpu) ? SR_CNTHCTL_EL2 : SR_CNTKCTL_EL1];
 }
 
 /* An instruction or access at EL0/EL1 that HCR_EL2 traps. */
@@ -129,8 +158,14 @@ bool el2_impdef_trapped(const struct emu_cpu *cpu, uint16_t enc);
  * interface (ICV_*) under HCR_EL2.IMO/FMO. */
 bool el2_icc_virtual(const struct emu_cpu *cpu, uint16_t enc);
 /* The value a write of an EL2 register (cpu->sr index) keeps: RES0/RES1
- * and unimplemented fields applied.  el2_written: its side effects. */
-uint64_t el2_guest_write_value(unsigned sr_idx, uint64_t v);
+ * and unimplemented fields applied (in the E2H layout with E2H).
+ * el2_written: its side effects. */
+uint64_t el2_guest_write_value(const struct emu_cpu *cpu, unsigned sr_idx, uint64_t v);
+/* FEAT_VHE at EL2 with E2H (and the host's EL0 for its timers): the
+ * encoding an MRS/MSR really reaches - EL1 registers become EL2 ones,
+ * *_EL12/_EL02 the EL1/EL0 ones.  Returns enc unchanged otherwise, and
+ * 0 for an *_EL12/_EL02 encoding outside EL2 with E2H (UNDEFINED). */
+uint16_t el2_vhe_redirect(const struct emu_cpu *cpu, uint16_t enc);
 void el2_written(struct emu_cpu *cpu, unsigned sr_idx);
 
 /* HPFAR_EL2.FIPA for an IPA: IPA[47:12] in bits [39:4]. */

@@ -50,7 +50,8 @@ static uint32_t vector_base_offset(const struct emu_cpu *cpu, unsigned target_el
 /* Enter EL1 or EL2 at VBAR_ELx + vector offset with the given return
  * address: SPSR_ELx = PSTATE, ELR_ELx = ret, PSTATE = ELxh with D, A, I,
  * F masked, SS and IL cleared; entering EL1 sets PAN unless
- * SCTLR_EL1.SPAN (PAN has no meaning in the EL2 regime without VHE). */
+ * SCTLR_EL1.SPAN, entering EL2 with E2H and TGE (a VHE host) unless
+ * SCTLR_EL2.SPAN (PAN has no meaning in the EL2 regime without VHE). */
 static void enter_el(struct emu_cpu *cpu, unsigned target, uint64_t ret, uint32_t type_offset)
 {
 	uint32_t off = vector_base_offset(cpu, target);
@@ -62,7 +63,9 @@ static void enter_el(struct emu_cpu *cpu, unsigned target, uint64_t ret, uint32_
 	cpu->daif = PSTATE_DAIF_MASK;
 	cpu->pstate_ss = false;
 	cpu->pstate_il = false;
-	if (!el2 && !(cpu->sr[SR_SCTLR_EL1] & SCTLR_SPAN) && !cpu->pstate_pan) {
+	bool set_pan = el2 ? el2_host_el0(cpu) && !(cpu->sr[SR_SCTLR_EL2] & SCTLR_SPAN)
+			   : !(cpu->sr[SR_SCTLR_EL1] & SCTLR_SPAN);
+	if (set_pan && !cpu->pstate_pan) {
 		cpu->pstate_pan = true;
 		mem_tlb_flush(cpu); /* the TLB index does not include PAN */
 	}
@@ -187,8 +190,9 @@ void emu_eret(struct emu_cpu *cpu)
 
 /* FP/SIMD access traps: CPACR_EL1.FPEN at EL0/EL1 (0bx0 traps EL0 and
  * EL1, 0b01 traps EL0, 0b11 none; not under TGE, where EL0 is the
- * hypervisor's), then CPTR_EL2.TFP from every EL to EL2.  ISS for an
- * AArch64 trap: CV = 1, COND = 0b1110. */
+ * hypervisor's), then CPTR_EL2 to EL2: TFP from every EL, or with E2H
+ * its CPACR-like FPEN (0bx0 traps everything, 0b01 the host's EL0).
+ * ISS for an AArch64 trap: CV = 1, COND = 0b1110. */
 void emu_check_fp_access(struct emu_cpu *cpu)
 {
 	uint32_t esr = (uint32_t)EC_FP_ACCESS << ESR_EC_SHIFT | ESR_IL | ISS_CV_COND_AL;
@@ -196,7 +200,17 @@ void emu_check_fp_access(struct emu_cpu *cpu)
 	bool tge = (emu_hcr(cpu) & HCR_TGE) != 0;
 	if (cpu->el < 2 && !tge && !(fpen == 3 || (fpen == 1 && cpu->el == 1)))
 		emu_take_sync(cpu, esr, 0, false);
-	if (cpu->el2 && (cpu->sr[SR_CPTR_EL2] & CPTR_TFP))
+	if (!cpu->el2)
+		return;
+	uint64_t cptr = cpu->sr[SR_CPTR_EL2];
+	bool trap;
+	if (el2_e2h(cpu)) {
+		unsigned fpen2 = (unsigned)(cptr >> 20) & 3;
+		trap = !(fpen2 & 1) || (fpen2 == 1 && cpu->el == 0 && tge);
+	} else {
+		trap = (cptr & CPTR_TFP) != 0;
+	}
+	if (trap)
 		emu_take_el2(cpu, esr, 0, false, 0, false);
 }
 

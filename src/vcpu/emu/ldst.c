@@ -16,6 +16,7 @@
  *  - LDP/LDPSW with Rt == Rt2: Rt gets the first element (general-purpose
  *    registers); SIMD&FP LDP with Rt == Rt2: the second element.
  */
+#include "el2.h"
 #include "ldst.h"
 #include "mem_fast.h"
 
@@ -208,8 +209,10 @@ static void ldst_reg_class(struct emu_cpu *cpu, uint32_t insn)
 	case 2: /* unprivileged: LDTR/STTR */
 		if (vec || kind == K_PRFM)
 			goto unalloc;
-		/* At EL2 (no E2H) LDTR/STTR are ordinary accesses. */
-		ldst_do(cpu, kind, sc, rt, ldst_base(cpu, rn) + off, cpu->el == 2 ? 0 : MEMF_UNPRIV, true);
+		/* At EL2 LDTR/STTR are ordinary accesses, except for a VHE
+		 * host (E2H and TGE), whose EL0 they reach. */
+		ldst_do(cpu, kind, sc, rt, ldst_base(cpu, rn) + off,
+			cpu->el == 2 && !el2_host_el0(cpu) ? 0 : MEMF_UNPRIV, true);
 		return;
 	default: /* 1: post-indexed, 3: pre-indexed */
 		if (kind == K_PRFM)

@@ -152,7 +152,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 	/* All data is Device when this regime's stage 1 is off (unless
 	 * HCR_EL2.DC): cached entries are Normal otherwise. */
 	bool normal_off;
-	bool all_device = mmu_s1_off(cpu, view == 2, &normal_off) && !normal_off;
+	bool all_device = mmu_s1_off(cpu, mmu_el2_regime(cpu, view == 0), &normal_off) && !normal_off;
 	bool is_data = acc != ACC_EXEC;
 	struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
 	uint64_t page = va & MEM_TLB_PAGE_MASK;
@@ -167,7 +167,8 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 	}
 
 	/* PAN does not apply to fetches or to DC by VA. */
-	bool pan = view == 1 && cpu->pstate_pan && is_data && !(flags & MEMF_CM);
+	/* PAN: EL1, and EL2 in the EL2&0 regime (FEAT_VHE). */
+	bool pan = (view == 1 || (view == 2 && el2_e2h(cpu))) && cpu->pstate_pan && is_data && !(flags & MEMF_CM);
 	uint64_t need = acc == ACC_READ ? HV_MEMORY_READ : acc == ACC_WRITE ? HV_MEMORY_WRITE : HV_MEMORY_EXEC;
 	uint8_t *host = NULL;
 

@@ -157,11 +157,14 @@ bool mmu_s1_off(const struct emu_cpu *cpu, bool el2_regime, bool *normal)
 static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
 				      bool pan, bool el2_regime, bool s2)
 {
+	/* EL2 with E2H is the EL2&0 regime: EL1&0's layout and two VA
+	 * ranges, EL2's registers.  "single": EL2 without E2H. */
+	bool single = el2_regime && !el2_e2h(cpu);
 	uint64_t sctlr = cpu->sr[el2_regime ? SR_SCTLR_EL2 : SR_SCTLR_EL1];
 	uint64_t tcr = cpu->sr[el2_regime ? SR_TCR_EL2 : SR_TCR_EL1];
-	bool upper = !el2_regime && ((va >> 55) & 1);
-	bool tbi = el2_regime ? (tcr & TCR_EL2_TBI) != 0 : (tcr & (upper ? TCR_TBI1 : TCR_TBI0)) != 0;
-	if (!el2_regime && acc == ACC_EXEC && (tcr & (upper ? TCR_TBID1 : TCR_TBID0)))
+	bool upper = !single && ((va >> 55) & 1);
+	bool tbi = single ? (tcr & TCR_EL2_TBI) != 0 : (tcr & (upper ? TCR_TBI1 : TCR_TBI0)) != 0;
+	if (!single && acc == ACC_EXEC && (tcr & (upper ? TCR_TBID1 : TCR_TBID0)))
 		tbi = false;
 	unsigned top = tbi ? 55 : 63; /* highest VA bit that is an address bit */
 	unsigned pa_bits = mmu_pa_bits(cpu);
@@ -185,7 +188,7 @@ static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu
 	unsigned tsz, tg, gshift;
 	bool epd, hpd;
 	uint64_t ttbr;
-	if (el2_regime) {
+	if (single) {
 		tsz = tcr & 63;
 		tg = (tcr >> 14) & 3;
 		gshift = tg == 1 ? 16 : tg == 2 ? 14 : 12;
@@ -198,14 +201,14 @@ static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu
 		gshift = tg == 1 ? 14 : tg == 3 ? 16 : 12; /* reserved -> 4K */
 		epd = (tcr & TCR_EPD1) != 0;
 		hpd = (tcr & TCR_HPD1) != 0;
-		ttbr = cpu->sr[SR_TTBR1_EL1];
+		ttbr = cpu->sr[el2_regime ? SR_TTBR1_EL2 : SR_TTBR1_EL1];
 	} else {
 		tsz = tcr & 63;
 		tg = (tcr >> 14) & 3;
 		gshift = tg == 1 ? 16 : tg == 2 ? 14 : 12; /* reserved -> 4K */
 		epd = (tcr & TCR_EPD0) != 0;
 		hpd = (tcr & TCR_HPD0) != 0;
-		ttbr = cpu->sr[SR_TTBR0_EL1];
+		ttbr = cpu->sr[el2_regime ? SR_TTBR0_EL2 : SR_TTBR0_EL1];
 	}
 	/* TxSZ outside 16..39 (no FEAT_LVA/TTST): of the IMPLEMENTATION
 	 * DEFINED choices we take the level 0 translation fault (as QEMU). */
@@ -219,7 +222,7 @@ static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu
 	if (hi != (upper ? hi_mask : 0) || epd)
 		return s1_fault(FSC_TRANSLATION_L0);
 
-	unsigned ips = pa_range_bits[(tcr >> (el2_regime ? 16 : 32)) & 7];
+	unsigned ips = pa_range_bits[(tcr >> (single ? 16 : 32)) & 7];
 	unsigned oa_bits = ips < pa_bits ? ips : pa_bits;
 	if (oa_bits > MMU_MAX_PA_BITS)
 		oa_bits = MMU_MAX_PA_BITS;
@@ -281,7 +284,7 @@ static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu
 			.attrs = attr,
 			.device = (attr & 0xf0) == 0,
 		};
-		if (el2_regime) {
+		if (single) {
 			bool ro = ((desc >> 7) & 1) || (aptable & 2);
 			if (!s1_el2_permitted(sctlr, acc, ro, (desc & DESC_UXN) || uxn_table)) {
 				r.ok = false;
@@ -321,10 +324,16 @@ static struct emu_walk_result full_walk(struct emu_cpu *cpu, uint64_t va, enum e
 	return r;
 }
 
+bool mmu_el2_regime(const struct emu_cpu *cpu, bool el0_perms)
+{
+	/* el0_perms at EL2: LDTR/STTR of a VHE host, EL0 accesses. */
+	return el0_perms ? el2_host_el0(cpu) : cpu->el == 2;
+}
+
 struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
 				bool pan)
 {
-	bool el2_regime = cpu->el == 2 && !el0_perms;
+	bool el2_regime = mmu_el2_regime(cpu, el0_perms);
 	return full_walk(cpu, va, acc, el0_perms, pan, el2_regime, !el2_regime && el2_stage2_on(cpu));
 }
 

@@ -20,6 +20,10 @@
 struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
 				bool pan);
 
+/* Whether an access of the current EL (el0_perms: as EL0) is in EL2's
+ * regime: EL2's own, or with FEAT_VHE the host's EL0 (E2H and TGE). */
+bool mmu_el2_regime(const struct emu_cpu *cpu, bool el0_perms);
+
 /* Is stage 1 of this regime off (SCTLR.M = 0, or HCR_EL2.DC/TGE for
  * EL1&0)?  *normal: data accesses are Normal memory (DC) rather than
  * Device. */

@@ -146,6 +146,8 @@ enum special {
 	S_SP_EL2,
 	S_CNTHP_TVAL, /* the EL2 physical timer (timer.c) */
 	S_CNTHP_CTL,
+	S_CNTHV_TVAL, /* the EL2 virtual timer (FEAT_VHE) */
+	S_CNTHV_CTL,
 	S_MDCCSR,  /* RAZ, EL0 gated by MDSCR_EL1.TDCC */
 	S_ZERO,    /* RAZ/WI */
 	S_ZERO_ID, /* RAZ; the host may only write 0 */
@@ -282,7 +284,7 @@ struct sysreg_desc {
 	X(HSTR_EL2, E(3, 4, 1, 1, 3), K_SR, SR_HSTR_EL2, F_EL2G | F_EL2W) \
 	X(HACR_EL2, E(3, 4, 1, 1, 7), K_SR, SR_HACR_EL2, F_EL2G | F_EL2W) \
 	X(TTBR0_EL2, E(3, 4, 2, 0, 0), K_SR, SR_TTBR0_EL2, F_EL2R) \
-	X(TTBR1_EL2, E(3, 4, 2, 0, 1), K_SR, SR_TTBR1_EL2, F_HV | F_EL2H | F_NOGUEST) /* VHE only */ \
+	X(TTBR1_EL2, E(3, 4, 2, 0, 1), K_SR, SR_TTBR1_EL2, F_EL2R) /* E2H only (access check) */ \
 	X(TCR_EL2, E(3, 4, 2, 0, 2), K_SR, SR_TCR_EL2, F_EL2R) \
 	X(VTTBR_EL2, E(3, 4, 2, 1, 0), K_SR, SR_VTTBR_EL2, F_EL2R) \
 	X(VTCR_EL2, E(3, 4, 2, 1, 2), K_SR, SR_VTCR_EL2, F_EL2R) \
@@ -302,7 +304,12 @@ struct sysreg_desc {
 	X(CNTHCTL_EL2, E(3, 4, 14, 1, 0), K_SR, SR_CNTHCTL_EL2, F_EL2R) \
 	X(CNTHP_TVAL_EL2, E(3, 4, 14, 2, 0), K_SPECIAL, S_CNTHP_TVAL, F_HV | F_EL2G | F_EL2H) \
 	X(CNTHP_CTL_EL2, E(3, 4, 14, 2, 1), K_SPECIAL, S_CNTHP_CTL, F_HV | F_EL2G | F_EL2H) \
-	X(CNTHP_CVAL_EL2, E(3, 4, 14, 2, 2), K_SR, SR_CNTHP_CVAL_EL2, F_EL2R)
+	X(CNTHP_CVAL_EL2, E(3, 4, 14, 2, 2), K_SR, SR_CNTHP_CVAL_EL2, F_EL2R) \
+	/* FEAT_VHE additions (not in hv_sys_reg_t) */ \
+	X(CONTEXTIDR_EL2, E(3, 4, 13, 0, 1), K_SR, SR_CONTEXTIDR_EL2, F_EL2G | F_EL2W) \
+	X(CNTHV_TVAL_EL2, E(3, 4, 14, 3, 0), K_SPECIAL, S_CNTHV_TVAL, F_EL2G) \
+	X(CNTHV_CTL_EL2, E(3, 4, 14, 3, 1), K_SPECIAL, S_CNTHV_CTL, F_EL2G) \
+	X(CNTHV_CVAL_EL2, E(3, 4, 14, 3, 2), K_SR, SR_CNTHV_CVAL_EL2, F_EL2G | F_EL2W)
 
 enum sysreg_id {
 #define SYSREG_ID(name, enc, kind, idx, flags) R_##name,
@@ -408,10 +415,12 @@ void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id)
 	cpu->sr[SR_ID_AA64MMFR2_EL1] = emu_feature_reg(HV_FEATURE_REG_ID_AA64MMFR2_EL1);
 	cpu->sp_el[0] = cpu->sp_el[1] = cpu->sp_el[2] = 0;
 	if (cpu->el2) {
-		/* EL2 implemented (ID_AA64PFR0_EL1.EL2 = 1, AArch64 only); its
+		/* EL2 implemented (ID_AA64PFR0_EL1.EL2 = 1, AArch64 only, with
+		 * FEAT_VHE: ID_AA64MMFR1_EL1.VH = 1); its
 		 * controls start with nothing trapped or routed, the EL1
 		 * physical counter and timer open, the virtual IDs real. */
 		cpu->sr[SR_ID_AA64PFR0_EL1] |= 1ull << 8;
+		cpu->sr[SR_ID_AA64MMFR1_EL1] |= 1ull << 8; /* VH: FEAT_VHE */
 		cpu->sr[SR_HCR_EL2] = HCR_RES1;
 		cpu->sr[SR_SCTLR_EL2] = SCTLR_EL2_RES1;
 		cpu->sr[SR_TCR_EL2] = TCR_EL2_RES1;
@@ -453,7 +462,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_DCZID:
 		/* DZP: DC ZVA prohibited (EL0 with SCTLR_EL1.DZE clear, or
 		 * EL0/EL1 under HCR_EL2.TDZ). */
-		return DCZID_VALUE | ((cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & SCTLR_DZE)) || el2_traps(cpu, HCR_TDZ)
+		return DCZID_VALUE | ((cpu->el == 0 && !(emu_el0_sctlr(cpu) & SCTLR_DZE)) || el2_traps(cpu, HCR_TDZ)
 					      ? DCZID_DZP
 					      : 0);
 	case S_CLIDR: return CLIDR_VALUE;
@@ -479,6 +488,8 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_CNTP_CVAL: return cpu->cntp_cval;
 	case S_CNTHP_CTL: return emu_hptimer_read_ctl(cpu);
 	case S_CNTHP_TVAL: return emu_hptimer_read_tval(cpu);
+	case S_CNTHV_CTL: return emu_hvtimer_read_ctl(cpu);
+	case S_CNTHV_TVAL: return emu_hvtimer_read_tval(cpu);
 	case S_NONE:
 	case S_CNTPCT:
 	case S_ICC:
@@ -495,7 +506,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned n, uint64_t v, bool guest)
 {
 	switch ((enum sysreg_kind)d->kind) {
-	case K_SR: cpu->sr[d->idx] = d->flags & F_EL2W ? el2_guest_write_value(d->idx, v) : v; break;
+	case K_SR: cpu->sr[d->idx] = d->flags & F_EL2W ? el2_guest_write_value(cpu, d->idx, v) : v; break;
 	case K_DBGBVR: cpu->dbg.bvr[n] = guest ? v & ~3ull : v; break;
 	case K_DBGBCR: cpu->dbg.bcr[n] = guest ? v & DBGBCR_WRITABLE : v; break;
 	case K_DBGWVR: cpu->dbg.wvr[n] = guest ? v & ~3ull : v; break;
@@ -540,6 +551,8 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_CNTP_CVAL: cpu->cntp_cval = v; break;
 		case S_CNTHP_CTL: cpu->sr[SR_CNTHP_CTL_EL2] = v & 3; break;
 		case S_CNTHP_TVAL: emu_hptimer_write_tval(cpu, v); break;
+		case S_CNTHV_CTL: cpu->sr[SR_CNTHV_CTL_EL2] = v & 3; break;
+		case S_CNTHV_TVAL: emu_hvtimer_write_tval(cpu, v); break;
 		case S_NONE:
 		case S_CURRENTEL:
 		case S_CTR:
@@ -561,7 +574,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 	}
 	if (d->kind == K_SPECIAL && (d->idx == S_CNTV_CTL || d->idx == S_CNTV_TVAL || d->idx == S_CNTP_CTL ||
 				     d->idx == S_CNTP_TVAL || d->idx == S_CNTP_CVAL || d->idx == S_CNTHP_CTL ||
-				     d->idx == S_CNTHP_TVAL))
+				     d->idx == S_CNTHP_TVAL || d->idx == S_CNTHV_CTL || d->idx == S_CNTHV_TVAL))
 		cpu->budget = 0; /* the timer outputs are evaluated right away */
 	if (d->kind == K_SR && (d->flags & F_EL2G))
 		el2_written(cpu, d->idx);
@@ -578,7 +591,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
  * CNTKCTL_EL1 and MDSCR_EL1.  These have priority over traps to EL2. */
 static bool el0_access_trapped(const struct emu_cpu *cpu, const struct sysreg_desc *d)
 {
-	uint64_t sctlr = cpu->sr[SR_SCTLR_EL1], cntkctl = cpu->sr[SR_CNTKCTL_EL1];
+	uint64_t sctlr = emu_el0_sctlr(cpu), cntkctl = emu_el0_cntkctl(cpu);
 	if (d->kind != K_SPECIAL)
 		return false;
 	switch ((enum special)d->idx) {
@@ -607,13 +620,18 @@ static bool pmu_undefined(const struct emu_cpu *cpu)
 }
 
 /* Priority (D1.3): UNDEFINED, then EL0 traps to EL1, FP traps, the guest
- * hypervisor's traps to EL2, and last what the host traps. */
+ * hypervisor's traps to EL2, and last what the host traps.  With
+ * FEAT_VHE the checks are those of the register reached, except for the
+ * host's EL0 timers, checked as the EL0 registers they are written as. */
 void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 {
 	uint16_t enc = sysreg_enc_of_insn(insn);
 	unsigned rt = insn & 31, n = 0;
 	bool is_read = (insn >> 21) & 1;
-	const struct sysreg_desc *d = sysreg_find(enc, &n);
+	uint16_t to = el2_vhe_redirect(cpu, enc);
+	if (!to || (to == SYSREG_ENC(3, 4, 2, 0, 1) && !el2_e2h(cpu))) /* EL12/EL02, TTBR1_EL2: E2H only */
+		emu_undefined(cpu);
+	const struct sysreg_desc *d = sysreg_find(cpu->el == 0 ? enc : to, &n);
 	if (!d)
 		d = sysreg_classify(enc);
 	if (!d && el2_impdef_trapped(cpu, enc))
@@ -640,6 +658,8 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 	if ((d->flags & F_HOST) || ((d->flags & F_GIC) && !gic) ||
 	    ((d->flags & F_TDA) && cpu->obj->trap_debug_reg_accesses))
 		emu_exit_exception(cpu, sysreg_trap_esr(enc, rt, is_read), 0, 0, cpu->insn_pc);
+	if (to != enc && cpu->el == 0) /* the host's EL0 timers: the EL2 ones */
+		d = sysreg_find(to, &n);
 	/* EL1 reads its identity from VPIDR_EL2/VMPIDR_EL2. */
 	if (is_read && cpu->el == 1 && cpu->el2 && (enc == SYSREG_ENC(3, 0, 0, 0, 0) || enc == SYSREG_ENC(3, 0, 0, 0, 5))) {
 		set_xreg(cpu, rt, cpu->sr[enc & 7 ? SR_VMPIDR_EL2 : SR_VPIDR_EL2]);

@@ -78,6 +78,10 @@ void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value);
 uint64_t emu_hptimer_read_ctl(struct emu_cpu *cpu);
 uint64_t emu_hptimer_read_tval(struct emu_cpu *cpu);
 void emu_hptimer_write_tval(struct emu_cpu *cpu, uint64_t value);
+/* ... and its EL2 virtual timer (FEAT_VHE, PPI 28). */
+uint64_t emu_hvtimer_read_ctl(struct emu_cpu *cpu);
+uint64_t emu_hvtimer_read_tval(struct emu_cpu *cpu);
+void emu_hvtimer_write_tval(struct emu_cpu *cpu, uint64_t value);
 
 /* debug.c: software step bookkeeping used by exception entry/return and
  * the exception-generating instructions. */

@@ -26,7 +26,7 @@ static inline unsigned f_rt(uint32_t insn) { return insn & 31; }
 /* EL0 access to an instruction SCTLR_EL1 gates: trap to EL1, EC 0x18. */
 static inline void el0_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t sctlr_bit)
 {
-	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & sctlr_bit))
+	if (cpu->el == 0 && !(emu_el0_sctlr(cpu) & sctlr_bit))
 		emu_take_sync(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false);
 }
 
@@ -52,7 +52,7 @@ static void exec_wfx(struct emu_cpu *cpu, bool wfe)
 	if (emu_interrupt_pending(cpu))
 		return;
 	uint32_t esr = (uint32_t)EC_WFX << ESR_EC_SHIFT | ESR_IL | ISS_CV_COND_AL | (wfe ? 1u : 0u);
-	if (cpu->el == 0 && !(cpu->sr[SR_SCTLR_EL1] & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
+	if (cpu->el == 0 && !(emu_el0_sctlr(cpu) & (wfe ? SCTLR_NTWE : SCTLR_NTWI)))
 		emu_take_sync(cpu, esr, 0, false);
 	if (el2_traps(cpu, wfe ? HCR_TWE : HCR_TWI))
 		emu_take_el2(cpu, esr, 0, false, 0, false);

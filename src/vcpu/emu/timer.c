@@ -4,13 +4,15 @@
  * EL1 virtual timer CNTV_{CTL,CVAL,TVAL}_EL0 and, with a GIC, the EL1
  * physical timer CNTP_{CTL,CVAL,TVAL}_EL0 (physical count = host ticks).
  * With EL2 enabled the guest hypervisor's CNTVOFF_EL2 is subtracted as
- * well, and its EL2 physical timer CNTHP_* drives PPI 26 (with a GIC).
+ * well (not for the EL2&0 regime of FEAT_VHE), and its EL2 physical and
+ * virtual timers CNTHP_* and CNTHV_* drive PPIs 26 and 28 (with a GIC).
  *
  * Without a GIC the virtual timer firing is a host exit (Apple:
  * HV_EXIT_REASON_VTIMER_ACTIVATED, which masks the vtimer until the host
  * unmasks it).  With a GIC both timers drive their PPIs (27, 30) as
  * level-sensitive lines, inside the library, and there is no exit.
  */
+#include "el2.h"
 #include "sysregs.h"
 #include "../gic/gic.h"
 
@@ -19,17 +21,34 @@
 #define CNT_CTL_ISTATUS 4ull
 
 #define GIC_PPI_HPTIMER 26
+#define GIC_PPI_HVTIMER 28
 
-/* Physical count minus virtual count: the host's vtimer offset and the
- * guest hypervisor's CNTVOFF_EL2. */
+/* Physical count minus the EL1 virtual count: the host's vtimer offset
+ * and the guest hypervisor's CNTVOFF_EL2. */
 static uint64_t vcount_offset(const struct emu_cpu *cpu)
 {
 	return cpu->obj->vtimer_offset + (cpu->el2 ? cpu->sr[SR_CNTVOFF_EL2] : 0);
 }
 
-uint64_t emu_timer_cntvct(struct emu_cpu *cpu)
+/* The virtual count of the EL2&0 regime (FEAT_VHE: CNTVOFF_EL2 is taken
+ * as zero), which the EL2 virtual timer compares with too. */
+static uint64_t hvcount(const struct emu_cpu *cpu)
+{
+	return hv_host_ticks() - cpu->obj->vtimer_offset;
+}
+
+/* The EL1 virtual count, whatever EL reads the EL1 timer (KVM at EL2
+ * saves it through CNTV_*_EL02). */
+static uint64_t el1_vcount(const struct emu_cpu *cpu)
 {
 	return hv_host_ticks() - vcount_offset(cpu);
+}
+
+/* CNTVCT_EL0 as the current EL reads it. */
+uint64_t emu_timer_cntvct(struct emu_cpu *cpu)
+{
+	bool el20 = (emu_hcr(cpu) & HCR_E2H) && (cpu->el == 2 || (cpu->el == 0 && (emu_hcr(cpu) & HCR_TGE)));
+	return el20 ? hvcount(cpu) : el1_vcount(cpu);
 }
 
 /* ISTATUS is the timer condition (CVAL <= count) while enabled. */
@@ -43,7 +62,12 @@ static uint64_t read_ctl(uint64_t ctl_reg, uint64_t cval, uint64_t count)
 
 uint64_t emu_timer_read_ctl(struct emu_cpu *cpu)
 {
-	return read_ctl(cpu->sr[SR_CNTV_CTL_EL0], cpu->sr[SR_CNTV_CVAL_EL0], emu_timer_cntvct(cpu));
+	return read_ctl(cpu->sr[SR_CNTV_CTL_EL0], cpu->sr[SR_CNTV_CVAL_EL0], el1_vcount(cpu));
+}
+
+uint64_t emu_hvtimer_read_ctl(struct emu_cpu *cpu)
+{
+	return read_ctl(cpu->sr[SR_CNTHV_CTL_EL2], cpu->sr[SR_CNTHV_CVAL_EL2], hvcount(cpu));
 }
 
 uint64_t emu_ptimer_read_ctl(struct emu_cpu *cpu)
@@ -59,7 +83,12 @@ uint64_t emu_hptimer_read_ctl(struct emu_cpu *cpu)
 /* TVAL: the low 32 bits of CVAL - count (a signed 32-bit down-count). */
 uint64_t emu_timer_read_tval(struct emu_cpu *cpu)
 {
-	return (cpu->sr[SR_CNTV_CVAL_EL0] - emu_timer_cntvct(cpu)) & 0xffffffffull;
+	return (cpu->sr[SR_CNTV_CVAL_EL0] - el1_vcount(cpu)) & 0xffffffffull;
+}
+
+uint64_t emu_hvtimer_read_tval(struct emu_cpu *cpu)
+{
+	return (cpu->sr[SR_CNTHV_CVAL_EL2] - hvcount(cpu)) & 0xffffffffull;
 }
 
 uint64_t emu_ptimer_read_tval(struct emu_cpu *cpu)
@@ -82,7 +111,12 @@ static uint64_t cval_of_tval(uint64_t value, uint64_t count)
 
 void emu_timer_write_tval(struct emu_cpu *cpu, uint64_t value)
 {
-	cpu->sr[SR_CNTV_CVAL_EL0] = cval_of_tval(value, emu_timer_cntvct(cpu));
+	cpu->sr[SR_CNTV_CVAL_EL0] = cval_of_tval(value, el1_vcount(cpu));
+}
+
+void emu_hvtimer_write_tval(struct emu_cpu *cpu, uint64_t value)
+{
+	cpu->sr[SR_CNTHV_CVAL_EL2] = cval_of_tval(value, hvcount(cpu));
 }
 
 void emu_ptimer_write_tval(struct emu_cpu *cpu, uint64_t value)
@@ -107,6 +141,7 @@ static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
 	bool v = live(cpu->sr[SR_CNTV_CTL_EL0]) && now - vcount_offset(cpu) >= cpu->sr[SR_CNTV_CVAL_EL0];
 	bool p = live(cpu->cntp_ctl) && now >= cpu->cntp_cval;
 	bool hp = live(cpu->sr[SR_CNTHP_CTL_EL2]) && now >= cpu->sr[SR_CNTHP_CVAL_EL2];
+	bool hv = live(cpu->sr[SR_CNTHV_CTL_EL2]) && now - cpu->obj->vtimer_offset >= cpu->sr[SR_CNTHV_CVAL_EL2];
 	if (v != cpu->vtimer_level) {
 		cpu->vtimer_level = v;
 		gic_set_ppi_level(gc, GIC_PPI_VTIMER, v);
@@ -119,14 +154,19 @@ static void drive_ppis(struct emu_cpu *cpu, struct gic_cpu *gc)
 		cpu->hptimer_level = hp;
 		gic_set_ppi_level(gc, GIC_PPI_HPTIMER, hp);
 	}
+	if (hv != cpu->hvtimer_level) {
+		cpu->hvtimer_level = hv;
+		gic_set_ppi_level(gc, GIC_PPI_HVTIMER, hv);
+	}
 }
 
 void emu_timer_check(struct emu_cpu *cpu)
 {
 	struct gic_cpu *gc = cpu->obj->gic;
 	if (gc) {
-		if (cpu->vtimer_level || cpu->ptimer_level || cpu->hptimer_level || live(cpu->sr[SR_CNTV_CTL_EL0]) ||
-		    live(cpu->cntp_ctl) || live(cpu->sr[SR_CNTHP_CTL_EL2]))
+		if (cpu->vtimer_level || cpu->ptimer_level || cpu->hptimer_level || cpu->hvtimer_level ||
+		    live(cpu->sr[SR_CNTV_CTL_EL0]) || live(cpu->cntp_ctl) || live(cpu->sr[SR_CNTHP_CTL_EL2]) ||
+		    live(cpu->sr[SR_CNTHV_CTL_EL2]))
 			drive_ppis(cpu, gc);
 		return;
 	}
@@ -134,7 +174,7 @@ void emu_timer_check(struct emu_cpu *cpu)
 	/* Cheap tests first: the clock is read only for a live timer. */
 	if (!live(ctl) || cpu->obj->vtimer_masked)
 		return;
-	if (emu_timer_cntvct(cpu) < cpu->sr[SR_CNTV_CVAL_EL0])
+	if (el1_vcount(cpu) < cpu->sr[SR_CNTV_CVAL_EL0])
 		return;
 	cpu->obj->vtimer_masked = true;
 	emu_exit_reason(cpu, HV_EXIT_REASON_VTIMER_ACTIVATED);
@@ -154,6 +194,11 @@ uint64_t emu_timer_deadline(struct emu_cpu *cpu)
 	}
 	if (live(cpu->sr[SR_CNTHP_CTL_EL2]) && !cpu->hptimer_level) {
 		uint64_t p = cpu->sr[SR_CNTHP_CVAL_EL2];
+		if (!d || p < d)
+			d = p;
+	}
+	if (live(cpu->sr[SR_CNTHV_CTL_EL2]) && !cpu->hvtimer_level) {
+		uint64_t p = cpu->sr[SR_CNTHV_CVAL_EL2] + cpu->obj->vtimer_offset;
 		if (!d || p < d)
 			d = p;
 	}
