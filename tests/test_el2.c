@@ -18,7 +18,7 @@
 enum {
 	E_ENTER_EL1, E_HVC_EL2, E_HVC, E_SMC, E_LOAD, E_STORE, E_MSR_SCTLR, E_MRS_ID, E_WFI,
 	E_UNMASK, E_FP, E_IDS, E_EL2_STATE, E_ERET_UP, E_EL1_ERET_UP, E_TLBI, E_AT, E_MRS_EL2,
-	E_PMU, E_VIAR, E_VPMR, E_REMAP, E_VMID, E_VHE_REGS, E_SVC,
+	E_PMU, E_VIAR, E_VPMR, E_REMAP, E_VMID, E_VHE_REGS, E_SVC, E_PMU_COUNT,
 };
 
 #define CPSR_EL2H_MASKED 0x3c9ull
@@ -764,6 +764,30 @@ START_TEST(hostile_stage2)
 }
 END_TEST
 
+/* With a valid PMUVer written by the host, the PMU is emulated: no
+ * event counters (PMCR_EL0.N = 0), a cycle counter that counts retired
+ * instructions, CPU_CYCLES in PMCEID0; MDCR_EL2.TPM traps it to EL2. */
+START_TEST(pmu_with_valid_pmuver)
+{
+	REQUIRE_EL2();
+	uint64_t dfr0 = sysreg(HV_SYS_REG_ID_AA64DFR0_EL1);
+	set_sysreg(HV_SYS_REG_ID_AA64DFR0_EL1, (dfr0 & ~0xf00ull) | 1ull << 8); /* PMUv3 */
+	start_el2(E_PMU_COUNT);
+	guest_run();
+	ASSERT_HVC(11);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0);
+	uint64_t d = reg(HV_REG_X3) - reg(HV_REG_X2);
+	ck_assert_msg(d >= 8 && d <= 64, "PMCCNTR advanced by %llu over 8 NOPs", (unsigned long long)d);
+	ASSERT_U64_EQ(reg(HV_REG_X4), 1ull << 0x11);
+	/* EL1 reads PMCR_EL0; under MDCR_EL2.TPM that traps to EL2. */
+	run_el1(E_PMU, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR_HVC(0x4e));
+	set_sysreg(HV_SYS_REG_MDCR_EL2, 1ull << 6);
+	run_el1(E_PMU, HCR_RW, SPSR_EL1H_MASKED);
+	ASSERT_AT_EL2_WITH(ESR(0x18, ISS_SYSREG(3u, 3u, 9u, 12u, 0u, 0u, 1u)));
+}
+END_TEST
+
 /* ---- FEAT_VHE ------------------------------------------------------------ */
 
 /* With HCR_EL2.E2H, EL1 register encodings at EL2 reach the EL2
@@ -1004,6 +1028,7 @@ static Suite *el2_suite(void)
 	tcase_add_test(c, virtual_serror);
 	tcase_add_test(c, hostile_stage2);
 	tcase_add_test(c, vhe_register_redirection);
+	tcase_add_test(c, pmu_with_valid_pmuver);
 	tcase_add_test(c, vhe_host_el0_svc);
 	suite_add_tcase(s, c);
 	TCase *g = tcase_create("vgic");

@@ -39,6 +39,7 @@ _start:
 	b	t_vmid		/* 22: EL2: VTTBR_EL2 = X5, ERET (to X1, SPSR X2) */
 	b	t_vhe_regs	/* 23: EL2: SCTLR_EL1 = X0, SCTLR_EL12 = X1, X2 = VBAR_EL1, HVC #10 */
 	b	e_svc		/* 24: EL0: SVC #0x33 */
+	b	t_pmu		/* 25: PMU: X0 = PMCR, count 8 NOPs with PMCCNTR (X2, X3), X4 = PMCEID0, HVC #11 */
 
 	default_vectors
 
@@ -186,6 +187,21 @@ t_vhe_regs:
 e_svc:
 	adr	x9, 1f
 1:	svc	#0x33
+
+t_pmu:
+	mrs	x0, pmcr_el0
+	mov	x1, #1
+	msr	pmcr_el0, x1		/* E */
+	mov	x1, #(1 << 31)
+	msr	pmcntenset_el0, x1	/* the cycle counter */
+	isb
+	mrs	x2, pmccntr_el0
+	.rept	8
+	nop
+	.endr
+	mrs	x3, pmccntr_el0
+	mrs	x4, pmceid0_el0
+	hvc	#11
 
 e_pmu:
 	adr	x9, 1f

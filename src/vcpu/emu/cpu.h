@@ -331,6 +331,13 @@ struct emu_cpu {
 	/* The EL1 physical timer, guest-visible only with a GIC (PPI 30);
 	 * here, not in sr[], to keep the hot fields' layout. */
 	uint64_t cntp_ctl, cntp_cval;
+	/* The PMU of an EL2 guest with a valid PMUVer (pmu.c). */
+	struct emu_pmu {
+		uint32_t pmcr, cnten, ovs, inten, selr, userenr, ccfiltr;
+		bool running;       /* the cycle counter counts */
+		uint64_t ccnt;      /* its value at insn_count == base */
+		uint64_t base;
+	} pmu;
 	/* Breakpoints without a software step (debug.c): cached blocks run
 	 * unless one of these addresses lies within a block's reach. */
 	bool debug_step_armed;      /* MDSCR_EL1.SS: every instruction the plain way */

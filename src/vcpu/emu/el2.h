@@ -68,12 +68,13 @@
 #define CPTR_WRITABLE (CPTR_TFP | CPTR_TTA | CPTR_TCPAC)
 
 /* MDCR_EL2: TDE routes debug exceptions to EL2, TDA traps the debug
- * registers, TDOSA the OS lock ones; HPMN is 0 (no PMU counters). */
+ * registers, TDOSA the OS lock ones, TPM/TPMCR the PMU (pmu.c); HPMN is
+ * 0 (no PMU event counters). */
 #define MDCR_TDA (1ull << 9)
 #define MDCR_TDE (1ull << 8)
 #define MDCR_TDOSA (1ull << 10)
 #define MDCR_TDRA (1ull << 11)
-#define MDCR_WRITABLE (MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+#define MDCR_WRITABLE (MDCR_TDE | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA | 3ull << 5 /* TPMCR, TPM */)
 
 /* CNTHCTL_EL2 (E2H = 0): EL1PCTEN [0] and EL1PCEN [1] let EL0/EL1 use
  * the physical counter and timer.  With E2H: CNTKCTL's layout for EL0

@@ -23,6 +23,8 @@
  *    for the masks above; guest MSR applies the architectural RES0/RES1
  *    masks.
  */
+#include <string.h>
+
 #include "el2.h"
 #include "sysregs.h"
 #include "../gic/gic.h"
@@ -168,7 +170,7 @@ enum {
 	F_GIC = 1u << 11,     /* only with a GIC: else a host exit, and HV_BAD_ARGUMENT */
 	F_EL2G = 1u << 12,    /* the guest reaches it only at EL2 (UNDEF below) */
 	F_EL2H = 1u << 13,    /* host API only with EL2 enabled */
-	F_PMU = 1u << 14,     /* PMU: host exit without EL2, PMUVer rule with it */
+	F_PMU = 1u << 14,     /* PMU: host exit without EL2, PMUVer rule with it (pmu.c) */
 	F_EL2W = 1u << 15,    /* guest writes masked by el2_guest_write_value */
 };
 
@@ -400,6 +402,7 @@ void emu_sysreg_reset(struct emu_cpu *cpu, unsigned vcpu_id)
 	for (unsigned i = 0; i < EMU_NUM_WRP; i++)
 		cpu->dbg.wvr[i] = cpu->dbg.wcr[i] = 0;
 	cpu->cntp_ctl = cpu->cntp_cval = 0;
+	memset(&cpu->pmu, 0, sizeof(cpu->pmu));
 	cpu->sr[SR_SCTLR_EL1] = SCTLR_RESET;
 	cpu->sr[SR_CPACR_EL1] = CPACR_RESET;
 	cpu->sr[SR_MIDR_EL1] = MIDR_VALUE;
@@ -612,11 +615,10 @@ static bool el0_access_trapped(const struct emu_cpu *cpu, const struct sysreg_de
 
 /* PMU registers with EL2 enabled (facts: hv_vm_config_set_el2_enabled):
  * UNDEFINED while ID_AA64DFR0_EL1.PMUVer says no PMU (0 or 0xf); with a
- * valid PMUVer, which only the host can set, they exit as without EL2. */
+ * valid PMUVer, which only the host can set, emulated (pmu.c). */
 static bool pmu_undefined(const struct emu_cpu *cpu)
 {
-	unsigned pmuver = (unsigned)(cpu->sr[SR_ID_AA64DFR0_EL1] >> 8) & 0xf;
-	return cpu->el2 && (pmuver == 0 || pmuver == 0xf);
+	return cpu->el2 && !emu_pmu_present(cpu);
 }
 
 /* Priority (D1.3): UNDEFINED, then EL0 traps to EL1, FP traps, the guest
@@ -639,6 +641,10 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn)
 	if (!d || (d->flags & (F_NOGUEST | (is_read ? F_WO : F_RO))) || ((d->flags & F_EL2G) && cpu->el < 2) ||
 	    ((d->flags & F_PMU) && pmu_undefined(cpu)))
 		emu_undefined(cpu);
+	if ((d->flags & F_PMU) && cpu->el2) {
+		emu_pmu_access(cpu, enc, rt, is_read);
+		return;
+	}
 	if (cpu->el == 0) {
 		if (!(d->flags & (is_read ? F_EL0R : F_EL0W)))
 			emu_undefined(cpu);

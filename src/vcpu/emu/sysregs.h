@@ -66,6 +66,12 @@ static inline uint32_t sysreg_trap_esr(uint16_t enc, unsigned rt, bool is_read)
  * the full instruction. */
 void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn);
 
+/* pmu.c: the PMU of an EL2 guest whose ID_AA64DFR0_EL1.PMUVer is valid
+ * (emu_pmu_present); an MRS/MSR of a PMU register (EL0 rules and EL2
+ * traps included). */
+bool emu_pmu_present(const struct emu_cpu *cpu);
+void emu_pmu_access(struct emu_cpu *cpu, uint16_t enc, unsigned rt, bool is_read);
+
 /* timer.c: guest view of the virtual timer registers. */
 uint64_t emu_timer_read_ctl(struct emu_cpu *cpu);
 uint64_t emu_timer_read_tval(struct emu_cpu *cpu);
