@@ -483,7 +483,8 @@ struct emu_walk_result {
 	uint64_t attrs;   /* MAIR attribute byte for the page */
 	bool device;      /* Device memory type */
 };
-/* The walks of AT (PSTATE.PAN ignored): stage 1 of EL1&0 (S1E1*, S1E0*),
+/* The walks of AT (PSTATE.PAN ignored): stage 1 of EL1&0 (S1E1*, S1E0*;
+ * EL2&0 at EL2 of a VHE host),
  * both stages of EL1&0 (S12E*), stage 1 of EL2 (S1E2*). */
 enum emu_at_stages { AT_S1E1, AT_S12, AT_S1E2 };
 struct emu_walk_result emu_mmu_translate_at(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,

@@ -340,13 +340,15 @@ struct emu_walk_result mmu_walk(struct emu_cpu *cpu, uint64_t va, enum emu_acces
 struct emu_walk_result emu_mmu_translate_at(struct emu_cpu *cpu, uint64_t va, enum emu_access acc, bool el0_perms,
 					    enum emu_at_stages stages)
 {
-	bool s2 = stages != AT_S1E2 && el2_stage2_on(cpu);
+	/* AT S1E1* / S1E0* at EL2 of a VHE host (E2H and TGE): EL2&0. */
+	bool el20 = stages == AT_S1E1 && cpu->el == 2 && el2_host_el0(cpu);
+	bool s2 = stages != AT_S1E2 && !el20 && el2_stage2_on(cpu);
 	struct emu_walk_result r;
 	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
 	if (stages == AT_S12)
 		r = full_walk(cpu, va, acc, el0_perms, false, false, s2);
 	else /* stage 1 only; its table walks still go through stage 2 */
-		r = s1_walk(cpu, va, acc, el0_perms, false, stages == AT_S1E2, s2);
+		r = s1_walk(cpu, va, acc, el0_perms, false, stages == AT_S1E2 || el20, s2);
 	pthread_rwlock_unlock(&cpu->vm->mem_lock);
 	return r;
 }
