@@ -232,22 +232,11 @@ uint16_t el2_vhe_redirect(const struct emu_cpu *cpu, uint16_t enc)
 		return ENC(3, 4, 14, crm, op2); /* CNTP -> CNTHP, CNTV -> CNTHV */
 	if (!at_el2_e2h || op1 != 0)
 		return enc;
-	switch (enc) {
-	case ENC(3, 0, 1, 0, 0):  /* SCTLR_EL1 */
-	case ENC(3, 0, 2, 0, 0):  /* TTBR0_EL1 */
-	case ENC(3, 0, 2, 0, 1):  /* TTBR1_EL1 */
-	case ENC(3, 0, 2, 0, 2):  /* TCR_EL1 */
-	case ENC(3, 0, 4, 0, 0):  /* SPSR_EL1 */
-	case ENC(3, 0, 4, 0, 1):  /* ELR_EL1 */
-	case ENC(3, 0, 5, 1, 0):  /* AFSR0_EL1 */
-	case ENC(3, 0, 5, 1, 1):  /* AFSR1_EL1 */
-	case ENC(3, 0, 5, 2, 0):  /* ESR_EL1 */
-	case ENC(3, 0, 6, 0, 0):  /* FAR_EL1 */
-	case ENC(3, 0, 10, 2, 0): /* MAIR_EL1 */
-	case ENC(3, 0, 10, 3, 0): /* AMAIR_EL1 */
-	case ENC(3, 0, 12, 0, 0): /* VBAR_EL1 */
-	case ENC(3, 0, 13, 0, 1): /* CONTEXTIDR_EL1 */
+	/* The MMU and fault registers (those of TVM), SPSR, ELR and VBAR
+	 * have an EL2 twin at op1 = 4. */
+	if (is_tvm_reg(enc) || enc == ENC(3, 0, 4, 0, 0) || enc == ENC(3, 0, 4, 0, 1) || enc == ENC(3, 0, 12, 0, 0))
 		return (uint16_t)(enc | 4u << 11);
+	switch (enc) {
 	case ENC(3, 0, 1, 0, 2): /* CPACR_EL1 -> CPTR_EL2 */
 		return ENC(3, 4, 1, 1, 2);
 	case ENC(3, 0, 14, 1, 0): /* CNTKCTL_EL1 -> CNTHCTL_EL2 */
