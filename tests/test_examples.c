@@ -295,6 +295,48 @@ START_TEST(machine_mini_hyp)
 }
 END_TEST
 
+/* The debugger in a hypervisor: a hardware breakpoint on EL2 code, a
+ * watchpoint written at EL2, a hardware breakpoint in its EL1 guest. */
+START_TEST(machine_mini_hyp_debug)
+{
+	bool el2 = false;
+	hv_vm_config_get_el2_supported(&el2);
+	if (!el2) {
+		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+		return;
+	}
+	struct machine_opts o;
+	char err[256], path[400];
+	machine_opts_default(&o);
+	o.uart_out = capture;
+	o.el2 = o.gic = true;
+	o.watch_stop_after = true;
+	g_out_len = 0;
+	M = machine_create(&o, err, sizeof(err));
+	ck_assert_msg(M != NULL, "machine_create: %s", err);
+	snprintf(path, sizeof(path), "%s/mini_hyp.elf", g_tmp);
+	ck_assert_msg(machine_load_elf(M, path, 0, err, sizeof(err)) == 0, "%s", err);
+	struct machine_stop st;
+	ck_assert_int_eq(machine_hwbp_insert(M, sym("hyp_mmio")), 0);
+	ck_assert_int_eq(machine_hwbp_insert(M, sym("guest_after_irq")), 0);
+	ck_assert_int_eq(machine_cont(M, &st, 5000), 0);
+	ck_assert_int_eq(st.reason, STOP_HW_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, sym("hyp_mmio"));
+	ck_assert_int_eq(machine_hwbp_remove(M, sym("hyp_mmio")), 0);
+	ck_assert_int_eq(machine_wp_insert(M, sym("mmio_count"), 8, WATCH_WRITE), 0);
+	ck_assert_int_eq(machine_cont(M, &st, 5000), 0);
+	ck_assert_int_eq(st.reason, STOP_WATCHPOINT);
+	ck_assert_uint_eq(mem64(sym("mmio_count")), 1);
+	ck_assert_int_eq(machine_wp_remove(M, sym("mmio_count"), 8, WATCH_WRITE), 0);
+	ck_assert_int_eq(machine_cont(M, &st, 5000), 0);
+	ck_assert_int_eq(st.reason, STOP_HW_BREAKPOINT);
+	ck_assert_uint_eq(st.pc, sym("guest_after_irq"));
+	uint64_t regs[34];
+	ck_assert_int_eq(machine_get_core_regs(M, 0, regs), 0);
+	ck_assert_uint_eq(regs[33] & 0xf, 5); /* at EL1h */
+}
+END_TEST
+
 /* A write watchpoint on `counter` stops at each of its writers in turn. */
 START_TEST(machine_watch_writers)
 {
@@ -431,6 +473,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, machine_watch);
 	tcase_add_test(tc, machine_watch_writers);
 	tcase_add_test(tc, machine_mini_hyp);
+	tcase_add_test(tc, machine_mini_hyp_debug);
 	suite_add_tcase(s, tc);
 	TCase *tv = tcase_create("mini_vmm");
 	tcase_add_loop_test(tv, mini_vmm_guests, 0, 5);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define DBGBCR_EXEC 0x1e7ull /* E, PMC = EL1+EL0, BAS = 0xF */
+#define DBG_HMC (1ull << 13)  /* EL2 guests: match EL2 code and accesses too */
 
 static bool hw_used(const struct machine *m)
 {
@@ -656,7 +657,8 @@ int machine_hwbp_insert(struct machine *m, uint64_t addr)
 			continue;
 		/* BVR: the address sign-extended from bit 52 (as QEMU). */
 		uint64_t vr = (addr & (1ull << 52)) ? addr | ~((1ull << 53) - 1) : addr & ((1ull << 53) - 1);
-		*s = (struct hw_slot){ .used = true, .addr = addr, .len = 4, .vr = vr, .cr = DBGBCR_EXEC };
+		*s = (struct hw_slot){ .used = true, .addr = addr, .len = 4, .vr = vr,
+				       .cr = DBGBCR_EXEC | (m->o.el2 ? DBG_HMC : 0) };
 		m->dbg_gen++;
 		return 0;
 	}
@@ -718,7 +720,7 @@ int machine_wp_insert(struct machine *m, uint64_t addr, uint64_t len, enum machi
 	if (free_slot < 0)
 		return MACHINE_ERR_NOSLOT;
 	m->hwwp[free_slot] = (struct hw_slot){ .used = true, .addr = addr, .len = len, .kind = k,
-					       .vr = vr, .cr = cr };
+					       .vr = vr, .cr = cr | (m->o.el2 ? DBG_HMC : 0) };
 	m->dbg_gen++;
 	return 0;
 }
