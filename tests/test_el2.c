@@ -13,6 +13,7 @@
 
 #include <mach/mach_time.h>
 
+#include "backend.h"
 #include "guest.h"
 
 enum {
@@ -82,8 +83,10 @@ static void teardown(void)
 
 #define REQUIRE_EL2()                                                                   \
 	do {                                                                            \
-		if (!el2_supported())                                                   \
-			return; /* el2_refused covers this backend */                   \
+		if (!el2_supported()) { /* el2_refused covers this backend */         \
+			hv_test_note(__func__, "skipped: no EL2 for guests on this backend"); \
+			return;                                                         \
+		}                                                                       \
 	} while (0)
 
 /* At EL2h with VBAR_EL2 = the default vectors and stacks for both ELs. */
