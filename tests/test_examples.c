@@ -283,12 +283,8 @@ static const char mini_hyp_out[] =
  * stage 2 and emulated at EL2, a hypercall, a list-register interrupt. */
 START_TEST(machine_mini_hyp)
 {
-	bool el2 = false;
-	hv_vm_config_get_el2_supported(&el2);
-	if (!el2) {
-		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+	if (!hv_test_have_el2(__func__))
 		return;
-	}
 	run_guest_at("mini_hyp", 1, true);
 	ASSERT_OUTPUT(mini_hyp_out);
 	ck_assert_uint_eq(mem64(sym("mmio_count")), 127);
@@ -299,12 +295,8 @@ END_TEST
  * watchpoint written at EL2, a hardware breakpoint in its EL1 guest. */
 START_TEST(machine_mini_hyp_debug)
 {
-	bool el2 = false;
-	hv_vm_config_get_el2_supported(&el2);
-	if (!el2) {
-		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+	if (!hv_test_have_el2(__func__))
 		return;
-	}
 	struct machine_opts o;
 	char err[256], path[400];
 	machine_opts_default(&o);

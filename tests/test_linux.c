@@ -142,12 +142,8 @@ END_TEST
  * levels of hypervisor on one emulated CPU. */
 static void kvm_inside(const char *cmdline, const char *mode_line)
 {
-	bool el2 = false;
-	hv_vm_config_get_el2_supported(&el2);
-	if (!el2) {
-		hv_test_note(__func__, "this backend has no EL2 for guests (emu has)");
+	if (!hv_test_have_el2(__func__))
 		return;
-	}
 	static char out[1 << 16];
 	char cmd[4096];
 	snprintf(cmd, sizeof(cmd), "KVM_INSIDE_TIMEOUT=%d %s/tests/linux/kvm-inside.sh %s %s %s %s 2>&1", 300 * g_scale,

@@ -33,6 +33,15 @@ void hv_test_note(const char *test, const char *why)
 	fprintf(stderr, "NOTE %s: %s\n", test, why);
 }
 
+bool hv_test_have_el2(const char *test)
+{
+	bool el2 = false;
+	if (hv_vm_config_get_el2_supported(&el2) == HV_SUCCESS && el2)
+		return true;
+	hv_test_note(test, "skipped: no EL2 for guests on this backend (emu has)");
+	return false;
+}
+
 double hv_test_time_scale(void)
 {
 	const char *e = getenv("HV_TEST_TIME_SCALE");

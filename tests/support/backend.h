@@ -22,6 +22,10 @@ bool hv_test_host_is_tcg(void);
  * difference or cannot check anything on this backend). */
 void hv_test_note(const char *test, const char *why);
 
+/* Whether the backend offers EL2 guests (hv_vm_config_get_el2_supported);
+ * if not, notes that `test` is skipped. */
+bool hv_test_have_el2(const char *test);
+
 /* Factor for the suites' wall-clock bounds (HV_TEST_TIME_SCALE, default
  * 1): runs under valgrind or on a loaded machine are many times slower,
  * and a time bound there says nothing about the library. */
