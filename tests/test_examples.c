@@ -82,15 +82,16 @@ static void capture(void *ctx, const char *buf, size_t len)
 	}
 }
 
-/* Boots NAME.elf with ncpus vCPUs (at EL2 with a GIC: el2) and runs it
- * to the end. */
-static void run_guest_at(const char *name, unsigned ncpus, bool el2)
+/* Creates the machine (ncpus vCPUs; at EL2 with a GIC: el2; the REPL's
+ * watchpoint stop after the access: watch_after) and loads NAME.elf. */
+static void boot_guest(const char *name, unsigned ncpus, bool el2, bool watch_after)
 {
 	struct machine_opts o;
 	char err[256], path[400];
 	machine_opts_default(&o);
 	o.ncpus = ncpus;
 	o.el2 = o.gic = el2;
+	o.watch_stop_after = watch_after;
 	o.uart_out = capture;
 	g_out_len = 0;
 	g_out[0] = 0;
@@ -98,6 +99,12 @@ static void run_guest_at(const char *name, unsigned ncpus, bool el2)
 	ck_assert_msg(M != NULL, "machine_create: %s", err);
 	snprintf(path, sizeof(path), "%s/%s.elf", g_tmp, name);
 	ck_assert_msg(machine_load_elf(M, path, 0, err, sizeof(err)) == 0, "load %s: %s", path, err);
+}
+
+/* Boots NAME.elf (see boot_guest) and runs it to the end. */
+static void run_guest_at(const char *name, unsigned ncpus, bool el2)
+{
+	boot_guest(name, ncpus, el2, false);
 	struct machine_stop st;
 	ck_assert_int_eq(machine_cont(M, &st, 20000), 0);
 	ck_assert_msg(st.reason == STOP_GUEST_EXIT,
@@ -297,17 +304,7 @@ START_TEST(machine_mini_hyp_debug)
 {
 	if (!hv_test_have_el2(__func__))
 		return;
-	struct machine_opts o;
-	char err[256], path[400];
-	machine_opts_default(&o);
-	o.uart_out = capture;
-	o.el2 = o.gic = true;
-	o.watch_stop_after = true;
-	g_out_len = 0;
-	M = machine_create(&o, err, sizeof(err));
-	ck_assert_msg(M != NULL, "machine_create: %s", err);
-	snprintf(path, sizeof(path), "%s/mini_hyp.elf", g_tmp);
-	ck_assert_msg(machine_load_elf(M, path, 0, err, sizeof(err)) == 0, "%s", err);
+	boot_guest("mini_hyp", 1, true, true);
 	struct machine_stop st;
 	ck_assert_int_eq(machine_hwbp_insert(M, sym("hyp_mmio")), 0);
 	ck_assert_int_eq(machine_hwbp_insert(M, sym("guest_after_irq")), 0);
@@ -332,16 +329,7 @@ END_TEST
 /* A write watchpoint on `counter` stops at each of its writers in turn. */
 START_TEST(machine_watch_writers)
 {
-	struct machine_opts o;
-	char err[256], path[400];
-	machine_opts_default(&o);
-	o.uart_out = capture;
-	o.watch_stop_after = true;
-	g_out_len = 0;
-	M = machine_create(&o, err, sizeof(err));
-	ck_assert_msg(M != NULL, "machine_create: %s", err);
-	snprintf(path, sizeof(path), "%s/watch.elf", g_tmp);
-	ck_assert_msg(machine_load_elf(M, path, 0, err, sizeof(err)) == 0, "%s", err);
+	boot_guest("watch", 1, false, true);
 	uint64_t c = sym("counter");
 	ck_assert_int_eq(machine_wp_insert(M, c, 8, WATCH_WRITE), 0);
 	static const char *const writers[] = { "set_counter", "increment", "increment",
