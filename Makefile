@@ -30,7 +30,7 @@ LDLIBS  += -lpthread -lm
 
 HOST_ARCH := $(shell uname -m)
 
-LIB_SRCS := $(wildcard src/vcpu/*.c src/vcpu/gic/*.c src/vcpu/emu/*.c)
+LIB_SRCS := $(wildcard src/vcpu/*.c src/vcpu/gic/*.c src/vcpu/emu/*.c src/vcpu/emu/jit/*.c)
 ifeq ($(HOST_ARCH),aarch64)
 LIB_SRCS += $(wildcard src/vcpu/kvm/*.c)
 CFLAGS   += -DHV_HAVE_KVM
@@ -177,10 +177,20 @@ guests: $(GUEST_BINS)
 # Then the suites on the kvm backend in a nested-KVM VM (tests/kvm/check.sh;
 # skipped with a message when its prerequisites are missing, or with
 # HVDBG_SKIP_KVM=1).
+# The emu suites run with the translator on (where the host has one) and
+# translating every block at once (HV_EMU_JIT_HOT=0, so that code which
+# runs once is translated too); the differential and exception suites
+# then run again interpreted only (HV_EMU_JIT=0).
+JIT_OFF_SUITES := test_diff_int test_diff_ldst test_diff_fp test_el1 test_exits test_mmu
 check: tests examples $(HVDBG_BIN)
 	@fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; \
-		CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \
+		HV_EMU_JIT_HOT=$${HV_EMU_JIT_HOT:-0} CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \
+	done; \
+	for t in $(JIT_OFF_SUITES); do \
+		[ -x $(BUILD)/tests/$$t ] || continue; \
+		echo "== $(BUILD)/tests/$$t (HV_EMU_JIT=0: interpreter only)"; \
+		HV_EMU_JIT=0 CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} $(BUILD)/tests/$$t || fail=1; \
 	done; \
 	if [ -z "$$HVDBG_SKIP_KVM" ]; then \
 		echo "== kvm backend (tests/kvm/check.sh)"; \

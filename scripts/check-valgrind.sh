@@ -17,6 +17,9 @@
 #   test_install   runs make install and builds/runs programs against it
 # Those programs' code is covered in-process by the other suites.
 #
+# The translator (src/vcpu/emu/jit/) is off (HV_EMU_JIT=0): valgrind
+# would run stale copies of code it rewrites in its shared-file mapping.
+#
 # Memcheck only (a failing check is not an error, a memcheck error is):
 #   test_diff_fp, test_fp_guest   valgrind does not emulate the host's
 #                  floating-point exception flags nor non-default rounding
@@ -55,7 +58,7 @@ for s in "$@"; do
 	t0=$(date +%s)
 	rc=0
 	# shellcheck disable=SC2086 # VG is a command line
-	HV_TEST_TIME_SCALE=100 CANCEL_ROUNDS=${CANCEL_ROUNDS:-300} CK_FORK=no CK_DEFAULT_TIMEOUT=900 DIFF_SCALE=${DIFF_SCALE:-2} LOAD_SECONDS=${LOAD_SECONDS:-3} \
+	HV_EMU_JIT=0 HV_TEST_TIME_SCALE=100 CANCEL_ROUNDS=${CANCEL_ROUNDS:-300} CK_FORK=no CK_DEFAULT_TIMEOUT=900 DIFF_SCALE=${DIFF_SCALE:-2} LOAD_SECONDS=${LOAD_SECONDS:-3} \
 		HOSTILE_STEP=${HOSTILE_STEP:-0x400000} $VG "$BUILD/tests/$s" || rc=$?
 	case " $MEMCHECK_ONLY " in *" $s "*) [ $rc -eq 1 ] && rc=0 && echo "   (check failures ignored: see the header)" ;; esac
 	if [ $rc -eq 0 ]; then

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "jit/jit.h"
+#include "probe.h"
 
 static struct emu_cpu *cpu_of(struct hv_vcpu_obj *v)
 {
@@ -67,6 +69,7 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu_obj *v)
 	mem_tlb_flush(cpu);
 	cpu->tlb_mem_generation = atomic_load(&v->vm->mem_generation);
 	emu_debug_update(cpu);
+	cpu->jit = emu_jit_create(cpu); /* NULL: interpret only */
 	return HV_SUCCESS;
 }
 
@@ -74,9 +77,17 @@ static void emu_vcpu_destroy(struct hv_vcpu_obj *v)
 {
 	/* HV_EMU_STATS=1: report work done, for benchmarks (bench/). */
 	const char *stats = getenv("HV_EMU_STATS");
-	if (stats && *stats == '1')
+	struct emu_cpu *cpu = cpu_of(v);
+	if (stats && *stats == '1') {
 		fprintf(stderr, "hv emu: vcpu %llu: instructions retired %llu\n",
-			(unsigned long long)v->id, (unsigned long long)cpu_of(v)->insn_count);
+			(unsigned long long)v->id, (unsigned long long)cpu->insn_count);
+		struct emu_jit_stats st;
+		emu_jit_get_stats(cpu->jit, &st);
+		if (cpu->jit)
+			fprintf(stderr, "hv emu: vcpu %llu: translated blocks %llu, code %llu bytes, flushes %llu\n",
+				(unsigned long long)v->id, st.blocks, st.code_bytes, st.flushes);
+	}
+	emu_jit_destroy(cpu->jit);
 	free(v->backend_state);
 	v->backend_state = NULL;
 }
@@ -179,6 +190,19 @@ static hv_return_t emu_ccsidr_values_op(hv_cache_type_t type, uint64_t values[8]
 {
 	for (unsigned level = 0; level < 8; level++)
 		values[level] = emu_ccsidr(type == HV_CACHE_TYPE_INSTRUCTION, level);
+	return HV_SUCCESS;
+}
+
+hv_return_t emu_probe_vcpu(hv_vcpu_t vcpu, struct emu_probe *p)
+{
+	WITH_VCPU(vcpu, v);
+	if (v->vm->ops != &hv_emu_backend)
+		return HV_BAD_ARGUMENT;
+	struct emu_cpu *cpu = cpu_of(v);
+	struct emu_jit_stats st;
+	emu_jit_get_stats(cpu->jit, &st);
+	*p = (struct emu_probe){ .retired = cpu->insn_count, .translating = cpu->jit != NULL,
+				 .blocks = st.blocks, .flushes = st.flushes };
 	return HV_SUCCESS;
 }
 

@@ -322,6 +322,11 @@ struct emu_cpu {
 	 * watchpoints only change in operations that end their block. */
 	const struct emu_tlb_entry *fast_tlb;
 	uint64_t fast_key;
+	/* The current SP (emu_sp_ptr), for translated code (jit/): set
+	 * with fast_tlb; EL and SPSel also change only at block ends. */
+	uint64_t *fast_sp;
+	/* The translator (jit/jit.h), NULL when interpreting only. */
+	struct emu_jit *jit;
 
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access

@@ -6,6 +6,7 @@
  */
 #include "cpu.h"
 #include "icache.h"
+#include "jit/jit.h"
 
 /* Instructions between two event checks: bounds the latency of
  * hv_vcpus_exit and of the vtimer to a few microseconds. */
@@ -163,7 +164,9 @@ static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 		 * return here (or by exceptions, which come back here too). */
 		cpu->fast_tlb = cpu->tlb[cpu->el];
 		cpu->fast_key = mem_fast_key(cpu);
-		op->fn(cpu, op);
+		cpu->fast_sp = emu_sp_ptr(cpu);
+		if (!cpu->jit || !emu_jit_run(cpu, b))
+			op->fn(cpu, op);
 		cpu->nzcv = cc_nzcv(cpu);
 		cpu->blk = NULL;
 	}

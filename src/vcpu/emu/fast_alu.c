@@ -601,3 +601,71 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		return false;
 	}
 }
+
+/* The translator's view of these handlers (icache.h). */
+bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f)
+{
+	static const struct {
+		emu_op_fn fn;
+		struct emu_form f;
+	} single[] = {
+		{ op_movi, { .kind = FORM_MOVI } },
+		{ op_movk64, { .kind = FORM_MOVK, .sf = true } },
+		{ op_movk32, { .kind = FORM_MOVK } },
+		{ op_addi64, { .kind = FORM_ADDI, .sf = true } },
+		{ op_addi32, { .kind = FORM_ADDI } },
+		{ op_addi64_sp, { .kind = FORM_ADDI, .sf = true, .sp = true } },
+		{ op_addi32_sp, { .kind = FORM_ADDI, .sp = true } },
+		{ op_mov64, { .kind = FORM_MOV, .sf = true } },
+		{ op_mov32, { .kind = FORM_MOV } },
+		{ op_andi, { .kind = FORM_LOGICI, .sf = true, .op = 0 } }, /* imm has 32 bits for W */
+		{ op_orri64, { .kind = FORM_LOGICI, .sf = true, .op = 1 } },
+		{ op_orri32, { .kind = FORM_LOGICI, .op = 1 } },
+		{ op_eori64, { .kind = FORM_LOGICI, .sf = true, .op = 2 } },
+		{ op_eori32, { .kind = FORM_LOGICI, .op = 2 } },
+		{ op_andsi64, { .kind = FORM_LOGICI, .sf = true, .op = 3 } },
+		{ op_andsi32, { .kind = FORM_LOGICI, .op = 3 } },
+		{ op_ubfm64, { .kind = FORM_UBFM, .sf = true } },
+		{ op_ubfm32, { .kind = FORM_UBFM } },
+		{ op_sbfx, { .kind = FORM_SBFX, .sf = true } },
+		{ op_sbfiz, { .kind = FORM_SBFIZ, .sf = true } },
+		{ op_madd64, { .kind = FORM_MADD, .sf = true } },
+		{ op_msub64, { .kind = FORM_MADD, .sf = true, .op = 1 } },
+		{ op_madd32, { .kind = FORM_MADD } },
+		{ op_msub32, { .kind = FORM_MADD, .op = 1 } },
+	};
+	for (unsigned i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		if (single[i].fn == fn) {
+			*f = single[i].f;
+			return true;
+		}
+	*f = (struct emu_form){ .kind = FORM_NONE };
+	for (unsigned sf = 0; sf < 2; sf++) {
+		for (unsigned sub = 0; sub < 2; sub++)
+			for (unsigned form = 0; form < 3; form++)
+				if (addsi_ops[sf][sub][form] == fn)
+					*f = (struct emu_form){ .kind = FORM_ADDSI, .sf = sf, .op = (uint8_t)sub,
+								.flags = form == 1 ? 2 : 1, .sp = form == 0 };
+		for (unsigned type = 0; type < 4; type++)
+			for (unsigned k = 0; k < 10; k++)
+				if (logic_ops[sf][type][k] == fn)
+					*f = (struct emu_form){ .kind = FORM_LOGIC, .sf = sf, .shift = (uint8_t)type,
+								.op = (uint8_t)(k < 8 ? k : k - 2),
+								.flags = k < 6 ? 0 : k < 8 ? 1 : 2 };
+		for (unsigned type = 0; type < 3; type++)
+			for (unsigned k = 0; k < 6; k++)
+				if (addsub_ops[sf][type][k] == fn)
+					*f = (struct emu_form){ .kind = FORM_ADDSUB, .sf = sf, .shift = (uint8_t)type,
+								.op = (uint8_t)(k < 4 ? k >> 1 : k - 4),
+								.flags = k < 4 ? (k & 1) : 2 };
+		for (unsigned k = 0; k < 4; k++)
+			if (csel_ops[sf][k] == fn)
+				*f = (struct emu_form){ .kind = FORM_CSEL, .sf = sf, .op = (uint8_t)k };
+		for (unsigned sub = 0; sub < 2; sub++)
+			for (unsigned imm = 0; imm < 2; imm++)
+				if (ccmp_ops[sf][sub][imm] == fn)
+					*f = (struct emu_form){ .kind = FORM_CCMP, .sf = sf, .op = (uint8_t)sub,
+								.flags = (uint8_t)imm };
+	}
+	return f->kind != FORM_NONE;
+}

@@ -132,3 +132,32 @@ bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 		return false;
 	}
 }
+
+/* The translator's view of these handlers (icache.h). */
+bool emu_fast_branch_form(emu_op_fn fn, struct emu_form *f)
+{
+	*f = (struct emu_form){ .kind = FORM_NONE };
+	if (fn == op_b || fn == op_bl) {
+		f->kind = FORM_B;
+		f->op = fn == op_bl;
+	} else if (fn == op_cbz64 || fn == op_cbnz64 || fn == op_cbz32 || fn == op_cbnz32) {
+		f->kind = FORM_CBZ;
+		f->op = fn == op_cbnz64 || fn == op_cbnz32;
+		f->sf = fn == op_cbz64 || fn == op_cbnz64;
+	} else if (fn == op_tbz || fn == op_tbnz) {
+		f->kind = FORM_TBZ;
+		f->op = fn == op_tbnz;
+	} else if (fn == op_br || fn == op_blr) {
+		f->kind = FORM_BR;
+		f->op = fn == op_blr;
+	} else if (fn == emu_op_nop) {
+		f->kind = FORM_NOP;
+	} else {
+		for (unsigned c = 0; c < 16; c++)
+			if (bcond_ops[c] == fn) {
+				f->kind = FORM_BCOND;
+				f->cond = (uint8_t)c;
+			}
+	}
+	return f->kind != FORM_NONE;
+}

@@ -15,11 +15,14 @@
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* Access kinds (and how the loaded value is extended). */
-enum { FK_ST, FK_LD, FK_LDS64, FK_LDS32 };
+enum { FK_ST = EMU_FK_ST, FK_LD = EMU_FK_LD, FK_LDS64 = EMU_FK_LDS64, FK_LDS32 = EMU_FK_LDS32 };
 
 /* Addressing modes of a single-register access (register offset: index
  * Xm, UXTW Wm or SXTW Wm, shifted left by op->ra). */
-enum { FM_IMM, FM_REG, FM_POST, FM_PRE, FM_REG_UXTW, FM_REG_SXTW };
+enum {
+	FM_IMM = EMU_FM_IMM, FM_REG = EMU_FM_REG, FM_POST = EMU_FM_POST, FM_PRE = EMU_FM_PRE,
+	FM_REG_UXTW = EMU_FM_REG_UXTW, FM_REG_SXTW = EMU_FM_REG_SXTW,
+};
 
 /* Anything but a TLB hit with an aligned base: the whole instruction the
  * generic way (ldst.c: SP alignment check, syndrome, faults, TLB fill,
@@ -295,4 +298,35 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 	default: /* literal, exclusives, atomics: ldst.c / atomics.c */
 		return false;
 	}
+}
+
+/* The translator's view of these handlers (icache.h). */
+bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f)
+{
+	for (unsigned idx = 0; idx < 16; idx++)
+		for (unsigned sp = 0; sp < 2; sp++)
+			for (unsigned mode = 0; mode < 6; mode++)
+				if (single_ops[idx][sp][mode] && single_ops[idx][sp][mode] == fn) {
+					*f = (struct emu_form){ .kind = FORM_LDST, .op = (uint8_t)(idx & 3),
+								.size = (uint8_t)(idx >> 2), .sp = sp,
+								.mode = (uint8_t)mode };
+					return true;
+				}
+	static const struct {
+		const emu_op_fn (*row)[4];
+		uint8_t kind, size;
+	} pairs[] = {
+		{ pair_stpw, FK_ST, 2 }, { pair_stpx, FK_ST, 3 }, { pair_ldpw, FK_LD, 2 },
+		{ pair_ldpx, FK_LD, 3 }, { pair_ldpsw, FK_LDS64, 2 },
+	};
+	for (unsigned i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		for (unsigned sp = 0; sp < 2; sp++)
+			for (unsigned mode = 0; mode < 4; mode++)
+				if (pairs[i].row[sp][mode] == fn) {
+					*f = (struct emu_form){ .kind = FORM_LDSTP, .op = pairs[i].kind,
+								.size = pairs[i].size, .sp = sp,
+								.mode = (uint8_t)(mode == 0 ? 2 : mode) };
+					return true;
+				}
+	return false;
 }

@@ -11,6 +11,7 @@
  * skipped while cpu->ic.epoch has not moved (see icache.h).
  */
 #include "icache.h"
+#include "jit/jit.h"
 
 #include <string.h>
 
@@ -23,6 +24,8 @@ void emu_ic_init(struct emu_cpu *cpu)
 	memset(cpu->ic.code_page, 0, sizeof(cpu->ic.code_page));
 	cpu->ic.used = 0;
 	cpu->ic.epoch++;
+	emu_jit_flush(cpu); /* translations hold no pointers into ops[], but */
+			    /* are per slot: all slots are gone */
 	cpu->ic.ready = true;
 }
 
@@ -110,7 +113,7 @@ static bool is_bcond(uint32_t insn)
 
 /* Decodes one instruction (top level: bits[28:25], Arm ARM C4.1); returns
  * true when it ends the block. */
-static bool decode_one(struct emu_op *op, uint32_t insn, uint64_t pc)
+bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 {
 	memset(op, 0, sizeof(*op));
 	op->pc = pc;
@@ -154,7 +157,7 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 	unsigned n = 0;
 	bool end = false;
 	while (n < max && !end) {
-		end = decode_one(&ops[n], load_word(host + 4 * n), pc + 4 * n);
+		end = emu_ic_decode(&ops[n], load_word(host + 4 * n), pc + 4 * n);
 		n++;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -171,6 +174,7 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 		ops[n].pc = pc + 4 * n;
 	}
 	ic->code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+	emu_jit_forget(cpu, s);
 	s->pc = pc;
 	s->ops = ops;
 	s->n = n;

@@ -110,6 +110,42 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn);
  * immediate).  Returns whether it did. */
 bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn);
 
+/* What a fast operation does, for the translator (jit/): the handler's
+ * identity spelled out as parameters, the operands staying in the op.
+ * emu_fast_*_form return false for handlers the translator calls
+ * instead of reproducing (their semantics stay in one place). */
+enum emu_form_kind {
+	FORM_NONE, FORM_NOP, FORM_MOVI, FORM_MOVK, FORM_ADDI, FORM_ADDSI, FORM_MOV, FORM_LOGICI,
+	FORM_UBFM, FORM_SBFX, FORM_SBFIZ, FORM_LOGIC, FORM_ADDSUB, FORM_CSEL, FORM_CCMP, FORM_MADD,
+	FORM_B, FORM_BCOND, FORM_CBZ, FORM_TBZ, FORM_BR, FORM_LDST, FORM_LDSTP,
+};
+struct emu_form {
+	uint8_t kind;
+	bool sf;       /* 64-bit operation */
+	uint8_t op;    /* LOGIC: opc:N (and bic orr orn eor eon ands bics);
+			* LOGICI: 0 and 1 orr 2 eor 3 ands; ADDSUB, ADDSI,
+			* CCMP, MADD: 1 = subtract; CSEL: op:o2 (sel inc inv
+			* neg); B, BR: 1 = link; CBZ, TBZ: 1 = branch on
+			* non-zero; LDST, LDSTP: EMU_FK_* */
+	uint8_t flags; /* ADDSUB, LOGIC, ADDSI: 0 none, 1 set and write Rd,
+			* 2 set only (Rd is ZR); CCMP: 1 = immediate Rm */
+	uint8_t shift; /* LOGIC, ADDSUB: SHIFT_* of Rm by op->ra */
+	bool sp;       /* ADDI, ADDSI: register 31 is SP; LDST(P): SP base */
+	uint8_t mode;  /* LDST: EMU_FM_*; LDSTP: 1 post, 2 offset, 3 pre */
+	uint8_t size;  /* LDST, LDSTP: log2 of the access size */
+	uint8_t cond;  /* BCOND */
+};
+enum { EMU_FK_ST, EMU_FK_LD, EMU_FK_LDS64, EMU_FK_LDS32 };
+enum { EMU_FM_IMM, EMU_FM_REG, EMU_FM_POST, EMU_FM_PRE, EMU_FM_REG_UXTW, EMU_FM_REG_SXTW };
+bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f);
+bool emu_fast_branch_form(emu_op_fn fn, struct emu_form *f);
+bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f);
+
+/* Decodes insn at pc into op as a block would hold it (without the
+ * CMP + B.cond fusion and the rm count of conditional branches);
+ * returns true when it ends a block. */
+bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc);
+
 /* Shared trivial handler. */
 bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op);
 

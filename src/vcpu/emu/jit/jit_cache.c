@@ -1,0 +1,191 @@
+/*
+ * jit_cache.c - the translator's code cache: one memfd mapped twice per
+ * vCPU (read-write for the code generator, read-execute for running it,
+ * so no page is ever writable and executable), the table of translated
+ * slots, flushing, and the entry from the run loop.  See jit.h.
+ */
+#include "jit_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if EMU_JIT_SUPPORTED
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define JIT_DEFAULT_MB 16
+
+bool emu_jit_enabled(void)
+{
+	const char *v = getenv("HV_EMU_JIT");
+	return !(v && v[0] == '0' && v[1] == 0);
+}
+
+/* A number from the environment within [lo, hi], else def. */
+static unsigned long env_number(const char *name, unsigned long lo, unsigned long hi, unsigned long def)
+{
+	const char *v = getenv(name);
+	if (v && *v) {
+		char *end;
+		unsigned long x = strtoul(v, &end, 10);
+		if (*end == 0 && x >= lo && x <= hi)
+			return x;
+	}
+	return def;
+}
+
+/* Drops every translation; the stubs at the start stay. */
+static void reset(struct emu_jit *jit)
+{
+	memset(jit->code, 0, sizeof(jit->code));
+	memset(jit->heat, 0, sizeof(jit->heat));
+	jit->used = jit->base;
+	jit->ops_used = 0;
+}
+
+struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
+{
+	if (!emu_jit_enabled())
+		return NULL;
+	struct emu_jit *jit = calloc(1, sizeof(*jit));
+	if (!jit)
+		return NULL;
+	jit->cpu = cpu;
+	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
+	jit->hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
+	/* Operation copies (only for the operations handed to handlers):
+	 * about one per 64 bytes of code. */
+	jit->ops_cap = jit->size / 128;
+	jit->ops = calloc(jit->ops_cap, sizeof(*jit->ops));
+	int fd = memfd_create("hvdbg-jit", MFD_CLOEXEC);
+	if (!jit->ops || fd < 0 || ftruncate(fd, (off_t)jit->size) != 0)
+		goto fail;
+	jit->rw = mmap(NULL, jit->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	jit->rx = mmap(NULL, jit->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	fd = -1;
+	if (jit->rw == MAP_FAILED || jit->rx == MAP_FAILED)
+		goto fail;
+	struct x86_buf b = { .p = jit->rw, .base = jit->rw, .end = jit->rw + jit->size,
+			     .exec = (uintptr_t)jit->rx };
+	jit_emit_stubs(jit, &b);
+	jit->base = (size_t)(b.p - jit->rw);
+	reset(jit);
+	return jit;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (jit->rw && jit->rw != MAP_FAILED)
+		munmap(jit->rw, jit->size);
+	if (jit->rx && jit->rx != MAP_FAILED)
+		munmap(jit->rx, jit->size);
+	free(jit->ops);
+	free(jit);
+	return NULL;
+}
+
+void emu_jit_destroy(struct emu_jit *jit)
+{
+	if (!jit)
+		return;
+	munmap(jit->rw, jit->size);
+	munmap(jit->rx, jit->size);
+	free(jit->ops);
+	free(jit);
+}
+
+void emu_jit_flush(struct emu_cpu *cpu)
+{
+	struct emu_jit *jit = cpu->jit;
+	if (jit && (jit->used > jit->base || jit->ops_used)) {
+		reset(jit);
+		jit->flushes++;
+	}
+}
+
+void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
+{
+	if (cpu->jit) {
+		size_t i = (size_t)(s - cpu->ic.slot);
+		cpu->jit->code[i] = 0;
+		cpu->jit->heat[i] = 0;
+	}
+}
+
+bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
+{
+	struct emu_jit *jit = cpu->jit;
+	size_t i = (size_t)(s - cpu->ic.slot);
+	uintptr_t code = jit->code[i];
+	if (__builtin_expect(!code, 0)) {
+		if (jit->heat[i] < jit->hot) {
+			jit->heat[i]++;
+			return false;
+		}
+		code = jit_translate(jit, s);
+		if (!code) { /* full: start over */
+			emu_jit_flush(cpu);
+			code = jit_translate(jit, s);
+			if (!code)
+				return false;
+		}
+		jit->code[i] = code;
+		jit->blocks++;
+	}
+	bool (*enter)(struct emu_cpu *, uintptr_t) = (bool (*)(struct emu_cpu *, uintptr_t))jit->enter;
+	enter(cpu, code);
+	return true;
+}
+
+void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (jit) {
+		st->blocks = jit->blocks;
+		st->flushes = jit->flushes;
+		st->code_bytes = jit->used - jit->base;
+	}
+}
+
+#else /* no translator on this host: the interpreter runs everything */
+
+bool emu_jit_enabled(void)
+{
+	return false;
+}
+
+struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
+{
+	(void)cpu;
+	return NULL;
+}
+
+void emu_jit_destroy(struct emu_jit *jit)
+{
+	(void)jit;
+}
+
+void emu_jit_flush(struct emu_cpu *cpu)
+{
+	(void)cpu;
+}
+
+void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
+{
+	(void)cpu, (void)s;
+}
+
+bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
+{
+	(void)cpu, (void)s;
+	return false;
+}
+
+void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st)
+{
+	(void)jit;
+	memset(st, 0, sizeof(*st));
+}
+
+#endif

@@ -1,0 +1,908 @@
+/*
+ * jit_translate.c - code generation: one icache block to x86-64 (jit.h).
+ *
+ * Register use in generated code: RBX = struct emu_cpu *, everything
+ * else scratch between operations (nothing is live across a call, so
+ * the interpreter's handlers can be called with the SysV ABI as is).
+ * Each operation is either emitted inline from its emu_form, with the
+ * exact semantics of the fast handler it replaces (fast_alu.c,
+ * fast_branch.c, fast_ldst.c), or handed to that handler through a copy
+ * of the op followed by a sentinel op: the handler's "continue" reaches
+ * the sentinel, which returns false, and the generated code goes on;
+ * "block ended" returns true with cpu->pc set.  Slow paths (TLB miss,
+ * misaligned SP) are out of line after the block and call the handler,
+ * which finds the same miss and runs the instruction through ldst.c: the
+ * inline code changes nothing before it knows every access hits, so the
+ * fault is exact.
+ */
+#include "jit_priv.h"
+
+#if EMU_JIT_SUPPORTED
+
+#include "../alu.h"
+#include "../icache.h"
+#include "../mem_fast.h"
+
+#define CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
+#define XREG(n) (CPU(x) + 8 * (int32_t)(n))
+#define SLOT(f) ((int32_t)offsetof(struct emu_ic_slot, f))
+
+_Static_assert(sizeof(struct emu_tlb_entry) == 32, "TLB entry index is a shift by 5");
+_Static_assert(sizeof(struct emu_ic_slot) == 32, "slot index is a shift by 5");
+_Static_assert(offsetof(struct emu_tlb_entry, addend) == 24, "addend after the three tags");
+
+/* Guest registers kept in callee-saved host registers within a block.
+ * Write-through: every write also goes to cpu->x[], so memory is always
+ * current (handlers, faults and exits need nothing written back); a
+ * cached copy saves the reload.  Dropped after a handler call (it may
+ * write any register) and at the start of the block. */
+#define NCACHE 5
+static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15 };
+
+struct regcache {
+	int8_t host[32];      /* cache index holding guest register n, or -1 */
+	int8_t guest[NCACHE]; /* guest register in cache entry i, or -1 */
+	unsigned victim;      /* next entry to reuse */
+};
+
+/* Out-of-line paths of one block. */
+#define MAX_STUBS (3 * EMU_IC_MAX_INSNS)
+struct stub {
+	enum { STUB_SLOW, STUB_CODE_WRITE } kind;
+	int8_t cached[NCACHE];       /* STUB_SLOW: cache at resume (reloaded) */
+	uint8_t *jumps[3];           /* rel32s to patch to the stub */
+	const struct emu_op *copy;   /* STUB_SLOW: handler to call */
+	uintptr_t resume;            /* STUB_SLOW: after the operation */
+	uint64_t pc;                 /* STUB_CODE_WRITE: the store's PC */
+	unsigned after;              /* STUB_CODE_WRITE: instructions after it */
+};
+
+/* What the x86 flags hold after the operation just emitted: the ARM
+ * flags of a flag-setting operation (the carry inverted for a
+ * subtraction), which a B.cond right after it branches on. */
+enum xflags { XF_NONE, XF_ADD, XF_SUB, XF_LOGIC };
+
+struct ctx {
+	struct x86_buf b;
+	struct emu_jit *jit;
+	struct regcache rc;
+	enum xflags xflags;
+	uint64_t block_pc; /* the block's first instruction */
+	uintptr_t body;    /* its code, for branches back to it */
+	unsigned n;        /* its instructions */
+	unsigned nstubs;
+	struct stub stubs[MAX_STUBS];
+};
+
+static bool sentinel(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	(void)cpu, (void)op;
+	return false; /* the handler continued: back to the generated code */
+}
+
+/* ---- small pieces ------------------------------------------------------- */
+
+static void cache_clear(struct regcache *rc)
+{
+	memset(rc->host, -1, sizeof(rc->host));
+	memset(rc->guest, -1, sizeof(rc->guest));
+	rc->victim = 0;
+}
+
+/* A cache entry for guest register n (evicting round-robin). */
+static unsigned cache_take(struct regcache *rc, unsigned n)
+{
+	unsigned i = NCACHE;
+	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++)
+		if (rc->guest[k] < 0)
+			i = k;
+	if (i == NCACHE) {
+		i = rc->victim;
+		rc->victim = (rc->victim + 1) % NCACHE;
+		rc->host[rc->guest[i]] = -1;
+	}
+	rc->guest[i] = (int8_t)n;
+	rc->host[n] = (int8_t)i;
+	return cache_reg[i];
+}
+
+/* reg = Xn (w) or Wn zero-extended; x[31] reads as 0.  Leaves the x86
+ * flags alone. */
+static void load_x(struct ctx *c, bool w, unsigned reg, unsigned n)
+{
+	struct x86_buf *b = &c->b;
+	if (n == 31) {
+		x86_mov_imm(b, reg, 0);
+		return;
+	}
+	if (c->rc.host[n] < 0)
+		x86_load(b, true, cache_take(&c->rc, n), RBX, XREG(n));
+	x86_mov_rr(b, w, reg, cache_reg[c->rc.host[n]]);
+}
+
+/* Xn = reg (n is never 31: the handlers do not write XZR either). */
+static void store_x(struct ctx *c, unsigned reg, unsigned n)
+{
+	struct x86_buf *b = &c->b;
+	if (n == 31)
+		return;
+	x86_store(b, true, reg, RBX, XREG(n));
+	unsigned h = c->rc.host[n] >= 0 ? cache_reg[c->rc.host[n]] : cache_take(&c->rc, n);
+	x86_mov_rr(b, true, h, reg);
+}
+
+/* reg = SP (through cpu->fast_sp). */
+static void load_sp(struct x86_buf *b, unsigned reg)
+{
+	x86_load(b, true, reg, RBX, CPU(fast_sp));
+	x86_load(b, true, reg, reg, 0);
+}
+
+static void store_sp(struct x86_buf *b, unsigned reg, unsigned tmp)
+{
+	x86_load(b, true, tmp, RBX, CPU(fast_sp));
+	x86_store(b, true, reg, tmp, 0);
+}
+
+/* 31 = SP forms (xreg_sp / set_xreg_sp). */
+static void load_x_sp(struct ctx *c, unsigned reg, unsigned n)
+{
+	if (n == 31)
+		load_sp(&c->b, reg);
+	else
+		load_x(c, true, reg, n);
+}
+
+static void store_x_sp(struct ctx *c, unsigned reg, unsigned n, unsigned tmp)
+{
+	if (n == 31)
+		store_sp(&c->b, reg, tmp);
+	else
+		store_x(c, reg, n);
+}
+
+/* reg op= imm, through tmp when imm is not a sign-extended imm32. */
+static void alu_imm(struct x86_buf *b, enum x86_alu op, bool w, unsigned reg, uint64_t imm, unsigned tmp)
+{
+	if (!w) {
+		x86_alu_ri(b, op, false, reg, (int32_t)(uint32_t)imm);
+	} else if (x86_fits_s32(imm)) {
+		x86_alu_ri(b, op, true, reg, (int32_t)imm);
+	} else {
+		x86_mov_imm(b, tmp, imm);
+		x86_alu_rr(b, op, true, reg, tmp);
+	}
+}
+
+static void jcc_to(struct x86_buf *b, enum x86_cc cc, uintptr_t target)
+{
+	x86_patch_to(b, x86_jcc(b, cc), target);
+}
+
+static void jmp_to(struct x86_buf *b, uintptr_t target)
+{
+	x86_patch_to(b, x86_jmp(b), target);
+}
+
+/* Continues at guest PC target: the next block or the run loop.  A
+ * branch back to the start of this block needs only the event check:
+ * the slot and its epoch cannot have changed while the block ran
+ * (anything that moves the epoch ends the block first, icache.h). */
+static void goto_pc(struct ctx *c, uint64_t target)
+{
+	struct x86_buf *b = &c->b;
+	x86_mov_imm(b, RAX, target);
+	if (target == c->block_pc) {
+		x86_load(b, true, RCX, RBX, CPU(insn_count));
+		x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
+		uint8_t *out = x86_jcc(b, CC_AE);
+		x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)c->n);
+		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		jmp_to(b, c->body);
+		x86_patch_to(b, out, c->jit->chain);
+		return;
+	}
+	jmp_to(b, c->jit->chain);
+}
+
+/* A conditional branch was taken: `after` instructions counted at block
+ * entry do not run (ic_taken). */
+static void taken(struct ctx *c, unsigned after, uint64_t target)
+{
+	if (after)
+		x86_alu_mi(&c->b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)after);
+	goto_pc(c, target);
+}
+
+static struct stub *new_stub(struct ctx *c)
+{
+	if (c->nstubs == MAX_STUBS) {
+		c->b.overflow = true;
+		return &c->stubs[0];
+	}
+	struct stub *s = &c->stubs[c->nstubs++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+/* ---- flags (alu.h cc_*: N = bit 63 of cc_n, Z = cc_z == 0, C = cc_c,
+ * V = bit 63 of cc_v) ----------------------------------------------------- */
+
+/* After `add`/`sub` of width w left the result in RAX and x86 flags:
+ * stores cc_* (C is x86's CF for add, its complement for sub). */
+static void flags_arith(struct x86_buf *b, bool w, bool sub)
+{
+	/* Only instructions that leave the x86 flags alone, so that a
+	 * B.cond right after can still branch on them (xflags). */
+	x86_setcc(b, sub ? CC_AE : CC_B, RDX);
+	if (w) {
+		x86_store(b, true, RAX, RBX, CPU(cc_n));
+		x86_store(b, true, RAX, RBX, CPU(cc_z));
+	} else {
+		x86_movsxd(b, R9, RAX);
+		x86_store(b, true, R9, RBX, CPU(cc_n));
+		x86_store(b, true, R9, RBX, CPU(cc_z));
+	}
+	x86_movzx8(b, RDX, RDX);
+	x86_store(b, true, RDX, RBX, CPU(cc_c));
+	x86_mov_imm(b, R8, 0);
+	x86_mov_imm(b, R9, (uint64_t)1 << 63);
+	x86_cmov(b, CC_O, true, R8, R9);
+	x86_store(b, true, R8, RBX, CPU(cc_v));
+}
+
+/* cc_logic of the result in RAX. */
+static void flags_logic(struct x86_buf *b, bool w)
+{
+	unsigned r = RAX;
+	if (!w) {
+		x86_movsxd(b, R9, RAX);
+		r = R9;
+	}
+	x86_store(b, true, r, RBX, CPU(cc_n));
+	x86_store(b, true, r, RBX, CPU(cc_z));
+	x86_store_imm(b, RBX, CPU(cc_c), 0);
+	x86_store_imm(b, RBX, CPU(cc_v), 0);
+}
+
+/* AL = ConditionHolds(cond) from cc_*; clobbers RAX, RCX. */
+static void emit_cond(struct x86_buf *b, unsigned cond)
+{
+	switch (cond >> 1) {
+	case 0: /* EQ */
+		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_z), 0);
+		x86_setcc(b, CC_E, RAX);
+		break;
+	case 1: /* CS */
+		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_c), 0);
+		x86_setcc(b, CC_NE, RAX);
+		break;
+	case 2: /* MI */
+		x86_load(b, true, RAX, RBX, CPU(cc_n));
+		x86_test_rr(b, true, RAX, RAX);
+		x86_setcc(b, CC_S, RAX);
+		break;
+	case 3: /* VS */
+		x86_load(b, true, RAX, RBX, CPU(cc_v));
+		x86_test_rr(b, true, RAX, RAX);
+		x86_setcc(b, CC_S, RAX);
+		break;
+	case 4: /* HI: C && !Z */
+		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_c), 0);
+		x86_setcc(b, CC_NE, RAX);
+		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_z), 0);
+		x86_setcc(b, CC_NE, RCX);
+		x86_and_al_cl(b);
+		break;
+	case 5: /* GE: N == V */
+		x86_load(b, true, RAX, RBX, CPU(cc_n));
+		x86_alu_rm(b, ALU_XOR, true, RAX, RBX, CPU(cc_v));
+		x86_setcc(b, CC_NS, RAX);
+		break;
+	case 6: /* GT: N == V && !Z */
+		x86_load(b, true, RAX, RBX, CPU(cc_n));
+		x86_alu_rm(b, ALU_XOR, true, RAX, RBX, CPU(cc_v));
+		x86_setcc(b, CC_NS, RAX);
+		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_z), 0);
+		x86_setcc(b, CC_NE, RCX);
+		x86_and_al_cl(b);
+		break;
+	default: /* AL, NV: always */
+		x86_mov_imm(b, RAX, 1);
+		return;
+	}
+	if (cond & 1)
+		x86_xor_al_1(b);
+}
+
+/* RCX = Rm shifted (LOGIC, ADDSUB). */
+static void shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	static const enum x86_shift sh[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
+	struct x86_buf *b = &c->b;
+	load_x(c, f->sf, RCX, op->rm);
+	if (op->ra)
+		x86_shift_ri(b, sh[f->shift & 3], f->sf, RCX, op->ra);
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+/* The handler for this one operation (a copy followed by the sentinel);
+ * returns to the run loop when it ended the block. */
+static void call_handler(struct ctx *c, const struct emu_op *copy)
+{
+	struct x86_buf *b = &c->b;
+	x86_mov_rr(b, true, RDI, RBX);
+	x86_mov_imm(b, RSI, (uintptr_t)copy);
+	x86_mov_imm(b, RAX, (uintptr_t)copy->fn);
+	x86_call_r(b, RAX);
+	x86_test_al_al(b);
+	jcc_to(b, CC_NE, c->jit->epilogue);
+	cache_clear(&c->rc); /* it may have written any register */
+}
+
+static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	struct x86_buf *b = &c->b;
+	bool w = f->sf;
+	switch (f->kind) {
+	case FORM_MOVI:
+		x86_mov_imm(b, RAX, op->imm);
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_MOVK:
+		load_x(c, true, RAX, op->rd);
+		alu_imm(b, ALU_AND, true, RAX, ~((uint64_t)0xffff << op->ra), RCX);
+		alu_imm(b, ALU_OR, true, RAX, op->imm, RCX);
+		if (!w)
+			x86_mov_rr(b, false, RAX, RAX);
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_ADDI:
+		if (f->sp)
+			load_x_sp(c, RAX, op->rn);
+		else
+			load_x(c, true, RAX, op->rn);
+		x86_alu_ri(b, ALU_ADD, w, RAX, (int32_t)op->imm); /* imm: +-imm12 << 12 at most */
+		if (f->sp)
+			store_x_sp(c, RAX, op->rd, RCX);
+		else
+			store_x(c, RAX, op->rd);
+		break;
+	case FORM_ADDSI:
+		if (f->sp)
+			load_x_sp(c, RAX, op->rn);
+		else
+			load_x(c, true, RAX, op->rn);
+		x86_alu_ri(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, (int32_t)op->imm); /* imm12 << 12 at most */
+		flags_arith(b, w, f->op);
+		if (f->flags == 1 && op->rd != 31)
+			store_x(c, RAX, op->rd);
+		c->xflags = f->op ? XF_SUB : XF_ADD;
+		break;
+	case FORM_MOV:
+		load_x(c, w, RAX, op->rm);
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_LOGICI: {
+		static const enum x86_alu alu[4] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND };
+		load_x(c, w, RAX, op->rn);
+		alu_imm(b, alu[f->op], w, RAX, op->imm, RCX);
+		if (f->op == 3) {
+			flags_logic(b, w);
+			if (op->rd != 31)
+				store_x(c, RAX, op->rd);
+			c->xflags = XF_LOGIC;
+		} else {
+			store_x(c, RAX, op->rd);
+		}
+		break;
+	}
+	case FORM_UBFM:
+		load_x(c, w, RAX, op->rn);
+		if (op->ra)
+			x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
+		alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_SBFX:
+	case FORM_SBFIZ:
+		load_x(c, true, RAX, op->rn);
+		if (f->kind == FORM_SBFX && op->ra)
+			x86_shift_ri(b, SH_SHR, true, RAX, op->ra);
+		if (op->rm < 64) { /* alu_sext(v, rm) */
+			x86_shift_ri(b, SH_SHL, true, RAX, 64 - op->rm);
+			x86_shift_ri(b, SH_SAR, true, RAX, 64 - op->rm);
+		}
+		if (f->kind == FORM_SBFIZ)
+			x86_shift_ri(b, SH_SHL, true, RAX, op->ra);
+		if (op->imm != UINT64_MAX)
+			x86_mov_rr(b, false, RAX, RAX); /* imm: the 32-bit datasize mask */
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_LOGIC: {
+		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
+		load_x(c, w, RAX, op->rn);
+		shifted_rm(c, op, f);
+		if (f->op & 1) /* bic, orn, eon, bics */
+			x86_not(b, w, RCX);
+		x86_alu_rr(b, alu[f->op], w, RAX, RCX);
+		if (f->flags)
+			flags_logic(b, w);
+		if (f->flags != 2)
+			store_x(c, RAX, op->rd);
+		if (f->flags)
+			c->xflags = XF_LOGIC;
+		break;
+	}
+	case FORM_ADDSUB:
+		load_x(c, w, RAX, op->rn);
+		shifted_rm(c, op, f);
+		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
+		if (f->flags)
+			flags_arith(b, w, f->op);
+		if (f->flags != 2)
+			store_x(c, RAX, op->rd);
+		if (f->flags)
+			c->xflags = f->op ? XF_SUB : XF_ADD;
+		break;
+	case FORM_CSEL:
+		emit_cond(b, op->ra);
+		load_x(c, true, RDX, op->rn);
+		load_x(c, true, RSI, op->rm);
+		if (f->op == 3) {
+			x86_neg(b, true, RSI);
+		} else {
+			if (f->op & 2)
+				x86_not(b, true, RSI);
+			if (f->op & 1)
+				x86_alu_ri(b, ALU_ADD, true, RSI, 1);
+		}
+		x86_test_al_al(b);
+		x86_cmov(b, CC_E, w, RDX, RSI); /* 32-bit cmov zero-extends */
+		if (!w)
+			x86_mov_rr(b, false, RDX, RDX);
+		store_x(c, RDX, op->rd);
+		break;
+	case FORM_CCMP: {
+		/* The operands are read on both paths: the register cache
+		 * is the same where they meet. */
+		emit_cond(b, op->ra);
+		x86_movzx8(b, R10, RAX);
+		load_x(c, w, RAX, op->rn);
+		if (f->flags)
+			x86_mov_imm(b, RCX, op->rm);
+		else
+			load_x(c, w, RCX, op->rm);
+		x86_test_rr(b, false, R10, R10);
+		uint8_t *fail = x86_jcc(b, CC_E);
+		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
+		flags_arith(b, w, f->op);
+		uint8_t *done = x86_jmp(b);
+		x86_patch_here(b, fail);
+		uint32_t nzcv = (uint32_t)op->imm; /* cc_load */
+		x86_store_imm(b, RBX, CPU(cc_n), (nzcv >> 31) & 1 ? INT32_MIN : 0);
+		x86_store_imm(b, RBX, CPU(cc_z), !((nzcv >> 30) & 1));
+		x86_store_imm(b, RBX, CPU(cc_c), (nzcv >> 29) & 1);
+		x86_store_imm(b, RBX, CPU(cc_v), (nzcv >> 28) & 1 ? INT32_MIN : 0);
+		x86_patch_here(b, done);
+		break;
+	}
+	case FORM_MADD:
+		load_x(c, w, RAX, op->rn);
+		load_x(c, w, RCX, op->rm);
+		x86_imul_rr(b, w, RAX, RCX);
+		load_x(c, w, RCX, op->ra);
+		if (f->op) {
+			x86_alu_rr(b, ALU_SUB, w, RCX, RAX);
+			store_x(c, RCX, op->rd);
+		} else {
+			x86_alu_rr(b, ALU_ADD, w, RAX, RCX);
+			store_x(c, RAX, op->rd);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* The x86 condition code that is ARM condition cond after an operation
+ * that left xf in the x86 flags, or -1. */
+static int xflags_cc(enum xflags xf, unsigned cond)
+{
+	static const int8_t common[16] = {
+		CC_E, CC_NE, -1, -1, CC_S, CC_NS, CC_O, CC_NO, -1, -1, CC_GE, CC_L, CC_G, CC_LE, -1, -1,
+	};
+	if (xf == XF_NONE || cond >= 14)
+		return -1;
+	if (common[cond] >= 0)
+		return common[cond];
+	switch (cond) {
+	case 2: return xf == XF_SUB ? CC_AE : CC_B;  /* CS */
+	case 3: return xf == XF_SUB ? CC_B : CC_AE;  /* CC */
+	case 8: return xf == XF_SUB ? CC_A : -1;     /* HI */
+	default: return xf == XF_SUB ? CC_BE : -1;   /* LS */
+	}
+}
+
+/* Returns true when the operation ends the block. */
+static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
+{
+	struct x86_buf *b = &c->b;
+	uint8_t *skip;
+	switch (f->kind) {
+	case FORM_B:
+		c->xflags = XF_NONE;
+		if (f->op) {
+			x86_mov_imm(b, RAX, op->pc + 4);
+			store_x(c, RAX, 30);
+		}
+		goto_pc(c, op->imm);
+		return true;
+	case FORM_BR:
+		load_x(c, true, RAX, op->rn); /* before writing X30 (BLR X30) */
+		if (f->op) {
+			x86_mov_imm(b, RCX, op->pc + 4);
+			store_x(c, RCX, 30);
+		}
+		jmp_to(b, c->jit->chain);
+		return true;
+	case FORM_BCOND: {
+		/* Not taken, the x86 flags are those it branched on: a
+		 * second B.cond can use them too. */
+		int cc = xflags_cc(c->xflags, f->cond);
+		if (cc >= 0) {
+			skip = x86_jcc(b, (enum x86_cc)(cc ^ 1)); /* not taken */
+		} else {
+			emit_cond(b, f->cond);
+			x86_test_al_al(b);
+			skip = x86_jcc(b, CC_E);
+			c->xflags = XF_NONE;
+		}
+		break;
+	}
+	case FORM_NOP:
+		return false;
+	case FORM_CBZ:
+		load_x(c, f->sf, RAX, op->rd);
+		x86_test_rr(b, f->sf, RAX, RAX);
+		skip = x86_jcc(b, f->op ? CC_E : CC_NE);
+		break;
+	case FORM_TBZ:
+		load_x(c, true, RAX, op->rd);
+		x86_bt_ri(b, RAX, op->ra);
+		skip = x86_jcc(b, f->op ? CC_AE : CC_B);
+		break;
+	default:
+		c->xflags = XF_NONE;
+		return false;
+	}
+	if (f->kind != FORM_BCOND)
+		c->xflags = XF_NONE;
+	taken(c, after, op->imm);
+	x86_patch_here(b, skip);
+	return false;
+}
+
+/* RAX = host address of an aligned size-byte access at the VA in RAX,
+ * or a jump (recorded in *miss) when the TLB view of the block misses.
+ * Clobbers RCX, RDX. */
+static void tlb_hit(struct x86_buf *b, unsigned size, enum emu_access acc, uint8_t **miss)
+{
+	x86_mov_rr(b, true, RCX, RAX);
+	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT);
+	x86_alu_ri(b, ALU_AND, false, RCX, EMU_TLB_SIZE - 1);
+	x86_shift_ri(b, SH_SHL, false, RCX, 5);
+	x86_alu_rm(b, ALU_ADD, true, RCX, RBX, CPU(fast_tlb));
+	x86_mov_rr(b, true, RDX, RAX);
+	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
+	x86_alu_rm(b, ALU_OR, true, RDX, RBX, CPU(fast_key));
+	x86_alu_rm(b, ALU_CMP, true, RDX, RCX, 8 * (int32_t)acc);
+	*miss = x86_jcc(b, CC_NE);
+	x86_alu_rm(b, ALU_ADD, true, RAX, RCX, 24);
+}
+
+/* mem_note_code_write for the host address in reg: a jump to the
+ * code-write stub (recorded in *hit) when its page may hold code.
+ * Clobbers RCX. */
+static void code_write_check(struct x86_buf *b, unsigned reg, uint8_t **hit)
+{
+	x86_mov_rr(b, true, RCX, reg);
+	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT);
+	x86_alu_ri(b, ALU_AND, false, RCX, EMU_IC_PAGES - 1);
+	x86_alu_rr(b, ALU_ADD, true, RCX, RBX);
+	x86_cmp_m8i(b, RCX, CPU(ic.code_page), 0);
+	*hit = x86_jcc(b, CC_NE);
+}
+
+/* Base register into RSI (SP: must be 16-byte aligned, else the slow
+ * path decides). */
+static void ldst_base(struct ctx *c, const struct emu_op *op, const struct emu_form *f, struct stub *s)
+{
+	struct x86_buf *b = &c->b;
+	if (f->sp) {
+		load_sp(b, RSI);
+		x86_test_r8i(b, RSI, 15);
+		s->jumps[2] = x86_jcc(b, CC_NE);
+	} else {
+		load_x(c, true, RSI, op->rn);
+	}
+}
+
+static void ldst_writeback(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned reg)
+{
+	if (f->sp)
+		store_sp(&c->b, reg, RCX);
+	else
+		store_x(c, reg, op->rn);
+}
+
+static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
+{
+	const struct emu_op *copy = op; /* the handler's copy (slow path) */
+	struct x86_buf *b = &c->b;
+	struct stub *s = new_stub(c);
+	s->kind = STUB_SLOW;
+	s->copy = copy;
+	unsigned size = 1u << f->size;
+	uint8_t *code_hit = NULL;
+	ldst_base(c, op, f, s);
+	/* RDI = offset */
+	switch (f->mode) {
+	case EMU_FM_REG:
+	case EMU_FM_REG_UXTW:
+	case EMU_FM_REG_SXTW:
+		load_x(c, f->mode != EMU_FM_REG_UXTW, RDI, op->rm);
+		if (f->mode == EMU_FM_REG_SXTW)
+			x86_movsxd(b, RDI, RDI);
+		if (op->ra)
+			x86_shift_ri(b, SH_SHL, true, RDI, op->ra);
+		break;
+	default:
+		x86_mov_imm(b, RDI, op->imm);
+		break;
+	}
+	if (f->mode == EMU_FM_POST)
+		x86_mov_rr(b, true, RAX, RSI);
+	else
+		x86_lea_idx(b, RAX, RSI, RDI);
+	tlb_hit(b, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
+	switch (f->op) {
+	case EMU_FK_ST:
+		load_x(c, true, RDX, op->rd);
+		x86_store_n(b, size, RDX, RAX, 0);
+		break;
+	case EMU_FK_LD:
+		x86_load_zx(b, size, RDX, RAX, 0);
+		store_x(c, RDX, op->rd);
+		break;
+	case EMU_FK_LDS64:
+		x86_load_sx(b, true, size, RDX, RAX, 0);
+		store_x(c, RDX, op->rd);
+		break;
+	default: /* EMU_FK_LDS32: byte or halfword */
+		x86_load_sx(b, false, size, RDX, RAX, 0);
+		store_x(c, RDX, op->rd);
+		break;
+	}
+	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {
+		x86_lea_idx(b, RDX, RSI, RDI);
+		ldst_writeback(c, op, f, RDX);
+	}
+	if (f->op == EMU_FK_ST)
+		code_write_check(b, RAX, &code_hit);
+	s->resume = x86_here(b);
+	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
+	if (code_hit) {
+		struct stub *w = new_stub(c);
+		w->kind = STUB_CODE_WRITE;
+		w->jumps[0] = code_hit;
+		w->pc = op->pc;
+		w->after = after;
+	}
+}
+
+static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
+{
+	const struct emu_op *copy = op; /* the handler's copy (slow path) */
+	struct x86_buf *b = &c->b;
+	struct stub *s = new_stub(c);
+	s->kind = STUB_SLOW;
+	s->copy = copy;
+	unsigned bytes = 1u << f->size;
+	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
+	ldst_base(c, op, f, s);
+	/* R10 = a1, RAX -> p2 first (a2 = a1 + bytes), then R11 = p2, RAX = p1 */
+	if (f->mode == 1)
+		x86_mov_rr(b, true, R10, RSI);
+	else {
+		x86_mov_rr(b, true, R10, RSI);
+		x86_alu_ri(b, ALU_ADD, true, R10, (int32_t)op->imm);
+	}
+	x86_mov_rr(b, true, RAX, R10);
+	x86_alu_ri(b, ALU_ADD, true, RAX, (int32_t)bytes);
+	tlb_hit(b, bytes, acc, &s->jumps[0]);
+	x86_mov_rr(b, true, R11, RAX);
+	x86_mov_rr(b, true, RAX, R10);
+	tlb_hit(b, bytes, acc, &s->jumps[1]);
+	bool w = bytes == 8;
+	if (f->op == EMU_FK_ST) {
+		load_x(c, true, RDX, op->rd);
+		x86_store_n(b, bytes, RDX, RAX, 0);
+		load_x(c, true, RDX, op->rm);
+		x86_store_n(b, bytes, RDX, R11, 0);
+	} else {
+		if (f->op == EMU_FK_LDS64) {
+			x86_load_sx(b, true, 4, RDX, RAX, 0);
+			x86_load_sx(b, true, 4, R8, R11, 0);
+		} else {
+			x86_load(b, w, RDX, RAX, 0);
+			x86_load(b, w, R8, R11, 0);
+		}
+		store_x(c, R8, op->rm); /* Rt2 first, as the handler */
+		store_x(c, RDX, op->rd);
+	}
+	if (f->mode & 1) {
+		x86_mov_rr(b, true, RDX, RSI);
+		x86_alu_ri(b, ALU_ADD, true, RDX, (int32_t)op->imm);
+		ldst_writeback(c, op, f, RDX);
+	}
+	if (f->op == EMU_FK_ST) {
+		/* Both pages are noted (one epoch bump is enough: the stub
+		 * bumps it once for either). */
+		uint8_t *hit1, *hit2;
+		code_write_check(b, RAX, &hit1);
+		code_write_check(b, R11, &hit2);
+		struct stub *wst = new_stub(c);
+		wst->kind = STUB_CODE_WRITE;
+		wst->jumps[0] = hit1;
+		wst->jumps[1] = hit2;
+		wst->pc = op->pc;
+		wst->after = after;
+	}
+	s->resume = x86_here(b);
+	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
+}
+
+static void emit_stubs_of_block(struct ctx *c)
+{
+	struct x86_buf *b = &c->b;
+	for (unsigned i = 0; i < c->nstubs; i++) {
+		struct stub *s = &c->stubs[i];
+		for (unsigned j = 0; j < 3; j++)
+			x86_patch_here(b, s->jumps[j]);
+		if (s->kind == STUB_SLOW) {
+			call_handler(c, s->copy);
+			for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
+				if (s->cached[k] >= 0)
+					x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
+			jmp_to(b, s->resume);
+		} else {
+			/* emu_ic_stop_after, after mem_note_code_write */
+			x86_inc_m64(b, RBX, CPU(ic.epoch));
+			if (s->after)
+				x86_alu_mi(b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)s->after);
+			x86_mov_imm(b, RAX, s->pc + 4);
+			x86_store(b, true, RAX, RBX, CPU(pc));
+			jmp_to(b, c->jit->epilogue);
+		}
+	}
+}
+
+/* ---- blocks ---------------------------------------------------------- */
+
+uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
+{
+	unsigned n = (unsigned)slot->n;
+	if (jit->ops_used + JIT_OPS_PER_BLOCK > jit->ops_cap || jit->used + JIT_MAX_BLOCK_BYTES > jit->size)
+		return 0;
+	static __thread struct ctx c; /* large: not on the stack */
+	memset(&c, 0, sizeof(c));
+	c.jit = jit;
+	c.b = (struct x86_buf){ .p = jit->rw + jit->used, .base = jit->rw,
+				.end = jit->rw + jit->used + JIT_MAX_BLOCK_BYTES, .exec = (uintptr_t)jit->rx };
+	struct x86_buf *b = &c.b;
+	uintptr_t start = x86_here(b);
+	cache_clear(&c.rc);
+	c.block_pc = slot->pc;
+	c.body = start;
+	c.n = n;
+	size_t ops_used = jit->ops_used;
+	bool ended = false;
+	for (unsigned i = 0; i < n && !ended; i++) {
+		const struct emu_op *orig = &slot->ops[i];
+		struct emu_op op; /* as decoded, without the CMP + B.cond fusion */
+		ended = emu_ic_decode(&op, orig->insn, orig->pc);
+		unsigned after = n - 1 - i;
+		enum xflags xf = c.xflags;
+		c.xflags = XF_NONE; /* unless the operation sets it */
+		struct emu_form f;
+		if (emu_fast_alu_form(op.fn, &f)) {
+			emit_alu(&c, &op, &f);
+			continue;
+		}
+		if (emu_fast_branch_form(op.fn, &f)) {
+			c.xflags = xf; /* B.cond may use it, NOP keeps it */
+			ended = emit_branch(&c, &op, &f, after) || ended;
+			continue;
+		}
+		/* The handler gets a copy followed by the sentinel. */
+		struct emu_op *copy = &jit->ops[ops_used];
+		ops_used += 2;
+		copy[0] = op;
+		memset(&copy[1], 0, sizeof(copy[1]));
+		copy[1].fn = sentinel;
+		copy[1].pc = op.pc + 4;
+		if (emu_fast_ldst_form(op.fn, &f)) {
+			if (f.kind == FORM_LDST)
+				emit_ldst(&c, copy, &f, after);
+			else
+				emit_ldstp(&c, copy, &f, after);
+		} else {
+			call_handler(&c, copy);
+			if (ended) /* block-ending handlers return true */
+				jmp_to(b, jit->epilogue);
+		}
+	}
+	if (!ended) /* op_goto */
+		goto_pc(&c, slot->pc + 4 * (uint64_t)n);
+	emit_stubs_of_block(&c);
+	if (b->overflow)
+		return 0;
+	jit->used = (size_t)(b->p - jit->rw);
+	jit->ops_used = ops_used;
+	return start;
+}
+
+void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
+{
+	static const unsigned saved[] = { RBX, RBP, R12, R13, R14, R15 };
+	/* enter(cpu, code): callee-saved registers, a 16-byte aligned stack
+	 * for the calls of generated code, RBX = cpu. */
+	jit->enter = x86_here(b);
+	for (unsigned i = 0; i < 6; i++)
+		x86_push(b, saved[i]);
+	x86_alu_ri(b, ALU_SUB, true, RSP, 8);
+	x86_mov_rr(b, true, RBX, RDI);
+	x86_jmp_r(b, RSI);
+
+	jit->epilogue = x86_here(b);
+	x86_alu_ri(b, ALU_ADD, true, RSP, 8);
+	for (unsigned i = 6; i-- > 0;)
+		x86_pop(b, saved[i]);
+	x86_mov_imm(b, RAX, 1);
+	x86_ret(b);
+
+	/* chain: RAX = guest PC.  ic_goto's checks, then the slot's code. */
+	jit->chain = x86_here(b);
+	x86_store(b, true, RAX, RBX, CPU(pc));
+	x86_load(b, true, RCX, RBX, CPU(insn_count));
+	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
+	jcc_to(b, CC_AE, jit->epilogue);
+	x86_cmp_m8i(b, RBX, CPU(debug_bkpt_active), 0);
+	jcc_to(b, CC_NE, jit->epilogue);
+	x86_mov_rr(b, false, RDX, RAX);
+	x86_shift_ri(b, SH_SHR, false, RDX, 2);
+	x86_alu_ri(b, ALU_AND, false, RDX, EMU_IC_SLOTS - 1);
+	x86_mov_rr(b, true, RSI, RDX);
+	x86_shift_ri(b, SH_SHL, true, RSI, 5);
+	x86_alu_rr(b, ALU_ADD, true, RSI, RBX);
+	x86_alu_ri(b, ALU_ADD, true, RSI, CPU(ic.slot));
+	x86_alu_rm(b, ALU_CMP, true, RAX, RSI, SLOT(pc));
+	jcc_to(b, CC_NE, jit->epilogue);
+	x86_load(b, true, R8, RBX, CPU(ic.epoch));
+	x86_alu_rm(b, ALU_CMP, true, R8, RSI, SLOT(epoch));
+	jcc_to(b, CC_NE, jit->epilogue);
+	x86_mov_imm(b, R9, (uintptr_t)jit->code);
+	x86_shift_ri(b, SH_SHL, true, RDX, 3);
+	x86_alu_rr(b, ALU_ADD, true, R9, RDX);
+	x86_load(b, true, R9, R9, 0);
+	x86_test_rr(b, true, R9, R9);
+	jcc_to(b, CC_E, jit->epilogue);
+	x86_store(b, true, RSI, RBX, CPU(blk));
+	x86_alu_rm(b, ALU_ADD, true, RCX, RSI, SLOT(n));
+	x86_store(b, true, RCX, RBX, CPU(insn_count));
+	x86_jmp_r(b, R9);
+}
+
+#endif /* EMU_JIT_SUPPORTED */

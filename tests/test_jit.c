@@ -1,0 +1,559 @@
+/*
+ * test_jit.c - the translator of the emu backend (src/vcpu/emu/jit/)
+ * against the interpreter, which stays the reference for semantics.
+ *
+ * Two vCPUs of one VM, created with HV_EMU_JIT=0 and with the translator
+ * translating every block at once (HV_EMU_JIT_HOT=0), run the same cases
+ * one after the other from the same memory contents; after each case the
+ * registers, NZCV, the exit (reason, syndrome, addresses), the retired
+ * instruction count and the data memory must be identical.
+ *
+ *   random_blocks       random integer, load/store and branch words
+ *   fault_every_position  long blocks with a faulting instruction at each
+ *                       position in turn (stage-2 exits, guest aborts,
+ *                       UNDEF, a pair whose second half faults): PC,
+ *                       registers, flags, memory and the count are the
+ *                       interpreter's, partial writes never visible
+ *   cache_flush         a 1 MiB code cache overflowing many times
+ *   no_wx_mapping       no host page is writable and executable
+ *
+ * On hosts without a translator the suite notes it and checks nothing.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <check.h>
+
+#include <Hypervisor/Hypervisor.h>
+
+#include "backend.h"
+
+#include "../src/vcpu/emu/probe.h"
+
+#define RAM_IPA 0x40000000ull
+#define RAM_SIZE 0x100000ull     /* 1 MiB */
+#define VEC_OFF 0x800ull         /* VBAR_EL1: entry k does HVC #(0xF000 + k) */
+#define CODE_OFF 0x10000ull      /* cases run from here; the rest is HVC #0 */
+#define CODE_SIZE 0x10000ull
+#define DATA_OFF 0x40000ull      /* compared after every case */
+#define DATA_SIZE 0x10000ull
+#define PTR (RAM_IPA + DATA_OFF + DATA_SIZE / 2)
+#define UNMAPPED 0x80000000ull
+#define MAX_WORDS 48
+
+#define HVC(imm) (0xd4000002u | ((uint32_t)(imm) << 5))
+
+struct jcase {
+	uint32_t words[MAX_WORDS];
+	unsigned n;
+	uint64_t x[31], sp;
+	uint32_t nzcv;
+};
+
+struct outcome {
+	uint64_t x[31], sp, pc, cpsr, elr, esr1, far1;
+	uint32_t reason, syndrome;
+	uint64_t va, pa, retired;
+	uint8_t *data; /* DATA_SIZE bytes */
+};
+
+static uint8_t *ram;
+static uint8_t *pristine;
+
+static void fill_image(void)
+{
+	for (uint64_t off = 0; off < RAM_SIZE; off += 4) {
+		uint32_t w = HVC(0);
+		memcpy(pristine + off, &w, 4);
+	}
+	for (unsigned k = 0; k < 16; k++) {
+		uint32_t w = HVC(0xF000 + k);
+		memcpy(pristine + VEC_OFF + 0x80ull * k, &w, 4);
+	}
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	for (uint64_t off = DATA_OFF; off < DATA_OFF + DATA_SIZE; off += 8) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		memcpy(pristine + off, &seed, 8);
+	}
+}
+
+static void setup(void)
+{
+	ck_assert_int_eq(hv_vm_create(NULL), HV_SUCCESS);
+	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pristine = malloc(RAM_SIZE);
+	ck_assert(ram != MAP_FAILED && pristine);
+	fill_image();
+	ck_assert_int_eq(hv_vm_map(ram, RAM_IPA, RAM_SIZE, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC),
+			 HV_SUCCESS);
+}
+
+static void teardown(void)
+{
+	hv_vm_unmap(RAM_IPA, RAM_SIZE);
+	hv_vm_destroy();
+	munmap(ram, RAM_SIZE);
+	free(pristine);
+}
+
+/* ---- running cases on a vCPU of a given kind -------------------------- */
+
+struct worker {
+	bool jit;                     /* translator on (translating at once) */
+	const struct jcase *cases;
+	unsigned ncases;
+	struct outcome *out;
+	const char *cache_mb;         /* HV_EMU_JIT_CACHE_MB or NULL */
+	struct emu_probe probe;       /* at the end */
+	bool failed;
+};
+
+#define W_CHECK(w, call)                                                                   \
+	do {                                                                               \
+		if ((call) != HV_SUCCESS) {                                                \
+			fprintf(stderr, "test_jit: %s failed\n", #call);                   \
+			(w)->failed = true;                                                \
+			return NULL;                                                       \
+		}                                                                          \
+	} while (0)
+
+static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	hv_vcpu_t vcpu;
+	hv_vcpu_exit_t *ex;
+	/* The translator is chosen when the vCPU is created. */
+	pthread_mutex_lock(&env_lock);
+	setenv("HV_EMU_JIT", w->jit ? "1" : "0", 1);
+	setenv("HV_EMU_JIT_HOT", "0", 1);
+	if (w->cache_mb)
+		setenv("HV_EMU_JIT_CACHE_MB", w->cache_mb, 1);
+	else
+		unsetenv("HV_EMU_JIT_CACHE_MB");
+	hv_return_t r = hv_vcpu_create(&vcpu, &ex, NULL);
+	pthread_mutex_unlock(&env_lock);
+	W_CHECK(w, r);
+	W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_VBAR_EL1, RAM_IPA + VEC_OFF));
+	for (unsigned i = 0; i < w->ncases; i++) {
+		const struct jcase *c = &w->cases[i];
+		struct outcome *o = &w->out[i];
+		memcpy(ram, pristine, RAM_SIZE);
+		memcpy(ram + CODE_OFF, c->words, 4 * (size_t)c->n);
+		for (unsigned k = 0; k < 31; k++)
+			W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X0 + k, c->x[k]));
+		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_SP_EL1, c->sp));
+		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5ull | c->nzcv));
+		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_PC, RAM_IPA + CODE_OFF));
+		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_ELR_EL1, 0));
+		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_ESR_EL1, 0));
+		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_FAR_EL1, 0));
+		struct emu_probe before;
+		W_CHECK(w, emu_probe_vcpu(vcpu, &before));
+		W_CHECK(w, hv_vcpu_run(vcpu));
+		for (unsigned k = 0; k < 31; k++)
+			W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_X0 + k, &o->x[k]));
+		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_SP_EL1, &o->sp));
+		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_PC, &o->pc));
+		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_CPSR, &o->cpsr));
+		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_ELR_EL1, &o->elr));
+		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_ESR_EL1, &o->esr1));
+		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_FAR_EL1, &o->far1));
+		o->reason = ex->reason;
+		o->syndrome = (uint32_t)ex->exception.syndrome;
+		o->va = ex->exception.virtual_address;
+		o->pa = ex->exception.physical_address;
+		struct emu_probe after;
+		W_CHECK(w, emu_probe_vcpu(vcpu, &after));
+		o->retired = after.retired - before.retired;
+		memcpy(o->data, ram + DATA_OFF, DATA_SIZE);
+	}
+	W_CHECK(w, emu_probe_vcpu(vcpu, &w->probe));
+	hv_vcpu_destroy(vcpu);
+	return NULL;
+}
+
+static void run_worker(struct worker *w)
+{
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, worker_main, w), 0);
+	pthread_join(t, NULL);
+	ck_assert_msg(!w->failed, "worker failed");
+}
+
+static struct outcome *outcomes(unsigned n)
+{
+	struct outcome *o = calloc(n, sizeof(*o));
+	ck_assert(o);
+	for (unsigned i = 0; i < n; i++) {
+		o[i].data = malloc(DATA_SIZE);
+		ck_assert(o[i].data);
+	}
+	return o;
+}
+
+static void free_outcomes(struct outcome *o, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(o[i].data);
+	free(o);
+}
+
+static void print_case(const struct jcase *c)
+{
+	fprintf(stderr, "  words:");
+	for (unsigned i = 0; i < c->n; i++)
+		fprintf(stderr, " %08x", c->words[i]);
+	fprintf(stderr, "\n  nzcv %08x\n", c->nzcv);
+}
+
+/* Both outcomes of case i agree; prints the first difference. */
+static bool same(const struct jcase *c, unsigned i, const struct outcome *a, const struct outcome *b)
+{
+	const char *what = NULL;
+	char buf[96];
+	for (unsigned k = 0; k < 31 && !what; k++)
+		if (a->x[k] != b->x[k]) {
+			snprintf(buf, sizeof(buf), "x%u: interp %#llx jit %#llx", k, (unsigned long long)a->x[k],
+				 (unsigned long long)b->x[k]);
+			what = buf;
+		}
+#define FIELD(f)                                                                                \
+	if (!what && a->f != b->f) {                                                            \
+		snprintf(buf, sizeof(buf), #f ": interp %#llx jit %#llx", (unsigned long long)a->f, \
+			 (unsigned long long)b->f);                                             \
+		what = buf;                                                                     \
+	}
+	FIELD(sp) FIELD(pc) FIELD(cpsr) FIELD(elr) FIELD(esr1) FIELD(far1) FIELD(reason) FIELD(syndrome)
+	FIELD(va) FIELD(pa) FIELD(retired)
+#undef FIELD
+	if (!what && memcmp(a->data, b->data, DATA_SIZE) != 0) {
+		unsigned off = 0;
+		while (a->data[off] == b->data[off])
+			off++;
+		snprintf(buf, sizeof(buf), "data at +%#x: interp %02x jit %02x", off, a->data[off], b->data[off]);
+		what = buf;
+	}
+	if (what) {
+		fprintf(stderr, "test_jit: case %u differs: %s\n", i, what);
+		print_case(c);
+	}
+	return !what;
+}
+
+/* Runs the cases on both kinds of vCPU and compares; returns the
+ * translating worker's probe. */
+static struct emu_probe compare_cases(const struct jcase *cases, unsigned n, const char *cache_mb)
+{
+	struct outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
+	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .cache_mb = cache_mb };
+	run_worker(&wi);
+	run_worker(&wj);
+	unsigned bad = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!same(&cases[i], i, &oi[i], &oj[i]) && ++bad >= 5)
+			break;
+	free_outcomes(oi, n);
+	free_outcomes(oj, n);
+	ck_assert_msg(bad == 0, "%u case(s) differ between the translator and the interpreter", bad);
+	return wj.probe;
+}
+
+/* Whether this host translates at all (a vCPU made with HV_EMU_JIT=1). */
+static bool have_translator(const char *test)
+{
+	struct jcase c = { .words = { HVC(0) }, .n = 1 };
+	struct outcome *o = outcomes(1);
+	struct worker w = { .jit = true, .cases = &c, .ncases = 1, .out = o };
+	run_worker(&w);
+	free_outcomes(o, 1);
+	if (!w.probe.translating)
+		hv_test_note(test, "no translator on this host (the interpreter runs everything)");
+	return w.probe.translating;
+}
+
+/* ---- random cases -------------------------------------------------------- */
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static unsigned rnd_below(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+/* A random base register: X0-X3 (pointers into the data area) or SP. */
+static unsigned base_reg(void)
+{
+	unsigned r = rnd_below(5);
+	return r == 4 ? 31 : r;
+}
+
+static uint32_t random_ldst(void)
+{
+	uint32_t w;
+	switch (rnd_below(6)) {
+	case 0: /* single register, unsigned offset: size:111001:opc */
+		w = 0x39000000u | (uint32_t)rnd_below(4) << 30 | (uint32_t)rnd_below(4) << 22 |
+		    (uint32_t)rnd_below(64) << 10;
+		break;
+	case 1: /* unscaled / post / pre-index imm9 */
+		w = 0x38000000u | (uint32_t)rnd_below(4) << 30 | (uint32_t)rnd_below(4) << 22 |
+		    (uint32_t)(rnd() & 0x1ff) << 12 | (uint32_t)rnd_below(4) << 10;
+		break;
+	case 2: /* register offset, LSL/UXTW/SXTW/SXTX, S */
+		w = 0x38200800u | (uint32_t)rnd_below(4) << 30 | (uint32_t)rnd_below(4) << 22 |
+		    (uint32_t)(4 + rnd_below(8)) << 16 | (uint32_t)rnd_below(8) << 13 | (uint32_t)rnd_below(2) << 12;
+		break;
+	case 3: /* pairs: opc:101:0:mode:L:imm7 */
+		w = 0x28000000u | (uint32_t)rnd_below(3) << 30 | (uint32_t)rnd_below(4) << 23 |
+		    (uint32_t)rnd_below(2) << 22 | (uint32_t)(rnd() & 0x7f) << 15 | (uint32_t)(5 + rnd_below(20)) << 10;
+		break;
+	case 4: /* anything in the load/store class */
+		w = (uint32_t)rnd();
+		w = (w & ~(0x5u << 25)) | (0x4u << 25);
+		w &= ~((1u << 26) | 0x3ffu); /* no SIMD&FP; base and Rt below */
+		break;
+	default: /* exclusives, LSE atomics on X0-X3 */
+		w = (uint32_t)rnd_below(2) ? 0x08000000u | (uint32_t)(rnd() & 0xc0e07c00u)
+					   : 0x38200000u | (uint32_t)(rnd() & 0xc0df7000u);
+		break;
+	}
+	w |= base_reg() << 5;
+	w |= (uint32_t)(4 + rnd_below(24)); /* Rt: X4-X27 */
+	return w;
+}
+
+/* Forward branch to instruction `to` of the case (or past its end, onto
+ * the HVC #0 filling). */
+static uint32_t random_branch(unsigned at, unsigned n)
+{
+	unsigned to = at + 1 + rnd_below(n - at + 2);
+	int32_t off = (int32_t)(to - at);
+	switch (rnd_below(5)) {
+	case 0:
+		return 0x54000000u | ((uint32_t)off & 0x7ffff) << 5 | rnd_below(16);
+	case 1:
+		return 0x34000000u | (uint32_t)rnd_below(2) << 31 | (uint32_t)rnd_below(2) << 24 |
+		       ((uint32_t)off & 0x7ffff) << 5 | rnd_below(31);
+	case 2: {
+		unsigned bit = rnd_below(64);
+		return 0x36000000u | (uint32_t)(bit >> 5) << 31 | (uint32_t)rnd_below(2) << 24 | (bit & 31) << 19 |
+		       ((uint32_t)off & 0x3fff) << 5 | rnd_below(31);
+	}
+	case 3:
+		return 0x14000000u | ((uint32_t)off & 0x3ffffff); /* B */
+	default:
+		return 0x94000000u | ((uint32_t)off & 0x3ffffff); /* BL */
+	}
+}
+
+static uint32_t random_word(unsigned at, unsigned n)
+{
+	uint32_t w = (uint32_t)rnd();
+	switch (rnd_below(10)) {
+	case 0: case 1: case 2: /* data processing, immediate: 100x */
+		return (w & ~(0xfu << 25)) | (0x8u << 25) | ((w >> 7) & 1u) << 25;
+	case 3: case 4: case 5: /* data processing, register: x101 */
+		return (w & ~(0x7u << 25)) | (0x5u << 25);
+	case 6: case 7:
+		return random_ldst();
+	case 8:
+		return random_branch(at, n);
+	default: /* SIMD&FP (interpreter handlers) or a fast form with XZR */
+		return rnd_below(2) ? (w & ~(0x7u << 25)) | (0x7u << 25) : 0xaa1f03e0u | rnd_below(31);
+	}
+}
+
+static void random_case(struct jcase *c)
+{
+	c->n = 1 + rnd_below(MAX_WORDS - 1);
+	for (unsigned i = 0; i < c->n; i++)
+		c->words[i] = random_word(i, c->n);
+	for (unsigned k = 0; k < 31; k++)
+		c->x[k] = rnd_below(4) == 0 ? rnd() : rnd_below(4) == 0 ? (uint32_t)rnd() : rnd() & 0xff;
+	for (unsigned k = 0; k < 4; k++)
+		c->x[k] = PTR + 8 * (uint64_t)(rnd_below(64)) - 256;
+	c->sp = PTR - 16 * (uint64_t)rnd_below(32);
+	c->nzcv = (uint32_t)rnd_below(16) << 28;
+}
+
+START_TEST(random_blocks)
+{
+	if (!have_translator("random_blocks"))
+		return;
+	const unsigned n = 3000;
+	struct jcase *cases = calloc(n, sizeof(*cases));
+	ck_assert(cases);
+	rng ^= (uint64_t)_i * 0x2545f4914f6cdd1dull;
+	for (unsigned i = 0; i < n; i++)
+		random_case(&cases[i]);
+	struct emu_probe p = compare_cases(cases, n, NULL);
+	ck_assert_msg(p.blocks >= n / 2, "only %llu blocks translated", (unsigned long long)p.blocks);
+	free(cases);
+}
+END_TEST
+
+/* ---- a fault at every position ------------------------------------------ */
+
+/* Instruction i of a long block that does not fault: changes a register
+ * (some with flags), stores, loads, pairs - the forms the translator
+ * emits inline. */
+static uint32_t filler(unsigned i)
+{
+	unsigned r = 4 + i % 20;
+	switch (i % 8) {
+	case 0: return 0x91000000u | (i + 1) << 10 | r << 5 | r;            /* add xr, xr, #(i+1) */
+	case 1: return 0xb1000000u | (i + 1) << 10 | r << 5 | r;            /* adds xr, xr, #(i+1) */
+	case 2: return 0xf9000000u | (i & 7) << 10 | 0u << 5 | r;           /* str xr, [x0, #8*(i&7)] */
+	case 3: return 0xf9400000u | ((i + 1) & 7) << 10 | 1u << 5 | r;     /* ldr xr, [x1, #...] */
+	case 4: return 0xeb000000u | (r + 1) << 16 | r << 5 | 31;           /* cmp xr, x(r+1) */
+	case 5: return 0x9a800000u | (r + 2) << 16 | (i & 15) << 12 | r << 5 | r; /* csel */
+	case 6: return 0xa9000000u | (r + 1) << 10 | 2u << 5 | r;           /* stp xr, x(r+1), [x2] */
+	default: return 0xca000000u | (r + 3) << 16 | r << 5 | r;           /* eor */
+	}
+}
+
+/* The faulting instruction of kind k. */
+static uint32_t faulting(unsigned k)
+{
+	switch (k) {
+	case 0: return 0xf9400000u | 28u << 5 | 5;   /* ldr x5, [x28]: unmapped (stage-2 exit) */
+	case 1: return 0xf9000000u | 28u << 5 | 6;   /* str x6, [x28]: unmapped */
+	case 2: return 0xf9400000u | 29u << 5 | 7;   /* ldr x7, [x29]: misaligned Device (EL1 abort) */
+	case 3: return 0x00000000u;                  /* udf #0 */
+	default: return 0xa9400000u | 30u << 5 | 8 | 9u << 10; /* ldp x8, x9, [x30]: 2nd half unmapped */
+	}
+}
+
+START_TEST(fault_every_position)
+{
+	if (!have_translator("fault_every_position"))
+		return;
+	const unsigned len = 40, kinds = 5;
+	unsigned n = len * kinds;
+	struct jcase *cases = calloc(n, sizeof(*cases));
+	ck_assert(cases);
+	for (unsigned k = 0; k < kinds; k++)
+		for (unsigned p = 0; p < len; p++) {
+			struct jcase *c = &cases[k * len + p];
+			c->n = len;
+			for (unsigned i = 0; i < len; i++)
+				c->words[i] = i == p ? faulting(k) : filler(i);
+			for (unsigned r = 0; r < 31; r++)
+				c->x[r] = 0x1000 * r + 7;
+			c->x[0] = PTR;
+			c->x[1] = PTR + 64;
+			c->x[2] = PTR + 128;
+			c->x[28] = UNMAPPED;
+			c->x[29] = PTR + 1;
+			c->x[30] = RAM_IPA + RAM_SIZE - 8; /* x9's half is past the end of RAM */
+			c->sp = PTR;
+			c->nzcv = 0x60000000u;
+		}
+	struct outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
+	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj };
+	run_worker(&wi);
+	run_worker(&wj);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = i / len, p = i % len;
+		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "kind %u position %u differs", k, p);
+		/* And what the interpreter did is what the architecture says:
+		 * the fault is at instruction p, p instructions retired. */
+		uint64_t fault_pc = RAM_IPA + CODE_OFF + 4ull * p;
+		ck_assert_uint_eq(oj[i].retired, p); /* (an HVC that exits does not retire) */
+		if (k == 2 || k == 3) { /* guest exception: ELR_EL1, then the vector's HVC */
+			ck_assert_uint_eq(oj[i].elr, fault_pc);
+		} else {
+			ck_assert_uint_eq(oj[i].reason, HV_EXIT_REASON_EXCEPTION);
+			ck_assert_uint_eq(oj[i].pc, fault_pc);
+			ck_assert_uint_eq(oj[i].syndrome >> 26, 0x24);
+		}
+	}
+	free_outcomes(oi, n);
+	free_outcomes(oj, n);
+	free(cases);
+}
+END_TEST
+
+/* ---- resources ------------------------------------------------------------ */
+
+/* Many distinct blocks (constants and stores) through a 1 MiB code
+ * cache: it fills, is flushed and refilled; results stay the
+ * interpreter's. */
+START_TEST(cache_flush)
+{
+	if (!have_translator("cache_flush"))
+		return;
+	const unsigned n = 800;
+	struct jcase *cases = calloc(n, sizeof(*cases));
+	ck_assert(cases);
+	for (unsigned i = 0; i < n; i++) {
+		struct jcase *c = &cases[i];
+		c->n = MAX_WORDS;
+		for (unsigned j = 0; j < MAX_WORDS; j++) /* movz x(4 + j % 20), #...; str it */
+			c->words[j] = j & 1 ? 0xf9000000u | (j % 8) << 10 | (4 + (j - 1) % 20)
+					    : 0xd2800000u | (uint32_t)((i * 131 + j * 7) & 0xffff) << 5 | (4 + j % 20);
+		c->x[0] = PTR;
+		c->sp = PTR;
+	}
+	/* Distinct code every case: each run rebuilds and retranslates. */
+	struct emu_probe p = compare_cases(cases, n, "1");
+	ck_assert_msg(p.blocks >= n, "%llu blocks translated", (unsigned long long)p.blocks);
+	ck_assert_msg(p.flushes >= 2, "the code cache was flushed %llu times", (unsigned long long)p.flushes);
+	free(cases);
+}
+END_TEST
+
+/* No mapping of this process is writable and executable at once. */
+START_TEST(no_wx_mapping)
+{
+	if (!have_translator("no_wx_mapping"))
+		return;
+	struct jcase c = { .n = 3, .words = { 0x91000484u, 0x91000484u, HVC(0) } };
+	struct outcome *o = outcomes(1);
+	struct worker w = { .jit = true, .cases = &c, .ncases = 1, .out = o };
+	run_worker(&w);
+	free_outcomes(o, 1);
+	FILE *f = fopen("/proc/self/maps", "r");
+	ck_assert(f);
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		char perms[8] = "";
+		if (sscanf(line, "%*s %7s", perms) == 1)
+			ck_assert_msg(!(perms[1] == 'w' && perms[2] == 'x'), "W+X mapping: %s", line);
+	}
+	fclose(f);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("jit");
+	TCase *tc = tcase_create("translator vs interpreter");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, random_blocks, 0, 3);
+	tcase_add_test(tc, fault_every_position);
+	tcase_add_test(tc, cache_flush);
+	tcase_add_test(tc, no_wx_mapping);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
