@@ -8,7 +8,8 @@
  * registers, NZCV, the exit (reason, syndrome, addresses), the retired
  * instruction count and the data memory must be identical.
  *
- *   random_blocks       random integer, load/store and branch words
+ *   random_blocks       random integer, load/store and branch words,
+ *                       some closed into loops
  *   fault_every_position  long blocks with a faulting instruction at each
  *                       position in turn (stage-2 exits, guest aborts,
  *                       UNDEF, a pair whose second half faults): PC,
@@ -337,10 +338,13 @@ static uint32_t random_ldst(void)
 }
 
 /* Forward branch to instruction `to` of the case (or past its end, onto
- * the HVC #0 filling). */
-static uint32_t random_branch(unsigned at, unsigned n)
+ * the HVC #0 filling), never to `avoid` (the B.NE closing a loop case:
+ * jumping there would skip the loop counter's decrement). */
+static uint32_t random_branch(unsigned at, unsigned n, unsigned avoid)
 {
 	unsigned to = at + 1 + rnd_below(n - at + 2);
+	if (to == avoid)
+		to--;
 	int32_t off = (int32_t)(to - at);
 	switch (rnd_below(5)) {
 	case 0:
@@ -360,7 +364,7 @@ static uint32_t random_branch(unsigned at, unsigned n)
 	}
 }
 
-static uint32_t random_word(unsigned at, unsigned n)
+static uint32_t random_word(unsigned at, unsigned n, unsigned avoid)
 {
 	uint32_t w = (uint32_t)rnd();
 	switch (rnd_below(10)) {
@@ -371,23 +375,46 @@ static uint32_t random_word(unsigned at, unsigned n)
 	case 6: case 7:
 		return random_ldst();
 	case 8:
-		return random_branch(at, n);
+		return random_branch(at, n, avoid);
 	default: /* SIMD&FP (interpreter handlers) or a fast form with XZR */
 		return rnd_below(2) ? (w & ~(0x7u << 25)) | (0x7u << 25) : 0xaa1f03e0u | rnd_below(31);
 	}
 }
 
+/* X27 counts the iterations of a loop case: no random word writes it. */
+#define LOOP_REG 27u
+
+static uint32_t not_loop_reg(uint32_t w)
+{
+	if ((w & 31) == LOOP_REG)
+		w ^= 1; /* Rd/Rt */
+	if (((w >> 10) & 31) == LOOP_REG && ((w >> 25) & 5) == 4)
+		w ^= 1u << 10; /* Rt2 of a pair */
+	if (((w >> 16) & 31) == LOOP_REG && ((w >> 25) & 5) == 4)
+		w ^= 1u << 16; /* Rs of an exclusive or atomic */
+	return w;
+}
+
 static void random_case(struct jcase *c)
 {
 	c->n = 1 + rnd_below(MAX_WORDS - 1);
+	/* One case in three is a loop back to the start of its block,
+	 * which the translator runs with pinned registers. */
+	bool loop = rnd_below(3) == 0 && c->n >= 3;
 	for (unsigned i = 0; i < c->n; i++)
-		c->words[i] = random_word(i, c->n);
+		c->words[i] = not_loop_reg(random_word(i, c->n, loop ? c->n - 1 : ~0u));
+	if (loop) {
+		c->words[c->n - 2] = 0xf1000400u | LOOP_REG << 5 | LOOP_REG; /* subs x27, x27, #1 */
+		c->words[c->n - 1] = 0x54000001u | ((uint32_t)(0 - (c->n - 1)) & 0x7ffff) << 5; /* b.ne start */
+	}
 	for (unsigned k = 0; k < 31; k++)
 		c->x[k] = rnd_below(4) == 0 ? rnd() : rnd_below(4) == 0 ? (uint32_t)rnd() : rnd() & 0xff;
 	for (unsigned k = 0; k < 4; k++)
 		c->x[k] = PTR + 8 * (uint64_t)(rnd_below(64)) - 256;
 	c->sp = PTR - 16 * (uint64_t)rnd_below(32);
 	c->nzcv = (uint32_t)rnd_below(16) << 28;
+	if (loop)
+		c->x[LOOP_REG] = 1 + rnd_below(12);
 }
 
 START_TEST(random_blocks)

@@ -42,6 +42,7 @@ static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15 };
 struct regcache {
 	int8_t host[32];      /* cache index holding guest register n, or -1 */
 	int8_t guest[NCACHE]; /* guest register in cache entry i, or -1 */
+	bool pinned[NCACHE];  /* loaded at block entry, never evicted */
 	unsigned victim;      /* next entry to reuse */
 };
 
@@ -66,9 +67,11 @@ struct ctx {
 	struct x86_buf b;
 	struct emu_jit *jit;
 	struct regcache rc;
-	enum xflags xflags;
+	enum xflags xflags;    /* after the operation just emitted */
+	enum xflags xflags_in; /* before it (what it may branch or select on) */
 	uint64_t block_pc; /* the block's first instruction */
-	uintptr_t body;    /* its code, for branches back to it */
+	uintptr_t body;    /* its code after loading the pinned registers,
+			    * for branches back to it */
 	unsigned n;        /* its instructions */
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
@@ -82,28 +85,42 @@ static bool sentinel(struct emu_cpu *cpu, const struct emu_op *op)
 
 /* ---- small pieces ------------------------------------------------------- */
 
-static void cache_clear(struct regcache *rc)
+/* Forgets the unpinned entries; the pinned ones are reloaded from
+ * cpu->x[] (after a handler, which may have written any register). */
+static void cache_reset(struct ctx *c)
 {
-	memset(rc->host, -1, sizeof(rc->host));
-	memset(rc->guest, -1, sizeof(rc->guest));
-	rc->victim = 0;
+	struct regcache *rc = &c->rc;
+	for (unsigned i = 0; i < NCACHE; i++) {
+		if (rc->pinned[i]) {
+			x86_load(&c->b, true, cache_reg[i], RBX, XREG(rc->guest[i]));
+		} else if (rc->guest[i] >= 0) {
+			rc->host[rc->guest[i]] = -1;
+			rc->guest[i] = -1;
+		}
+	}
 }
 
-/* A cache entry for guest register n (evicting round-robin). */
-static unsigned cache_take(struct regcache *rc, unsigned n)
+/* A cache entry for guest register n (evicting round-robin, never a
+ * pinned one), or -1 when all are pinned. */
+static int cache_take(struct regcache *rc, unsigned n)
 {
 	unsigned i = NCACHE;
 	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++)
 		if (rc->guest[k] < 0)
 			i = k;
-	if (i == NCACHE) {
-		i = rc->victim;
-		rc->victim = (rc->victim + 1) % NCACHE;
-		rc->host[rc->guest[i]] = -1;
+	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++) {
+		unsigned v = (rc->victim + k) % NCACHE;
+		if (!rc->pinned[v]) {
+			i = v;
+			rc->host[rc->guest[i]] = -1;
+		}
 	}
+	if (i == NCACHE)
+		return -1;
+	rc->victim = (i + 1) % NCACHE;
 	rc->guest[i] = (int8_t)n;
 	rc->host[n] = (int8_t)i;
-	return cache_reg[i];
+	return (int)cache_reg[i];
 }
 
 /* reg = Xn (w) or Wn zero-extended; x[31] reads as 0.  Leaves the x86
@@ -115,8 +132,14 @@ static void load_x(struct ctx *c, bool w, unsigned reg, unsigned n)
 		x86_mov_imm(b, reg, 0);
 		return;
 	}
-	if (c->rc.host[n] < 0)
-		x86_load(b, true, cache_take(&c->rc, n), RBX, XREG(n));
+	if (c->rc.host[n] < 0) {
+		int h = cache_take(&c->rc, n);
+		if (h < 0) {
+			x86_load(b, w, reg, RBX, XREG(n));
+			return;
+		}
+		x86_load(b, true, (unsigned)h, RBX, XREG(n));
+	}
 	x86_mov_rr(b, w, reg, cache_reg[c->rc.host[n]]);
 }
 
@@ -127,8 +150,9 @@ static void store_x(struct ctx *c, unsigned reg, unsigned n)
 	if (n == 31)
 		return;
 	x86_store(b, true, reg, RBX, XREG(n));
-	unsigned h = c->rc.host[n] >= 0 ? cache_reg[c->rc.host[n]] : cache_take(&c->rc, n);
-	x86_mov_rr(b, true, h, reg);
+	int h = c->rc.host[n] >= 0 ? (int)cache_reg[c->rc.host[n]] : cache_take(&c->rc, n);
+	if (h >= 0)
+		x86_mov_rr(b, true, (unsigned)h, reg);
 }
 
 /* reg = SP (through cpu->fast_sp). */
@@ -234,7 +258,8 @@ static void flags_arith(struct x86_buf *b, bool w, bool sub)
 {
 	/* Only instructions that leave the x86 flags alone, so that a
 	 * B.cond right after can still branch on them (xflags). */
-	x86_setcc(b, sub ? CC_AE : CC_B, RDX);
+	/* cc_c only ever holds 0 or 1: its low byte is all there is */
+	x86_setcc_m(b, sub ? CC_AE : CC_B, RBX, CPU(cc_c));
 	if (w) {
 		x86_store(b, true, RAX, RBX, CPU(cc_n));
 		x86_store(b, true, RAX, RBX, CPU(cc_z));
@@ -243,8 +268,6 @@ static void flags_arith(struct x86_buf *b, bool w, bool sub)
 		x86_store(b, true, R9, RBX, CPU(cc_n));
 		x86_store(b, true, R9, RBX, CPU(cc_z));
 	}
-	x86_movzx8(b, RDX, RDX);
-	x86_store(b, true, RDX, RBX, CPU(cc_c));
 	x86_mov_imm(b, R8, 0);
 	x86_mov_imm(b, R9, (uint64_t)1 << 63);
 	x86_cmov(b, CC_O, true, R8, R9);
@@ -263,6 +286,25 @@ static void flags_logic(struct x86_buf *b, bool w)
 	x86_store(b, true, r, RBX, CPU(cc_z));
 	x86_store_imm(b, RBX, CPU(cc_c), 0);
 	x86_store_imm(b, RBX, CPU(cc_v), 0);
+}
+
+/* The x86 condition code that is ARM condition cond after an operation
+ * that left xf in the x86 flags, or -1. */
+static int xflags_cc(enum xflags xf, unsigned cond)
+{
+	static const int8_t common[16] = {
+		CC_E, CC_NE, -1, -1, CC_S, CC_NS, CC_O, CC_NO, -1, -1, CC_GE, CC_L, CC_G, CC_LE, -1, -1,
+	};
+	if (xf == XF_NONE || cond >= 14)
+		return -1;
+	if (common[cond] >= 0)
+		return common[cond];
+	switch (cond) {
+	case 2: return xf == XF_SUB ? CC_AE : CC_B;  /* CS */
+	case 3: return xf == XF_SUB ? CC_B : CC_AE;  /* CC */
+	case 8: return xf == XF_SUB ? CC_A : -1;     /* HI */
+	default: return xf == XF_SUB ? CC_BE : -1;   /* LS */
+	}
 }
 
 /* AL = ConditionHolds(cond) from cc_*; clobbers RAX, RCX. */
@@ -315,6 +357,22 @@ static void emit_cond(struct x86_buf *b, unsigned cond)
 		x86_xor_al_1(b);
 }
 
+/* Sets the x86 flags so that the returned condition code holds iff
+ * ARM condition cond holds (from cc_*); clobbers RAX, RCX. */
+static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
+{
+	static const int32_t field[4] = { CPU(cc_z), CPU(cc_c), CPU(cc_n), CPU(cc_v) };
+	/* EQ/NE: cc_z ==/!= 0; CS/CC: cc_c !=/== 0; MI/PL, VS/VC: sign */
+	static const enum x86_cc cc[8] = { CC_E, CC_NE, CC_NE, CC_E, CC_S, CC_NS, CC_S, CC_NS };
+	if (cond < 8) {
+		x86_alu_mi(b, ALU_CMP, true, RBX, field[cond >> 1], 0);
+		return cc[cond];
+	}
+	emit_cond(b, cond);
+	x86_test_al_al(b);
+	return CC_NE;
+}
+
 /* RCX = Rm shifted (LOGIC, ADDSUB). */
 static void shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
@@ -338,7 +396,7 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 	x86_call_r(b, RAX);
 	x86_test_al_al(b);
 	jcc_to(b, CC_NE, c->jit->epilogue);
-	cache_clear(&c->rc); /* it may have written any register */
+	cache_reset(c); /* it may have written any register */
 }
 
 static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
@@ -446,24 +504,22 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		if (f->flags)
 			c->xflags = f->op ? XF_SUB : XF_ADD;
 		break;
-	case FORM_CSEL:
-		emit_cond(b, op->ra);
+	case FORM_CSEL: {
 		load_x(c, true, RDX, op->rn);
 		load_x(c, true, RSI, op->rm);
-		if (f->op == 3) {
-			x86_neg(b, true, RSI);
-		} else {
-			if (f->op & 2)
-				x86_not(b, true, RSI);
-			if (f->op & 1)
-				x86_alu_ri(b, ALU_ADD, true, RSI, 1);
-		}
-		x86_test_al_al(b);
-		x86_cmov(b, CC_E, w, RDX, RSI); /* 32-bit cmov zero-extends */
+		/* not and lea: the x86 flags may still be needed (xflags) */
+		if (f->op & 2)
+			x86_not(b, true, RSI);
+		if (f->op & 1)
+			x86_lea_disp(b, RSI, RSI, 1);
+		int xcc = xflags_cc(c->xflags_in, op->ra);
+		enum x86_cc holds = xcc >= 0 ? (enum x86_cc)xcc : emit_cond_cc(b, op->ra);
+		x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, RSI); /* 32-bit cmov zero-extends */
 		if (!w)
 			x86_mov_rr(b, false, RDX, RDX);
 		store_x(c, RDX, op->rd);
 		break;
+	}
 	case FORM_CCMP: {
 		/* The operands are read on both paths: the register cache
 		 * is the same where they meet. */
@@ -506,25 +562,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	}
 }
 
-/* The x86 condition code that is ARM condition cond after an operation
- * that left xf in the x86 flags, or -1. */
-static int xflags_cc(enum xflags xf, unsigned cond)
-{
-	static const int8_t common[16] = {
-		CC_E, CC_NE, -1, -1, CC_S, CC_NS, CC_O, CC_NO, -1, -1, CC_GE, CC_L, CC_G, CC_LE, -1, -1,
-	};
-	if (xf == XF_NONE || cond >= 14)
-		return -1;
-	if (common[cond] >= 0)
-		return common[cond];
-	switch (cond) {
-	case 2: return xf == XF_SUB ? CC_AE : CC_B;  /* CS */
-	case 3: return xf == XF_SUB ? CC_B : CC_AE;  /* CC */
-	case 8: return xf == XF_SUB ? CC_A : -1;     /* HI */
-	default: return xf == XF_SUB ? CC_BE : -1;   /* LS */
-	}
-}
-
 /* Returns true when the operation ends the block. */
 static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
 {
@@ -554,9 +591,7 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 		if (cc >= 0) {
 			skip = x86_jcc(b, (enum x86_cc)(cc ^ 1)); /* not taken */
 		} else {
-			emit_cond(b, f->cond);
-			x86_test_al_al(b);
-			skip = x86_jcc(b, CC_E);
+			skip = x86_jcc(b, (enum x86_cc)(emit_cond_cc(b, f->cond) ^ 1));
 			c->xflags = XF_NONE;
 		}
 		break;
@@ -589,10 +624,9 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
  * Clobbers RCX, RDX. */
 static void tlb_hit(struct x86_buf *b, unsigned size, enum emu_access acc, uint8_t **miss)
 {
-	x86_mov_rr(b, true, RCX, RAX);
-	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT);
-	x86_alu_ri(b, ALU_AND, false, RCX, EMU_TLB_SIZE - 1);
-	x86_shift_ri(b, SH_SHL, false, RCX, 5);
+	x86_mov_rr(b, true, RCX, RAX); /* entry offset: page index * 32 */
+	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
+	x86_alu_ri(b, ALU_AND, false, RCX, (EMU_TLB_SIZE - 1) << 5);
 	x86_alu_rm(b, ALU_ADD, true, RCX, RBX, CPU(fast_tlb));
 	x86_mov_rr(b, true, RDX, RAX);
 	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
@@ -610,8 +644,7 @@ static void code_write_check(struct x86_buf *b, unsigned reg, uint8_t **hit)
 	x86_mov_rr(b, true, RCX, reg);
 	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT);
 	x86_alu_ri(b, ALU_AND, false, RCX, EMU_IC_PAGES - 1);
-	x86_alu_rr(b, ALU_ADD, true, RCX, RBX);
-	x86_cmp_m8i(b, RCX, CPU(ic.code_page), 0);
+	x86_cmp_m8_idx(b, RBX, RCX, CPU(ic.code_page));
 	*hit = x86_jcc(b, CC_NE);
 }
 
@@ -647,25 +680,20 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	unsigned size = 1u << f->size;
 	uint8_t *code_hit = NULL;
 	ldst_base(c, op, f, s);
-	/* RDI = offset */
-	switch (f->mode) {
-	case EMU_FM_REG:
-	case EMU_FM_REG_UXTW:
-	case EMU_FM_REG_SXTW:
+	/* RAX = address; RDI = register offset (imm: op->imm, at most 16 bits) */
+	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
+	if (reg_off) {
 		load_x(c, f->mode != EMU_FM_REG_UXTW, RDI, op->rm);
 		if (f->mode == EMU_FM_REG_SXTW)
 			x86_movsxd(b, RDI, RDI);
 		if (op->ra)
 			x86_shift_ri(b, SH_SHL, true, RDI, op->ra);
-		break;
-	default:
-		x86_mov_imm(b, RDI, op->imm);
-		break;
-	}
-	if (f->mode == EMU_FM_POST)
-		x86_mov_rr(b, true, RAX, RSI);
-	else
 		x86_lea_idx(b, RAX, RSI, RDI);
+	} else if (f->mode == EMU_FM_POST) {
+		x86_mov_rr(b, true, RAX, RSI);
+	} else {
+		x86_lea_disp(b, RAX, RSI, (int32_t)op->imm);
+	}
 	tlb_hit(b, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
 	switch (f->op) {
 	case EMU_FK_ST:
@@ -686,7 +714,7 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 		break;
 	}
 	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {
-		x86_lea_idx(b, RDX, RSI, RDI);
+		x86_lea_disp(b, RDX, RSI, (int32_t)op->imm);
 		ldst_writeback(c, op, f, RDX);
 	}
 	if (f->op == EMU_FK_ST)
@@ -791,6 +819,47 @@ static void emit_stubs_of_block(struct ctx *c)
 
 /* ---- blocks ---------------------------------------------------------- */
 
+/* A block that branches back to its start (a loop) gets the guest
+ * registers it uses most loaded into the cache at entry and kept there:
+ * the branch back then needs no reloads.  Counts the register fields of
+ * the words (an estimate: it only decides what to pin). */
+static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
+{
+	struct regcache *rc = &c->rc;
+	memset(rc->host, -1, sizeof(rc->host));
+	memset(rc->guest, -1, sizeof(rc->guest));
+	memset(rc->pinned, 0, sizeof(rc->pinned));
+	rc->victim = 0;
+	bool loops = false;
+	unsigned uses[32] = { 0 };
+	for (unsigned i = 0; i < slot->n; i++) {
+		const struct emu_op *op = &slot->ops[i];
+		struct emu_form f;
+		uint32_t w = op->insn;
+		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc)
+			loops = true;
+		uses[w & 31]++;
+		uses[(w >> 5) & 31]++;
+		uses[(w >> 16) & 31]++;
+	}
+	if (!loops)
+		return;
+	uses[31] = 0;
+	for (unsigned k = 0; k < NCACHE; k++) {
+		unsigned best = 31;
+		for (unsigned r = 0; r < 31; r++)
+			if (uses[r] > uses[best])
+				best = r;
+		if (uses[best] < 2)
+			break;
+		uses[best] = 0;
+		rc->guest[k] = (int8_t)best;
+		rc->host[best] = (int8_t)k;
+		rc->pinned[k] = true;
+		x86_load(&c->b, true, cache_reg[k], RBX, XREG(best));
+	}
+}
+
 uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 {
 	unsigned n = (unsigned)slot->n;
@@ -803,10 +872,10 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 				.end = jit->rw + jit->used + JIT_MAX_BLOCK_BYTES, .exec = (uintptr_t)jit->rx };
 	struct x86_buf *b = &c.b;
 	uintptr_t start = x86_here(b);
-	cache_clear(&c.rc);
 	c.block_pc = slot->pc;
-	c.body = start;
 	c.n = n;
+	pin_loop_registers(&c, slot);
+	c.body = x86_here(b);
 	size_t ops_used = jit->ops_used;
 	bool ended = false;
 	for (unsigned i = 0; i < n && !ended; i++) {
@@ -815,6 +884,7 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 		ended = emu_ic_decode(&op, orig->insn, orig->pc);
 		unsigned after = n - 1 - i;
 		enum xflags xf = c.xflags;
+		c.xflags_in = xf;
 		c.xflags = XF_NONE; /* unless the operation sets it */
 		struct emu_form f;
 		if (emu_fast_alu_form(op.fn, &f)) {

@@ -310,13 +310,14 @@ static inline void x86_cmp_m8i(struct x86_buf *b, unsigned base, int32_t disp, u
 	x86_byte(b, imm);
 }
 
-/* cmp byte [base + index], 0 */
-static inline void x86_cmp_m8_idx0(struct x86_buf *b, unsigned base, unsigned index)
+/* cmp byte [base + index + disp32], 0 */
+static inline void x86_cmp_m8_idx(struct x86_buf *b, unsigned base, unsigned index, int32_t disp)
 {
 	x86_rex(b, false, 0, index, base, false);
 	x86_byte(b, 0x80);
-	x86_byte(b, 0x04); /* mod 00, rm = SIB */
+	x86_byte(b, 0x84); /* mod 10 (disp32), rm = SIB */
 	x86_byte(b, (index & 7) << 3 | (base & 7));
+	x86_u32(b, (uint32_t)disp);
 	x86_byte(b, 0);
 }
 
@@ -371,6 +372,15 @@ static inline void x86_setcc(struct x86_buf *b, enum x86_cc cc, unsigned reg)
 	x86_modrm_reg(b, 0, reg);
 }
 
+/* setcc byte [base + disp] */
+static inline void x86_setcc_m(struct x86_buf *b, enum x86_cc cc, unsigned base, int32_t disp)
+{
+	x86_rex(b, false, 0, 0, base, false);
+	x86_byte(b, 0x0f);
+	x86_byte(b, 0x90 | cc);
+	x86_modrm_mem(b, 0, base, disp);
+}
+
 static inline void x86_cmov(struct x86_buf *b, enum x86_cc cc, bool w, unsigned dst, unsigned src)
 {
 	x86_op_rr(b, 0x140 | cc, w, dst, src);
@@ -389,6 +399,12 @@ static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, u
 		x86_byte(b, 0x04 | (dst & 7) << 3);
 		x86_byte(b, (index & 7) << 3 | (base & 7));
 	}
+}
+
+/* lea dst, [base + disp] (adds without touching the flags) */
+static inline void x86_lea_disp(struct x86_buf *b, unsigned dst, unsigned base, int32_t disp)
+{
+	x86_op_rm(b, 0x8d, true, dst, base, disp, false);
 }
 
 /* ---- control flow ------------------------------------------------------- */
