@@ -30,7 +30,11 @@ build() { # build TARGET -> $B/TARGET
 	t=$1 src=fuzz/$1.c extra= libs=
 	case $t in
 	a64_exec_fuzz)
-		lib libhypervisor.a; extra="$B/libhypervisor.a"; libs="-lpthread -lm" ;;
+		lib libhypervisor.a; extra="fuzz/support/a64_guest.c $B/libhypervisor.a"; libs="-lpthread -lm" ;;
+	jit_diff_fuzz)	# asks the backend what it retired (src/vcpu/emu/probe.h)
+		lib libhypervisor-internal.a
+		extra="fuzz/support/a64_guest.c tests/support/vcpu_outcome.c $B/libhypervisor-internal.a"
+		libs="-lpthread -lm" ;;
 	elf_load_fuzz)
 		extra="src/elf/elf_image.c src/elf/elf_lines.c"; libs="-lelf -ldw" ;;
 	rsp_packet_fuzz)
@@ -59,6 +63,7 @@ done
 fail=0
 for t in "$@"; do
 	seeds=tests/fuzz-corpus/$t
+	[ "$t" = jit_diff_fuzz ] && seeds=tests/fuzz-corpus/a64_exec_fuzz # the same input format
 	[ -d "$seeds" ] || seeds=tests/fuzz-corpus/${t%_fuzz}
 	mkdir -p "$B/corpus/$t" "$B/crashes/$t" "$seeds"
 	echo "== fuzz: $t for ${SECS}s"
@@ -72,7 +77,7 @@ for t in "$@"; do
 		fail=1
 		echo "fuzz: $t FAILED; log $B/$t.log, inputs in $B/crashes/$t/:"
 		ls "$B/crashes/$t/"
-		grep -E 'ERROR|SUMMARY|a64_exec_fuzz:|==[0-9]+==' "$B/$t.log" | head -20
+		grep -E 'ERROR|SUMMARY|_fuzz:|==[0-9]+==' "$B/$t.log" | head -20
 	fi
 done
 exit $fail

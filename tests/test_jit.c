@@ -31,6 +31,7 @@
 #include <Hypervisor/Hypervisor.h>
 
 #include "backend.h"
+#include "vcpu_outcome.h"
 
 #include "../src/vcpu/emu/probe.h"
 
@@ -54,12 +55,6 @@ struct jcase {
 	uint32_t nzcv;
 };
 
-struct outcome {
-	uint64_t x[31], sp, pc, cpsr, elr, esr1, far1;
-	uint32_t reason, syndrome;
-	uint64_t va, pa, retired;
-	uint8_t *data; /* DATA_SIZE bytes */
-};
 
 static uint8_t *ram;
 static uint8_t *pristine;
@@ -106,7 +101,7 @@ struct worker {
 	bool jit;                     /* translator on (translating at once) */
 	const struct jcase *cases;
 	unsigned ncases;
-	struct outcome *out;
+	struct vcpu_outcome *out;
 	const char *cache_mb;         /* HV_EMU_JIT_CACHE_MB or NULL */
 	struct emu_probe probe;       /* at the end */
 	bool failed;
@@ -142,7 +137,7 @@ static void *worker_main(void *arg)
 	W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_VBAR_EL1, RAM_IPA + VEC_OFF));
 	for (unsigned i = 0; i < w->ncases; i++) {
 		const struct jcase *c = &w->cases[i];
-		struct outcome *o = &w->out[i];
+		struct vcpu_outcome *o = &w->out[i];
 		memcpy(ram, pristine, RAM_SIZE);
 		memcpy(ram + CODE_OFF, c->words, 4 * (size_t)c->n);
 		for (unsigned k = 0; k < 31; k++)
@@ -156,22 +151,10 @@ static void *worker_main(void *arg)
 		struct emu_probe before;
 		W_CHECK(w, emu_probe_vcpu(vcpu, &before));
 		W_CHECK(w, hv_vcpu_run(vcpu));
-		for (unsigned k = 0; k < 31; k++)
-			W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_X0 + k, &o->x[k]));
-		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_SP_EL1, &o->sp));
-		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_PC, &o->pc));
-		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_CPSR, &o->cpsr));
-		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_ELR_EL1, &o->elr));
-		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_ESR_EL1, &o->esr1));
-		W_CHECK(w, hv_vcpu_get_sys_reg(vcpu, HV_SYS_REG_FAR_EL1, &o->far1));
-		o->reason = ex->reason;
-		o->syndrome = (uint32_t)ex->exception.syndrome;
-		o->va = ex->exception.virtual_address;
-		o->pa = ex->exception.physical_address;
+		W_CHECK(w, vcpu_outcome_capture(vcpu, ex, ram + DATA_OFF, o));
 		struct emu_probe after;
 		W_CHECK(w, emu_probe_vcpu(vcpu, &after));
 		o->retired = after.retired - before.retired;
-		memcpy(o->data, ram + DATA_OFF, DATA_SIZE);
 	}
 	W_CHECK(w, emu_probe_vcpu(vcpu, &w->probe));
 	hv_vcpu_destroy(vcpu);
@@ -186,18 +169,19 @@ static void run_worker(struct worker *w)
 	ck_assert_msg(!w->failed, "worker failed");
 }
 
-static struct outcome *outcomes(unsigned n)
+static struct vcpu_outcome *outcomes(unsigned n)
 {
-	struct outcome *o = calloc(n, sizeof(*o));
+	struct vcpu_outcome *o = calloc(n, sizeof(*o));
 	ck_assert(o);
 	for (unsigned i = 0; i < n; i++) {
 		o[i].data = malloc(DATA_SIZE);
+		o[i].data_size = DATA_SIZE;
 		ck_assert(o[i].data);
 	}
 	return o;
 }
 
-static void free_outcomes(struct outcome *o, unsigned n)
+static void free_outcomes(struct vcpu_outcome *o, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		free(o[i].data);
@@ -213,44 +197,21 @@ static void print_case(const struct jcase *c)
 }
 
 /* Both outcomes of case i agree; prints the first difference. */
-static bool same(const struct jcase *c, unsigned i, const struct outcome *a, const struct outcome *b)
+static bool same(const struct jcase *c, unsigned i, const struct vcpu_outcome *a, const struct vcpu_outcome *b)
 {
-	const char *what = NULL;
-	char buf[96];
-	for (unsigned k = 0; k < 31 && !what; k++)
-		if (a->x[k] != b->x[k]) {
-			snprintf(buf, sizeof(buf), "x%u: interp %#llx jit %#llx", k, (unsigned long long)a->x[k],
-				 (unsigned long long)b->x[k]);
-			what = buf;
-		}
-#define FIELD(f)                                                                                \
-	if (!what && a->f != b->f) {                                                            \
-		snprintf(buf, sizeof(buf), #f ": interp %#llx jit %#llx", (unsigned long long)a->f, \
-			 (unsigned long long)b->f);                                             \
-		what = buf;                                                                     \
-	}
-	FIELD(sp) FIELD(pc) FIELD(cpsr) FIELD(elr) FIELD(esr1) FIELD(far1) FIELD(reason) FIELD(syndrome)
-	FIELD(va) FIELD(pa) FIELD(retired)
-#undef FIELD
-	if (!what && memcmp(a->data, b->data, DATA_SIZE) != 0) {
-		unsigned off = 0;
-		while (a->data[off] == b->data[off])
-			off++;
-		snprintf(buf, sizeof(buf), "data at +%#x: interp %02x jit %02x", off, a->data[off], b->data[off]);
-		what = buf;
-	}
-	if (what) {
-		fprintf(stderr, "test_jit: case %u differs: %s\n", i, what);
-		print_case(c);
-	}
-	return !what;
+	char what[96];
+	if (!vcpu_outcome_differs(a, b, what, sizeof(what)))
+		return true;
+	fprintf(stderr, "test_jit: case %u differs: %s\n", i, what);
+	print_case(c);
+	return false;
 }
 
 /* Runs the cases on both kinds of vCPU and compares; returns the
  * translating worker's probe. */
 static struct emu_probe compare_cases(const struct jcase *cases, unsigned n, const char *cache_mb)
 {
-	struct outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
 	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
 	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .cache_mb = cache_mb };
 	run_worker(&wi);
@@ -269,7 +230,7 @@ static struct emu_probe compare_cases(const struct jcase *cases, unsigned n, con
 static bool have_translator(const char *test)
 {
 	struct jcase c = { .words = { HVC(0) }, .n = 1 };
-	struct outcome *o = outcomes(1);
+	struct vcpu_outcome *o = outcomes(1);
 	struct worker w = { .jit = true, .cases = &c, .ncases = 1, .out = o };
 	run_worker(&w);
 	free_outcomes(o, 1);
@@ -490,7 +451,7 @@ START_TEST(fault_every_position)
 			c->sp = PTR;
 			c->nzcv = 0x60000000u;
 		}
-	struct outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
 	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
 	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj };
 	run_worker(&wi);
@@ -551,7 +512,7 @@ START_TEST(no_wx_mapping)
 	if (!have_translator("no_wx_mapping"))
 		return;
 	struct jcase c = { .n = 3, .words = { 0x91000484u, 0x91000484u, HVC(0) } };
-	struct outcome *o = outcomes(1);
+	struct vcpu_outcome *o = outcomes(1);
 	struct worker w = { .jit = true, .cases = &c, .ncases = 1, .out = o };
 	run_worker(&w);
 	free_outcomes(o, 1);
