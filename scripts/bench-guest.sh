@@ -7,8 +7,10 @@
 #
 # The guest is built with REPS=$LO and REPS=$HI and the difference is timed,
 # so start-up costs cancel out.  Prints guest instructions (counted by our
-# interpreter), MIPS for both, and the speed ratio ours/QEMU (> 1: we are
-# faster).  Both must print the same checksum.
+# interpreter), MIPS for ours (the default: translator on where the host
+# has one), ours interpreted only (HV_EMU_JIT=0) and QEMU, the speed
+# ratios ours/QEMU (> 1: we are faster) and the peak host memory (RSS) of
+# each at REPS=$HI.  All must print the same checksum.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1 label=$2 start=$3 src=$4
@@ -35,6 +37,7 @@ best_of() { # best_of N cmd... : the minimum wall time of N runs
 }
 
 ours() { HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/${name}_$1.bin"; }
+interp() { HV_EMU_JIT=0 ours "$@"; }
 qemu() {
 	timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none \
 		-monitor none -nodefaults -kernel "$out/${name}_$1.elf" "${@:2}"
@@ -48,14 +51,27 @@ ilo=$(icount "$LO"); ihi=$(icount "$HI")
 insns=$((ihi - ilo))
 # Both must print the same checksum: the workload ran the same.
 ck_ours=$(ours "$HI" 2>/dev/null); ck_qemu=$(qemu "$HI" -serial stdio 2>/dev/null | tr -d "\r")
-[ "$ck_ours" = "$ck_qemu" ] || { echo "checksum mismatch: ours=$ck_ours qemu=$ck_qemu" >&2; exit 1; }
+ck_interp=$(interp "$HI" 2>/dev/null)
+[ "$ck_ours" = "$ck_qemu" ] && [ "$ck_interp" = "$ck_qemu" ] ||
+	{ echo "checksum mismatch: ours=$ck_ours interpreter=$ck_interp qemu=$ck_qemu" >&2; exit 1; }
 
-o_lo=$(best_of 3 ours "$LO"); o_hi=$(best_of 3 ours "$HI")
-q_lo=$(best_of 3 qemu "$LO"); q_hi=$(best_of 3 qemu "$HI")
-awk -v label="$label" -v n="$insns" -v olo="$o_lo" -v ohi="$o_hi" -v qlo="$q_lo" -v qhi="$q_hi" 'BEGIN {
-	o = ohi - olo; q = qhi - qlo
+# Peak resident memory in MiB (GNU time's %M is KiB).
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'; }
+m_ours=$(peak env HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/${name}_$HI.bin")
+m_interp=$(peak env HV_EMU_JIT=0 HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/${name}_$HI.bin")
+m_qemu=$(peak timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none \
+	-monitor none -nodefaults -kernel "$out/${name}_$HI.elf")
+
+o_lo=$(best_of 5 ours "$LO"); o_hi=$(best_of 5 ours "$HI")
+i_lo=$(best_of 3 interp "$LO"); i_hi=$(best_of 3 interp "$HI")
+q_lo=$(best_of 5 qemu "$LO"); q_hi=$(best_of 5 qemu "$HI")
+awk -v label="$label" -v n="$insns" -v olo="$o_lo" -v ohi="$o_hi" -v ilo="$i_lo" -v ihi="$i_hi" \
+	-v qlo="$q_lo" -v qhi="$q_hi" -v mo="$m_ours" -v mi="$m_interp" -v mq="$m_qemu" 'BEGIN {
+	o = ohi - olo; i = ihi - ilo; q = qhi - qlo
 	printf "%s: %d guest instructions\n", label, n
-	printf "  hvdbg emu : %8.3f s  %7.1f MIPS\n", o, n / o / 1e6
-	printf "  qemu TCG  : %8.3f s  %7.1f MIPS\n", q, n / q / 1e6
+	printf "  hvdbg emu : %8.3f s  %7.1f MIPS  %6.1f MiB peak\n", o, n / o / 1e6, mo
+	printf "  hvdbg interpreter only (HV_EMU_JIT=0): %8.3f s  %7.1f MIPS  %6.1f MiB peak\n", i, n / i / 1e6, mi
+	printf "  qemu TCG  : %8.3f s  %7.1f MIPS  %6.1f MiB peak\n", q, n / q / 1e6, mq
 	printf "  ratio emu/qemu speed: %.2fx\n", q / o
+	printf "  ratio interpreter only/qemu speed: %.2fx\n", q / i
 }'

@@ -10,6 +10,9 @@
  *
  *   random_blocks       random integer, load/store and branch words,
  *                       some closed into loops
+ *   arith_edges         division by 0 and INT_MIN / -1, shifts by the
+ *                       register size and more, high halves of products,
+ *                       extended registers with SP
  *   fault_every_position  long blocks with a faulting instruction at each
  *                       position in turn (stage-2 exits, guest aborts,
  *                       UNDEF, a pair whose second half faults): PC,
@@ -394,6 +397,65 @@ START_TEST(random_blocks)
 }
 END_TEST
 
+/* ---- arithmetic at its edges ---------------------------------------------- */
+
+/* Division by 0 and of the most negative number by -1 (which traps on
+ * x86 if done naively), shifts by the register size and more, high
+ * halves of products of negative numbers, extended registers (with SP,
+ * setting flags): each instruction with every
+ * pair of edge values in X5 and X6 (X7 the addend). */
+START_TEST(arith_edges)
+{
+	if (!have_translator("arith_edges"))
+		return;
+	static const uint32_t insns[] = {
+		0x9ac60ca8, /* sdiv x8, x5, x6 */
+		0x1ac60ca8, /* sdiv w8, w5, w6 */
+		0x9ac608a8, /* udiv x8, x5, x6 */
+		0x1ac608a8, /* udiv w8, w5, w6 */
+		0x9b467ca8, /* smulh x8, x5, x6 */
+		0x9bc67ca8, /* umulh x8, x5, x6 */
+		0x9b261ca8, /* smaddl x8, w5, w6, x7 */
+		0x9ba69ca8, /* umsubl x8, w5, w6, x7 */
+		0x9b069ca8, /* msub x8, x5, x6, x7 */
+		0x1b061ca8, /* madd w8, w5, w6, w7 */
+		0x9ac620a8, /* lsl x8, x5, x6 */
+		0x1ac624a8, /* lsr w8, w5, w6 */
+		0x9ac628a8, /* asr x8, x5, x6 */
+		0x1ac628a8, /* asr w8, w5, w6 */
+		0x9ac62ca8, /* ror x8, x5, x6 */
+		0x1ac62ca8, /* ror w8, w5, w6 */
+		0x8b26cbe8, /* add x8, sp, w6, sxtw #2 */
+		0xeb2600a8, /* subs x8, x5, w6, uxtb */
+		0xeb26a0bf, /* cmp x5, w6, sxth */
+		0x0b2630a8, /* add w8, w5, w6, uxth #4 */
+		0xcb2667ff, /* sub sp, sp, x6, uxtx #1 */
+		0x2b268ca8, /* adds w8, w5, w6, sxtb #3 */
+	};
+	static const uint64_t edges[] = {
+		0, 1, ~0ull, 1ull << 63, 0x7fffffffffffffffull, 0x80000000ull, 0xffffffff80000000ull,
+		0xffffffffull, 31, 32, 63, 64, 65, 0x123456789abcdef1ull,
+	};
+	const unsigned ni = sizeof(insns) / sizeof(insns[0]), ne = sizeof(edges) / sizeof(edges[0]);
+	unsigned n = ni * ne * ne;
+	struct jcase *cases = calloc(n, sizeof(*cases));
+	ck_assert(cases);
+	unsigned k = 0;
+	for (unsigned i = 0; i < ni; i++)
+		for (unsigned a = 0; a < ne; a++)
+			for (unsigned b = 0; b < ne; b++, k++) {
+				cases[k].words[0] = insns[i];
+				cases[k].n = 1;
+				cases[k].x[5] = edges[a];
+				cases[k].x[6] = edges[b];
+				cases[k].x[7] = edges[(a + b) % ne];
+				cases[k].sp = PTR;
+			}
+	compare_cases(cases, n, NULL);
+	free(cases);
+}
+END_TEST
+
 /* ---- a fault at every position ------------------------------------------ */
 
 /* Instruction i of a long block that does not fault: changes a register
@@ -535,6 +597,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, random_blocks, 0, 3);
+	tcase_add_test(tc, arith_edges);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);

@@ -291,4 +291,52 @@ static inline unsigned alu_clz32(uint32_t v)
 	return v ? (unsigned)__builtin_clz(v) : 32;
 }
 
+/* ExtendReg (ADD/SUB extended register): option UXTB..UXTX, SXTB..SXTX,
+ * then shifted left by 0-4. */
+static inline uint64_t alu_extend_reg(uint64_t m, unsigned option, unsigned shift)
+{
+	unsigned len = 8u << (option & 3);
+	if (len < 64)
+		m = (option & 4) ? alu_sext(m, len) : (m & alu_ones(len));
+	return m << shift;
+}
+
+/* UDIV/SDIV on 64-bit operands (32-bit ones extended first):
+ * x / 0 = 0, INT_MIN / -1 = INT_MIN (wraps). */
+static inline uint64_t alu_udiv(uint64_t a, uint64_t b)
+{
+	return b ? a / b : 0;
+}
+static inline uint64_t alu_sdiv(uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		return 0;
+	if (b == ~(uint64_t)0)
+		return 0 - a;
+	return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+/* UMULH/SMULH: the high half of the 128-bit product. */
+static inline uint64_t alu_umulh(uint64_t n, uint64_t m)
+{
+	__extension__ unsigned __int128 p = (unsigned __int128)n * m;
+	return (uint64_t)(p >> 64);
+}
+static inline uint64_t alu_smulh(uint64_t n, uint64_t m)
+{
+	/* From the unsigned one: subtract the other operand for each
+	 * negative operand. */
+	return alu_umulh(n, m) - (((n >> 63) ? m : 0) + ((m >> 63) ? n : 0));
+}
+
+/* SMADDL/UMADDL's product of two W registers. */
+static inline uint64_t alu_smull(uint64_t n, uint64_t m)
+{
+	return (uint64_t)((int64_t)(int32_t)(uint32_t)n * (int64_t)(int32_t)(uint32_t)m);
+}
+static inline uint64_t alu_umull(uint64_t n, uint64_t m)
+{
+	return (uint64_t)(uint32_t)n * (uint32_t)m;
+}
+
 #endif /* EMU_ALU_H */

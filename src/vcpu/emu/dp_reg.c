@@ -184,12 +184,7 @@ static void exec_addsub_extended(struct emu_cpu *cpu, uint32_t insn)
 	unsigned shift = (insn >> 10) & 7, option = (insn >> 13) & 7;
 	if ((insn & (3u << 22)) || shift > 4)
 		UNDEF_RETURN(cpu, insn);
-	/* ExtendReg: UXTB/UXTH/UXTW/UXTX, SXTB/SXTH/SXTW/SXTX. */
-	uint64_t m = xreg(cpu, rm);
-	unsigned len = 8u << (option & 3);
-	if (len < 64)
-		m = (option & 4) ? alu_sext(m, len) : (m & alu_ones(len));
-	addsub(cpu, insn, xreg_sp(cpu, rn), m << shift, !((insn >> 29) & 1));
+	addsub(cpu, insn, xreg_sp(cpu, rn), alu_extend_reg(xreg(cpu, rm), option, shift), !((insn >> 29) & 1));
 }
 
 /* ADC/ADCS/SBC/SBCS: sf op S 11010000 Rm 000000 Rn Rd. */
@@ -323,19 +318,14 @@ static void exec_dp2(struct emu_cpu *cpu, uint32_t insn)
 			a = (uint32_t)a;
 			b = (uint32_t)b;
 		}
-		r = b ? a / b : 0;
+		r = alu_udiv(a, b);
 		break;
 	case 3: /* SDIV: x / 0 = 0, INT_MIN / -1 = INT_MIN (wraps) */
 		if (!sf) {
 			a = alu_sext(a, 32);
 			b = alu_sext(b, 32);
 		}
-		if (b == 0)
-			r = 0;
-		else if (b == ~(uint64_t)0)
-			r = 0 - a;
-		else
-			r = (uint64_t)((int64_t)a / (int64_t)b);
+		r = alu_sdiv(a, b);
 		break;
 	case 8: case 9: case 10: case 11: /* LSLV/LSRV/ASRV/RORV */
 		r = shift_reg(a, opcode & 3, (unsigned)b & (sf ? 63 : 31), sf);
@@ -373,24 +363,16 @@ static void exec_dp3(struct emu_cpu *cpu, uint32_t insn)
 		prod = n * m;
 		break;
 	case 1: /* SMADDL/SMSUBL: 32x32 signed product fits in 64 bits */
-		prod = (uint64_t)((int64_t)(int32_t)(uint32_t)n * (int64_t)(int32_t)(uint32_t)m);
+		prod = alu_smull(n, m);
 		break;
 	case 5: /* UMADDL/UMSUBL */
-		prod = (uint64_t)(uint32_t)n * (uint32_t)m;
+		prod = alu_umull(n, m);
 		break;
-	case 2: case 6: { /* SMULH/UMULH (o0 = 1 unallocated) */
+	case 2: case 6: /* SMULH/UMULH (o0 = 1 unallocated) */
 		if (o0)
 			UNDEF_RETURN(cpu, insn);
-		__extension__ unsigned __int128 p = (unsigned __int128)n * m;
-		uint64_t hi = (uint64_t)(p >> 64);
-		if (op31 == 2) {
-			/* Signed high half from the unsigned one: subtract the
-			 * other operand for each negative operand. */
-			hi -= ((n >> 63) ? m : 0) + ((m >> 63) ? n : 0);
-		}
-		set_xreg(cpu, rd, hi);
+		set_xreg(cpu, rd, op31 == 2 ? alu_smulh(n, m) : alu_umulh(n, m));
 		return;
-	}
 	default:
 		UNDEF_RETURN(cpu, insn);
 	}

@@ -284,6 +284,45 @@ static const emu_op_fn addsub_ops[2][3][6] = {
 	{ ADDSUB_ROW(x_lsl), ADDSUB_ROW(x_lsr), ADDSUB_ROW(x_asr) },
 };
 
+/* ADD/SUB/ADDS/SUBS (extended register): Rn may be SP, so may Rd without
+ * flags; op->imm = option, op->ra = shift; flags as ADDSUB_OP's. */
+#define ADDEXT_OP(name, sf, sub, flags)                                                         \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                         \
+	{                                                                                       \
+		uint64_t a = xreg_sp(cpu, op->rn);                                              \
+		uint64_t b = alu_extend_reg(cpu->x[op->rm], (unsigned)op->imm, op->ra);         \
+		uint64_t r = (sub) ? a - b : a + b;                                             \
+		if (!(sf))                                                                      \
+			r = (uint32_t)r;                                                        \
+		if (flags) {                                                                    \
+			if (sf)                                                                 \
+				(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);        \
+			else                                                                    \
+				(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)    \
+				      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);   \
+			if ((flags) == 1)                                                       \
+				cpu->x[op->rd] = r;                                             \
+		} else {                                                                        \
+			set_xreg_sp(cpu, op->rd, r);                                            \
+		}                                                                               \
+		return IC_NEXT(cpu, op);                                                        \
+	}
+#define ADDEXT_SET(sf, sfx)                      \
+	ADDEXT_OP(op_add_ext_##sfx, sf, 0, 0)    \
+	ADDEXT_OP(op_adds_ext_##sfx, sf, 0, 1)   \
+	ADDEXT_OP(op_sub_ext_##sfx, sf, 1, 0)    \
+	ADDEXT_OP(op_subs_ext_##sfx, sf, 1, 1)   \
+	ADDEXT_OP(op_adds_ext_##sfx##_zr, sf, 0, 2) \
+	ADDEXT_OP(op_subs_ext_##sfx##_zr, sf, 1, 2)
+ADDEXT_SET(1, x)
+ADDEXT_SET(0, w)
+
+/* [sf][op:S, or 4 + op for ADDS/SUBS with Rd = ZR] */
+static const emu_op_fn addext_ops[2][6] = {
+	{ op_add_ext_w, op_adds_ext_w, op_sub_ext_w, op_subs_ext_w, op_adds_ext_w_zr, op_subs_ext_w_zr },
+	{ op_add_ext_x, op_adds_ext_x, op_sub_ext_x, op_subs_ext_x, op_adds_ext_x_zr, op_subs_ext_x_zr },
+};
+
 /* ---- conditional select / compare ------------------------------------- */
 
 #define CSEL_OP(name, sf, inv, inc)                                        \
@@ -376,6 +415,83 @@ static bool op_msub32(struct emu_cpu *cpu, const struct emu_op *op)
 	cpu->x[op->rd] = (uint32_t)(cpu->x[op->ra] - cpu->x[op->rn] * cpu->x[op->rm]);
 	return IC_NEXT(cpu, op);
 }
+
+/* SMADDL/SMSUBL/UMADDL/UMSUBL: Xd = Xa +/- Wn * Wm. */
+#define MULL_OP(name, mul, sign)                                                   \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)             \
+	{                                                                          \
+		cpu->x[op->rd] = cpu->x[op->ra] sign mul(cpu->x[op->rn], cpu->x[op->rm]); \
+		return IC_NEXT(cpu, op);                                           \
+	}
+MULL_OP(op_smaddl, alu_smull, +)
+MULL_OP(op_smsubl, alu_smull, -)
+MULL_OP(op_umaddl, alu_umull, +)
+MULL_OP(op_umsubl, alu_umull, -)
+
+/* [unsigned][sub] */
+static const emu_op_fn mull_ops[2][2] = { { op_smaddl, op_smsubl }, { op_umaddl, op_umsubl } };
+
+static bool op_smulh(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_smulh(cpu->x[op->rn], cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_umulh(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_umulh(cpu->x[op->rn], cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+/* UDIV/SDIV. */
+static bool op_udiv64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_udiv(cpu->x[op->rn], cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_udiv32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_udiv((uint32_t)cpu->x[op->rn], (uint32_t)cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_sdiv64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_sdiv(cpu->x[op->rn], cpu->x[op->rm]);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_sdiv32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = (uint32_t)alu_sdiv(alu_sext(cpu->x[op->rn], 32), alu_sext(cpu->x[op->rm], 32));
+	return IC_NEXT(cpu, op);
+}
+
+/* [sf][signed] */
+static const emu_op_fn div_ops[2][2] = { { op_udiv32, op_sdiv32 }, { op_udiv64, op_sdiv64 } };
+
+/* LSLV/LSRV/ASRV/RORV: the amount is Rm modulo the register size. */
+#define SHIFTV_OP(name, sf, type)                                                                 \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                            \
+	{                                                                                         \
+		cpu->x[op->rd] = shift_reg(cpu->x[op->rn], type, (unsigned)cpu->x[op->rm] & (sf ? 63 : 31), sf); \
+		return IC_NEXT(cpu, op);                                                          \
+	}
+SHIFTV_OP(op_lslv_w, 0, SHIFT_LSL)
+SHIFTV_OP(op_lsrv_w, 0, SHIFT_LSR)
+SHIFTV_OP(op_asrv_w, 0, SHIFT_ASR)
+SHIFTV_OP(op_rorv_w, 0, SHIFT_ROR)
+SHIFTV_OP(op_lslv_x, 1, SHIFT_LSL)
+SHIFTV_OP(op_lsrv_x, 1, SHIFT_LSR)
+SHIFTV_OP(op_asrv_x, 1, SHIFT_ASR)
+SHIFTV_OP(op_rorv_x, 1, SHIFT_ROR)
+
+/* [sf][type] */
+static const emu_op_fn shiftv_ops[2][4] = {
+	{ op_lslv_w, op_lsrv_w, op_asrv_w, op_rorv_w },
+	{ op_lslv_x, op_lsrv_x, op_asrv_x, op_rorv_x },
+};
 
 /* ---- CMP followed by B.cond ------------------------------------------- */
 
@@ -559,8 +675,15 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 				op->fn = logic_ops[sf][type][opcn];
 			return true;
 		}
-		if (insn & (1u << 21)) /* extended register: generic */
-			return false;
+		if (insn & (1u << 21)) { /* extended register */
+			unsigned shift = (insn >> 10) & 7, ops = (insn >> 29) & 3;
+			if ((insn & (3u << 22)) || shift > 4)
+				return false;
+			op->ra = (uint8_t)shift;
+			op->imm = (insn >> 13) & 7;
+			op->fn = addext_ops[sf][(ops & 1) && rd == 31 ? 4 + (ops >> 1) : ops];
+			return true;
+		}
 		if (type == SHIFT_ROR)
 			return false;
 		unsigned ops = (insn >> 29) & 3; /* op:S */
@@ -571,16 +694,31 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		return true;
 	}
 	unsigned op2 = (insn >> 21) & 15;
-	if (op2 & 8) { /* 3-source: MADD/MSUB only */
-		if ((insn & (3u << 29)) || ((insn >> 21) & 7) != 0)
+	if (op2 & 8) { /* 3-source */
+		if (insn & (3u << 29))
 			return false;
+		unsigned op31 = (insn >> 21) & 7;
+		bool o0 = (insn >> 15) & 1;
+		emu_op_fn fn;
+		switch (op31) {
+		case 0: /* MADD/MSUB */
+			fn = o0 ? (sf ? op_msub64 : op_msub32) : (sf ? op_madd64 : op_madd32);
+			break;
+		case 1: case 5: /* SMADDL/SMSUBL, UMADDL/UMSUBL */
+			if (!sf)
+				return false;
+			fn = mull_ops[op31 == 5][o0];
+			break;
+		case 2: case 6: /* SMULH, UMULH */
+			if (!sf || o0)
+				return false;
+			fn = op31 == 6 ? op_umulh : op_smulh;
+			break;
+		default:
+			return false;
+		}
 		op->ra = (insn >> 10) & 31;
-		if (rd == 31)
-			op->fn = emu_op_nop;
-		else if (insn & (1u << 15))
-			op->fn = sf ? op_msub64 : op_msub32;
-		else
-			op->fn = sf ? op_madd64 : op_madd32;
+		op->fn = rd == 31 ? emu_op_nop : fn;
 		return true;
 	}
 	switch (op2) {
@@ -597,7 +735,21 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		op->ra = (insn >> 12) & 15;
 		op->fn = rd == 31 ? emu_op_nop : csel_ops[sf][((insn >> 29) & 2) | ((insn >> 10) & 1)];
 		return true;
-	default: /* ADC/SBC, 1- and 2-source: generic */
+	case 6: { /* 2-source: UDIV/SDIV, LSLV..RORV (the rest, 1-source: generic) */
+		if (insn & (3u << 29))
+			return false;
+		unsigned opcode = (insn >> 10) & 63;
+		emu_op_fn fn;
+		if (opcode == 2 || opcode == 3)
+			fn = div_ops[sf][opcode & 1];
+		else if (opcode >= 8 && opcode <= 11)
+			fn = shiftv_ops[sf][opcode & 3];
+		else
+			return false;
+		op->fn = rd == 31 ? emu_op_nop : fn;
+		return true;
+	}
+	default: /* ADC/SBC, CRC32, 1-source: generic */
 		return false;
 	}
 }
@@ -633,6 +785,12 @@ bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f)
 		{ op_msub64, { .kind = FORM_MADD, .sf = true, .op = 1 } },
 		{ op_madd32, { .kind = FORM_MADD } },
 		{ op_msub32, { .kind = FORM_MADD, .op = 1 } },
+		{ op_smaddl, { .kind = FORM_MULL, .sf = true, .sgn = true } },
+		{ op_smsubl, { .kind = FORM_MULL, .sf = true, .sgn = true, .op = 1 } },
+		{ op_umaddl, { .kind = FORM_MULL, .sf = true } },
+		{ op_umsubl, { .kind = FORM_MULL, .sf = true, .op = 1 } },
+		{ op_smulh, { .kind = FORM_MULH, .sf = true, .sgn = true } },
+		{ op_umulh, { .kind = FORM_MULH, .sf = true } },
 	};
 	for (unsigned i = 0; i < sizeof(single) / sizeof(single[0]); i++)
 		if (single[i].fn == fn) {
@@ -641,6 +799,16 @@ bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f)
 		}
 	*f = (struct emu_form){ .kind = FORM_NONE };
 	for (unsigned sf = 0; sf < 2; sf++) {
+		for (unsigned k = 0; k < 6; k++)
+			if (addext_ops[sf][k] == fn)
+				*f = (struct emu_form){ .kind = FORM_ADDEXT, .sf = sf, .op = (uint8_t)(k < 4 ? k >> 1 : k - 4),
+							.flags = k < 4 ? (k & 1) : 2 };
+		for (unsigned k = 0; k < 4; k++) {
+			if (k < 2 && div_ops[sf][k] == fn)
+				*f = (struct emu_form){ .kind = FORM_DIV, .sf = sf, .sgn = k };
+			if (shiftv_ops[sf][k] == fn)
+				*f = (struct emu_form){ .kind = FORM_SHIFTV, .sf = sf, .shift = (uint8_t)k };
+		}
 		for (unsigned sub = 0; sub < 2; sub++)
 			for (unsigned form = 0; form < 3; form++)
 				if (addsi_ops[sf][sub][form] == fn)

@@ -117,6 +117,7 @@ bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn);
 enum emu_form_kind {
 	FORM_NONE, FORM_NOP, FORM_MOVI, FORM_MOVK, FORM_ADDI, FORM_ADDSI, FORM_MOV, FORM_LOGICI,
 	FORM_UBFM, FORM_SBFX, FORM_SBFIZ, FORM_LOGIC, FORM_ADDSUB, FORM_CSEL, FORM_CCMP, FORM_MADD,
+	FORM_ADDEXT, FORM_MULL, FORM_MULH, FORM_DIV, FORM_SHIFTV,
 	FORM_B, FORM_BCOND, FORM_CBZ, FORM_TBZ, FORM_BR, FORM_LDST, FORM_LDSTP,
 };
 struct emu_form {
@@ -124,12 +125,13 @@ struct emu_form {
 	bool sf;       /* 64-bit operation */
 	uint8_t op;    /* LOGIC: opc:N (and bic orr orn eor eon ands bics);
 			* LOGICI: 0 and 1 orr 2 eor 3 ands; ADDSUB, ADDSI,
-			* CCMP, MADD: 1 = subtract; CSEL: op:o2 (sel inc inv
+			* ADDEXT, CCMP, MADD, MULL: 1 = subtract; CSEL: op:o2 (sel inc inv
 			* neg); B, BR: 1 = link; CBZ, TBZ: 1 = branch on
 			* non-zero; LDST, LDSTP: EMU_FK_* */
-	uint8_t flags; /* ADDSUB, LOGIC, ADDSI: 0 none, 1 set and write Rd,
+	uint8_t flags; /* ADDSUB, ADDEXT, LOGIC, ADDSI: 0 none, 1 set and write Rd,
 			* 2 set only (Rd is ZR); CCMP: 1 = immediate Rm */
-	uint8_t shift; /* LOGIC, ADDSUB: SHIFT_* of Rm by op->ra */
+	uint8_t shift; /* LOGIC, ADDSUB: SHIFT_* of Rm by op->ra; SHIFTV: SHIFT_* */
+	bool sgn;      /* MULL, MULH, DIV: signed */
 	bool sp;       /* ADDI, ADDSI: register 31 is SP; LDST(P): SP base */
 	uint8_t mode;  /* LDST: EMU_FM_*; LDSTP: 1 post, 2 offset, 3 pre */
 	uint8_t size;  /* LDST, LDSTP: log2 of the access size */

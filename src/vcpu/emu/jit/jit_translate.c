@@ -374,13 +374,33 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 }
 
 /* RCX = Rm shifted (LOGIC, ADDSUB). */
+static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }; /* by SHIFT_* */
+
 static void shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
-	static const enum x86_shift sh[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR };
+	const enum x86_shift *sh = x86_shift_of;
 	struct x86_buf *b = &c->b;
 	load_x(c, f->sf, RCX, op->rm);
 	if (op->ra)
 		x86_shift_ri(b, sh[f->shift & 3], f->sf, RCX, op->ra);
+}
+
+/* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
+static void extended_rm(struct ctx *c, const struct emu_op *op)
+{
+	static const unsigned movx[2][3] = { { 0x1b6, 0x1b7, 0 }, { 0x1be, 0x1bf, 0 } }; /* movzx/movsx cl, cx */
+	struct x86_buf *b = &c->b;
+	unsigned option = (unsigned)op->imm & 7, len = option & 3;
+	bool sgn = option & 4;
+	load_x(c, true, RCX, op->rm);
+	if (len < 2)
+		x86_op_rr(b, movx[sgn][len], true, RCX, RCX);
+	else if (len == 2 && sgn)
+		x86_movsxd(b, RCX, RCX);
+	else if (len == 2)
+		x86_mov_rr(b, false, RCX, RCX);
+	if (op->ra)
+		x86_shift_ri(b, SH_SHL, true, RCX, op->ra);
 }
 
 /* ---- operations ------------------------------------------------------- */
@@ -397,6 +417,32 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 	x86_test_al_al(b);
 	jcc_to(b, CC_NE, c->jit->epilogue);
 	cache_reset(c); /* it may have written any register */
+}
+
+static void emit_div(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	struct x86_buf *b = &c->b;
+	bool w = f->sf;
+	load_x(c, w, RAX, op->rn);
+	load_x(c, w, RCX, op->rm);
+	x86_test_rr(b, w, RCX, RCX);
+	uint8_t *by_zero = x86_jcc(b, CC_E), *by_minus1 = NULL;
+	if (f->sgn) {
+		x86_alu_ri(b, ALU_CMP, w, RCX, -1);
+		by_minus1 = x86_jcc(b, CC_E);
+	}
+	x86_div(b, f->sgn, w, RCX);
+	uint8_t *done = x86_jmp(b), *done2 = NULL;
+	x86_patch_here(b, by_zero);
+	x86_alu_rr(b, ALU_XOR, false, RAX, RAX);
+	if (f->sgn) {
+		done2 = x86_jmp(b);
+		x86_patch_here(b, by_minus1);
+		x86_neg(b, w, RAX);
+		x86_patch_here(b, done2);
+	}
+	x86_patch_here(b, done);
+	store_x(c, RAX, op->rd);
 }
 
 static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
@@ -556,6 +602,51 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			x86_alu_rr(b, ALU_ADD, w, RAX, RCX);
 			store_x(c, RAX, op->rd);
 		}
+		break;
+	case FORM_ADDEXT: /* op->imm: option (UXTB..SXTX), op->ra: shift */
+		load_x_sp(c, RAX, op->rn);
+		extended_rm(c, op);
+		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
+		if (f->flags)
+			flags_arith(b, w, f->op);
+		if (f->flags == 0)
+			store_x_sp(c, RAX, op->rd, RCX);
+		else if (f->flags == 1)
+			store_x(c, RAX, op->rd);
+		if (f->flags)
+			c->xflags = f->op ? XF_SUB : XF_ADD;
+		break;
+	case FORM_MULL: /* Xa +/- Wn * Wm, the product of extended words */
+		load_x(c, false, RAX, op->rn);
+		load_x(c, false, RCX, op->rm);
+		if (f->sgn) {
+			x86_movsxd(b, RAX, RAX);
+			x86_movsxd(b, RCX, RCX);
+		}
+		x86_imul_rr(b, true, RAX, RCX);
+		load_x(c, true, RCX, op->ra);
+		if (f->op) {
+			x86_alu_rr(b, ALU_SUB, true, RCX, RAX);
+			store_x(c, RCX, op->rd);
+		} else {
+			x86_alu_rr(b, ALU_ADD, true, RAX, RCX);
+			store_x(c, RAX, op->rd);
+		}
+		break;
+	case FORM_MULH:
+		load_x(c, true, RAX, op->rn);
+		load_x(c, true, RCX, op->rm);
+		x86_mul_wide(b, f->sgn, RCX);
+		store_x(c, RDX, op->rd);
+		break;
+	case FORM_DIV: /* x / 0 = 0; x / -1 = -x, where idiv would trap on INT_MIN */
+		emit_div(c, op, f);
+		break;
+	case FORM_SHIFTV:
+		load_x(c, w, RAX, op->rn);
+		load_x(c, false, RCX, op->rm);
+		x86_shift_cl(b, x86_shift_of[f->shift & 3], w, RAX);
+		store_x(c, RAX, op->rd);
 		break;
 	default:
 		break;

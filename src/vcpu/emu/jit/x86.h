@@ -358,6 +358,39 @@ static inline void x86_neg(struct x86_buf *b, bool w, unsigned reg)
 	x86_modrm_reg(b, 3, reg);
 }
 
+/* shl/shr/sar/ror reg, cl (the count masked to 5 or 6 bits, as A64's
+ * variable shifts do) */
+static inline void x86_shift_cl(struct x86_buf *b, enum x86_shift op, bool w, unsigned reg)
+{
+	x86_rex(b, w, 0, 0, reg, false);
+	x86_byte(b, 0xd3);
+	x86_modrm_reg(b, (unsigned)op, reg);
+}
+
+/* mul/imul reg: rdx:rax = rax * reg (one-operand form, 64-bit) */
+static inline void x86_mul_wide(struct x86_buf *b, bool sgn, unsigned reg)
+{
+	x86_rex(b, true, 0, 0, reg, false);
+	x86_byte(b, 0xf7);
+	x86_modrm_reg(b, sgn ? 5 : 4, reg);
+}
+
+/* cdq/cqo then idiv reg, or div reg after edx = 0: rax = rdx:rax / reg */
+static inline void x86_div(struct x86_buf *b, bool sgn, bool w, unsigned reg)
+{
+	if (sgn) {
+		x86_rex(b, w, 0, 0, 0, false);
+		x86_byte(b, 0x99);
+	} else {
+		x86_rex(b, false, RDX, 0, RDX, false);
+		x86_byte(b, 0x31);
+		x86_modrm_reg(b, RDX, RDX);
+	}
+	x86_rex(b, w, 0, 0, reg, false);
+	x86_byte(b, 0xf7);
+	x86_modrm_reg(b, sgn ? 7 : 6, reg);
+}
+
 /* imul dst, src (low half: the same for signed and unsigned) */
 static inline void x86_imul_rr(struct x86_buf *b, bool w, unsigned dst, unsigned src)
 {
