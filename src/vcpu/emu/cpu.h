@@ -287,6 +287,8 @@ struct emu_cpu {
 	/* Memory access fast path (mem.c). */
 	struct emu_tlb_entry tlb[3][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view, [2]=EL2 */
 	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
+	uint64_t ic_code_generation; /* vm->code_generation last seen (exec.c) */
+	unsigned ic_quiet_checks;    /* event checks since the decoded code was re-checked */
 	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
 	bool debug_bkpt_active;     /* HW breakpoints or step armed: slow per-insn checks */
 	uint8_t debug_step_flags;   /* debug.c private: software-step bookkeeping */

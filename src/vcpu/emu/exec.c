@@ -12,6 +12,12 @@
  * hv_vcpus_exit and of the vtimer to a few microseconds. */
 #define EMU_EVENT_INTERVAL 4096
 
+/* Event checks after which decoded code is compared with memory again
+ * even though no instruction cache invalidation was seen: writes to
+ * code nobody announces (the host's, while the vCPU runs) are noticed
+ * within this many intervals. */
+#define EMU_IC_RECHECK_CHECKS 64
+
 void emu_exec_unallocated(struct emu_cpu *cpu, uint32_t insn)
 {
 	(void)insn;
@@ -83,8 +89,17 @@ static void check_events(struct emu_cpu *cpu)
 	    atomic_exchange(&obj->cancel_pending, false))
 		emu_exit_reason(cpu, HV_EXIT_REASON_CANCELED);
 
-	/* Writes to code by other vCPUs or the host are seen from here on. */
-	cpu->ic.epoch++;
+	/* Writes to code by other vCPUs are seen from their next IC
+	 * invalidation on (the architecture asks for one, and for an ISB
+	 * here, which moves the epoch too); all other writes within
+	 * EMU_IC_RECHECK_CHECKS intervals.  Moving the epoch at every check
+	 * would re-check every hot block every interval. */
+	uint64_t cg = atomic_load_explicit(&cpu->vm->code_generation, memory_order_acquire);
+	if (cg != cpu->ic_code_generation || ++cpu->ic_quiet_checks >= EMU_IC_RECHECK_CHECKS) {
+		cpu->ic_code_generation = cg;
+		cpu->ic_quiet_checks = 0;
+		cpu->ic.epoch++;
+	}
 
 	uint64_t gen = atomic_load_explicit(&cpu->vm->mem_generation, memory_order_acquire);
 	if (gen != cpu->tlb_mem_generation) {

@@ -26,9 +26,11 @@
  * one it was last checked at.  The epoch moves on every TLB fill/flush,
  * on every store by this vCPU to a page with cached code (code_page
  * filter, mem_fast.h / mem.c), after every system-class instruction
- * (ISB, TLBI, ERET, MSR...), exception, event check (so writes by other
- * vCPUs and the host are seen within EMU_EVENT_INTERVAL instructions, and
- * at once after an ISB) and at run entry.  An operation after which the
+ * (ISB, TLBI, ERET, MSR...), exception, at the first event check after
+ * any vCPU's IC IVAU or IC IALLU(IS) (cross-modifying code, which the
+ * architecture requires to invalidate; seen at once after an ISB), at
+ * least every EMU_IC_RECHECK_CHECKS event checks (writes nobody announces,
+ * such as the host's while the vCPU runs) and at run entry.  An operation after which the
  * epoch moved ends its block, so a store into the rest of the running
  * block is seen by the next instruction.
  */

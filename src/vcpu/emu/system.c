@@ -37,6 +37,13 @@ static inline void el2_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t hcr_bit
 		emu_take_el2(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false, 0, false);
 }
 
+/* IC IVAU, IC IALLU(IS): every vCPU re-checks its decoded code at its
+ * next event check (exec.c); this one does after this instruction. */
+static void ic_invalidated(struct emu_cpu *cpu)
+{
+	atomic_fetch_add_explicit(&cpu->vm->code_generation, 1, memory_order_release);
+}
+
 /* WFI/WFE.  They complete at once when a wake-up event is already there
  * (WFE: the event register; both: a pending IRQ/FIQ), as no low-power
  * state would be entered and so nothing is trapped.  Otherwise EL0 is
@@ -243,9 +250,10 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 			cpu->dabt_iss = 0;
 			(void)mem_read(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
 			return;
-		case SYS_KEY(3, 5, 1): /* IC IVAU: no decoded-instruction cache */
+		case SYS_KEY(3, 5, 1): /* IC IVAU */
 			el0_gate(cpu, insn, SCTLR_UCI);
 			el2_gate(cpu, insn, HCR_TPU);
+			ic_invalidated(cpu);
 			return;
 		default:
 			break;
@@ -266,6 +274,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		case SYS_KEY(0, 1, 0):  /* IC IALLUIS */
 		case SYS_KEY(0, 5, 0):  /* IC IALLU */
 			el2_gate(cpu, insn, HCR_TPU);
+			ic_invalidated(cpu);
 			return;
 		case SYS_KEY(0, 8, 0): /* AT S1E1R */
 		case SYS_KEY(0, 8, 1): /* AT S1E1W */

@@ -69,6 +69,11 @@ struct ctx {
 	struct regcache rc;
 	enum xflags xflags;    /* after the operation just emitted */
 	enum xflags xflags_in; /* before it (what it may branch or select on) */
+	/* Flags set but not yet stored to cpu->cc_*: they are in the x86
+	 * flags and RAX (the result), and die if the next flag-setting
+	 * operation comes before anything that could read them. */
+	enum xflags pending;
+	bool pending_w;
 	uint64_t block_pc; /* the block's first instruction */
 	uintptr_t body;    /* its code after loading the pinned registers,
 			    * for branches back to it */
@@ -229,10 +234,13 @@ static void goto_pc(struct ctx *c, uint64_t target)
 	jmp_to(b, c->jit->chain);
 }
 
+static void store_pending(struct ctx *c);
+
 /* A conditional branch was taken: `after` instructions counted at block
  * entry do not run (ic_taken). */
 static void taken(struct ctx *c, unsigned after, uint64_t target)
 {
+	store_pending(c); /* the not-taken path keeps them pending */
 	if (after)
 		x86_alu_mi(&c->b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)after);
 	goto_pc(c, target);
@@ -286,6 +294,29 @@ static void flags_logic(struct x86_buf *b, bool w)
 	x86_store(b, true, r, RBX, CPU(cc_z));
 	x86_store_imm(b, RBX, CPU(cc_c), 0);
 	x86_store_imm(b, RBX, CPU(cc_v), 0);
+}
+
+/* A flag-setting operation left its result in RAX and the x86 flags:
+ * cc_* are stored later, if at all (materialize). */
+static void defer_flags(struct ctx *c, bool w, enum xflags kind)
+{
+	c->pending = kind;
+	c->pending_w = w;
+}
+
+/* Stores the pending flags (leaves the x86 flags and RAX alone). */
+static void store_pending(struct ctx *c)
+{
+	if (c->pending == XF_LOGIC)
+		flags_logic(&c->b, c->pending_w);
+	else if (c->pending != XF_NONE)
+		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB);
+}
+
+static void materialize(struct ctx *c)
+{
+	store_pending(c);
+	c->pending = XF_NONE;
 }
 
 /* The x86 condition code that is ARM condition cond after an operation
@@ -479,7 +510,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		else
 			load_x(c, true, RAX, op->rn);
 		x86_alu_ri(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, (int32_t)op->imm); /* imm12 << 12 at most */
-		flags_arith(b, w, f->op);
+		defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags == 1 && op->rd != 31)
 			store_x(c, RAX, op->rd);
 		c->xflags = f->op ? XF_SUB : XF_ADD;
@@ -493,7 +524,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		load_x(c, w, RAX, op->rn);
 		alu_imm(b, alu[f->op], w, RAX, op->imm, RCX);
 		if (f->op == 3) {
-			flags_logic(b, w);
+			defer_flags(c, w, XF_LOGIC);
 			if (op->rd != 31)
 				store_x(c, RAX, op->rd);
 			c->xflags = XF_LOGIC;
@@ -532,7 +563,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			x86_not(b, w, RCX);
 		x86_alu_rr(b, alu[f->op], w, RAX, RCX);
 		if (f->flags)
-			flags_logic(b, w);
+			defer_flags(c, w, XF_LOGIC);
 		if (f->flags != 2)
 			store_x(c, RAX, op->rd);
 		if (f->flags)
@@ -544,7 +575,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		shifted_rm(c, op, f);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
 		if (f->flags)
-			flags_arith(b, w, f->op);
+			defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags != 2)
 			store_x(c, RAX, op->rd);
 		if (f->flags)
@@ -608,7 +639,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		extended_rm(c, op);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
 		if (f->flags)
-			flags_arith(b, w, f->op);
+			defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags == 0)
 			store_x_sp(c, RAX, op->rd, RCX);
 		else if (f->flags == 1)
@@ -951,6 +982,24 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	}
 }
 
+/* Whether the fast operation of form f sets all of NZCV, whatever its
+ * operands (CCMP does not: it may keep them). */
+static bool sets_all_flags(const struct emu_form *f)
+{
+	switch (f->kind) {
+	case FORM_ADDSI:
+		return true;
+	case FORM_LOGICI:
+		return f->op == 3;
+	case FORM_LOGIC:
+	case FORM_ADDSUB:
+	case FORM_ADDEXT:
+		return f->flags != 0;
+	default:
+		return false;
+	}
+}
+
 uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 {
 	unsigned n = (unsigned)slot->n;
@@ -978,11 +1027,16 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 		c.xflags_in = xf;
 		c.xflags = XF_NONE; /* unless the operation sets it */
 		struct emu_form f;
-		if (emu_fast_alu_form(op.fn, &f)) {
+		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
+		if (alu && sets_all_flags(&f))
+			c.pending = XF_NONE; /* dead: overwritten before anyone could look */
+		else if (!(branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))))
+			materialize(&c);
+		if (alu) {
 			emit_alu(&c, &op, &f);
 			continue;
 		}
-		if (emu_fast_branch_form(op.fn, &f)) {
+		if (branch) {
 			c.xflags = xf; /* B.cond may use it, NOP keeps it */
 			ended = emit_branch(&c, &op, &f, after) || ended;
 			continue;
@@ -1005,8 +1059,10 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 				jmp_to(b, jit->epilogue);
 		}
 	}
-	if (!ended) /* op_goto */
+	if (!ended) { /* op_goto */
+		materialize(&c);
 		goto_pc(&c, slot->pc + 4 * (uint64_t)n);
+	}
 	emit_stubs_of_block(&c);
 	if (b->overflow)
 		return 0;
