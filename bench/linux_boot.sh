@@ -5,7 +5,9 @@
 # gic-version=3 TCG, the same kernel, initramfs, command line and vCPU
 # count, run one after the other on this host.  QEMU twice: -cpu max, and
 # -cpu cortex-a76 (v8.2: LSE, RCpc, FP16, PAN - close to what emu
-# advertises).  Wall time (best of RUNS) and peak host memory (max RSS).
+# advertises).  hvdbg twice too: as it runs by default (translator on
+# x86-64 hosts), and interpreted only (HV_EMU_JIT=0).  Wall time (best of
+# RUNS) and peak host memory (max RSS).
 #
 #   bench/linux_boot.sh [RUNS]     (default 3)
 set -euo pipefail
@@ -36,6 +38,8 @@ measure() {
 
 echo "kernel $(basename "$(readlink -f "$kernel")") ($(cat "$(dirname "$kernel")/package" 2>/dev/null || echo ?)), smp $smp, 512 MiB, best of $runs"
 echo "hvdbg emu:          $(HV_BACKEND=emu measure "$build/hvdbg" --kernel "$kernel" --initrd "$tmp/initrd" \
+	--smp "$smp" --ram 512M --append "$append" --run)"
+echo "hvdbg interpreted:  $(HV_EMU_JIT=0 HV_BACKEND=emu measure "$build/hvdbg" --kernel "$kernel" --initrd "$tmp/initrd" \
 	--smp "$smp" --ram 512M --append "$append" --run)"
 for cpu in max cortex-a76; do
 	printf '%-19s %s\n' "qemu TCG $cpu:" "$(measure qemu-system-aarch64 -M virt,gic-version=3 -cpu "$cpu" \

@@ -18,7 +18,7 @@ OUT=$BUILD/bench/report
 mkdir -p "$OUT"
 
 if [ "${1:-}" != --no-run ]; then
-	for b in interp fp kvm_exits gdb_step gic linux_boot; do
+	for b in interp parse fp kvm_exits gdb_step gic linux_boot; do
 		[ -x "bench/$b.sh" ] || continue
 		echo "== bench/$b.sh" >&2
 		if "bench/$b.sh" >"$OUT/$b.txt" 2>"$OUT/$b.err"; then :; else
@@ -38,16 +38,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
 
 rows=()
 plot=()
-for w in "interp:integer (cpu_bound.c, gcc -O2)" "fp:FP/SIMD (fp_kernels.c, gcc -O3)"; do
+# Peak host memory (MiB) on the "hvdbg emu" / "qemu TCG" lines.
+peak() { get "$1" | awk -v w="$2" '$0 ~ w { for (i = 1; i <= NF; i++) if ($i == "MiB") print $(i-1) }' | head -1; }
+for w in "interp:integer (cpu_bound.c, gcc -O2)" "parse:integer, tokenizer and linked list (parse_list.c, gcc -O2)" \
+	"fp:FP/SIMD (fp_kernels.c, gcc -O3)"; do
 	b=${w%%:*} name=${w#*:}
-	o=$(mips "$b" "hvdbg emu") q=$(mips "$b" "qemu TCG")
+	o=$(mips "$b" "hvdbg emu") i=$(mips "$b" "hvdbg interpreter only") q=$(mips "$b" "qemu TCG")
 	if [ -n "$o" ] && [ -n "$q" ]; then
-		rows+=("| \`$b.sh\` interpreter, $name | $o MIPS | $q MIPS (qemu-system-aarch64 TCG) | $(ratio "$o" "$q")x speed |")
-		plot+=("\"${name%% (*}\" $o $q")
+		rows+=("| \`$b.sh\` emu, $name | $o MIPS | $q MIPS (qemu-system-aarch64 TCG) | $(ratio "$o" "$q")x speed |")
+		[ -n "$i" ] && rows+=("| \`$b.sh\` the same interpreted only (\`HV_EMU_JIT=0\`) | $i MIPS | $q MIPS (qemu-system-aarch64 TCG) | $(ratio "$i" "$q")x speed |")
+		plot+=("\"${name%% (*}\" $o ${i:-0} $q")
 	else
-		rows+=("| \`$b.sh\` interpreter, $name | - | - | skipped: $(why_not "$b") |")
+		rows+=("| \`$b.sh\` emu, $name | - | - | skipped: $(why_not "$b") |")
 	fi
 done
+mo=$(peak interp "hvdbg emu") mq=$(peak interp "qemu TCG")
+[ -n "$mo" ] && [ -n "$mq" ] &&
+	rows+=("| \`interp.sh\` peak host memory of that run | $mo MiB | $mq MiB (qemu-system-aarch64 TCG) | $(ratio "$mo" "$mq")x cost |")
 
 # kvm_exits.sh: rows "raw KVM_RUN + the VMM's work" and "hv_vcpu_run + the
 # VMM's work", columns MMIO store, MMIO load, HVC (us): the same VMM work.
@@ -99,6 +106,11 @@ if [ -n "${lt:-}" ]; then
 		[ -n "${qt:-}" ] || continue
 		rows+=("| \`linux_boot.sh\` Debian kernel boot to init, smp 2 (QEMU \`-cpu $cpu\`) | $lt s | $qt s (qemu-system-aarch64 virt TCG) | $(ratio "$qt" "$lt")x speed |")
 	done
+	read -r it _ <<<"$(lb 'hvdbg interpreted:')"
+	if [ -n "${it:-}" ]; then
+		read -r qt qm <<<"$(lb 'qemu TCG cortex-a76:')"
+		[ -n "${qt:-}" ] && rows+=("| \`linux_boot.sh\` the same interpreted only (\`HV_EMU_JIT=0\`, QEMU \`-cpu cortex-a76\`) | $it s | $qt s (qemu-system-aarch64 virt TCG) | $(ratio "$qt" "$it")x speed |")
+	fi
 	read -r qt qm <<<"$(lb 'qemu TCG cortex-a76:')"
 	[ -n "${qm:-}" ] && rows+=("| \`linux_boot.sh\` peak host memory of that boot (512 MiB guest) | $lm MiB | $qm MiB (QEMU) | $(ratio "$lm" "$qm")x cost |")
 else
@@ -112,7 +124,7 @@ if [ ${#plot[@]} -gt 0 ] && command -v gnuplot >/dev/null; then
 	gnuplot <<GP
 set terminal pngcairo size 800,450 noenhanced font ",11"
 set output "$png"
-set title "Interpreter throughput per workload (guest MIPS, higher is better)"
+set title "emu throughput per workload (guest MIPS, higher is better)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -123,9 +135,11 @@ set xrange [-0.6:${#plot[@]}-0.4]
 set grid ytics
 set key top right
 plot "$OUT/interp.dat" using 2:xtic(1) title "hvdbg emu" lc rgb "#2a7ab0", \
-     "" using 3 title "qemu-system-aarch64 TCG" lc rgb "#c0504d", \
-     "" using 0:2:2 with labels offset -2.5,0.7 notitle, \
-     "" using 0:3:3 with labels offset 2.5,0.7 notitle
+     "" using 3 title "hvdbg emu, HV_EMU_JIT=0" lc rgb "#9ecae1", \
+     "" using 4 title "qemu-system-aarch64 TCG" lc rgb "#c0504d", \
+     "" using (\$0-0.3):2:2 with labels offset 0,0.7 notitle, \
+     "" using 0:3:3 with labels offset 0,0.7 notitle, \
+     "" using (\$0+0.3):4:4 with labels offset 0,0.7 notitle
 GP
 elif ! command -v gnuplot >/dev/null; then
 	echo "bench-report: gnuplot not installed (make deps): $png not regenerated" >&2
@@ -151,15 +165,17 @@ EOF
 	printf '%s\n' "${rows[@]}"
 	cat <<'EOF'
 
-![interpreter throughput per workload](interp-throughput.png)
+![emu throughput per workload](interp-throughput.png)
 
 ## What each one measures
 
-* `interp.sh`, `fp.sh`: the same bare-metal guest (bench/guest/) on the
-  emu backend (`bench/bench_vmm.c`) and on `qemu-system-aarch64 -M virt
+* `interp.sh`, `parse.sh`, `fp.sh`: the same bare-metal guest
+  (bench/guest/) on the emu backend (`bench/bench_vmm.c`; translator on,
+  and again with `HV_EMU_JIT=0`) and on `qemu-system-aarch64 -M virt
   -cpu max` (TCG). Each is run at two repetition counts and the difference
   is timed, so start-up costs cancel; instructions are counted by our
-  interpreter; both must print the same checksum.
+  interpreter; all must print the same checksum. Peak memory is the RSS of
+  the whole process (GNU time) at the higher count.
 * `kvm_exits.sh`: one exit round trip (MMIO store, HVC) through
   `hv_vcpu_run` on the kvm backend against a raw `KVM_RUN` loop, in the
   nested-KVM VM of tests/kvm/run-vm (so both are slow in absolute terms;

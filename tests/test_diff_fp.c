@@ -502,6 +502,62 @@ static uint32_t g_ldst(struct diff_regs *r)
 	return w | rn << 5 | rt;
 }
 
+/* LDR/STR (register) and LDP/STP of B..Q registers: unsigned and unscaled
+ * immediate, pre/post-index, register offset; the base (or SP) is set so
+ * that the accesses land, aligned, in the data buffer. */
+static uint32_t g_ldst_reg(struct diff_regs *r)
+{
+	uint32_t l = R(2), rn = R(32), rt = rr(), w;
+	uint64_t addr = DIFF_DATA_BASE + 512 + R(0x1c0) * 16u, base; /* room for a Q pair */
+	if (R(3) == 0) { /* pair: opc S D Q, mode post/offset/pre (no-allocate as offset) */
+		uint32_t opc = R(3), mode = R(4), rt2 = rr();
+		if (l && rt2 == rt)
+			rt2 = (rt + 1) & 31;
+		int32_t imm7 = (int32_t)R(33) - 16;
+		int64_t off = (int64_t)imm7 << (opc + 2);
+		base = mode == 1 ? addr : addr - (uint64_t)off;
+		FIELDS("ld/st pair (SIMD&FP) opc=%u L=%u mode=%u imm7=%d", opc, l, mode, imm7);
+		w = 0x2c000000u | opc << 30 | mode << 23 | l << 22 | ((uint32_t)imm7 & 0x7f) << 15 | rt2 << 10;
+	} else {
+		uint32_t size = R(5), sc = size, opc = l;
+		if (size == 4) { /* Q: size 00, opc 1x */
+			size = 0;
+			opc |= 2;
+		}
+		uint32_t form = R(4);
+		if (form == 0) { /* unsigned offset */
+			uint32_t imm12 = R(64);
+			base = addr - ((uint64_t)imm12 << sc);
+			FIELDS("ldr/str (SIMD&FP) uimm sc=%u L=%u", sc, l);
+			w = 0x3d000000u | size << 30 | opc << 22 | imm12 << 10;
+		} else if (form == 1) { /* unscaled, post, pre */
+			uint32_t m = (uint32_t[]){ 0, 1, 3 }[R(3)];
+			int32_t imm9 = ((int32_t)R(32) - 16) << sc;
+			base = m == 1 ? addr : addr - (uint64_t)(int64_t)imm9;
+			FIELDS("ldr/str (SIMD&FP) imm9 sc=%u L=%u mode=%u", sc, l, m);
+			w = 0x3c000000u | size << 30 | opc << 22 | ((uint32_t)imm9 & 0x1ff) << 12 | m << 10;
+		} else { /* register offset: LSL (S), UXTW, SXTW */
+			uint32_t option = (uint32_t[]){ 3, 2, 6, 7 }[R(4)], sbit = R(2), rm = R(31);
+			if (rm == rn)
+				rm = (rn + 1) % 31;
+			/* Xm: an index in elements, in bytes unless S; 32-bit
+			 * for UXTW/SXTW (so UXTW of a negative one is huge) */
+			int64_t index = ((int64_t)R(64) - 32) * (int64_t)(sbit ? 1 : 1u << sc);
+			uint64_t xm = option == 2 || option == 6 ? (uint32_t)index : (uint64_t)index;
+			uint64_t ext = option == 2 ? (uint32_t)xm : option == 6 ? (uint64_t)(int64_t)(int32_t)xm : xm;
+			base = addr - (ext << (sbit ? sc : 0));
+			r->x[rm] = xm;
+			FIELDS("ldr/str (SIMD&FP) register sc=%u L=%u option=%u S=%u", sc, l, option, sbit);
+			w = 0x3c200800u | size << 30 | opc << 22 | rm << 16 | option << 13 | sbit << 12;
+		}
+	}
+	if (rn == 31)
+		r->sp = base;
+	else
+		r->x[rn] = base;
+	return w | rn << 5 | rt;
+}
+
 /* Multiplicative ops near the underflow threshold (tiny_mode operands). */
 static uint32_t g_tiny(struct diff_regs *r)
 {
@@ -598,9 +654,9 @@ END_TEST
 START_TEST(test_simd_move)
 {
 	static struct cls c[] = { { "copy", 0, 0, 0, 0 }, { "modimm", 0, 0, 0, 0 }, { "perm", 0, 0, 0, 0 },
-				  { "ldst", 0, 0, 0, 0 } };
-	static const gen_fn g[] = { g_copy, g_modimm, g_perm, g_ldst };
-	run_gen("simd_move", c, g, 4, ITER);
+				  { "ldst", 0, 0, 0, 0 }, { "ldst_reg", 0, 0, 0, 0 } };
+	static const gen_fn g[] = { g_copy, g_modimm, g_perm, g_ldst, g_ldst_reg };
+	run_gen("simd_move", c, g, 5, ITER);
 }
 END_TEST
 

@@ -1,12 +1,13 @@
 /*
- * fast_ldst.c - cached operations for the general-purpose register loads
- * and stores: single register (unsigned/unscaled immediate offset,
- * register offset, pre/post-index) and LDP/STP/LDPSW, with Rn or SP as
- * the base (separate handlers).  The TLB hit is inline, in the view the
- * run loop set at block entry (cpu->fast_tlb, cpu->fast_key); anything
- * else runs the instruction through ldst.c (op_ldst_slow).  SIMD&FP,
- * literal, unprivileged, prefetch, exclusive and atomic forms and loads
- * to XZR are left to ldst.c / atomics.c.  Semantics (including the
+ * fast_ldst.c - cached operations for the general-purpose and SIMD&FP
+ * register loads and stores: single register (unsigned/unscaled immediate
+ * offset, register offset, pre/post-index) and LDP/STP/LDPSW, with Rn or
+ * SP as the base (separate handlers).  The TLB hit is inline, in the view
+ * the run loop set at block entry (cpu->fast_tlb, cpu->fast_key); anything
+ * else (for SIMD&FP also registers not accessible without a trap) runs
+ * the instruction through ldst.c (op_ldst_slow).  Literal, unprivileged,
+ * prefetch, exclusive and atomic forms, the structure loads/stores and
+ * loads to XZR are left to ldst.c / atomics.c / ldst_simd.c.  Semantics (including the
  * CONSTRAINED UNPREDICTABLE choices) as in ldst.c.
  */
 #include "icache.h"
@@ -14,8 +15,9 @@
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
-/* Access kinds (and how the loaded value is extended). */
-enum { FK_ST = EMU_FK_ST, FK_LD = EMU_FK_LD, FK_LDS64 = EMU_FK_LDS64, FK_LDS32 = EMU_FK_LDS32 };
+/* Access kinds (and how the loaded value is extended); FK_FPST/FK_FPLD:
+ * SIMD&FP register Vt (a load zeroes the bits above the access). */
+enum { FK_ST = EMU_FK_ST, FK_LD = EMU_FK_LD, FK_LDS64 = EMU_FK_LDS64, FK_LDS32 = EMU_FK_LDS32, FK_FPST, FK_FPLD };
 
 /* Addressing modes of a single-register access (register offset: index
  * Xm, UXTW Wm or SXTW Wm, shifted left by op->ra). */
@@ -34,6 +36,29 @@ static __attribute__((noinline, cold)) bool op_ldst_slow(struct emu_cpu *cpu, co
 	ic_set_pc(cpu, op);
 	emu_exec_ldst(cpu, op->insn);
 	return ic_check_epoch(cpu, op);
+}
+
+/* The SIMD&FP registers are accessible without a trap: the common case
+ * of emu_check_fp_access (no EL2 of the guest's own, CPACR_EL1.FPEN). */
+static ALWAYS_INLINE bool fp_enabled_fast(const struct emu_cpu *cpu)
+{
+	unsigned fpen = (unsigned)(cpu->sr[SR_CPACR_EL1] >> 20) & 3;
+	return !cpu->el2 && (fpen == 3 || (fpen == 1 && cpu->el == 1));
+}
+
+static ALWAYS_INLINE void fp_load(struct emu_cpu *cpu, unsigned vt, const uint8_t *p, unsigned size)
+{
+	uint64_t lo = 0, hi = 0;
+	memcpy(&lo, p, size < 8 ? size : 8);
+	if (size == 16)
+		memcpy(&hi, p + 8, 8);
+	cpu->v[vt][0] = lo;
+	cpu->v[vt][1] = hi;
+}
+
+static ALWAYS_INLINE void fp_store(const struct emu_cpu *cpu, unsigned vt, uint8_t *p, unsigned size)
+{
+	memcpy(p, cpu->v[vt], size); /* little-endian host: the low bytes */
 }
 
 /* Rn, or for the _sp handlers SP; false when SP is not 16-byte aligned
@@ -70,7 +95,7 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 				      unsigned mode, bool sp)
 {
 	uint64_t base, addr, off;
-	if (!op_base(cpu, op, sp, &base))
+	if ((kind >= FK_FPST && !fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
 		return op_ldst_slow(cpu, op);
 	if (mode == FM_REG || mode == FM_REG_UXTW || mode == FM_REG_SXTW) {
 		uint64_t m = cpu->x[op->rm];
@@ -84,7 +109,7 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 	}
 	addr = mode == FM_POST ? base : base + off;
 	unsigned rt = op->rd, size = 1u << sc;
-	const struct emu_tlb_entry *e = fast_hit(cpu, addr, size, kind == FK_ST ? ACC_WRITE : ACC_READ);
+	const struct emu_tlb_entry *e = fast_hit(cpu, addr, size, kind == FK_ST || kind == FK_FPST ? ACC_WRITE : ACC_READ);
 	if (IC_UNLIKELY(!e))
 		return op_ldst_slow(cpu, op);
 	uint8_t *p = host_ptr(e, addr);
@@ -102,9 +127,16 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 		v = mem_host_load(p, size);
 		cpu->x[rt] = sext64(v, 8u << sc);
 		break;
-	default: /* FK_LDS32 */
+	case FK_LDS32:
 		v = mem_host_load(p, size);
 		cpu->x[rt] = (uint32_t)sext64(v, 8u << sc);
+		break;
+	case FK_FPST:
+		fp_store(cpu, rt, p, size);
+		stop = mem_note_code_write(cpu, p);
+		break;
+	default: /* FK_FPLD */
+		fp_load(cpu, rt, p, size);
 		break;
 	}
 	if (mode == FM_POST || mode == FM_PRE) {
@@ -148,6 +180,16 @@ SINGLE_MODES(op_ldrshx, FK_LDS64, 1)
 SINGLE_MODES(op_ldrswx, FK_LDS64, 2)
 SINGLE_MODES(op_ldrsbw, FK_LDS32, 0)
 SINGLE_MODES(op_ldrshw, FK_LDS32, 1)
+SINGLE_MODES(op_strfb, FK_FPST, 0)
+SINGLE_MODES(op_strfh, FK_FPST, 1)
+SINGLE_MODES(op_strfs, FK_FPST, 2)
+SINGLE_MODES(op_strfd, FK_FPST, 3)
+SINGLE_MODES(op_strfq, FK_FPST, 4)
+SINGLE_MODES(op_ldrfb, FK_FPLD, 0)
+SINGLE_MODES(op_ldrfh, FK_FPLD, 1)
+SINGLE_MODES(op_ldrfs, FK_FPLD, 2)
+SINGLE_MODES(op_ldrfd, FK_FPLD, 3)
+SINGLE_MODES(op_ldrfq, FK_FPLD, 4)
 
 #define MODE_ROW(name)                                                                    \
 	{ { name##_imm, name##_reg, name##_post, name##_pre, name##_uxtw, name##_sxtw },  \
@@ -161,13 +203,20 @@ static const emu_op_fn single_ops[16][2][6] = {
 	MODE_ROW(op_strx), MODE_ROW(op_ldrx), { { NULL } }, { { NULL } },
 };
 
+/* SIMD&FP: [log2 of the size: B H S D Q][load][Rn is SP][mode]. */
+static const emu_op_fn fp_single_ops[5][2][2][6] = {
+	{ MODE_ROW(op_strfb), MODE_ROW(op_ldrfb) }, { MODE_ROW(op_strfh), MODE_ROW(op_ldrfh) },
+	{ MODE_ROW(op_strfs), MODE_ROW(op_ldrfs) }, { MODE_ROW(op_strfd), MODE_ROW(op_ldrfd) },
+	{ MODE_ROW(op_strfq), MODE_ROW(op_ldrfq) },
+};
+
 /* Pairs: rd = Rt, rm = Rt2 (neither 31 for loads), imm = scaled offset;
  * mode 1 post-index, 3 pre-index, else offset. */
 static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op, unsigned sc, bool load, bool sx,
-				    unsigned mode, bool sp)
+				    unsigned mode, bool sp, bool fp)
 {
 	uint64_t base;
-	if (!op_base(cpu, op, sp, &base))
+	if ((fp && !fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
 		return op_ldst_slow(cpu, op);
 	uint64_t a1 = mode == 1 ? base : base + op->imm;
 	unsigned bytes = 1u << sc;
@@ -178,7 +227,15 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 		return op_ldst_slow(cpu, op);
 	uint8_t *p1 = host_ptr(e1, a1), *p2 = host_ptr(e2, a2);
 	bool stop = false;
-	if (load) {
+	if (fp && load) {
+		fp_load(cpu, op->rm, p2, bytes); /* Vt != Vt2 (emu_fast_ldst) */
+		fp_load(cpu, op->rd, p1, bytes);
+	} else if (fp) {
+		fp_store(cpu, op->rd, p1, bytes);
+		fp_store(cpu, op->rm, p2, bytes);
+		stop = mem_note_code_write(cpu, p1);
+		stop = mem_note_code_write(cpu, p2) || stop;
+	} else if (load) {
 		uint64_t v1 = mem_host_load(p1, bytes);
 		uint64_t v2 = mem_host_load(p2, bytes);
 		if (sx) {
@@ -203,24 +260,30 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 	return IC_UNLIKELY(stop) ? emu_ic_stop_after(cpu, op) : IC_NEXT(cpu, op);
 }
 
-#define PAIR_FN(name, sc, load, sx, mode, sp)                                       \
+#define PAIR_FN(name, sc, load, sx, mode, sp, fp)                                   \
 	static bool name(struct emu_cpu *cpu, const struct emu_op *op)             \
 	{                                                                           \
-		return ldst_pair(cpu, op, sc, load, sx, mode, sp);                  \
+		return ldst_pair(cpu, op, sc, load, sx, mode, sp, fp);              \
 	}
-#define PAIR_MODES(name, sc, load, sx)                                              \
-	PAIR_FN(name##_off, sc, load, sx, 2, false)                                 \
-	PAIR_FN(name##_post, sc, load, sx, 1, false)                                \
-	PAIR_FN(name##_pre, sc, load, sx, 3, false)                                 \
-	PAIR_FN(name##_off_sp, sc, load, sx, 2, true)                               \
-	PAIR_FN(name##_post_sp, sc, load, sx, 1, true)                              \
-	PAIR_FN(name##_pre_sp, sc, load, sx, 3, true)
+#define PAIR_MODES(name, sc, load, sx, fp)                                          \
+	PAIR_FN(name##_off, sc, load, sx, 2, false, fp)                             \
+	PAIR_FN(name##_post, sc, load, sx, 1, false, fp)                            \
+	PAIR_FN(name##_pre, sc, load, sx, 3, false, fp)                             \
+	PAIR_FN(name##_off_sp, sc, load, sx, 2, true, fp)                           \
+	PAIR_FN(name##_post_sp, sc, load, sx, 1, true, fp)                          \
+	PAIR_FN(name##_pre_sp, sc, load, sx, 3, true, fp)
 
-PAIR_MODES(op_stpw, 2, false, false)
-PAIR_MODES(op_stpx, 3, false, false)
-PAIR_MODES(op_ldpw, 2, true, false)
-PAIR_MODES(op_ldpx, 3, true, false)
-PAIR_MODES(op_ldpsw, 2, true, true)
+PAIR_MODES(op_stpw, 2, false, false, false)
+PAIR_MODES(op_stpx, 3, false, false, false)
+PAIR_MODES(op_ldpw, 2, true, false, false)
+PAIR_MODES(op_ldpx, 3, true, false, false)
+PAIR_MODES(op_ldpsw, 2, true, true, false)
+PAIR_MODES(op_stps, 2, false, false, true)
+PAIR_MODES(op_stpd, 3, false, false, true)
+PAIR_MODES(op_stpq, 4, false, false, true)
+PAIR_MODES(op_ldps, 2, true, false, true)
+PAIR_MODES(op_ldpd, 3, true, false, true)
+PAIR_MODES(op_ldpq, 4, true, false, true)
 
 #define PAIR_ROW(name)                                                              \
 	{ { name##_off, name##_post, name##_off, name##_pre },                      \
@@ -233,13 +296,68 @@ static const emu_op_fn pair_stpx[2][4] = PAIR_ROW(op_stpx);
 static const emu_op_fn pair_ldpw[2][4] = PAIR_ROW(op_ldpw);
 static const emu_op_fn pair_ldpx[2][4] = PAIR_ROW(op_ldpx);
 static const emu_op_fn pair_ldpsw[2][4] = PAIR_ROW(op_ldpsw);
+/* SIMD&FP: [opc: S D Q][load] */
+static const emu_op_fn fp_pair_ops[3][2][2][4] = {
+	{ PAIR_ROW(op_stps), PAIR_ROW(op_ldps) },
+	{ PAIR_ROW(op_stpd), PAIR_ROW(op_ldpd) },
+	{ PAIR_ROW(op_stpq), PAIR_ROW(op_ldpq) },
+};
+
+/* Single register and pair SIMD&FP forms (bit 26 set). */
+static bool fast_ldst_fp(struct emu_op *op, uint32_t insn)
+{
+	switch ((insn >> 28) & 3) {
+	case 3: { /* single register */
+		unsigned size = insn >> 30, opc = (insn >> 22) & 3, sc = size, mode;
+		if (opc >= 2) { /* Q (size 00); else unallocated */
+			if (size != 0)
+				return false;
+			sc = 4;
+		}
+		if (insn & (1u << 24)) {
+			mode = FM_IMM;
+			op->imm = (uint64_t)((insn >> 10) & 0xfff) << sc;
+		} else if (insn & (1u << 21)) {
+			if (((insn >> 10) & 3) != 2 || !(insn & (1u << 14)))
+				return false;
+			unsigned option = (insn >> 13) & 7;
+			mode = option == 2 ? FM_REG_UXTW : option == 6 ? FM_REG_SXTW : FM_REG;
+			op->rm = (insn >> 16) & 31;
+			op->ra = (uint8_t)((insn & (1u << 12)) ? sc : 0);
+		} else {
+			static const int8_t imm9_mode[4] = { FM_IMM, FM_POST, -1, FM_PRE };
+			int m = imm9_mode[(insn >> 10) & 3];
+			if (m < 0) /* unallocated for SIMD&FP */
+				return false;
+			mode = (unsigned)m;
+			op->imm = sext64(insn >> 12, 9);
+		}
+		op->fn = fp_single_ops[sc][opc & 1][op->rn == 31][mode];
+		return true;
+	}
+	case 2: { /* pairs (mode 0: no-allocate, as offset) */
+		unsigned opc = insn >> 30, mode = (insn >> 23) & 3;
+		bool load = (insn >> 22) & 1;
+		if (opc == 3)
+			return false;
+		op->rm = (insn >> 10) & 31;
+		if (load && op->rd == op->rm) /* CONSTRAINED UNPREDICTABLE: ldst.c's choice */
+			return false;
+		op->imm = sext64(insn >> 15, 7) << (opc + 2);
+		op->fn = fp_pair_ops[opc][load][op->rn == 31][mode];
+		return true;
+	}
+	default:
+		return false;
+	}
+}
 
 bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 {
 	op->rd = insn & 31;
 	op->rn = (insn >> 5) & 31;
-	if (insn & (1u << 26)) /* SIMD&FP */
-		return false;
+	if (insn & (1u << 26))
+		return fast_ldst_fp(op, insn);
 	switch ((insn >> 28) & 3) {
 	case 3: { /* single register */
 		unsigned idx = ((insn >> 28) & 0xc) | ((insn >> 22) & 3); /* size:opc */
