@@ -18,7 +18,7 @@ OUT=$BUILD/bench/report
 mkdir -p "$OUT"
 
 if [ "${1:-}" != --no-run ]; then
-	for b in interp parse fp kvm_exits gdb_step gic linux_boot; do
+	for b in interp parse fp emu_exits kvm_exits gdb_step gic linux_boot; do
 		[ -x "bench/$b.sh" ] || continue
 		echo "== bench/$b.sh" >&2
 		if "bench/$b.sh" >"$OUT/$b.txt" 2>"$OUT/$b.err"; then :; else
@@ -55,6 +55,18 @@ done
 mo=$(peak interp "hvdbg emu") mq=$(peak interp "qemu TCG")
 [ -n "$mo" ] && [ -n "$mq" ] &&
 	rows+=("| \`interp.sh\` peak host memory of that run | $mo MiB | $mq MiB (qemu-system-aarch64 TCG) | $(ratio "$mo" "$mq")x cost |")
+
+# emu_exits.sh: "translator: MMIO round trip A us, hv_vcpus_exit latency B us"
+# and the same for "interpreter only".
+ee() { get emu_exits | awk -v k="$1" 'index($0, k) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "us" || $(i+1) == "us,") print $i }' | tr '\n' ' '; }
+read -r jt jl <<<"$(ee 'translator:')"
+read -r it il <<<"$(ee 'interpreter only:')"
+if [ -n "${jt:-}" ] && [ -n "${it:-}" ]; then
+	rows+=("| \`emu_exits.sh\` MMIO store exit round trip, emu with the translator | $jt us | $it us (emu interpreted only) | $(ratio "$jt" "$it")x cost |")
+	rows+=("| \`emu_exits.sh\` hv_vcpus_exit latency on a spinning guest, emu with the translator | $jl us | $il us (emu interpreted only) | $(ratio "$jl" "$il")x cost |")
+else
+	rows+=("| \`emu_exits.sh\` exit costs on emu | - | - | skipped: $(why_not emu_exits) |")
+fi
 
 # kvm_exits.sh: rows "raw KVM_RUN + the VMM's work" and "hv_vcpu_run + the
 # VMM's work", columns MMIO store, MMIO load, HVC (us): the same VMM work.
@@ -176,6 +188,10 @@ EOF
   is timed, so start-up costs cancel; instructions are counted by our
   interpreter; all must print the same checksum. Peak memory is the RSS of
   the whole process (GNU time) at the higher count.
+* `emu_exits.sh`: on the emu backend (bench/emu_exits.c), an MMIO store
+  exit and re-entry, and the time from `hv_vcpus_exit` on another thread
+  until `hv_vcpu_run` returns on a guest spinning in `B .`; with the
+  translator against interpreted only.
 * `kvm_exits.sh`: one exit round trip (MMIO store, HVC) through
   `hv_vcpu_run` on the kvm backend against a raw `KVM_RUN` loop, in the
   nested-KVM VM of tests/kvm/run-vm (so both are slow in absolute terms;
