@@ -514,7 +514,7 @@ static uint32_t g_ldst_reg(struct diff_regs *r)
 		if (l && rt2 == rt)
 			rt2 = (rt + 1) & 31;
 		int32_t imm7 = (int32_t)R(33) - 16;
-		int64_t off = (int64_t)imm7 << (opc + 2);
+		int64_t off = (int64_t)imm7 * (int64_t)(1u << (opc + 2));
 		base = mode == 1 ? addr : addr - (uint64_t)off;
 		FIELDS("ld/st pair (SIMD&FP) opc=%u L=%u mode=%u imm7=%d", opc, l, mode, imm7);
 		w = 0x2c000000u | opc << 30 | mode << 23 | l << 22 | ((uint32_t)imm7 & 0x7f) << 15 | rt2 << 10;
@@ -532,7 +532,7 @@ static uint32_t g_ldst_reg(struct diff_regs *r)
 			w = 0x3d000000u | size << 30 | opc << 22 | imm12 << 10;
 		} else if (form == 1) { /* unscaled, post, pre */
 			uint32_t m = (uint32_t[]){ 0, 1, 3 }[R(3)];
-			int32_t imm9 = ((int32_t)R(32) - 16) << sc;
+			int32_t imm9 = ((int32_t)R(32) - 16) * (int32_t)(1u << sc);
 			base = m == 1 ? addr : addr - (uint64_t)(int64_t)imm9;
 			FIELDS("ldr/str (SIMD&FP) imm9 sc=%u L=%u mode=%u", sc, l, m);
 			w = 0x3c000000u | size << 30 | opc << 22 | ((uint32_t)imm9 & 0x1ff) << 12 | m << 10;
