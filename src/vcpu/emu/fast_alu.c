@@ -237,6 +237,15 @@ static const emu_op_fn logic_ops[2][4][10] = {
 	{ LOGIC_ROW(x_lsl), LOGIC_ROW(x_lsr), LOGIC_ROW(x_asr), LOGIC_ROW(x_ror) },
 };
 
+/* The lazy flags of a + b or a - b = r (sf: 64-bit). */
+static inline void cc_addsub(struct emu_cpu *cpu, bool sf, bool sub, uint64_t a, uint64_t b, uint64_t r)
+{
+	if (sf)
+		sub ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);
+	else
+		sub ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r) : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);
+}
+
 /* ADD/SUB/ADDS/SUBS (shifted register); flags: 1 with Rd not ZR, 2 with
  * Rd ZR (CMP/CMN: no write). */
 #define ADDSUB_OP(name, sf, type, sub, flags)                                                   \
@@ -246,11 +255,7 @@ static const emu_op_fn logic_ops[2][4][10] = {
 		uint64_t b = SHIFTED(sf, type, cpu->x[op->rm], op->ra);                         \
 		if (flags) {                                                                    \
 			uint64_t r = (sub) ? a - b : a + b;                                     \
-			if (sf)                                                                 \
-				(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);        \
-			else                                                                    \
-				(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)    \
-				      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);   \
+			cc_addsub(cpu, sf, sub, a, b, r);                                       \
 			if ((flags) == 1)                                                       \
 				cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                        \
 		} else {                                                                        \
@@ -295,11 +300,7 @@ static const emu_op_fn addsub_ops[2][3][6] = {
 		if (!(sf))                                                                      \
 			r = (uint32_t)r;                                                        \
 		if (flags) {                                                                    \
-			if (sf)                                                                 \
-				(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);        \
-			else                                                                    \
-				(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)    \
-				      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);   \
+			cc_addsub(cpu, sf, sub, a, b, r);                                       \
 			if ((flags) == 1)                                                       \
 				cpu->x[op->rd] = r;                                             \
 		} else {                                                                        \

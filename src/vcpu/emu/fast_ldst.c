@@ -303,6 +303,30 @@ static const emu_op_fn fp_pair_ops[3][2][2][4] = {
 	{ PAIR_ROW(op_stpq), PAIR_ROW(op_ldpq) },
 };
 
+/* Addressing mode of a single-register access of 1 << sc bytes, with
+ * op->imm (offset) or op->rm/op->ra (index, shift) filled; -1 for the
+ * forms left to ldst.c/atomics.c (unprivileged, atomics, PAC loads). */
+static int single_mode(struct emu_op *op, uint32_t insn, unsigned sc)
+{
+	if (insn & (1u << 24)) {
+		op->imm = (uint64_t)((insn >> 10) & 0xfff) << sc;
+		return FM_IMM;
+	}
+	if (insn & (1u << 21)) {
+		/* register offset (bits 11:10 = 10, option<1> = 1) */
+		if (((insn >> 10) & 3) != 2 || !(insn & (1u << 14)))
+			return -1;
+		/* option<1> = 1: 010 UXTW, 011 LSL, 110 SXTW, 111 SXTX */
+		unsigned option = (insn >> 13) & 7;
+		op->rm = (insn >> 16) & 31;
+		op->ra = (uint8_t)((insn & (1u << 12)) ? sc : 0);
+		return option == 2 ? FM_REG_UXTW : option == 6 ? FM_REG_SXTW : FM_REG;
+	}
+	static const int8_t imm9_mode[4] = { FM_IMM, FM_POST, -1, FM_PRE };
+	op->imm = sext64(insn >> 12, 9);
+	return imm9_mode[(insn >> 10) & 3];
+}
+
 /* Single register and pair SIMD&FP forms (bit 26 set). */
 static bool fast_ldst_fp(struct emu_op *op, uint32_t insn)
 {
@@ -314,24 +338,10 @@ static bool fast_ldst_fp(struct emu_op *op, uint32_t insn)
 				return false;
 			sc = 4;
 		}
-		if (insn & (1u << 24)) {
-			mode = FM_IMM;
-			op->imm = (uint64_t)((insn >> 10) & 0xfff) << sc;
-		} else if (insn & (1u << 21)) {
-			if (((insn >> 10) & 3) != 2 || !(insn & (1u << 14)))
-				return false;
-			unsigned option = (insn >> 13) & 7;
-			mode = option == 2 ? FM_REG_UXTW : option == 6 ? FM_REG_SXTW : FM_REG;
-			op->rm = (insn >> 16) & 31;
-			op->ra = (uint8_t)((insn & (1u << 12)) ? sc : 0);
-		} else {
-			static const int8_t imm9_mode[4] = { FM_IMM, FM_POST, -1, FM_PRE };
-			int m = imm9_mode[(insn >> 10) & 3];
-			if (m < 0) /* unallocated for SIMD&FP */
-				return false;
-			mode = (unsigned)m;
-			op->imm = sext64(insn >> 12, 9);
-		}
+		int m = single_mode(op, insn, sc);
+		if (m < 0)
+			return false;
+		mode = (unsigned)m;
 		op->fn = fp_single_ops[sc][opc & 1][op->rn == 31][mode];
 		return true;
 	}
@@ -366,27 +376,10 @@ bool emu_fast_ldst(struct emu_op *op, uint32_t insn)
 			return false;
 		if ((idx & 3) != 0 && op->rd == 31) /* load to XZR: generic */
 			return false;
-		if (insn & (1u << 24)) {
-			mode = FM_IMM;
-			op->imm = (uint64_t)((insn >> 10) & 0xfff) << sc;
-		} else if (insn & (1u << 21)) {
-			/* register offset (bits 11:10 = 10, option<1> = 1); the
-			 * rest are atomics and PAC loads */
-			if (((insn >> 10) & 3) != 2 || !(insn & (1u << 14)))
-				return false;
-			/* option<1> = 1: 010 UXTW, 011 LSL, 110 SXTW, 111 SXTX */
-			unsigned option = (insn >> 13) & 7;
-			mode = option == 2 ? FM_REG_UXTW : option == 6 ? FM_REG_SXTW : FM_REG;
-			op->rm = (insn >> 16) & 31;
-			op->ra = (uint8_t)((insn & (1u << 12)) ? sc : 0);
-		} else {
-			static const int8_t imm9_mode[4] = { FM_IMM, FM_POST, -1, FM_PRE };
-			int m = imm9_mode[(insn >> 10) & 3];
-			if (m < 0) /* unprivileged */
-				return false;
-			mode = (unsigned)m;
-			op->imm = sext64(insn >> 12, 9);
-		}
+		int m = single_mode(op, insn, sc);
+		if (m < 0)
+			return false;
+		mode = (unsigned)m;
 		op->fn = single_ops[idx][op->rn == 31][mode];
 		return true;
 	}
