@@ -21,7 +21,7 @@
  * HV_EMU_JIT=0 turns it off (the interpreter runs everything);
  * HV_EMU_JIT_CACHE_MB sets the code cache size per vCPU (default 16),
  * HV_EMU_JIT_HOT how often a block runs interpreted before it is
- * translated (default 2; 0 = at once).
+ * translated (default 64; 0 = at once).
  */
 #ifndef EMU_JIT_H
 #define EMU_JIT_H
