@@ -56,6 +56,15 @@ static bool op_addi32_sp(struct emu_cpu *cpu, const struct emu_op *op)
 	return IC_NEXT(cpu, op);
 }
 
+/* The lazy flags of a + b or a - b = r (sf: 64-bit). */
+static inline void cc_addsub(struct emu_cpu *cpu, bool sf, bool sub, uint64_t a, uint64_t b, uint64_t r)
+{
+	if (sf)
+		sub ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);
+	else
+		sub ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r) : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);
+}
+
 /* ADDS/SUBS (immediate).  form: 0 Rn may be SP and Rd ZR; 1 Rn not SP,
  * Rd is ZR (CMP/CMN: no write); 2 neither is 31. */
 #define ADDSI_OP(name, sf, sub, form)                                                         \
@@ -63,11 +72,7 @@ static bool op_addi32_sp(struct emu_cpu *cpu, const struct emu_op *op)
 	{                                                                                     \
 		uint64_t a = (form) == 0 ? xreg_sp(cpu, op->rn) : cpu->x[op->rn], b = op->imm; \
 		uint64_t r = (sub) ? a - b : a + b;                                           \
-		if (sf)                                                                       \
-			(sub) ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);              \
-		else                                                                          \
-			(sub) ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r)          \
-			      : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);         \
+		cc_addsub(cpu, sf, sub, a, b, r);                                             \
 		if (!(sf))                                                                    \
 			r = (uint32_t)r;                                                      \
 		if ((form) == 0)                                                              \
@@ -236,15 +241,6 @@ static const emu_op_fn logic_ops[2][4][10] = {
 	{ LOGIC_ROW(w_lsl), LOGIC_ROW(w_lsr), LOGIC_ROW(w_asr), LOGIC_ROW(w_ror) },
 	{ LOGIC_ROW(x_lsl), LOGIC_ROW(x_lsr), LOGIC_ROW(x_asr), LOGIC_ROW(x_ror) },
 };
-
-/* The lazy flags of a + b or a - b = r (sf: 64-bit). */
-static inline void cc_addsub(struct emu_cpu *cpu, bool sf, bool sub, uint64_t a, uint64_t b, uint64_t r)
-{
-	if (sf)
-		sub ? cc_sub64(cpu, a, b, r) : cc_add64(cpu, a, b, r);
-	else
-		sub ? cc_sub32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r) : cc_add32(cpu, (uint32_t)a, (uint32_t)b, (uint32_t)r);
-}
 
 /* ADD/SUB/ADDS/SUBS (shifted register); flags: 1 with Rd not ZR, 2 with
  * Rd ZR (CMP/CMN: no write). */

@@ -296,12 +296,14 @@ static void flags_logic(struct x86_buf *b, bool w)
 	x86_store_imm(b, RBX, CPU(cc_v), 0);
 }
 
-/* A flag-setting operation left its result in RAX and the x86 flags:
- * cc_* are stored later, if at all (materialize). */
+/* A flag-setting operation left its result in RAX and the x86 flags
+ * (which a B.cond or CSEL right after may use): cc_* are stored later,
+ * if at all (materialize). */
 static void defer_flags(struct ctx *c, bool w, enum xflags kind)
 {
 	c->pending = kind;
 	c->pending_w = w;
+	c->xflags = kind;
 }
 
 /* Stores the pending flags (leaves the x86 flags and RAX alone). */
@@ -404,16 +406,15 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 	return CC_NE;
 }
 
-/* RCX = Rm shifted (LOGIC, ADDSUB). */
 static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }; /* by SHIFT_* */
 
+/* RCX = Rm shifted (LOGIC, ADDSUB). */
 static void shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
-	const enum x86_shift *sh = x86_shift_of;
 	struct x86_buf *b = &c->b;
 	load_x(c, f->sf, RCX, op->rm);
 	if (op->ra)
-		x86_shift_ri(b, sh[f->shift & 3], f->sf, RCX, op->ra);
+		x86_shift_ri(b, x86_shift_of[f->shift & 3], f->sf, RCX, op->ra);
 }
 
 /* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
@@ -448,6 +449,19 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 	x86_test_al_al(b);
 	jcc_to(b, CC_NE, c->jit->epilogue);
 	cache_reset(c); /* it may have written any register */
+}
+
+/* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
+static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
+{
+	load_x(c, w, RCX, op->ra);
+	if (sub) {
+		x86_alu_rr(&c->b, ALU_SUB, w, RCX, RAX);
+		store_x(c, RCX, op->rd);
+	} else {
+		x86_alu_rr(&c->b, ALU_ADD, w, RAX, RCX);
+		store_x(c, RAX, op->rd);
+	}
 }
 
 static void emit_div(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
@@ -513,7 +527,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags == 1 && op->rd != 31)
 			store_x(c, RAX, op->rd);
-		c->xflags = f->op ? XF_SUB : XF_ADD;
 		break;
 	case FORM_MOV:
 		load_x(c, w, RAX, op->rm);
@@ -527,7 +540,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			defer_flags(c, w, XF_LOGIC);
 			if (op->rd != 31)
 				store_x(c, RAX, op->rd);
-			c->xflags = XF_LOGIC;
 		} else {
 			store_x(c, RAX, op->rd);
 		}
@@ -566,8 +578,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			defer_flags(c, w, XF_LOGIC);
 		if (f->flags != 2)
 			store_x(c, RAX, op->rd);
-		if (f->flags)
-			c->xflags = XF_LOGIC;
 		break;
 	}
 	case FORM_ADDSUB:
@@ -578,8 +588,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags != 2)
 			store_x(c, RAX, op->rd);
-		if (f->flags)
-			c->xflags = f->op ? XF_SUB : XF_ADD;
 		break;
 	case FORM_CSEL: {
 		load_x(c, true, RDX, op->rn);
@@ -625,14 +633,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		load_x(c, w, RAX, op->rn);
 		load_x(c, w, RCX, op->rm);
 		x86_imul_rr(b, w, RAX, RCX);
-		load_x(c, w, RCX, op->ra);
-		if (f->op) {
-			x86_alu_rr(b, ALU_SUB, w, RCX, RAX);
-			store_x(c, RCX, op->rd);
-		} else {
-			x86_alu_rr(b, ALU_ADD, w, RAX, RCX);
-			store_x(c, RAX, op->rd);
-		}
+		accumulate(c, op, w, f->op);
 		break;
 	case FORM_ADDEXT: /* op->imm: option (UXTB..SXTX), op->ra: shift */
 		load_x_sp(c, RAX, op->rn);
@@ -644,8 +645,6 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			store_x_sp(c, RAX, op->rd, RCX);
 		else if (f->flags == 1)
 			store_x(c, RAX, op->rd);
-		if (f->flags)
-			c->xflags = f->op ? XF_SUB : XF_ADD;
 		break;
 	case FORM_MULL: /* Xa +/- Wn * Wm, the product of extended words */
 		load_x(c, false, RAX, op->rn);
@@ -655,14 +654,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			x86_movsxd(b, RCX, RCX);
 		}
 		x86_imul_rr(b, true, RAX, RCX);
-		load_x(c, true, RCX, op->ra);
-		if (f->op) {
-			x86_alu_rr(b, ALU_SUB, true, RCX, RAX);
-			store_x(c, RCX, op->rd);
-		} else {
-			x86_alu_rr(b, ALU_ADD, true, RAX, RCX);
-			store_x(c, RAX, op->rd);
-		}
+		accumulate(c, op, true, f->op);
 		break;
 	case FORM_MULH:
 		load_x(c, true, RAX, op->rn);
