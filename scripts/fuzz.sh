@@ -30,10 +30,10 @@ build() { # build TARGET -> $B/TARGET
 	t=$1 src=fuzz/$1.c extra= libs=
 	case $t in
 	a64_exec_fuzz)
-		lib libhypervisor.a; extra="fuzz/support/a64_guest.c $B/libhypervisor.a"; libs="-lpthread -lm" ;;
+		lib libhypervisor.a; extra="fuzz/support/a64_guest.c tests/support/hvc_image.c $B/libhypervisor.a"; libs="-lpthread -lm" ;;
 	jit_diff_fuzz)	# asks the backend what it retired (src/vcpu/emu/probe.h)
 		lib libhypervisor-internal.a
-		extra="fuzz/support/a64_guest.c tests/support/vcpu_outcome.c $B/libhypervisor-internal.a"
+		extra="fuzz/support/a64_guest.c tests/support/hvc_image.c tests/support/vcpu_outcome.c $B/libhypervisor-internal.a"
 		libs="-lpthread -lm" ;;
 	elf_load_fuzz)
 		extra="src/elf/elf_image.c src/elf/elf_lines.c"; libs="-lelf -ldw" ;;

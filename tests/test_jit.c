@@ -34,6 +34,7 @@
 #include <Hypervisor/Hypervisor.h>
 
 #include "backend.h"
+#include "hvc_image.h"
 #include "vcpu_outcome.h"
 
 #include "../src/vcpu/emu/probe.h"
@@ -49,7 +50,7 @@
 #define UNMAPPED 0x80000000ull
 #define MAX_WORDS 48
 
-#define HVC(imm) (0xd4000002u | ((uint32_t)(imm) << 5))
+#define HVC(imm) HVC_INSN(imm)
 
 struct jcase {
 	uint32_t words[MAX_WORDS];
@@ -64,14 +65,7 @@ static uint8_t *pristine;
 
 static void fill_image(void)
 {
-	for (uint64_t off = 0; off < RAM_SIZE; off += 4) {
-		uint32_t w = HVC(0);
-		memcpy(pristine + off, &w, 4);
-	}
-	for (unsigned k = 0; k < 16; k++) {
-		uint32_t w = HVC(0xF000 + k);
-		memcpy(pristine + VEC_OFF + 0x80ull * k, &w, 4);
-	}
+	hvc_image_fill(pristine, RAM_SIZE, 0, VEC_OFF);
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	for (uint64_t off = DATA_OFF; off < DATA_OFF + DATA_SIZE; off += 8) {
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -381,13 +375,20 @@ static void random_case(struct jcase *c)
 		c->x[LOOP_REG] = 1 + rnd_below(12);
 }
 
+/* n zeroed cases (each filled in by the test). */
+static struct jcase *new_cases(unsigned n)
+{
+	struct jcase *cases = calloc(n, sizeof(*cases));
+	ck_assert(cases);
+	return cases;
+}
+
 START_TEST(random_blocks)
 {
 	if (!have_translator("random_blocks"))
 		return;
 	const unsigned n = 3000;
-	struct jcase *cases = calloc(n, sizeof(*cases));
-	ck_assert(cases);
+	struct jcase *cases = new_cases(n);
 	rng ^= (uint64_t)_i * 0x2545f4914f6cdd1dull;
 	for (unsigned i = 0; i < n; i++)
 		random_case(&cases[i]);
@@ -438,8 +439,7 @@ START_TEST(arith_edges)
 	};
 	const unsigned ni = sizeof(insns) / sizeof(insns[0]), ne = sizeof(edges) / sizeof(edges[0]);
 	unsigned n = ni * ne * ne;
-	struct jcase *cases = calloc(n, sizeof(*cases));
-	ck_assert(cases);
+	struct jcase *cases = new_cases(n);
 	unsigned k = 0;
 	for (unsigned i = 0; i < ni; i++)
 		for (unsigned a = 0; a < ne; a++)
@@ -494,8 +494,7 @@ START_TEST(fault_every_position)
 		return;
 	const unsigned len = 40, kinds = 5;
 	unsigned n = len * kinds;
-	struct jcase *cases = calloc(n, sizeof(*cases));
-	ck_assert(cases);
+	struct jcase *cases = new_cases(n);
 	for (unsigned k = 0; k < kinds; k++)
 		for (unsigned p = 0; p < len; p++) {
 			struct jcase *c = &cases[k * len + p];
@@ -549,8 +548,7 @@ START_TEST(cache_flush)
 	if (!have_translator("cache_flush"))
 		return;
 	const unsigned n = 800;
-	struct jcase *cases = calloc(n, sizeof(*cases));
-	ck_assert(cases);
+	struct jcase *cases = new_cases(n);
 	for (unsigned i = 0; i < n; i++) {
 		struct jcase *c = &cases[i];
 		c->n = MAX_WORDS;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "a64_guest.h"
+#include "../../tests/support/hvc_image.h"
 
 #define GUARD 0x10000ull         /* PROT_NONE on each side of each mapping */
 #define VEC_OFF 0x800ull         /* VBAR_EL1 = RAM_IPA + VEC_OFF */
@@ -15,7 +16,7 @@
 #define L2_OFF 0x3000ull
 #define L3_OFF 0x4000ull
 
-#define HVC(imm) (0xd4000002u | ((uint32_t)(imm) << 5))
+#define HVC(imm) HVC_INSN(imm)
 
 /* Stage-1 descriptor bits. */
 #define D_VALID 1ull
@@ -115,16 +116,9 @@ static void put64(uint8_t *base, uint64_t off, uint64_t v)
 
 static void build_image(void)
 {
-	/* Everything not otherwise set executes HVC #1 (an unexpected jump). */
-	for (uint64_t off = 0; off < RAM_SIZE; off += 4) {
-		uint32_t w = HVC(1);
-		memcpy(image + off, &w, 4);
-	}
-	/* Vector table: entry k reports HVC #(0xF000 + k). */
-	for (unsigned k = 0; k < 16; k++) {
-		uint32_t w = HVC(0xF000 + k);
-		memcpy(image + VEC_OFF + 0x80ull * k, &w, 4);
-	}
+	/* Everything not otherwise set executes HVC #1 (an unexpected jump);
+	 * vector entry k reports HVC #(0xF000 + k). */
+	hvc_image_fill(image, RAM_SIZE, 1, VEC_OFF);
 	/* Data: a recognisable pattern. */
 	for (uint64_t off = DATA_OFF; off < RAM_SIZE; off += 8)
 		put64(image, off, 0x0123456789abcdefull ^ (off * 0x9e3779b97f4a7c15ull));

@@ -257,6 +257,34 @@ static struct stub *new_stub(struct ctx *c)
 	return s;
 }
 
+/* A load/store's slow path: the handler runs on its copy of the op. */
+static struct stub *slow_stub(struct ctx *c, const struct emu_op *op)
+{
+	struct stub *s = new_stub(c);
+	s->kind = STUB_SLOW;
+	s->copy = op;
+	return s;
+}
+
+/* The slow path rejoins here, with the registers cached at this point. */
+static void resume_here(struct ctx *c, struct stub *s)
+{
+	s->resume = x86_here(&c->b);
+	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
+}
+
+/* A store hit a page holding translated code: leave after it (hit2 may
+ * be NULL: a single page). */
+static void code_write_stub(struct ctx *c, const struct emu_op *op, unsigned after, uint8_t *hit1, uint8_t *hit2)
+{
+	struct stub *w = new_stub(c);
+	w->kind = STUB_CODE_WRITE;
+	w->jumps[0] = hit1;
+	w->jumps[1] = hit2;
+	w->pc = op->pc;
+	w->after = after;
+}
+
 /* ---- flags (alu.h cc_*: N = bit 63 of cc_n, Z = cc_z == 0, C = cc_c,
  * V = bit 63 of cc_v) ----------------------------------------------------- */
 
@@ -786,11 +814,8 @@ static void ldst_writeback(struct ctx *c, const struct emu_op *op, const struct 
 
 static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
 {
-	const struct emu_op *copy = op; /* the handler's copy (slow path) */
 	struct x86_buf *b = &c->b;
-	struct stub *s = new_stub(c);
-	s->kind = STUB_SLOW;
-	s->copy = copy;
+	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
 	uint8_t *code_hit = NULL;
 	ldst_base(c, op, f, s);
@@ -833,24 +858,15 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	}
 	if (f->op == EMU_FK_ST)
 		code_write_check(b, RAX, &code_hit);
-	s->resume = x86_here(b);
-	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
-	if (code_hit) {
-		struct stub *w = new_stub(c);
-		w->kind = STUB_CODE_WRITE;
-		w->jumps[0] = code_hit;
-		w->pc = op->pc;
-		w->after = after;
-	}
+	resume_here(c, s);
+	if (code_hit)
+		code_write_stub(c, op, after, code_hit, NULL);
 }
 
 static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
 {
-	const struct emu_op *copy = op; /* the handler's copy (slow path) */
 	struct x86_buf *b = &c->b;
-	struct stub *s = new_stub(c);
-	s->kind = STUB_SLOW;
-	s->copy = copy;
+	struct stub *s = slow_stub(c, op);
 	unsigned bytes = 1u << f->size;
 	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
 	ldst_base(c, op, f, s);
@@ -895,15 +911,9 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 		uint8_t *hit1, *hit2;
 		code_write_check(b, RAX, &hit1);
 		code_write_check(b, R11, &hit2);
-		struct stub *wst = new_stub(c);
-		wst->kind = STUB_CODE_WRITE;
-		wst->jumps[0] = hit1;
-		wst->jumps[1] = hit2;
-		wst->pc = op->pc;
-		wst->after = after;
+		code_write_stub(c, op, after, hit1, hit2);
 	}
-	s->resume = x86_here(b);
-	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
+	resume_here(c, s);
 }
 
 static void emit_stubs_of_block(struct ctx *c)
