@@ -228,7 +228,7 @@ struct emu_icache {
 	bool ready;
 	uint32_t used; /* ops[] entries in use */
 	/* Bumped by anything that may change code or its translation seen
-	 * by this vCPU: TLB fills/flushes, its stores to pages holding
+	 * by this vCPU: TLB flushes, its stores to pages holding
 	 * cached code (code_page filter), system instructions, exceptions,
 	 * event checks (writes by other vCPUs or the host) and run entry. */
 	uint64_t epoch;

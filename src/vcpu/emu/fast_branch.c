@@ -78,7 +78,14 @@ static bool op_blr(struct emu_cpu *cpu, const struct emu_op *op)
 	return ic_goto(cpu, target);
 }
 
-#define NOP_INSN 0xd503201fu
+/* HINT #imm (NOP is #0): all but WFE, WFI, SEV and SEVL (#2-#5) execute
+ * as NOP on this CPU (system.c exec_hint: YIELD, and BTI, PAC*SP, CSDB...
+ * of features not advertised).  Linux has them in every function. */
+static bool is_nop_hint(uint32_t insn)
+{
+	unsigned imm = (insn >> 5) & 0x7f;
+	return (insn & 0xfffff01fu) == 0xd503201fu && (imm < 2 || imm > 5);
+}
 
 bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 {
@@ -110,7 +117,7 @@ bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 		op->fn = bcond_ops[insn & 15];
 		return true;
 	case 6:
-		if (insn == NOP_INSN) {
+		if (is_nop_hint(insn)) {
 			op->fn = emu_op_nop;
 			return true;
 		}

@@ -6,8 +6,9 @@
  *
  * A block is up to EMU_IC_MAX_INSNS instructions inside one 4 KiB page,
  * ending after the first instruction of the branch/system class other
- * than a conditional branch (or at the page end / length limit, where a
- * "goto" operation follows).  Conditional branches (B.cond, CBZ/CBNZ,
+ * than a conditional branch, a NOP hint or a quiet system instruction
+ * (MRS, DMB, DSB, CLREX, DC by VA: icache.c quiet_sys_op), or at the page
+ * end / length limit, where a "goto" operation follows.  Conditional branches (B.cond, CBZ/CBNZ,
  * TBZ/TBNZ) continue with the next operation when not taken, and when
  * taken leave the block through ic_taken (their rm field holds how many
  * instructions follow them in the block: those were counted at block
@@ -23,7 +24,8 @@
  *
  * Self-modifying code and translation changes: a block is compared word
  * for word with guest memory when entered, unless cpu->ic.epoch is the
- * one it was last checked at.  The epoch moves on every TLB fill/flush,
+ * one it was last checked at.  The epoch moves on every TLB flush (TLBI,
+ * memory-map changes; filling an entry translates nothing anew),
  * on every store by this vCPU to a page with cached code (code_page
  * filter, mem_fast.h / mem.c), after every system-class instruction
  * (ISB, TLBI, ERET, MSR...), exception, at the first event check after

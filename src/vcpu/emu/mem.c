@@ -66,10 +66,12 @@ static inline void check_generation(struct emu_cpu *cpu)
 
 /* Enters tag for `acc`; the entry's other kinds survive only if they are
  * for the same page (they share the addend). */
-static void tlb_fill(struct emu_cpu *cpu, struct emu_tlb_entry *e, enum emu_access acc, uint64_t tag,
+static void tlb_fill(struct emu_tlb_entry *e, enum emu_access acc, uint64_t tag,
 		     uintptr_t addend)
 {
-	cpu->ic.epoch++; /* the entry may have held a cached block's page */
+	/* No epoch move: filling (or evicting) an entry changes no
+	 * translation; what does is announced by a TLBI (mem_tlb_flush),
+	 * an EL change or a memory-map change, which all move it. */
 	uint64_t page = tag & MEM_TLB_PAGE_MASK;
 	if (e->addend != addend) {
 		for (unsigned k = 0; k < 3; k++)
@@ -198,7 +200,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			/* Not cached: permission-less DC by VA, and Device pages
 			 * with stage 1 on (the hit path assumes Normal there). */
 			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data))
-				tlb_fill(cpu, e, acc, tag, (uintptr_t)host - (uintptr_t)va);
+				tlb_fill(e, acc, tag, (uintptr_t)host - (uintptr_t)va);
 		}
 	}
 	pthread_rwlock_unlock(&cpu->vm->mem_lock);
