@@ -371,6 +371,11 @@ void emu_exec_fpsimd(struct emu_cpu *cpu, uint32_t insn);   /* fpsimd.c  (x111) 
 void emu_ldst_simd_struct(struct emu_cpu *cpu, uint32_t insn); /* ldst_simd.c */
 /* Called by branch.c for the system and exception-generating classes. */
 void emu_exec_system(struct emu_cpu *cpu, uint32_t insn);       /* system.c */
+/* What a system instruction may do to the decoded block holding it
+ * (system.c, for icache.c): END it, be a NOP, or stay in it without
+ * moving the icache epoch (QUIET; QUIET_MEM when it accesses memory). */
+enum emu_sys_class { EMU_SYS_END, EMU_SYS_NOP, EMU_SYS_QUIET, EMU_SYS_QUIET_MEM };
+enum emu_sys_class emu_sys_class(uint32_t insn);
 void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */
 
 /* ---- registers (inline helpers, below) ---------------------------- */

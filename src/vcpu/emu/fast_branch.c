@@ -78,15 +78,6 @@ static bool op_blr(struct emu_cpu *cpu, const struct emu_op *op)
 	return ic_goto(cpu, target);
 }
 
-/* HINT #imm (NOP is #0): all but WFE, WFI, SEV and SEVL (#2-#5) execute
- * as NOP on this CPU (system.c exec_hint: YIELD, and BTI, PAC*SP, CSDB...
- * of features not advertised).  Linux has them in every function. */
-static bool is_nop_hint(uint32_t insn)
-{
-	unsigned imm = (insn >> 5) & 0x7f;
-	return (insn & 0xfffff01fu) == 0xd503201fu && (imm < 2 || imm > 5);
-}
-
 bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 {
 	uint64_t pc = op->pc;
@@ -117,10 +108,6 @@ bool emu_fast_branch(struct emu_op *op, uint32_t insn)
 		op->fn = bcond_ops[insn & 15];
 		return true;
 	case 6:
-		if (is_nop_hint(insn)) {
-			op->fn = emu_op_nop;
-			return true;
-		}
 		/* BR/BLR/RET without PAC: op2 = 11111, op3 = 0, op4 = 0. */
 		if ((insn & 0xfe1ffc1fu) != 0xd61f0000u)
 			return false;

@@ -111,39 +111,6 @@ static bool is_bcond(uint32_t insn)
 	return (insn & 0xff000010u) == 0x54000000u;
 }
 
-/* System instructions that change neither the PC, PSTATE, the
- * translation, the code nor the event budget stay inside their block
- * and leave the epoch alone (Linux reads SP_EL0, its `current`, all the
- * time): MRS (a read; a trap is a precise exception as for any
- * operation; not of the PMU), DMB, DSB, CLREX, and the data cache
- * operations by VA (DC ZVA writes memory: checked as a store is).  NULL
- * for the others. */
-static emu_op_fn quiet_sys_op(uint32_t insn)
-{
-	if ((insn & 0xfff00000u) == 0xd5300000u) { /* MRS */
-		/* but not the PMU's (op0 3, op1 3, CRn 9 or 14): its cycle
-		 * counter counts retired instructions, counted ahead at
-		 * block entry (pmu.c), so its reads end the block. */
-		unsigned crn = (insn >> 12) & 15;
-		bool pmu = ((insn >> 16) & 0x1f) == 0x1b && (crn == 9 || crn == 14);
-		return pmu ? NULL : op_generic;
-	}
-	if ((insn & 0xfffff01fu) == 0xd503301fu) { /* barriers, CRm any */
-		unsigned op2 = (insn >> 5) & 7;
-		return op2 == 2 || op2 == 4 || op2 == 5 ? op_generic : NULL; /* CLREX DSB DMB */
-	}
-	switch (insn & 0xffffffe0u) {
-	case 0xd50b7420u: /* DC ZVA */
-	case 0xd50b7a20u: /* DC CVAC */
-	case 0xd50b7b20u: /* DC CVAU */
-	case 0xd50b7e20u: /* DC CIVAC */
-	case 0xd5087620u: /* DC IVAC */
-		return op_generic_mem;
-	default:
-		return NULL;
-	}
-}
-
 /* Decodes one instruction (top level: bits[28:25], Arm ARM C4.1); returns
  * true when it ends the block. */
 bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
@@ -166,10 +133,25 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 		return false;
 	case 0xa: case 0xb:
 		if (emu_fast_branch(op, insn))
-			return op->fn != emu_op_nop && !is_cond_branch(insn);
-		emu_op_fn quiet = quiet_sys_op(insn);
-		set_generic(op, quiet ? quiet : op_generic_end, emu_exec_branch_sys);
-		return !quiet;
+			return !is_cond_branch(insn);
+		/* System instructions that change neither the PC, PSTATE, the
+		 * translation, the code nor the event budget stay inside their
+		 * block and leave the epoch alone (Linux reads SP_EL0, its
+		 * `current`, all the time, and has PACIASP in every function). */
+		switch (emu_sys_class(insn)) {
+		case EMU_SYS_NOP:
+			op->fn = emu_op_nop;
+			return false;
+		case EMU_SYS_QUIET:
+			set_generic(op, op_generic, emu_exec_branch_sys);
+			return false;
+		case EMU_SYS_QUIET_MEM:
+			set_generic(op, op_generic_mem, emu_exec_branch_sys);
+			return false;
+		default:
+			set_generic(op, op_generic_end, emu_exec_branch_sys);
+			return true;
+		}
 	case 0x7: case 0xf:
 		set_generic(op, op_generic, emu_exec_fpsimd);
 		return false;

@@ -49,6 +49,20 @@ enum {
 #define MDCR_TPMCR (1ull << 5)
 #define MDCR_TPM (1ull << 6)
 
+/* PMCR_EL0..PMOVSSET_EL0 (CRn 9, CRm 12-14), PMEVCNTRn/PMEVTYPERn and
+ * PMCCFILTR_EL0 (CRn 14, CRm 8-15), and the EL1 ones: PMINTENSET/CLR,
+ * PMMIR. */
+bool emu_pmu_is_reg(uint16_t enc)
+{
+	unsigned op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
+	unsigned op2 = enc & 7;
+	if (enc >> 14 != 3)
+		return false;
+	if (op1 == 3)
+		return (crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8);
+	return op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2 || op2 == 6);
+}
+
 bool emu_pmu_present(const struct emu_cpu *cpu)
 {
 	unsigned v = (unsigned)(cpu->sr[SR_ID_AA64DFR0_EL1] >> 8) & 0xf;

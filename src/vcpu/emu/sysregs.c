@@ -380,10 +380,8 @@ static const struct sysreg_desc *sysreg_classify(uint16_t enc)
 		return NULL;
 	if (op1 == 0 && crn == 0 && crm >= 1 && crm <= 7)
 		return &id_raz_desc;
-	if (op1 == 3 && ((crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8)))
-		return &pmu_el0_desc; /* PMCR_EL0.., PMEVCNTRn/PMEVTYPERn, PMCCFILTR */
-	if (op1 == 0 && crn == 9 && crm == 14 && (op2 == 1 || op2 == 2 || op2 == 6))
-		return &pmu_el1_desc; /* PMINTENSET/CLR_EL1, PMMIR_EL1 */
+	if (emu_pmu_is_reg(enc)) /* the _EL0 ones have op1 3 */
+		return op1 == 3 ? &pmu_el0_desc : &pmu_el1_desc;
 	if (op1 == 0 && ((crn == 12 && crm >= 8 && crm <= 12) || enc == SYSREG_ENC(3, 0, 4, 6, 0)))
 		return gic_icc_is_reg(enc) ? &icc_desc : &host_el1_desc; /* ICC_*_EL1 */
 	if (op1 == 4 && crn == 12 && crm >= 8 && crm <= 13)

@@ -70,6 +70,7 @@ void emu_sysreg_access(struct emu_cpu *cpu, uint32_t insn);
  * (emu_pmu_present); an MRS/MSR of a PMU register (EL0 rules and EL2
  * traps included). */
 bool emu_pmu_present(const struct emu_cpu *cpu);
+bool emu_pmu_is_reg(uint16_t enc); /* the PMU's register space */
 void emu_pmu_access(struct emu_cpu *cpu, uint16_t enc, unsigned rt, bool is_read);
 
 /* timer.c: guest view of the virtual timer registers. */

@@ -78,10 +78,18 @@ static void exec_wfx(struct emu_cpu *cpu, bool wfe)
 	emu_exit_exception(cpu, esr, 0, 0, cpu->insn_pc);
 }
 
+static inline unsigned f_hint(uint32_t insn) { return f_crm(insn) << 3 | f_op2(insn); }
+
+/* HINT #2..#5 (WFE, WFI, SEV, SEVL) act; every other hint is a NOP. */
+static inline bool hint_acts(unsigned imm) { return imm >= 2 && imm <= 5; }
+
 /* HINT #imm (op1 = 011, CRn = 0010, Rt = 31). */
 static void exec_hint(struct emu_cpu *cpu, uint32_t insn)
 {
-	switch (f_crm(insn) << 3 | f_op2(insn)) {
+	if (!hint_acts(f_hint(insn)))
+		return; /* NOP, YIELD, and the unallocated / unadvertised hints
+		         * (ESB, PSB, TSB, CSDB, BTI, PAC*SP, XPACLRI, DGH, ...) */
+	switch (f_hint(insn)) {
 	case 2: /* WFE */
 		exec_wfx(cpu, true);
 		return;
@@ -89,12 +97,8 @@ static void exec_hint(struct emu_cpu *cpu, uint32_t insn)
 		exec_wfx(cpu, false);
 		return;
 	case 4: /* SEV: other vCPUs' WFE exits to the host, which wakes them */
-	case 5: /* SEVL */
+	default: /* 5: SEVL */
 		cpu->event_register = true;
-		return;
-	default:
-		/* NOP, YIELD, and the unallocated / unadvertised hints (ESB, PSB,
-		 * TSB, CSDB, BTI, PAC*SP, XPACLRI, DGH, ...) are NOPs. */
 		return;
 	}
 }
@@ -110,23 +114,25 @@ static inline void barrier_fence(unsigned crm)
 	}
 }
 
+enum { BARRIER_CLREX = 2, BARRIER_DSB = 4, BARRIER_DMB = 5, BARRIER_ISB = 6 };
+
 /* Barriers and CLREX (op1 = 011, CRn = 0011, Rt = 31). */
 static void exec_barrier(struct emu_cpu *cpu, uint32_t insn)
 {
 	unsigned crm = f_crm(insn);
 	switch (f_op2(insn)) {
-	case 2: /* CLREX */
+	case BARRIER_CLREX:
 		cpu->excl_valid = false;
 		return;
-	case 4: /* DSB; CRm 0000 = SSBB, 0100 = PSSBB (speculation only) */
+	case BARRIER_DSB: /* CRm 0000 = SSBB, 0100 = PSSBB (speculation only) */
 		if (crm == 0 || crm == 4)
 			return;
 		barrier_fence(crm);
 		return;
-	case 5: /* DMB */
+	case BARRIER_DMB:
 		barrier_fence(crm);
 		return;
-	case 6: /* ISB: nothing is cached across instructions yet */
+	case BARRIER_ISB: /* nothing is cached across instructions yet */
 		return;
 	default: /* SB (FEAT_SB), DSB nXS (FEAT_XS), TCOMMIT: not implemented */
 		undef(cpu, insn);
@@ -230,20 +236,31 @@ static void exec_tlbi(struct emu_cpu *cpu, bool broadcast)
 		atomic_fetch_add(&cpu->vm->mem_generation, 1);
 }
 
+/* SYS operations (op0 = 01) by op1, CRm and op2; the data cache ones by
+ * VA have names because emu_sys_class lets them stay in a block. */
+#define SYS_KEY(op1, crm, op2) ((op1) << 7 | (crm) << 3 | (op2))
+enum {
+	DC_ZVA = SYS_KEY(3, 4, 1),
+	DC_CVAC = SYS_KEY(3, 10, 1),
+	DC_CVAU = SYS_KEY(3, 11, 1),
+	DC_CIVAC = SYS_KEY(3, 14, 1),
+	DC_IVAC = SYS_KEY(0, 6, 1),
+};
+static inline unsigned sys_key(uint32_t insn) { return f_op1(insn) << 7 | f_crm(insn) << 3 | f_op2(insn); }
+
 /* SYS (op0 = 01, L = 0): cache maintenance, AT, TLBI. */
 static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 {
 	unsigned op1 = f_op1(insn), crn = f_crn(insn), crm = f_crm(insn), op2 = f_op2(insn);
-	unsigned key = op1 << 7 | crm << 3 | op2;
-#define SYS_KEY(op1, crm, op2) ((op1) << 7 | (crm) << 3 | (op2))
+	unsigned key = sys_key(insn);
 	if (crn == 7) {
 		switch (key) {
-		case SYS_KEY(3, 4, 1): /* DC ZVA */
+		case DC_ZVA:
 			exec_dc_zva(cpu, insn);
 			return;
-		case SYS_KEY(3, 10, 1): /* DC CVAC */
-		case SYS_KEY(3, 11, 1): /* DC CVAU */
-		case SYS_KEY(3, 14, 1): /* DC CIVAC */
+		case DC_CVAC:
+		case DC_CVAU:
+		case DC_CIVAC:
 			el0_gate(cpu, insn, SCTLR_UCI);
 			el2_gate(cpu, insn, crm == 11 ? HCR_TPU : HCR_TPCP);
 			/* Translate as a read: faults report CM = 1. */
@@ -261,7 +278,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		if (cpu->el == 0)
 			undef(cpu, insn);
 		switch (key) {
-		case SYS_KEY(0, 6, 1): /* DC IVAC: needs write permission */
+		case DC_IVAC: /* needs write permission */
 			el2_gate(cpu, insn, HCR_TPCP);
 			cpu->dabt_iss = 0;
 			(void)mem_write_ptr(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
@@ -321,7 +338,6 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 			return;
 		}
 	}
-#undef SYS_KEY
 	undef(cpu, insn);
 }
 
@@ -360,4 +376,37 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
 		break;
 	}
 	undef(cpu, insn);
+}
+
+/* For the block builder (icache.c): what a system instruction may do to
+ * the block holding it.  QUIET ones change no translation, PC or PSTATE
+ * the block depends on; QUIET_MEM ones also access memory (checked as a
+ * store is, so a write to code is caught).  MRS of a PMU register ends
+ * the block: the cycle counter counts retired instructions, and those
+ * are counted ahead at block entry. */
+enum emu_sys_class emu_sys_class(uint32_t insn)
+{
+	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
+	if ((insn & 0xffc00000u) != 0xd5000000u) /* not the system class */
+		return EMU_SYS_END;
+	if (op0 >= 2) /* MRS only: MSR may change what the block depends on */
+		return l && !emu_pmu_is_reg(sysreg_enc_of_insn(insn)) ? EMU_SYS_QUIET : EMU_SYS_END;
+	if (l)
+		return EMU_SYS_END;
+	if (op0 == 1) {
+		unsigned key = sys_key(insn);
+		bool dc_by_va = key == DC_ZVA || key == DC_CVAC || key == DC_CVAU || key == DC_CIVAC ||
+		                key == DC_IVAC;
+		return f_crn(insn) == 7 && dc_by_va ? EMU_SYS_QUIET_MEM : EMU_SYS_END;
+	}
+	if (f_rt(insn) != 31 || f_op1(insn) != 3)
+		return EMU_SYS_END;
+	if (f_crn(insn) == 2)
+		return hint_acts(f_hint(insn)) ? EMU_SYS_END : EMU_SYS_NOP;
+	if (f_crn(insn) == 3) {
+		unsigned op2 = f_op2(insn);
+		return op2 == BARRIER_CLREX || op2 == BARRIER_DSB || op2 == BARRIER_DMB ? EMU_SYS_QUIET
+		                                                                         : EMU_SYS_END;
+	}
+	return EMU_SYS_END;
 }
