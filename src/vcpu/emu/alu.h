@@ -291,6 +291,46 @@ static inline unsigned alu_clz32(uint32_t v)
 	return v ? (unsigned)__builtin_clz(v) : 32;
 }
 
+/* EXTR: the datasize bits of hi:lo from lsb (lsb < datasize). */
+static inline uint64_t alu_extr64(uint64_t hi, uint64_t lo, unsigned lsb)
+{
+	return lsb ? (lo >> lsb) | (hi << (64 - lsb)) : lo;
+}
+static inline uint32_t alu_extr32(uint32_t hi, uint32_t lo, unsigned lsb)
+{
+	return lsb ? (lo >> lsb) | (hi << (32 - lsb)) : lo;
+}
+
+static inline uint64_t alu_rbit64(uint64_t v)
+{
+	v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+	v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+	v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+	return __builtin_bswap64(v);
+}
+
+/* Data-processing (1 source) opcodes 0-5 (RBIT, REV16, REV / REV32,
+ * REV (64-bit), CLZ, CLS); the caller has rejected the unallocated ones
+ * (opcode 3 needs sf).  The result is not yet truncated to 32 bits. */
+enum { DP1_RBIT, DP1_REV16, DP1_REV32, DP1_REV64, DP1_CLZ, DP1_CLS };
+static inline uint64_t alu_dp1(unsigned opcode, bool sf, uint64_t v)
+{
+	switch (opcode) {
+	case DP1_RBIT:
+		return sf ? alu_rbit64(v) : alu_rbit64(v) >> 32;
+	case DP1_REV16: /* bytes swapped within each halfword */
+		return ((v >> 8) & 0x00ff00ff00ff00ffull) | ((v & 0x00ff00ff00ff00ffull) << 8);
+	case DP1_REV32: /* REV (32-bit) / REV32 (64-bit): bytes reversed in each word */
+		return ((uint64_t)__builtin_bswap32((uint32_t)(v >> 32)) << 32) | __builtin_bswap32((uint32_t)v);
+	case DP1_REV64:
+		return __builtin_bswap64(v);
+	case DP1_CLZ:
+		return sf ? alu_clz64(v) : alu_clz32((uint32_t)v);
+	default: /* CLS: leading zeros of x<N-1:1> EOR x<N-2:0> */
+		return sf ? alu_clz64((v ^ (v << 1)) | 1) : alu_clz32(((uint32_t)v ^ ((uint32_t)v << 1)) | 1);
+	}
+}
+
 /* ExtendReg (ADD/SUB extended register): option UXTB..UXTX, SXTB..SXTX,
  * then shifted left by 0-4. */
 static inline uint64_t alu_extend_reg(uint64_t m, unsigned option, unsigned shift)

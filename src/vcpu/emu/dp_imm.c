@@ -155,12 +155,7 @@ static void exec_extract(struct emu_cpu *cpu, uint32_t insn)
 		return;
 	}
 	uint64_t hi = xreg(cpu, rn), lo = xreg(cpu, rm);
-	uint64_t r;
-	if (sf)
-		r = lsb ? (lo >> lsb) | (hi << (64 - lsb)) : lo;
-	else
-		r = lsb ? (uint32_t)(((uint32_t)lo >> lsb) | ((uint32_t)hi << (32 - lsb))) : (uint32_t)lo;
-	set_xreg(cpu, rd, r);
+	set_xreg(cpu, rd, sf ? alu_extr64(hi, lo, lsb) : alu_extr32((uint32_t)hi, (uint32_t)lo, lsb));
 }
 
 void emu_exec_dp_imm(struct emu_cpu *cpu, uint32_t insn)

@@ -246,14 +246,6 @@ static void exec_condsel(struct emu_cpu *cpu, uint32_t insn)
 	set_result(cpu, rd, r, sf);
 }
 
-static inline uint64_t rbit64(uint64_t v)
-{
-	v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
-	v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
-	v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
-	return __builtin_bswap64(v);
-}
-
 /* RBIT/REV16/REV/REV32/CLZ/CLS: sf 1 S 11010110 opcode2 opcode Rn Rd. */
 static void exec_dp1(struct emu_cpu *cpu, uint32_t insn)
 {
@@ -263,36 +255,10 @@ static void exec_dp1(struct emu_cpu *cpu, uint32_t insn)
 	 * opcode2 = 00001 is pointer authentication (not implemented). */
 	if (insn & ((1u << 29) | (0x1fu << 16) | (0x38u << 10)))
 		UNDEF_RETURN(cpu, insn);
-	uint64_t v = xreg(cpu, rn);
-	uint64_t r;
-	switch ((insn >> 10) & 7) {
-	case 0: /* RBIT */
-		r = sf ? rbit64(v) : rbit64(v) >> 32;
-		break;
-	case 1: /* REV16: bytes swapped within each halfword */
-		r = ((v >> 8) & 0x00ff00ff00ff00ffull) | ((v & 0x00ff00ff00ff00ffull) << 8);
-		break;
-	case 2: /* REV (32-bit) / REV32 (64-bit): bytes reversed in each word */
-		r = ((uint64_t)__builtin_bswap32((uint32_t)(v >> 32)) << 32) | __builtin_bswap32((uint32_t)v);
-		break;
-	case 3: /* REV (64-bit) */
-		if (!sf)
-			UNDEF_RETURN(cpu, insn);
-		r = __builtin_bswap64(v);
-		break;
-	case 4: /* CLZ */
-		r = sf ? alu_clz64(v) : alu_clz32((uint32_t)v);
-		break;
-	case 5: /* CLS: leading zeros of x<N-1:1> EOR x<N-2:0> */
-		if (sf)
-			r = alu_clz64((v ^ (v << 1)) | 1);
-		else
-			r = alu_clz32(((uint32_t)v ^ ((uint32_t)v << 1)) | 1);
-		break;
-	default: /* CTZ, CNT (FEAT_CSSC): not implemented */
-		UNDEF_RETURN(cpu, insn);
-	}
-	set_result(cpu, rd, r, sf);
+	unsigned opcode = (insn >> 10) & 7;
+	if (opcode > DP1_CLS || (opcode == DP1_REV64 && !sf))
+		UNDEF_RETURN(cpu, insn); /* CTZ, CNT (FEAT_CSSC): not implemented */
+	set_result(cpu, rd, alu_dp1(opcode, sf, xreg(cpu, rn)), sf);
 }
 
 static uint32_t crc32_update(const uint32_t *table, uint32_t crc, uint64_t val, unsigned bytes)

@@ -186,6 +186,89 @@ static bool op_sbfiz(struct emu_cpu *cpu, const struct emu_op *op)
 	return IC_NEXT(cpu, op);
 }
 
+/* BFM (BFI, BFXIL, BFC): imm = wmask AND tmask, ra = immr; the bits of
+ * Rd outside imm are kept. */
+static bool op_bfm64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	uint64_t m = op->imm;
+	cpu->x[op->rd] = (cpu->x[op->rd] & ~m) | (ror64(cpu->x[op->rn], op->ra) & m);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_bfm32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	uint32_t m = (uint32_t)op->imm;
+	cpu->x[op->rd] = ((uint32_t)cpu->x[op->rd] & ~m) | (ror32((uint32_t)cpu->x[op->rn], op->ra) & m);
+	return IC_NEXT(cpu, op);
+}
+
+/* EXTR (ROR immediate when Rn = Rm): ra = lsb. */
+static bool op_extr64(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_extr64(cpu->x[op->rn], cpu->x[op->rm], op->ra);
+	return IC_NEXT(cpu, op);
+}
+
+static bool op_extr32(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	cpu->x[op->rd] = alu_extr32((uint32_t)cpu->x[op->rn], (uint32_t)cpu->x[op->rm], op->ra);
+	return IC_NEXT(cpu, op);
+}
+
+/* RBIT, REV16, REV, REV32, CLZ, CLS: one handler per opcode and size. */
+#define DP1_OP(name, opcode, sf)                                                       \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                 \
+	{                                                                               \
+		uint64_t r = alu_dp1(opcode, sf, cpu->x[op->rn]);                        \
+		cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                                 \
+		return IC_NEXT(cpu, op);                                                \
+	}
+#define DP1_SET(sf, sfx)                                                          \
+	DP1_OP(op_rbit##sfx, DP1_RBIT, sf) DP1_OP(op_rev16##sfx, DP1_REV16, sf)     \
+	DP1_OP(op_rev32##sfx, DP1_REV32, sf) DP1_OP(op_clz##sfx, DP1_CLZ, sf)       \
+	DP1_OP(op_cls##sfx, DP1_CLS, sf)
+DP1_SET(0, _w)
+DP1_SET(1, _x)
+DP1_OP(op_rev64, DP1_REV64, 1)
+
+/* [sf][opcode] (REV64 only for sf) */
+static const emu_op_fn dp1_ops[2][6] = {
+	{ op_rbit_w, op_rev16_w, op_rev32_w, NULL, op_clz_w, op_cls_w },
+	{ op_rbit_x, op_rev16_x, op_rev32_x, op_rev64, op_clz_x, op_cls_x },
+};
+
+/* ADC/ADCS/SBC/SBCS (SBC adds NOT Rm); ADCS/SBCS with Rd not ZR. */
+#define ADC_OP(name, sf, sub, setflags)                                                          \
+	static bool name(struct emu_cpu *cpu, const struct emu_op *op)                           \
+	{                                                                                         \
+		uint64_t a = cpu->x[op->rn], b = (sub) ? ~cpu->x[op->rm] : cpu->x[op->rm];          \
+		unsigned carry = (unsigned)cpu->cc_c;                                             \
+		if (setflags) {                                                                   \
+			uint32_t nzcv;                                                            \
+			cpu->x[op->rd] = (sf) ? add_with_carry64(a, b, carry, &nzcv)              \
+					      : add_with_carry32((uint32_t)a, (uint32_t)b, carry, &nzcv); \
+			cc_load(cpu, nzcv);                                                       \
+		} else {                                                                          \
+			uint64_t r = a + b + carry;                                               \
+			cpu->x[op->rd] = (sf) ? r : (uint32_t)r;                                  \
+		}                                                                                 \
+		return IC_NEXT(cpu, op);                                                          \
+	}
+ADC_OP(op_adc_w, 0, 0, 0)
+ADC_OP(op_adcs_w, 0, 0, 1)
+ADC_OP(op_sbc_w, 0, 1, 0)
+ADC_OP(op_sbcs_w, 0, 1, 1)
+ADC_OP(op_adc_x, 1, 0, 0)
+ADC_OP(op_adcs_x, 1, 0, 1)
+ADC_OP(op_sbc_x, 1, 1, 0)
+ADC_OP(op_sbcs_x, 1, 1, 1)
+
+/* [sf][op:S] */
+static const emu_op_fn adc_ops[2][4] = {
+	{ op_adc_w, op_adcs_w, op_sbc_w, op_sbcs_w },
+	{ op_adc_x, op_adcs_x, op_sbc_x, op_sbcs_x },
+};
+
 /* ---- shifted-register forms: one handler per (operation, shift, size) - */
 
 #define SHIFTED(sf, type, v, amt) \
@@ -613,10 +696,10 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn)
 		}
 		return true;
 	}
-	case 12: case 13: { /* SBFM/UBFM (BFM: generic) */
+	case 12: case 13: { /* SBFM/BFM/UBFM */
 		unsigned imms = (insn >> 10) & 63, immr = (insn >> 16) & 63, n = (insn >> 22) & 1;
 		unsigned opc = (insn >> 29) & 3;
-		if (opc == 3 || n != (unsigned)sf || (!sf && ((immr | imms) & 32)) || opc == 1)
+		if (opc == 3 || n != (unsigned)sf || (!sf && ((immr | imms) & 32)))
 			return false;
 		unsigned size = sf ? 64 : 32, levels = size - 1, s = imms, r = immr;
 		uint64_t dmask = alu_ones(size);
@@ -624,13 +707,16 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn)
 			op->fn = emu_op_nop;
 			return true;
 		}
-		if (opc == 2) {
+		if (opc != 0) { /* UBFM, BFM: the masks of dp_imm.c exec_bitfield */
 			uint64_t welem = alu_ones(s + 1);
 			uint64_t wmask = r ? ((welem >> r) | (welem << (size - r))) & dmask : welem;
 			uint64_t tmask = alu_ones(((s - r) & levels) + 1);
 			op->imm = wmask & tmask;
 			op->ra = (uint8_t)r;
-			op->fn = sf ? op_ubfm64 : op_ubfm32;
+			if (opc == 2)
+				op->fn = sf ? op_ubfm64 : op_ubfm32;
+			else
+				op->fn = sf ? op_bfm64 : op_bfm32;
 		} else if (s >= r) {
 			op->imm = dmask;
 			op->ra = (uint8_t)r;
@@ -644,7 +730,16 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn)
 		}
 		return true;
 	}
-	default: /* EXTR, MTE, CSSC: generic */
+	case 14: case 15: { /* EXTR: op21 = 00, o0 = 0, N = sf, 32-bit lsb < 32 */
+		unsigned lsb = (insn >> 10) & 63;
+		if ((insn & 0x60200000u) || ((insn >> 22) & 1) != (unsigned)sf || (!sf && lsb >= 32))
+			return false;
+		op->rm = (insn >> 16) & 31;
+		op->ra = (uint8_t)lsb;
+		op->fn = rd == 31 ? emu_op_nop : sf ? op_extr64 : op_extr32;
+		return true;
+	}
+	default: /* MTE, CSSC: generic */
 		return false;
 	}
 }
@@ -732,8 +827,27 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		op->ra = (insn >> 12) & 15;
 		op->fn = rd == 31 ? emu_op_nop : csel_ops[sf][((insn >> 29) & 2) | ((insn >> 10) & 1)];
 		return true;
-	case 6: { /* 2-source: UDIV/SDIV, LSLV..RORV (the rest, 1-source: generic) */
-		if (insn & (3u << 29))
+	case 0: /* ADC/ADCS/SBC/SBCS */
+		if (insn & (0x3fu << 10))
+			return false;
+		if (rd == 31) {
+			if (insn & (1u << 29))
+				return false; /* flags only: rare */
+			op->fn = emu_op_nop;
+			return true;
+		}
+		op->fn = adc_ops[sf][(insn >> 29) & 3];
+		return true;
+	case 6: { /* 2-source: UDIV/SDIV, LSLV..RORV; 1-source: RBIT..CLS */
+		if (insn & (1u << 30)) { /* 1-source: S, opcode2, opcode<5:3> zero */
+			unsigned opcode = (insn >> 10) & 7;
+			if ((insn & ((1u << 29) | (0x1fu << 16) | (0x38u << 10))) || opcode > DP1_CLS ||
+			    !dp1_ops[sf][opcode])
+				return false;
+			op->fn = rd == 31 ? emu_op_nop : dp1_ops[sf][opcode];
+			return true;
+		}
+		if (insn & (1u << 29))
 			return false;
 		unsigned opcode = (insn >> 10) & 63;
 		emu_op_fn fn;
@@ -746,7 +860,7 @@ bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn)
 		op->fn = rd == 31 ? emu_op_nop : fn;
 		return true;
 	}
-	default: /* ADC/SBC, CRC32, 1-source: generic */
+	default: /* the rest (CRC32 is 2-source): generic */
 		return false;
 	}
 }
@@ -788,6 +902,13 @@ bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f)
 		{ op_umsubl, { .kind = FORM_MULL, .sf = true, .op = 1 } },
 		{ op_smulh, { .kind = FORM_MULH, .sf = true, .sgn = true } },
 		{ op_umulh, { .kind = FORM_MULH, .sf = true } },
+		{ op_bfm64, { .kind = FORM_BFM, .sf = true } },
+		{ op_bfm32, { .kind = FORM_BFM } },
+		{ op_extr64, { .kind = FORM_EXTR, .sf = true } },
+		{ op_extr32, { .kind = FORM_EXTR } },
+		{ op_rev64, { .kind = FORM_REV, .sf = true } },
+		{ op_rev32_w, { .kind = FORM_REV } },
+		{ op_rev32_x, { .kind = FORM_REV, .sf = true, .op = 1 } },
 	};
 	for (unsigned i = 0; i < sizeof(single) / sizeof(single[0]); i++)
 		if (single[i].fn == fn) {

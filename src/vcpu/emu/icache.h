@@ -121,7 +121,7 @@ bool emu_fast_fuse_cmp_bcond(struct emu_op *cmp, uint32_t bcond_insn);
 enum emu_form_kind {
 	FORM_NONE, FORM_NOP, FORM_MOVI, FORM_MOVK, FORM_ADDI, FORM_ADDSI, FORM_MOV, FORM_LOGICI,
 	FORM_UBFM, FORM_SBFX, FORM_SBFIZ, FORM_LOGIC, FORM_ADDSUB, FORM_CSEL, FORM_CCMP, FORM_MADD,
-	FORM_ADDEXT, FORM_MULL, FORM_MULH, FORM_DIV, FORM_SHIFTV,
+	FORM_ADDEXT, FORM_MULL, FORM_MULH, FORM_DIV, FORM_SHIFTV, FORM_BFM, FORM_EXTR, FORM_REV,
 	FORM_B, FORM_BCOND, FORM_CBZ, FORM_TBZ, FORM_BR, FORM_LDST, FORM_LDSTP,
 };
 struct emu_form {
@@ -131,7 +131,8 @@ struct emu_form {
 			* LOGICI: 0 and 1 orr 2 eor 3 ands; ADDSUB, ADDSI,
 			* ADDEXT, CCMP, MADD, MULL: 1 = subtract; CSEL: op:o2 (sel inc inv
 			* neg); B, BR: 1 = link; CBZ, TBZ: 1 = branch on
-			* non-zero; LDST, LDSTP: EMU_FK_* */
+			* non-zero; LDST, LDSTP: EMU_FK_*; REV: 0 bytes of the
+			* datasize reversed, 1 of each word (REV32) */
 	uint8_t flags; /* ADDSUB, ADDEXT, LOGIC, ADDSI: 0 none, 1 set and write Rd,
 			* 2 set only (Rd is ZR); CCMP: 1 = immediate Rm */
 	uint8_t shift; /* LOGIC, ADDSUB: SHIFT_* of Rm by op->ra; SHIFTV: SHIFT_* */

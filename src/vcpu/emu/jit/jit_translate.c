@@ -580,6 +580,34 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
 		store_x(c, RAX, op->rd);
 		break;
+	case FORM_BFM: /* Rd = (Rd AND NOT imm) OR (ROR(Rn, ra) AND imm) */
+		load_x(c, w, RAX, op->rn);
+		if (op->ra)
+			x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
+		alu_imm(b, ALU_AND, w, RAX, op->imm, RDX);
+		load_x(c, w, RCX, op->rd);
+		alu_imm(b, ALU_AND, w, RCX, ~op->imm, RDX);
+		x86_alu_rr(b, ALU_OR, w, RAX, RCX);
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_EXTR: /* Rn:Rm >> ra; ROR when Rn = Rm */
+		load_x(c, w, RAX, op->rm);
+		if (op->rn == op->rm) {
+			if (op->ra)
+				x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
+		} else {
+			load_x(c, w, RCX, op->rn);
+			x86_shrd_ri(b, w, RAX, RCX, op->ra);
+		}
+		store_x(c, RAX, op->rd);
+		break;
+	case FORM_REV:
+		load_x(c, w, RAX, op->rn);
+		x86_bswap(b, w, RAX);
+		if (f->op) /* REV32: the words back in place */
+			x86_shift_ri(b, SH_ROR, true, RAX, 32);
+		store_x(c, RAX, op->rd);
+		break;
 	case FORM_SBFX:
 	case FORM_SBFIZ:
 		load_x(c, true, RAX, op->rn);

@@ -367,6 +367,20 @@ static inline void x86_shift_cl(struct x86_buf *b, enum x86_shift op, bool w, un
 	x86_modrm_reg(b, (unsigned)op, reg);
 }
 
+/* shrd dst, src, amount: dst = the low half of (src:dst) >> amount */
+static inline void x86_shrd_ri(struct x86_buf *b, bool w, unsigned dst, unsigned src, unsigned amount)
+{
+	x86_op_rr(b, 0x1ac, w, src, dst);
+	x86_byte(b, amount);
+}
+
+static inline void x86_bswap(struct x86_buf *b, bool w, unsigned reg)
+{
+	x86_rex(b, w, 0, 0, reg, false);
+	x86_byte(b, 0x0f);
+	x86_byte(b, 0xc8 | (reg & 7));
+}
+
 /* mul/imul reg: rdx:rax = rax * reg (one-operand form, 64-bit) */
 static inline void x86_mul_wide(struct x86_buf *b, bool sgn, unsigned reg)
 {
