@@ -154,6 +154,37 @@ START_TEST(rewrite_loop_body)
 }
 END_TEST
 
+/* Data stores to the page holding the code, between runs of a function
+ * on it and around its rewrite: a store that merely touches the page
+ * must not make a later rewrite go unseen (emu's code-page marks are
+ * dropped by a store and set again when a block is checked).  Rounds
+ * add 1, 1 and then 2. */
+START_TEST(rewrite_after_data_stores_to_code_page)
+{
+	static const uint32_t code[] = {
+		0xd2800064u, /* movz x4, #3 */
+		0xd2800000u, /* movz x0, #0 */
+		0xb90000e9u, /* loop: str w9, [x7] (data in this page) */
+		0x94000008u, /* bl f */
+		0xb90000e9u, /* str w9, [x7] */
+		0xf100089fu, /* cmp x4, #2 */
+		0x54000041u, /* b.ne skip */
+		0xb9000041u, /* str w1, [x2]: f adds 2 from now on */
+		0xd1000484u, /* skip: sub x4, x4, #1 */
+		0xb5ffff24u, /* cbnz x4, loop */
+		HVC_0,
+		ADD_X0_1,    /* f: */
+		0xd65f03c0u, /* ret */
+	};
+	uint64_t base = load_code(CODE_OFF, code, 13);
+	set_reg(HV_REG_X1, ADD_X0_2);
+	set_reg(HV_REG_X2, base + 11 * 4);
+	set_reg(HV_REG_X7, base + 0x800);
+	run_to_hvc();
+	assert_rewritten(reg(HV_REG_X0), 4, 3); /* no IC IVAU + ISB: see above */
+}
+END_TEST
+
 /* Through an atomic (SWP) and a store pair. */
 START_TEST(rewrite_by_swp)
 {
@@ -214,6 +245,7 @@ static Suite *smc_suite(void)
 	tcase_add_test(t, rewrite_function_with_ic_ivau);
 	tcase_add_test(t, rewrite_function_without_maintenance);
 	tcase_add_test(t, rewrite_loop_body);
+	tcase_add_test(t, rewrite_after_data_stores_to_code_page);
 	tcase_add_test(t, rewrite_by_swp);
 	tcase_add_test(t, rewrite_by_stp);
 	tcase_add_test(t, host_rewrite_between_runs);

@@ -221,7 +221,10 @@ struct emu_op {
 #define EMU_IC_SLOTS 32768
 #define EMU_IC_OPS 131072      /* operation arena (4 MiB); flushed when full */
 #define EMU_IC_MAX_INSNS 32    /* instructions per block */
-#define EMU_IC_PAGES 4096      /* code-page filter (hash of host page) */
+/* Code-page filter, by host page number modulo its size: 512 MiB of
+ * guest memory without two pages sharing an entry.  With 4096 entries a
+ * Linux boot's stores hit entries of code pages 300k times. */
+#define EMU_IC_PAGES 131072
 struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 	uint64_t pc;                /* block start; 1 = empty */
 	uint64_t epoch;             /* ic.epoch when last checked against memory */

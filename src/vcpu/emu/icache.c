@@ -161,6 +161,13 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 	}
 }
 
+/* Stores to the page of host now end blocks and move the epoch (until
+ * the first of them: mem_note_code_write). */
+static inline void mark_code_page(struct emu_cpu *cpu, const uint8_t *host)
+{
+	cpu->ic.code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+}
+
 static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc, const uint8_t *host)
 {
 	struct emu_icache *ic = &cpu->ic;
@@ -189,7 +196,7 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 		ops[n].fn = op_goto;
 		ops[n].pc = pc + 4 * n;
 	}
-	ic->code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+	mark_code_page(cpu, host);
 	emu_jit_forget(cpu, s);
 	s->pc = pc;
 	s->ops = ops;
@@ -220,7 +227,9 @@ struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s
 			}
 		}
 	}
-	if (!ok)
+	if (ok)
+		mark_code_page(cpu, host); /* a store may have unmarked it */
+	else
 		build_block(cpu, s, pc, host);
 	s->epoch = cpu->ic.epoch;
 	return s;

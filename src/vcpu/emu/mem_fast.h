@@ -103,10 +103,14 @@ static inline void mem_host_store(uint8_t *p, unsigned size, uint64_t v)
 
 /* A write to host address p: if its page may hold cached decoded code
  * (icache.c), make every block be checked against memory again.  Returns
- * true in that case. */
+ * true in that case.  The mark goes: the blocks of the page that are
+ * still valid mark it again when checked (emu_ic_enter_slow), so a page
+ * that once held code and now holds data stops costing re-checks. */
 static inline bool mem_note_code_write(struct emu_cpu *cpu, const void *p)
 {
-	if (__builtin_expect(cpu->ic.code_page[((uintptr_t)p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] != 0, 0)) {
+	uint8_t *mark = &cpu->ic.code_page[((uintptr_t)p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)];
+	if (__builtin_expect(*mark != 0, 0)) {
+		*mark = 0;
 		cpu->ic.epoch++;
 		return true;
 	}

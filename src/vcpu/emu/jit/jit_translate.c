@@ -807,8 +807,8 @@ static void tlb_hit(struct x86_buf *b, unsigned size, enum emu_access acc, uint8
 }
 
 /* mem_note_code_write for the host address in reg: a jump to the
- * code-write stub (recorded in *hit) when its page may hold code.
- * Clobbers RCX. */
+ * code-write stub (recorded in *hit) when its page may hold code, with
+ * the page's code_page index in RCX. */
 static void code_write_check(struct x86_buf *b, unsigned reg, uint8_t **hit)
 {
 	x86_mov_rr(b, true, RCX, reg);
@@ -958,7 +958,9 @@ static void emit_stubs_of_block(struct ctx *c)
 					x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
 			jmp_to(b, s->resume);
 		} else {
-			/* emu_ic_stop_after, after mem_note_code_write */
+			/* emu_ic_stop_after, after mem_note_code_write (RCX:
+			 * the index of the page written) */
+			x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
 			x86_inc_m64(b, RBX, CPU(ic.epoch));
 			if (s->after)
 				x86_alu_mi(b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)s->after);
