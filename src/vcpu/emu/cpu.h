@@ -379,10 +379,15 @@ void emu_ldst_simd_struct(struct emu_cpu *cpu, uint32_t insn); /* ldst_simd.c */
 /* Called by branch.c for the system and exception-generating classes. */
 void emu_exec_system(struct emu_cpu *cpu, uint32_t insn);       /* system.c */
 /* What a system instruction may do to the decoded block holding it
- * (system.c, for icache.c): END it, be a NOP, or stay in it without
- * moving the icache epoch (QUIET; QUIET_MEM when it accesses memory). */
-enum emu_sys_class { EMU_SYS_END, EMU_SYS_NOP, EMU_SYS_QUIET, EMU_SYS_QUIET_MEM };
+ * (system.c, for icache.c): END it (moving the icache epoch), be a NOP,
+ * stay in it without moving the epoch (QUIET; QUIET_MEM when it accesses
+ * memory), or end it without moving the epoch (STOP). */
+enum emu_sys_class { EMU_SYS_END, EMU_SYS_NOP, EMU_SYS_QUIET, EMU_SYS_QUIET_MEM, EMU_SYS_STOP };
 enum emu_sys_class emu_sys_class(uint32_t insn);
+/* Code invalidated by any vCPU's IC IVAU / IALLU since this one last
+ * looked is re-checked from now on (icache.c; event checks and ISB).
+ * Returns whether there was any. */
+bool emu_ic_see_invalidations(struct emu_cpu *cpu);
 void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */
 
 /* ---- registers (inline helpers, below) ---------------------------- */

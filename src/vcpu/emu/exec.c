@@ -91,12 +91,10 @@ static void check_events(struct emu_cpu *cpu)
 
 	/* Writes to code by other vCPUs are seen from their next IC
 	 * invalidation on (the architecture asks for one, and for an ISB
-	 * here, which moves the epoch too); all other writes within
-	 * EMU_IC_RECHECK_CHECKS intervals.  Moving the epoch at every check
-	 * would re-check every hot block every interval. */
-	uint64_t cg = atomic_load_explicit(&cpu->vm->code_generation, memory_order_acquire);
-	if (cg != cpu->ic_code_generation || ++cpu->ic_quiet_checks >= EMU_IC_RECHECK_CHECKS) {
-		cpu->ic_code_generation = cg;
+	 * here, which looks too: emu_ic_see_invalidations); all other
+	 * writes within EMU_IC_RECHECK_CHECKS intervals.  Moving the epoch
+	 * at every check would re-check every hot block every interval. */
+	if (!emu_ic_see_invalidations(cpu) && ++cpu->ic_quiet_checks >= EMU_IC_RECHECK_CHECKS) {
 		cpu->ic_quiet_checks = 0;
 		cpu->ic.epoch++;
 	}

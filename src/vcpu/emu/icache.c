@@ -34,6 +34,17 @@ static inline uint32_t load_word(const uint8_t *p)
 	return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_RELAXED);
 }
 
+bool emu_ic_see_invalidations(struct emu_cpu *cpu)
+{
+	uint64_t cg = atomic_load_explicit(&cpu->vm->code_generation, memory_order_acquire);
+	if (cg == cpu->ic_code_generation)
+		return false;
+	cpu->ic_code_generation = cg;
+	cpu->ic_quiet_checks = 0;
+	cpu->ic.epoch++;
+	return true;
+}
+
 /* ---- operations every block may contain ------------------------------ */
 
 bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op)
@@ -68,6 +79,16 @@ static bool op_generic_end(struct emu_cpu *cpu, const struct emu_op *op)
 	op->group(cpu, op->insn);
 	cc_load(cpu, cpu->nzcv);
 	cpu->ic.epoch++;
+	return true;
+}
+
+/* System instruction that ends its block (PSTATE.DAIF changed, or an
+ * ISB) but changes no code or translation: the epoch stays. */
+static bool op_generic_stop(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	ic_set_pc(cpu, op);
+	op->group(cpu, op->insn);
+	cc_load(cpu, cpu->nzcv);
 	return true;
 }
 
@@ -148,6 +169,9 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 		case EMU_SYS_QUIET_MEM:
 			set_generic(op, op_generic_mem, emu_exec_branch_sys);
 			return false;
+		case EMU_SYS_STOP:
+			set_generic(op, op_generic_stop, emu_exec_branch_sys);
+			return true;
 		default:
 			set_generic(op, op_generic_end, emu_exec_branch_sys);
 			return true;

@@ -132,23 +132,26 @@ static void exec_barrier(struct emu_cpu *cpu, uint32_t insn)
 	case BARRIER_DMB:
 		barrier_fence(crm);
 		return;
-	case BARRIER_ISB: /* nothing is cached across instructions yet */
+	case BARRIER_ISB: /* ends its block (emu_sys_class); code another
+			   * vCPU invalidated is fetched anew from here on */
+		(void)emu_ic_see_invalidations(cpu);
 		return;
 	default: /* SB (FEAT_SB), DSB nXS (FEAT_XS), TCOMMIT: not implemented */
 		undef(cpu, insn);
 	}
 }
 
-/* MSR (immediate) to PSTATE fields (CRn = 0100, Rt = 31). */
+/* MSR (immediate) to PSTATE fields (CRn = 0100, Rt = 31), by op1:op2. */
+enum { MSR_IMM_DAIFSET = 0x1e, MSR_IMM_DAIFCLR = 0x1f };
 static void exec_msr_imm(struct emu_cpu *cpu, uint32_t insn)
 {
 	unsigned crm = f_crm(insn);
 	switch (f_op1(insn) << 3 | f_op2(insn)) {
-	case 0x1e: /* DAIFSet (op1 011, op2 110) */
+	case MSR_IMM_DAIFSET: /* op1 011, op2 110 */
 		el0_gate(cpu, insn, SCTLR_UMA);
 		cpu->daif |= crm << 6;
 		return;
-	case 0x1f: /* DAIFClr */
+	case MSR_IMM_DAIFCLR:
 		el0_gate(cpu, insn, SCTLR_UMA);
 		cpu->daif &= ~(crm << 6);
 		cpu->budget = 0; /* take a now-unmasked pending interrupt */
@@ -383,14 +386,20 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
  * the block depends on; QUIET_MEM ones also access memory (checked as a
  * store is, so a write to code is caught).  MRS of a PMU register ends
  * the block: the cycle counter counts retired instructions, and those
- * are counted ahead at block entry. */
+ * are counted ahead at block entry.  STOP ones end the block so that the
+ * run loop sees what they changed (an unmasked interrupt; ISB: code
+ * invalidated by other vCPUs, exec_barrier) but leave the epoch. */
 enum emu_sys_class emu_sys_class(uint32_t insn)
 {
 	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
 	if ((insn & 0xffc00000u) != 0xd5000000u) /* not the system class */
 		return EMU_SYS_END;
-	if (op0 >= 2) /* MRS only: MSR may change what the block depends on */
-		return l && !emu_pmu_is_reg(sysreg_enc_of_insn(insn)) ? EMU_SYS_QUIET : EMU_SYS_END;
+	if (op0 >= 2) { /* MRS; MSR may change what the block depends on, but DAIF not */
+		uint16_t enc = sysreg_enc_of_insn(insn);
+		if (!l)
+			return enc == SYSREG_ENC(3, 3, 4, 2, 1) ? EMU_SYS_STOP : EMU_SYS_END;
+		return emu_pmu_is_reg(enc) ? EMU_SYS_END : EMU_SYS_QUIET;
+	}
 	if (l)
 		return EMU_SYS_END;
 	if (op0 == 1) {
@@ -405,8 +414,13 @@ enum emu_sys_class emu_sys_class(uint32_t insn)
 		return hint_acts(f_hint(insn)) ? EMU_SYS_END : EMU_SYS_NOP;
 	if (f_crn(insn) == 3) {
 		unsigned op2 = f_op2(insn);
+		if (op2 == BARRIER_ISB)
+			return EMU_SYS_STOP;
 		return op2 == BARRIER_CLREX || op2 == BARRIER_DSB || op2 == BARRIER_DMB ? EMU_SYS_QUIET
 		                                                                         : EMU_SYS_END;
 	}
+	unsigned msr_imm = f_op1(insn) << 3 | f_op2(insn);
+	if (f_crn(insn) == 4 && (msr_imm == MSR_IMM_DAIFSET || msr_imm == MSR_IMM_DAIFCLR))
+		return EMU_SYS_STOP;
 	return EMU_SYS_END;
 }
