@@ -38,14 +38,6 @@ static __attribute__((noinline, cold)) bool op_ldst_slow(struct emu_cpu *cpu, co
 	return ic_check_epoch(cpu, op);
 }
 
-/* The SIMD&FP registers are accessible without a trap: the common case
- * of emu_check_fp_access (no EL2 of the guest's own, CPACR_EL1.FPEN). */
-static ALWAYS_INLINE bool fp_enabled_fast(const struct emu_cpu *cpu)
-{
-	unsigned fpen = (unsigned)(cpu->sr[SR_CPACR_EL1] >> 20) & 3;
-	return !cpu->el2 && (fpen == 3 || (fpen == 1 && cpu->el == 1));
-}
-
 static ALWAYS_INLINE void fp_load(struct emu_cpu *cpu, unsigned vt, const uint8_t *p, unsigned size)
 {
 	uint64_t lo = 0, hi = 0;
@@ -95,7 +87,7 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 				      unsigned mode, bool sp)
 {
 	uint64_t base, addr, off;
-	if ((kind >= FK_FPST && !fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
+	if ((kind >= FK_FPST && !emu_fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
 		return op_ldst_slow(cpu, op);
 	if (mode == FM_REG || mode == FM_REG_UXTW || mode == FM_REG_SXTW) {
 		uint64_t m = cpu->x[op->rm];
@@ -216,7 +208,7 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 				    unsigned mode, bool sp, bool fp)
 {
 	uint64_t base;
-	if ((fp && !fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
+	if ((fp && !emu_fp_enabled_fast(cpu)) || !op_base(cpu, op, sp, &base))
 		return op_ldst_slow(cpu, op);
 	uint64_t a1 = mode == 1 ? base : base + op->imm;
 	unsigned bytes = 1u << sc;

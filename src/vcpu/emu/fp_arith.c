@@ -327,6 +327,10 @@ static bool host_has_fma(void)
 	}
 	return k == 2;
 }
+bool fpu_host_has_fma(void)
+{
+	return host_has_fma();
+}
 /* Inline FMA3 when the host has it (libm's fma goes through the PLT and a
  * dispatcher); the result is the same correctly rounded value. */
 __attribute__((target("fma"))) static double fma_hw(double a, double b, double c)

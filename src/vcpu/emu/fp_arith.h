@@ -82,6 +82,8 @@ enum fpu_op {
 void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
 	       const uint64_t *b, const uint64_t *c, uint64_t *d);
 /* One lane. */
+/* x86-64 hosts: FMA3 is there (fused multiply-add in one instruction). */
+bool fpu_host_has_fma(void);
 uint64_t fpu_op1(struct fpst *st, enum fpu_op op, unsigned w, uint64_t a, uint64_t b, uint64_t c);
 
 enum { FMM_MAX, FMM_MIN, FMM_MAXNM, FMM_MINNM };

@@ -177,7 +177,8 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 			return true;
 		}
 	case 0x7: case 0xf:
-		set_generic(op, op_generic, emu_exec_fpsimd);
+		if (!emu_fast_fp(op, insn))
+			set_generic(op, op_generic, emu_exec_fpsimd);
 		return false;
 	default:
 		set_generic(op, op_generic_end, exec_reserved);

@@ -57,6 +57,15 @@ static inline void ic_set_pc(struct emu_cpu *cpu, const struct emu_op *op)
 	cpu->nzcv = cc_nzcv(cpu);
 }
 
+/* The SIMD&FP registers are accessible without a trap: the common case
+ * of emu_check_fp_access (no EL2 of the guest's own, CPACR_EL1.FPEN),
+ * for the fast FP loads, stores and arithmetic. */
+static inline bool emu_fp_enabled_fast(const struct emu_cpu *cpu)
+{
+	unsigned fpen = (unsigned)(cpu->sr[SR_CPACR_EL1] >> 20) & 3;
+	return !cpu->el2 && (fpen == 3 || (fpen == 1 && cpu->el == 1));
+}
+
 /* Continues with the next operation of the block: handlers end with a
  * call in tail position (threaded code; compilers turn it into a jump, and
  * without that the depth is bounded by the block length). */
@@ -108,6 +117,7 @@ bool emu_fast_dp_imm(struct emu_op *op, uint32_t insn);
 bool emu_fast_dp_reg(struct emu_op *op, uint32_t insn);
 bool emu_fast_branch(struct emu_op *op, uint32_t insn);
 bool emu_fast_ldst(struct emu_op *op, uint32_t insn);
+bool emu_fast_fp(struct emu_op *op, uint32_t insn);
 
 /* cmp (decoded by emu_fast_dp_*) is followed by the B.cond bcond_insn,
  * decoded by emu_fast_branch into the next operation: makes cmp an

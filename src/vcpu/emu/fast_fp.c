@@ -1,0 +1,237 @@
+/*
+ * fast_fp.c - cached operations for the frequent FP arithmetic forms:
+ * FADD, FSUB, FMUL, FDIV, FMLA and FMLS on vectors (.2S, .4S, .2D) and by
+ * element, and scalar FADD/FSUB/FMUL/FDIV and FMADD/FMSUB/FNMADD/FNMSUB
+ * (single, double).  All lanes go through the host's SSE unit at once
+ * when the result cannot differ from Arm's: FPCR round-to-nearest without
+ * flush-to-zero, no NaN or infinite operand, every result normal and
+ * finite (Arm detects tininess before rounding, x86 after; NaNs
+ * propagate differently).  Anything else, and a trapped SIMD&FP access,
+ * runs the generic path (fpsimd.c, fp_arith.c), which defines the
+ * semantics; it starts from scratch because nothing was written yet.
+ *
+ * x86-64 hosts only: elsewhere every FP instruction takes the generic
+ * path.
+ */
+#include "icache.h"
+
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
+
+#include "fp_arith.h"
+
+/* op->imm: what the operation does. */
+enum { FF_ADD, FF_SUB, FF_MUL, FF_DIV, FF_FMA };
+#define FF_OP(imm) ((unsigned)(imm) & 7)
+#define FF_D (1u << 3)       /* double precision */
+#define FF_NEG_N (1u << 4)   /* FMA: negate the multiplicand Vn (FMLS, FMSUB, FNMADD) */
+#define FF_NEG_A (1u << 5)   /* FMA: negate the addend (FNMADD, FNMSUB) */
+#define FF_ELEM (1u << 6)    /* by element: Vm[index] in every lane */
+#define FF_SCALAR (1u << 7)  /* one lane, the rest of Vd zeroed; FMA addend in Ra */
+#define FF_Q (1u << 8)       /* 128-bit vector */
+#define FF_INDEX_SHIFT 9     /* by element: the index (2 bits) */
+
+static bool op_fp_generic(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	ic_set_pc(cpu, op);
+	emu_exec_fpsimd(cpu, op->insn);
+	cc_load(cpu, cpu->nzcv);
+	return IC_NEXT(cpu, op);
+}
+
+/* x86 MXCSR exception flags (IE, ZE, OE, UE, PE; not DE) as FPSR bits. */
+static inline uint32_t fpsr_of_mxcsr(unsigned m)
+{
+	return ((m & 0x01) ? FPSR_IOC : 0) | ((m & 0x04) ? FPSR_DZC : 0) | ((m & 0x08) ? FPSR_OFC : 0) |
+	       ((m & 0x10) ? FPSR_UFC : 0) | ((m & 0x20) ? FPSR_IXC : 0);
+}
+
+/* The lanes of one operand as 4 x 32 or 2 x 64 bits; unused lanes hold
+ * 1.0 (every operation on 1.0s is exact: no flag, no special result). */
+static inline __m128i operand(const struct emu_cpu *cpu, unsigned r, unsigned imm, bool is_b)
+{
+	bool d = imm & FF_D;
+	__m128i v;
+	if (is_b && (imm & FF_ELEM)) {
+		unsigned idx = (imm >> FF_INDEX_SHIFT) & 3;
+		uint32_t e32;
+		if (d)
+			return _mm_set1_epi64x((long long)cpu->v[r][idx & 1]);
+		memcpy(&e32, (const uint8_t *)cpu->v[r] + 4 * idx, 4);
+		v = _mm_set1_epi32((int)e32);
+	} else {
+		v = _mm_loadu_si128((const __m128i *)(const void *)cpu->v[r]);
+	}
+	if (imm & FF_Q)
+		return v;
+	/* Keep lane 0 (scalar) or the low 64 bits (.2S): the rest is 1.0. */
+	const __m128i one = d ? _mm_set1_epi64x(0x3ff0000000000000ll) : _mm_set1_epi32(0x3f800000);
+	__m128i keep = (imm & FF_SCALAR) && !d ? _mm_set_epi32(0, 0, 0, -1) : _mm_set_epi32(0, 0, -1, -1);
+	return _mm_or_si128(_mm_and_si128(keep, v), _mm_andnot_si128(keep, one));
+}
+
+/* Lanes (a bit each in movemask_ps order) whose exponent is all ones
+ * (NaN, infinity), or, for results (also_tiny), 0 or 1 too: zero,
+ * denormal, or so close to the normal minimum that Arm's tininess
+ * (before rounding) may differ from x86's (after). */
+static inline unsigned special_lanes(__m128i v, bool d, bool also_tiny)
+{
+	__m128i e, emax;
+	if (d) { /* the exponent lands in each 64-bit lane's low word */
+		e = _mm_and_si128(_mm_srli_epi64(v, 52), _mm_set1_epi64x(0x7ff));
+		emax = _mm_set1_epi64x(0x7ff);
+	} else {
+		e = _mm_and_si128(_mm_srli_epi32(v, 23), _mm_set1_epi32(0xff));
+		emax = _mm_set1_epi32(0xff);
+	}
+	__m128i bad = _mm_cmpeq_epi32(e, emax);
+	if (also_tiny)
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi32(_mm_srli_epi32(e, 1), _mm_setzero_si128()));
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(bad)) & (d ? 5u : 15u);
+}
+
+__attribute__((target("fma"))) static __m128i fma_ps(__m128i a, __m128i b, __m128i c)
+{
+	return _mm_castps_si128(_mm_fmadd_ps(_mm_castsi128_ps(a), _mm_castsi128_ps(b), _mm_castsi128_ps(c)));
+}
+
+__attribute__((target("fma"))) static __m128i fma_pd(__m128i a, __m128i b, __m128i c)
+{
+	return _mm_castpd_si128(_mm_fmadd_pd(_mm_castsi128_pd(a), _mm_castsi128_pd(b), _mm_castsi128_pd(c)));
+}
+
+static inline __m128i arith(unsigned fop, bool d, __m128i a, __m128i b, __m128i c)
+{
+	if (d) {
+		__m128d x = _mm_castsi128_pd(a), y = _mm_castsi128_pd(b);
+		switch (fop) {
+		case FF_ADD: return _mm_castpd_si128(_mm_add_pd(x, y));
+		case FF_SUB: return _mm_castpd_si128(_mm_sub_pd(x, y));
+		case FF_MUL: return _mm_castpd_si128(_mm_mul_pd(x, y));
+		case FF_DIV: return _mm_castpd_si128(_mm_div_pd(x, y));
+		default: return fma_pd(a, b, c);
+		}
+	}
+	__m128 x = _mm_castsi128_ps(a), y = _mm_castsi128_ps(b);
+	switch (fop) {
+	case FF_ADD: return _mm_castps_si128(_mm_add_ps(x, y));
+	case FF_SUB: return _mm_castps_si128(_mm_sub_ps(x, y));
+	case FF_MUL: return _mm_castps_si128(_mm_mul_ps(x, y));
+	case FF_DIV: return _mm_castps_si128(_mm_div_ps(x, y));
+	default: return fma_ps(a, b, c);
+	}
+}
+
+/* The operation on the host, or false (nothing written) when the generic
+ * path must do it. */
+static bool fp_fast(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	unsigned imm = (unsigned)op->imm, fop = FF_OP(imm);
+	bool d = imm & FF_D;
+	if ((cpu->fpcr & (FPCR_FZ | 3u << FPCR_RMODE_SHIFT)) || (fop == FF_FMA && !fpu_host_has_fma()))
+		return false;
+	/* The host thread's SSE state: round to nearest, no FTZ/DAZ, all
+	 * exceptions masked (as fp_arith.c leaves it).  Its sticky flags may
+	 * hold flags of earlier guest operations; they may stay as long as
+	 * the guest's FPSR has them too, else they go first. */
+	unsigned m0 = _mm_getcsr();
+	if ((m0 & 0xffc0u) != 0x1f80u)
+		return false;
+	__m128i a = operand(cpu, op->rn, imm, false), b = operand(cpu, op->rm, imm, true), c = a;
+	unsigned bad = special_lanes(a, d, false) | special_lanes(b, d, false);
+	if (fop == FF_FMA) {
+		c = operand(cpu, (imm & FF_SCALAR) ? op->ra : op->rd, imm, false);
+		bad |= special_lanes(c, d, false);
+		const __m128i sign = d ? _mm_set1_epi64x((long long)0x8000000000000000ull) : _mm_set1_epi32((int)0x80000000u);
+		if (imm & FF_NEG_N)
+			a = _mm_xor_si128(a, sign);
+		if (imm & FF_NEG_A)
+			c = _mm_xor_si128(c, sign);
+	}
+	/* the lanes the instruction has (the others hold 1.0 op 1.0) */
+	unsigned lanes = (imm & FF_SCALAR) ? 1u : (imm & FF_Q) ? 15u : d ? 1u : 3u;
+	if (bad & lanes)
+		return false;
+	if (fpsr_of_mxcsr(m0) & ~cpu->fpsr)
+		_mm_setcsr(m0 & ~0x3fu);
+	__m128i r = arith(fop, d, a, b, c);
+	if (special_lanes(r, d, true) & lanes) /* tiny, zero, infinite or NaN: Arm's rules */
+		return false;
+	cpu->fpsr |= fpsr_of_mxcsr(_mm_getcsr());
+	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(r), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(r, r));
+	if (imm & FF_SCALAR)
+		lo = d ? lo : (uint32_t)lo;
+	cpu->v[op->rd][0] = lo;
+	cpu->v[op->rd][1] = (imm & FF_Q) ? hi : 0;
+	return true;
+}
+
+static bool op_fp_fast(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	if (!emu_fp_enabled_fast(cpu) || !fp_fast(cpu, op))
+		return op_fp_generic(cpu, op);
+	return IC_NEXT(cpu, op);
+}
+
+bool emu_fast_fp(struct emu_op *op, uint32_t insn)
+{
+	unsigned rd = insn & 31, rn = (insn >> 5) & 31, rm = (insn >> 16) & 31;
+	bool q = (insn >> 30) & 1, sz = (insn >> 22) & 1;
+	unsigned imm;
+	switch (insn & 0xbfa0fc00u) { /* vector three same: Q, sz, Rm, Rn, Rd free */
+	case 0x0e20d400u: imm = FF_ADD; goto vector;
+	case 0x0ea0d400u: imm = FF_SUB; goto vector;
+	case 0x2e20dc00u: imm = FF_MUL; goto vector;
+	case 0x2e20fc00u: imm = FF_DIV; goto vector;
+	case 0x0e20cc00u: imm = FF_FMA; goto vector; /* FMLA */
+	case 0x0ea0cc00u: imm = FF_FMA | FF_NEG_N; goto vector; /* FMLS */
+	default: break;
+	}
+	switch (insn & 0xbf80f400u) { /* by element (sz: bit 22), not half */
+	case 0x0f801000u: imm = FF_FMA | FF_ELEM; goto element; /* FMLA */
+	case 0x0f805000u: imm = FF_FMA | FF_NEG_N | FF_ELEM; goto element; /* FMLS */
+	case 0x0f809000u: imm = FF_MUL | FF_ELEM; goto element; /* FMUL */
+	default: break;
+	}
+	if ((insn & 0xffa0cc00u) == 0x1e200800u) { /* FMUL, FDIV, FADD, FSUB (scalar) */
+		static const unsigned ops[4] = { FF_MUL, FF_DIV, FF_ADD, FF_SUB };
+		imm = ops[(insn >> 12) & 3] | FF_SCALAR;
+		goto scalar;
+	}
+	if ((insn & 0xff800000u) == 0x1f000000u) { /* FMADD, FMSUB, FNMADD, FNMSUB */
+		bool o1 = (insn >> 21) & 1, o0 = (insn >> 15) & 1;
+		imm = FF_FMA | FF_SCALAR | (o1 != o0 ? FF_NEG_N : 0) | (o1 ? FF_NEG_A : 0);
+		op->ra = (insn >> 10) & 31;
+		goto scalar;
+	}
+	return false;
+element: {
+	unsigned h = (insn >> 11) & 1, l = (insn >> 21) & 1;
+	if (sz && (l || !q))
+		return false; /* unallocated: the generic path raises it */
+	imm |= (sz ? h : (h << 1 | l)) << FF_INDEX_SHIFT;
+	goto vector; /* Rm is M:Rm, as for three same */
+}
+vector:
+	if (sz && !q)
+		return false;
+	imm |= q ? FF_Q : 0;
+	/* fall through */
+scalar:
+	op->imm = imm | (sz ? FF_D : 0);
+	op->rd = (uint8_t)rd;
+	op->rn = (uint8_t)rn;
+	op->rm = (uint8_t)rm;
+	op->fn = op_fp_fast;
+	return true;
+}
+
+#else /* no SSE: the generic path does all FP */
+
+bool emu_fast_fp(struct emu_op *op, uint32_t insn)
+{
+	(void)op, (void)insn;
+	return false;
+}
+
+#endif
