@@ -300,11 +300,23 @@ START_TEST(data_alignment_fault)
 }
 END_TEST
 
+/* Q1, Q2: lanes of 1.5f, so that the guest's FADD would have a normal
+ * result (emu's fast FP path, which must check access first). */
+static void set_fp_operands(void)
+{
+	hv_simd_fp_uchar16_t q;
+	uint32_t lanes[4] = { 0x3fc00000u, 0x3fc00000u, 0x3fc00000u, 0x3fc00000u };
+	memcpy(&q, lanes, sizeof(q));
+	ck_assert_int_eq(hv_vcpu_set_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q1, q), HV_SUCCESS);
+	ck_assert_int_eq(hv_vcpu_set_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q2, q), HV_SUCCESS);
+}
+
 START_TEST(fp_access_trap)
 {
 	/* CPACR_EL1.FPEN = 0: FP instructions trap to EL1 with EC 0x07. */
 	set_sysreg(HV_SYS_REG_CPACR_EL1, 0);
 	guest_start(E_FP);
+	set_fp_operands();
 	guest_run();
 	ASSERT_HVC(VEC_HVC(VEC_CUR_SPX_SYNC));
 	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);

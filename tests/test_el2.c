@@ -370,6 +370,12 @@ START_TEST(tfp_traps_fp)
 {
 	REQUIRE_EL2();
 	set_sysreg(HV_SYS_REG_CPTR_EL2, 0x33ff | 1ull << 10);
+	/* D1 = 1.5: the guest's FMUL would have a normal result (emu's fast
+	 * FP path, which must check access first) */
+	hv_simd_fp_uchar16_t q;
+	uint64_t lanes[2] = { 0x3ff8000000000000ull, 0 };
+	memcpy(&q, lanes, sizeof(q));
+	ck_assert_int_eq(hv_vcpu_set_simd_fp_reg(g_vcpu, HV_SIMD_FP_REG_Q1, q), HV_SUCCESS);
 	run_el1(E_FP, HCR_RW, SPSR_EL1H_MASKED);
 	ASSERT_AT_EL2_WITH(ESR(0x07, 0x01e00000u));
 	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL2), reg(HV_REG_X9));

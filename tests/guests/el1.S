@@ -171,8 +171,9 @@ t_ldr_align:
 1:	ldr	x0, [x1]
 	hvc	#14
 
-t_fp:
+t_fp:	/* the first one is a fast FP form (emu fast_fp.c): it must trap too */
 	adr	x9, 1f
-1:	fmov	d0, x1
+1:	fadd	v3.4s, v1.4s, v2.4s
+	fmov	d0, x1
 	fmov	x2, d0
 	hvc	#15

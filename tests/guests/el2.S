@@ -24,7 +24,7 @@ _start:
 	b	e_mrs_id	/* 7: EL1: MRS ID_AA64MMFR0_EL1, HVC #0x47 */
 	b	e_wfi		/* 8: EL1: WFI, HVC #0x48 */
 	b	e_unmask	/* 9: EL1: X6 = ISR_EL1, unmask DAIF, spin */
-	b	e_fp		/* 10: EL1: FMOV D0, X0, HVC #0x49 */
+	b	e_fp		/* 10: EL1: FMUL D1, D1, D1, FMOV D0, X0, HVC #0x49 */
 	b	e_ids		/* 11: EL1: X0 = MIDR_EL1, X1 = MPIDR_EL1, X7 = CNTVCT_EL0 */
 	b	t_el2_state	/* 12: EL2: X0 = CurrentEL, X1 = HCR_EL2, X2 = SCTLR_EL2 */
 	b	t_eret_up	/* 13: EL2: ERET with SPSR_EL2 = X2 (to EL1 at X1) */
@@ -101,7 +101,8 @@ e_unmask:
 
 e_fp:
 	adr	x9, 1f
-1:	fmov	d0, x0
+1:	fmul	d1, d1, d1	/* a fast FP form (emu fast_fp.c): traps too */
+	fmov	d0, x0
 	hvc	#0x49
 
 e_ids:

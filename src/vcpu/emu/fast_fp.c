@@ -30,13 +30,14 @@ enum { FF_ADD, FF_SUB, FF_MUL, FF_DIV, FF_FMA };
 #define FF_SCALAR (1u << 7)  /* one lane, the rest of Vd zeroed; FMA addend in Ra */
 #define FF_Q (1u << 8)       /* 128-bit vector */
 #define FF_INDEX_SHIFT 9     /* by element: the index (2 bits) */
+/* What each handler reads from op->imm at run time (the rest is its own). */
+#define FF_RUNTIME (FF_NEG_N | FF_NEG_A | 3u << FF_INDEX_SHIFT)
 
-static bool op_fp_generic(struct emu_cpu *cpu, const struct emu_op *op)
+static __attribute__((noinline)) void fp_generic(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);
 	emu_exec_fpsimd(cpu, op->insn);
 	cc_load(cpu, cpu->nzcv);
-	return IC_NEXT(cpu, op);
 }
 
 /* x86 MXCSR exception flags (IE, ZE, OE, UE, PE; not DE) as FPSR bits. */
@@ -123,12 +124,14 @@ static inline __m128i arith(unsigned fop, bool d, __m128i a, __m128i b, __m128i 
 }
 
 /* The operation on the host, or false (nothing written) when the generic
- * path must do it. */
-static bool fp_fast(struct emu_cpu *cpu, const struct emu_op *op)
+ * path must do it.  imm: a constant but for FF_RUNTIME, so that each
+ * handler below is compiled for its own form. */
+static inline __attribute__((always_inline)) bool fp_fast(struct emu_cpu *cpu, const struct emu_op *op,
+							    unsigned imm)
 {
-	unsigned imm = (unsigned)op->imm, fop = FF_OP(imm);
+	unsigned fop = FF_OP(imm);
 	bool d = imm & FF_D;
-	if ((cpu->fpcr & (FPCR_FZ | 3u << FPCR_RMODE_SHIFT)) || (fop == FF_FMA && !fpu_host_has_fma()))
+	if (cpu->fpcr & (FPCR_FZ | 3u << FPCR_RMODE_SHIFT))
 		return false;
 	/* The host thread's SSE state: round to nearest, no FTZ/DAZ, all
 	 * exceptions masked (as fp_arith.c leaves it).  Its sticky flags may
@@ -166,11 +169,46 @@ static bool fp_fast(struct emu_cpu *cpu, const struct emu_op *op)
 	return true;
 }
 
-static bool op_fp_fast(struct emu_cpu *cpu, const struct emu_op *op)
+/* One handler per operation, precision and shape: [fop][d][shape]; each
+ * with the operation as a plain call (exec_*) for the translator. */
+enum { SH_VQ, SH_V64, SH_EQ, SH_E64, SH_SCALAR, SH_N };
+static const unsigned shape_bits[SH_N] = { FF_Q, 0, FF_ELEM | FF_Q, FF_ELEM, FF_SCALAR };
+#define FP_OP(fop, d, sh)                                                                            \
+	static void exec_fp_##fop##_##d##_##sh(struct emu_cpu *cpu, const struct emu_op *op)        \
+	{                                                                                            \
+		unsigned imm = FF_##fop | ((d) ? FF_D : 0) | shape_bits[SH_##sh];                     \
+		if (!emu_fp_enabled_fast(cpu) || !fp_fast(cpu, op, imm | ((unsigned)op->imm & FF_RUNTIME))) \
+			fp_generic(cpu, op);                                                         \
+	}                                                                                            \
+	static bool op_fp_##fop##_##d##_##sh(struct emu_cpu *cpu, const struct emu_op *op)          \
+	{                                                                                            \
+		exec_fp_##fop##_##d##_##sh(cpu, op);                                                 \
+		return IC_NEXT(cpu, op);                                                             \
+	}
+#define FP_SHAPES(fop, d) FP_OP(fop, d, VQ) FP_OP(fop, d, V64) FP_OP(fop, d, EQ) FP_OP(fop, d, E64) \
+	FP_OP(fop, d, SCALAR)
+#define FP_ROW(fop) FP_SHAPES(fop, 0) FP_SHAPES(fop, 1)
+FP_ROW(ADD)
+FP_ROW(SUB)
+FP_ROW(MUL)
+FP_ROW(DIV)
+FP_ROW(FMA)
+#define FP_FN(pfx, fop, d) \
+	{ pfx##fop##_##d##_VQ, pfx##fop##_##d##_V64, pfx##fop##_##d##_EQ, pfx##fop##_##d##_E64, \
+	  pfx##fop##_##d##_SCALAR }
+#define FP_TABLE(pfx)                                                                          \
+	{ { FP_FN(pfx, ADD, 0), FP_FN(pfx, ADD, 1) }, { FP_FN(pfx, SUB, 0), FP_FN(pfx, SUB, 1) }, \
+	  { FP_FN(pfx, MUL, 0), FP_FN(pfx, MUL, 1) }, { FP_FN(pfx, DIV, 0), FP_FN(pfx, DIV, 1) }, \
+	  { FP_FN(pfx, FMA, 0), FP_FN(pfx, FMA, 1) } }
+static const emu_op_fn fp_ops[5][2][SH_N] = FP_TABLE(op_fp_);
+static const emu_exec_fn fp_execs[5][2][SH_N] = FP_TABLE(exec_fp_);
+
+emu_exec_fn emu_fast_fp_exec(emu_op_fn fn)
 {
-	if (!emu_fp_enabled_fast(cpu) || !fp_fast(cpu, op))
-		return op_fp_generic(cpu, op);
-	return IC_NEXT(cpu, op);
+	for (unsigned i = 0; i < 5 * 2 * SH_N; i++)
+		if ((&fp_ops[0][0][0])[i] == fn)
+			return (&fp_execs[0][0][0])[i];
+	return NULL;
 }
 
 bool emu_fast_fp(struct emu_op *op, uint32_t insn)
@@ -218,11 +256,15 @@ vector:
 	imm |= q ? FF_Q : 0;
 	/* fall through */
 scalar:
+	if (FF_OP(imm) == FF_FMA && !fpu_host_has_fma())
+		return false;
 	op->imm = imm | (sz ? FF_D : 0);
 	op->rd = (uint8_t)rd;
 	op->rn = (uint8_t)rn;
 	op->rm = (uint8_t)rm;
-	op->fn = op_fp_fast;
+	unsigned shape = (imm & FF_SCALAR) ? SH_SCALAR : (imm & FF_ELEM) ? ((imm & FF_Q) ? SH_EQ : SH_E64)
+	                                                                 : ((imm & FF_Q) ? SH_VQ : SH_V64);
+	op->fn = fp_ops[FF_OP(imm)][sz][shape];
 	return true;
 }
 
@@ -232,6 +274,12 @@ bool emu_fast_fp(struct emu_op *op, uint32_t insn)
 {
 	(void)op, (void)insn;
 	return false;
+}
+
+emu_exec_fn emu_fast_fp_exec(emu_op_fn fn)
+{
+	(void)fn;
+	return NULL;
 }
 
 #endif

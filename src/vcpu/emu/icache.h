@@ -158,6 +158,11 @@ enum { EMU_FM_IMM, EMU_FM_REG, EMU_FM_POST, EMU_FM_PRE, EMU_FM_REG_UXTW, EMU_FM_
 bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f);
 bool emu_fast_branch_form(emu_op_fn fn, struct emu_form *f);
 bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f);
+/* For a fast FP arithmetic handler (fast_fp.c), the same operation as a
+ * plain call, which writes only SIMD&FP registers and FPSR (and raises
+ * what the generic path raises); NULL for other handlers. */
+typedef void (*emu_exec_fn)(struct emu_cpu *cpu, const struct emu_op *op);
+emu_exec_fn emu_fast_fp_exec(emu_op_fn fn);
 
 /* Decodes insn at pc into op as a block would hold it (without the
  * CMP + B.cond fusion and the rm count of conditional branches);

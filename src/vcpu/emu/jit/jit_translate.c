@@ -479,6 +479,18 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 	cache_reset(c); /* it may have written any register */
 }
 
+/* A fast FP operation as a plain call: no sentinel, and the general
+ * registers stay cached (it writes only SIMD&FP registers and FPSR; the
+ * cache's host registers are callee-saved). */
+static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn fn)
+{
+	struct x86_buf *b = &c->b;
+	x86_mov_rr(b, true, RDI, RBX);
+	x86_mov_imm(b, RSI, (uintptr_t)copy);
+	x86_mov_imm(b, RAX, (uintptr_t)fn);
+	x86_call_r(b, RAX);
+}
+
 /* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
 static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 {
@@ -1080,11 +1092,14 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 		memset(&copy[1], 0, sizeof(copy[1]));
 		copy[1].fn = sentinel;
 		copy[1].pc = op.pc + 4;
+		emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
 		if (emu_fast_ldst_form(op.fn, &f)) {
 			if (f.kind == FORM_LDST)
 				emit_ldst(&c, copy, &f, after);
 			else
 				emit_ldstp(&c, copy, &f, after);
+		} else if (fp_exec) {
+			call_fp_exec(&c, copy, fp_exec);
 		} else {
 			call_handler(&c, copy);
 			if (ended) /* block-ending handlers return true */
