@@ -1,8 +1,9 @@
 /*
  * fast_alu.c - cached operations for the frequent data-processing forms:
  * ADD/SUB/ADDS/SUBS (immediate, shifted register), logical (immediate,
- * shifted register), MOVZ/MOVN/MOVK, ADR/ADRP, UBFM/SBFM, CSEL family,
- * CCMP/CCMN, MADD/MSUB.  Operands are decoded once; forms with SP
+ * shifted register), MOVZ/MOVN/MOVK, ADR/ADRP, UBFM/SBFM/BFM, EXTR, CSEL
+ * family, CCMP/CCMN, MADD/MSUB and the long multiplies, DIV, variable
+ * shifts, ADC/SBC, RBIT/REV/CLZ/CLS.  Operands are decoded once; forms with SP
  * operands, unallocated encodings and the rarer instructions are left to
  * dp_imm.c / dp_reg.c, which define the semantics these must match.
  */
