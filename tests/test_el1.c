@@ -24,6 +24,8 @@ enum {
 	E_SP_ALIGN,
 	E_LDR_ALIGN,
 	E_FP,
+	E_MRS_SP_EL0,
+	E_EL0_MRS_SP_EL0,
 };
 
 #define SCTLR_BASE 0x30d00800ull /* RES1 bits */
@@ -129,6 +131,30 @@ START_TEST(el0_uses_sp_el0)
 	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_SVC(9));
 	/* The handler runs on SP_EL1. */
 	ASSERT_U64_EQ(sysreg(HV_SYS_REG_SP_EL1), GUEST_RAM_IPA + GUEST_RAM_SIZE);
+}
+END_TEST
+
+/* MRS SP_EL0 (emu has a fast form: Linux reads it all the time) reads
+ * SP_EL0 at EL1h and is UNDEFINED with SPSel 0 and at EL0. */
+START_TEST(mrs_sp_el0)
+{
+	guest_start(E_MRS_SP_EL0);
+	set_sysreg(HV_SYS_REG_SP_EL0, 0x7770);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_CUR_SP0_SYNC));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0x7770);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
+}
+END_TEST
+
+START_TEST(el0_mrs_sp_el0)
+{
+	guest_start(E_EL0_MRS_SP_EL0);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ESR_EL1), ESR_UNKNOWN);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), reg(HV_REG_X9));
 }
 END_TEST
 
@@ -357,6 +383,8 @@ int main(void)
 	tcase_add_test(t, sp_banking);
 	tcase_add_test(t, el0_uses_sp_el0);
 	tcase_add_test(t, el0_hvc_undefined);
+	tcase_add_test(t, mrs_sp_el0);
+	tcase_add_test(t, el0_mrs_sp_el0);
 	tcase_add_test(t, el0_wfi_trapped_to_el1);
 	tcase_add_test(t, el0_wfi_allowed_exits_to_host);
 	tcase_add_test(t, el0_cntvct_trap);

@@ -27,6 +27,8 @@ _start:
 	b	t_sp_align	/* 13: load from SP = X1 */
 	b	t_ldr_align	/* 14: load from X1 */
 	b	t_fp		/* 15: FP instruction */
+	b	t_mrs_sp_el0	/* 16: X0 = SP_EL0 at EL1h, then the same with SPSel 0 */
+	b	t_el0_mrs_sp_el0 /* 17: MRS SP_EL0 at EL0 */
 
 	.org	VEC_OFFSET
 	.irp	k, 0, 1, 2, 3, 4, 5, 6, 7
@@ -105,6 +107,21 @@ t_el0_udf:
 el0_udf:
 	adr	x9, 1f
 1:	.inst	0x00000000
+	svc	#9
+
+t_mrs_sp_el0:
+	mrs	x0, sp_el0
+	msr	spsel, #0
+	adr	x9, 1f
+1:	mrs	x1, sp_el0	/* UNDEFINED: SP_EL0 is the current SP */
+	hvc	#16
+
+t_el0_mrs_sp_el0:
+	adr	x0, el0_mrs_sp
+	b	to_el0
+el0_mrs_sp:
+	adr	x9, 1f
+1:	mrs	x0, sp_el0	/* UNDEFINED at EL0 */
 	svc	#9
 
 t_el0_hvc:

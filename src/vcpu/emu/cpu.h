@@ -382,7 +382,8 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn);       /* system.c */
  * (system.c, for icache.c): END it (moving the icache epoch), be a NOP,
  * stay in it without moving the epoch (QUIET; QUIET_MEM when it accesses
  * memory), or end it without moving the epoch (STOP). */
-enum emu_sys_class { EMU_SYS_END, EMU_SYS_NOP, EMU_SYS_QUIET, EMU_SYS_QUIET_MEM, EMU_SYS_STOP };
+enum emu_sys_class { EMU_SYS_END, EMU_SYS_NOP, EMU_SYS_QUIET, EMU_SYS_QUIET_MEM, EMU_SYS_STOP,
+		     EMU_SYS_MRS_SP_EL0 /* QUIET, Rt not ZR, with a fast form */ };
 enum emu_sys_class emu_sys_class(uint32_t insn);
 /* Code invalidated by any vCPU's IC IVAU / IALLU since this one last
  * looked is re-checked from now on (icache.c; event checks and ISB).

@@ -61,6 +61,16 @@ static bool op_generic(struct emu_cpu *cpu, const struct emu_op *op)
 	return IC_NEXT(cpu, op);
 }
 
+/* MRS Xt, SP_EL0: UNDEFINED at EL0 and with SPSel = 0, which the
+ * generic path raises. */
+static bool op_mrs_sp_el0(struct emu_cpu *cpu, const struct emu_op *op)
+{
+	if (IC_UNLIKELY(cpu->el == 0 || !cpu->spsel))
+		return op_generic(cpu, op);
+	cpu->x[op->rd] = cpu->sp_el[0];
+	return IC_NEXT(cpu, op);
+}
+
 /* Load/store without a fast form: may have written code. */
 static bool op_generic_mem(struct emu_cpu *cpu, const struct emu_op *op)
 {
@@ -165,6 +175,10 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 			return false;
 		case EMU_SYS_QUIET:
 			set_generic(op, op_generic, emu_exec_branch_sys);
+			return false;
+		case EMU_SYS_MRS_SP_EL0:
+			set_generic(op, op_mrs_sp_el0, emu_exec_branch_sys);
+			op->rd = insn & 31;
 			return false;
 		case EMU_SYS_QUIET_MEM:
 			set_generic(op, op_generic_mem, emu_exec_branch_sys);

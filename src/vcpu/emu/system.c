@@ -398,6 +398,8 @@ enum emu_sys_class emu_sys_class(uint32_t insn)
 		uint16_t enc = sysreg_enc_of_insn(insn);
 		if (!l)
 			return enc == SYSREG_ENC(3, 3, 4, 2, 1) ? EMU_SYS_STOP : EMU_SYS_END;
+		if (enc == SYSREG_ENC(3, 0, 4, 1, 0) && f_rt(insn) != 31)
+			return EMU_SYS_MRS_SP_EL0; /* Linux's `current`, all the time */
 		return emu_pmu_is_reg(enc) ? EMU_SYS_END : EMU_SYS_QUIET;
 	}
 	if (l)
