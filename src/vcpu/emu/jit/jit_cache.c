@@ -39,6 +39,9 @@ static unsigned long env_number(const char *name, unsigned long lo, unsigned lon
 static void reset(struct emu_jit *jit)
 {
 	memset(jit->code, 0, sizeof(jit->code));
+	memset(jit->centry, 0, sizeof(jit->centry));
+	memset(jit->link_head, 0, sizeof(jit->link_head));
+	jit->links_used = 0;
 	memset(jit->heat, 0, sizeof(jit->heat));
 	jit->used = jit->base;
 	jit->ops_used = 0;
@@ -58,8 +61,10 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 	 * about one per 64 bytes of code. */
 	jit->ops_cap = jit->size / 128;
 	jit->ops = calloc(jit->ops_cap, sizeof(*jit->ops));
+	jit->links_cap = 2 * EMU_IC_SLOTS;
+	jit->links = calloc(jit->links_cap, sizeof(*jit->links));
 	int fd = memfd_create("hvdbg-jit", MFD_CLOEXEC);
-	if (!jit->ops || fd < 0 || ftruncate(fd, (off_t)jit->size) != 0)
+	if (!jit->ops || !jit->links || fd < 0 || ftruncate(fd, (off_t)jit->size) != 0)
 		goto fail;
 	jit->rw = mmap(NULL, jit->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	jit->rx = mmap(NULL, jit->size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
@@ -81,6 +86,7 @@ fail:
 	if (jit->rx && jit->rx != MAP_FAILED)
 		munmap(jit->rx, jit->size);
 	free(jit->ops);
+	free(jit->links);
 	free(jit);
 	return NULL;
 }
@@ -92,6 +98,7 @@ void emu_jit_destroy(struct emu_jit *jit)
 	munmap(jit->rw, jit->size);
 	munmap(jit->rx, jit->size);
 	free(jit->ops);
+	free(jit->links);
 	free(jit);
 }
 
@@ -104,13 +111,44 @@ void emu_jit_flush(struct emu_cpu *cpu)
 	}
 }
 
+/* Points the exit jump whose rel32 is at offset site of the cache at
+ * `to` (executable view). */
+static void patch_exit(struct emu_jit *jit, uint32_t site, uintptr_t to)
+{
+	int32_t rel = (int32_t)(to - ((uintptr_t)jit->rx + site + 4));
+	memcpy(jit->rw + site, &rel, 4);
+}
+
 void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
 {
-	if (cpu->jit) {
-		size_t i = (size_t)(s - cpu->ic.slot);
-		cpu->jit->code[i] = 0;
-		cpu->jit->heat[i] = 0;
+	struct emu_jit *jit = cpu->jit;
+	if (!jit)
+		return;
+	size_t i = (size_t)(s - cpu->ic.slot);
+	/* Unlinked, an exit jumps to the code right after it (rel32 0),
+	 * which goes to the link stub.  A site in a translation dropped
+	 * earlier is dead code, never reused before a flush. */
+	for (uint32_t l = jit->link_head[i]; l; l = jit->links[l - 1].next)
+		patch_exit(jit, jit->links[l - 1].site, (uintptr_t)jit->rx + jit->links[l - 1].site + 4);
+	jit->link_head[i] = 0;
+	jit->code[i] = 0;
+	jit->centry[i] = 0;
+	jit->heat[i] = 0;
+}
+
+uintptr_t jit_link(struct emu_cpu *cpu, uint64_t pc, uintptr_t site)
+{
+	struct emu_jit *jit = cpu->jit;
+	size_t i = (size_t)(pc >> 2) & (EMU_IC_SLOTS - 1);
+	if (cpu->ic.slot[i].pc != pc || !jit->centry[i])
+		return 0;
+	if (jit->links_used < jit->links_cap) {
+		uint32_t off = (uint32_t)(site - (uintptr_t)jit->rx);
+		patch_exit(jit, off, jit->centry[i]);
+		jit->links[jit->links_used] = (struct jit_link){ off, jit->link_head[i] };
+		jit->link_head[i] = ++jit->links_used;
 	}
+	return jit->centry[i];
 }
 
 bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
@@ -123,14 +161,16 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 			jit->heat[i]++;
 			return false;
 		}
-		code = jit_translate(jit, s);
+		uintptr_t centry;
+		code = jit_translate(jit, s, &centry);
 		if (!code) { /* full: start over */
 			emu_jit_flush(cpu);
-			code = jit_translate(jit, s);
+			code = jit_translate(jit, s, &centry);
 			if (!code)
 				return false;
 		}
 		jit->code[i] = code;
+		jit->centry[i] = centry;
 		jit->blocks++;
 	}
 	bool (*enter)(struct emu_cpu *, uintptr_t) = (bool (*)(struct emu_cpu *, uintptr_t))jit->enter;

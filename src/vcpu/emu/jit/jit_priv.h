@@ -41,14 +41,36 @@ struct emu_jit {
 	size_t ops_cap, ops_used;
 	/* Translated body of each icache slot (executable view), or 0. */
 	uintptr_t code[EMU_IC_SLOTS];
+	/* Direct links: an exit to a constant guest PC is patched to jump
+	 * to the target's chained entry (centry: the event, breakpoint and
+	 * epoch checks of ic_goto, then the body) once the target is
+	 * translated (link stub, jit_link).  Each slot lists the exit sites
+	 * linked to it (1-based indexes into links[]) so that they are
+	 * unlinked when its translation goes (emu_jit_forget); a full pool
+	 * only stops new links. */
+	uintptr_t centry[EMU_IC_SLOTS];
+	uint32_t link_head[EMU_IC_SLOTS];
+	struct jit_link {
+		uint32_t site; /* offset of the exit jump's rel32 in the cache */
+		uint32_t next; /* next link to the same slot (1-based), 0 = end */
+	} *links;
+	uint32_t links_used, links_cap;
+	uintptr_t link_stub;
 	uint8_t heat[EMU_IC_SLOTS];
 	uint8_t hot; /* JIT_HOT or HV_EMU_JIT_HOT */
 	unsigned long long blocks, flushes;
 };
 
 /* Compiles the block in slot s; returns its body's address in the
- * executable view, or 0 when it does not fit (the caller flushes). */
-uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *s);
+ * executable view and its chained entry in *centry, or 0 when it does
+ * not fit (the caller flushes). */
+uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *s, uintptr_t *centry);
+
+/* Called by the link stub for an exit to guest PC pc whose jump's rel32
+ * is at site (executable view): the target's chained entry, with the
+ * exit patched to jump there from now on, or 0 when the target has no
+ * translation (the stub returns to the run loop). */
+uintptr_t jit_link(struct emu_cpu *cpu, uint64_t pc, uintptr_t site);
 
 /* Emits the shared stubs at the start of the cache. */
 void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b);

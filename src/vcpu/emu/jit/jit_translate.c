@@ -231,7 +231,11 @@ static void goto_pc(struct ctx *c, uint64_t target)
 		x86_patch_to(b, out, c->jit->chain);
 		return;
 	}
-	jmp_to(b, c->jit->chain);
+	/* A direct link, unlinked for now: jit_link patches the jump. */
+	uint8_t *site = x86_jmp(b);
+	x86_patch_here(b, site);
+	x86_mov_imm(b, RDX, b->exec + (uintptr_t)(site - b->base));
+	jmp_to(b, c->jit->link_stub);
 }
 
 static void store_pending(struct ctx *c);
@@ -1044,7 +1048,7 @@ static bool sets_all_flags(const struct emu_form *f)
 	}
 }
 
-uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
+uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t *centry)
 {
 	unsigned n = (unsigned)slot->n;
 	if (jit->ops_used + JIT_OPS_PER_BLOCK > jit->ops_cap || jit->used + JIT_MAX_BLOCK_BYTES > jit->size)
@@ -1055,6 +1059,25 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot)
 	c.b = (struct x86_buf){ .p = jit->rw + jit->used, .base = jit->rw,
 				.end = jit->rw + jit->used + JIT_MAX_BLOCK_BYTES, .exec = (uintptr_t)jit->rx };
 	struct x86_buf *b = &c.b;
+	/* The chained entry (direct links): ic_goto's checks but the slot's
+	 * PC (a link goes when the slot's translation goes), the accounting,
+	 * then the body. */
+	int32_t slot_off = CPU(ic.slot) + (int32_t)(sizeof(*slot) * (size_t)(slot - jit->cpu->ic.slot));
+	*centry = x86_here(b);
+	x86_mov_imm(b, RAX, slot->pc);
+	x86_store(b, true, RAX, RBX, CPU(pc));
+	x86_load(b, true, RCX, RBX, CPU(insn_count));
+	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
+	jcc_to(b, CC_AE, jit->epilogue);
+	x86_cmp_m8i(b, RBX, CPU(debug_bkpt_active), 0);
+	jcc_to(b, CC_NE, jit->epilogue);
+	x86_load(b, true, R8, RBX, CPU(ic.epoch));
+	x86_alu_rm(b, ALU_CMP, true, R8, RBX, slot_off + SLOT(epoch));
+	jcc_to(b, CC_NE, jit->epilogue);
+	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
+	x86_store(b, true, RCX, RBX, CPU(insn_count));
+	x86_lea_disp(b, RSI, RBX, slot_off);
+	x86_store(b, true, RSI, RBX, CPU(blk));
 	uintptr_t start = x86_here(b);
 	c.block_pc = slot->pc;
 	c.n = n;
@@ -1136,6 +1159,18 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 		x86_pop(b, saved[i]);
 	x86_mov_imm(b, RAX, 1);
 	x86_ret(b);
+
+	/* link: RAX = guest PC, RDX = the exit's rel32.  jit_link links the
+	 * exit and gives the target's chained entry, or 0: the run loop. */
+	jit->link_stub = x86_here(b);
+	x86_store(b, true, RAX, RBX, CPU(pc));
+	x86_mov_rr(b, true, RDI, RBX);
+	x86_mov_rr(b, true, RSI, RAX);
+	x86_mov_imm(b, RAX, (uintptr_t)jit_link);
+	x86_call_r(b, RAX);
+	x86_test_rr(b, true, RAX, RAX);
+	jcc_to(b, CC_E, jit->epilogue);
+	x86_jmp_r(b, RAX);
 
 	/* chain: RAX = guest PC.  ic_goto's checks, then the slot's code. */
 	jit->chain = x86_here(b);
