@@ -13,6 +13,11 @@
  *   arith_edges         division by 0 and INT_MIN / -1, shifts by the
  *                       register size and more, high halves of products,
  *                       extended registers with SP
+ *   flags_across_operations  a flag-setting instruction, then operations
+ *                       the translator lets its flags stay pending over
+ *                       (loads, stores, ALU) or not (writing what they
+ *                       are computed from), then a fault, a taken
+ *                       branch, a reader or the block's end
  *   fault_every_position  long blocks with a faulting instruction at each
  *                       position in turn (stage-2 exits, guest aborts,
  *                       UNDEF, a pair whose second half faults): PC,
@@ -456,6 +461,80 @@ START_TEST(arith_edges)
 }
 END_TEST
 
+/* ---- flags kept pending across other operations ------------------------- */
+
+/* The translator stores NZCV of a flag-setting instruction only when
+ * something may look (jit_translate.c, struct flag_src): past loads,
+ * stores and ALU operations it gets them again on a fault or an exit,
+ * from the setter's sources or its result.  Each setter, then each
+ * operation in between (some overwrite the setter's sources), then each
+ * way out, for edge values of the sources X5, X6. */
+START_TEST(flags_across_operations)
+{
+	if (!have_translator("flags_across_operations"))
+		return;
+	static const uint32_t setters[] = {
+		0xf10004bf, /* cmp x5, #1 */
+		0x6b0600bf, /* cmp w5, w6 */
+		0xea0600bf, /* tst x5, x6 */
+		0xf1000ca5, /* subs x5, x5, #3 (got back from the result) */
+		0x72001ca5, /* ands w5, w5, #0xff (from the result) */
+		0xab2640a7, /* adds x7, x5, w6, uxtw */
+		0x2b0600a5, /* adds w5, w5, w6 (cannot be got again) */
+		0xb1000cc6, /* adds x6, x6, #3 */
+	};
+	static const uint32_t middles[][2] = {
+		{ 0xd503201f, 0xd503201f }, /* nop; nop */
+		{ 0xf9400005, 0xd503201f }, /* ldr x5, [x0]: a source */
+		{ 0xf9400406, 0xf9400008 }, /* ldr x6, [x0, #8]; ldr x8, [x0] */
+		{ 0x910004a5, 0xd503201f }, /* add x5, x5, #1 */
+		{ 0xf9400008, 0xf9000805 }, /* ldr x8, [x0]; str x5, [x0, #16] */
+		{ 0xa9401805, 0xd503201f }, /* ldp x5, x6, [x0] */
+		{ 0xf8408405, 0xd503201f }, /* ldr x5, [x0], #8: writeback */
+		{ 0x8b0600c8, 0x93c618a9 }, /* add x8, x6, x6; extr x9, x5, x6, #6 */
+		{ 0xf8408406, 0x910004e6 }, /* ldr x6, [x0], #8; add x6, x7, #1 */
+	};
+	static const uint32_t enders[] = {
+		0xf9400389, /* ldr x9, [x28]: unmapped */
+		0xf9000389, /* str x9, [x28]: unmapped */
+		0xb400004a, /* cbz x10, +2: taken */
+		0x3700004a, /* tbnz w10, #0, +2: not taken */
+		0x9a8600ab, /* csel x11, x5, x6, eq */
+		0x54000048, /* b.hi +2 */
+		0x1a9f17eb, /* cset w11, eq */
+		0xd503201f, /* nop: the block's end */
+	};
+	static const uint64_t edges[] = { 0, 1, 3, ~0ull, 1ull << 63, 0x7fffffffffffffffull, 0xffffffffull, 0x80000000ull };
+	const unsigned ns = sizeof(setters) / sizeof(setters[0]), nm = sizeof(middles) / sizeof(middles[0]);
+	const unsigned ne = sizeof(enders) / sizeof(enders[0]), nv = sizeof(edges) / sizeof(edges[0]);
+	unsigned n = ns * nm * ne * nv;
+	struct jcase *cases = new_cases(n);
+	unsigned k = 0;
+	for (unsigned a = 0; a < ns; a++)
+		for (unsigned m = 0; m < nm; m++)
+			for (unsigned e = 0; e < ne; e++)
+				for (unsigned v = 0; v < nv; v++, k++) {
+					struct jcase *c = &cases[k];
+					c->words[0] = setters[a];
+					c->words[1] = middles[m][0];
+					c->words[2] = middles[m][1];
+					c->words[3] = enders[e];
+					c->words[4] = 0xd2800f0c; /* mov x12, #0x78 */
+					c->n = 5;
+					c->x[0] = PTR;
+					c->x[5] = edges[v];
+					c->x[6] = edges[(v * 3 + a) % nv];
+					c->x[7] = edges[(v + m) % nv];
+					c->x[10] = 0;
+					c->x[28] = UNMAPPED;
+					c->sp = PTR;
+					c->nzcv = (uint32_t)(k % 16) << 28;
+				}
+	compare_cases(cases, n, NULL);
+	free(cases);
+}
+END_TEST
+
 /* ---- a fault at every position ------------------------------------------ */
 
 /* Instruction i of a long block that does not fault: changes a register
@@ -596,6 +675,7 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, random_blocks, 0, 3);
 	tcase_add_test(tc, arith_edges);
+	tcase_add_test(tc, flags_across_operations);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);

@@ -162,13 +162,16 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 			return false;
 		}
 		uintptr_t centry;
+		size_t from = jit->used;
 		code = jit_translate(jit, s, &centry);
 		if (!code) { /* full: start over */
 			emu_jit_flush(cpu);
+			from = jit->used;
 			code = jit_translate(jit, s, &centry);
 			if (!code)
 				return false;
 		}
+		jit_perfmap_add((uintptr_t)jit->rx + from, jit->used - from, s->pc);
 		jit->code[i] = code;
 		jit->centry[i] = centry;
 		jit->blocks++;

@@ -42,8 +42,9 @@ struct emu_jit {
 	/* Translated body of each icache slot (executable view), or 0. */
 	uintptr_t code[EMU_IC_SLOTS];
 	/* Direct links: an exit to a constant guest PC is patched to jump
-	 * to the target's chained entry (centry: the event, breakpoint and
-	 * epoch checks of ic_goto, then the body) once the target is
+	 * to the target's chained entry (centry: cpu->insn_count in RCX,
+	 * the event, breakpoint and epoch checks of ic_goto, the
+	 * accounting, then the body) once the target is
 	 * translated (link stub, jit_link).  Each slot lists the exit sites
 	 * linked to it (1-based indexes into links[]) so that they are
 	 * unlinked when its translation goes (emu_jit_forget); a full pool
@@ -71,6 +72,10 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *s, uintptr_t *c
  * exit patched to jump there from now on, or 0 when the target has no
  * translation (the stub returns to the run loop). */
 uintptr_t jit_link(struct emu_cpu *cpu, uint64_t pc, uintptr_t site);
+
+/* Names the translation of guest_pc at [start, start + size) of the
+ * executable view for perf (HV_EMU_JIT_PERFMAP=1, jit_perfmap.c). */
+void jit_perfmap_add(uintptr_t start, size_t size, uint64_t guest_pc);
 
 /* Emits the shared stubs at the start of the cache. */
 void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b);

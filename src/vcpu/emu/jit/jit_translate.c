@@ -32,18 +32,50 @@ _Static_assert(sizeof(struct emu_ic_slot) == 32, "slot index is a shift by 5");
 _Static_assert(offsetof(struct emu_tlb_entry, addend) == 24, "addend after the three tags");
 
 /* Guest registers kept in callee-saved host registers within a block.
- * Write-through: every write also goes to cpu->x[], so memory is always
- * current (handlers, faults and exits need nothing written back); a
- * cached copy saves the reload.  Dropped after a handler call (it may
- * write any register) and at the start of the block. */
+ * Write-back: a write goes to the host register only and marks it dirty;
+ * dirty registers are stored to cpu->x[] before anything that reads
+ * memory's copy (a handler call, an exit, the slow path of a load or
+ * store, which flushes what was dirty where it branched off), so a fault
+ * or an exit sees exactly the interpreter's state.  Dropped after a
+ * handler call (it may write any register) and at the start of the
+ * block. */
 #define NCACHE 5
 static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15 };
 
 struct regcache {
 	int8_t host[32];      /* cache index holding guest register n, or -1 */
 	int8_t guest[NCACHE]; /* guest register in cache entry i, or -1 */
+	bool dirty[NCACHE];   /* newer than cpu->x[] */
 	bool pinned[NCACHE];  /* loaded at block entry, never evicted */
 	unsigned victim;      /* next entry to reuse */
+};
+
+/* What the x86 flags hold after the operation just emitted: the ARM
+ * flags of a flag-setting operation (the carry inverted for a
+ * subtraction), which a B.cond right after it branches on. */
+enum xflags { XF_NONE, XF_ADD, XF_SUB, XF_LOGIC };
+
+/* How pending flags are got again once the x86 flags are gone: the
+ * setter is emitted once more (it wrote no register it reads), or they
+ * come from its result (logical), or its one source is got back from
+ * the result first (ADDS/SUBS immediate with Rd = Rn).  Valid while no
+ * operation since wrote a register in `needs`. */
+struct flag_src {
+	enum { FS_NONE, FS_REDO, FS_RESULT, FS_UNDO } how;
+	uint32_t needs;
+	struct emu_op op;
+	struct emu_form f;
+};
+
+/* Which guest registers the cache held, and which were dirty, where a
+ * slow path branched off, and the flags pending there (never in the x86
+ * flags any more: the branch itself compared). */
+struct cache_state {
+	int8_t guest[NCACHE];
+	bool dirty[NCACHE];
+	enum xflags pending;
+	bool pending_w;
+	struct flag_src fs;
 };
 
 /* Out-of-line paths of one block. */
@@ -52,16 +84,12 @@ struct stub {
 	enum { STUB_SLOW, STUB_CODE_WRITE } kind;
 	int8_t cached[NCACHE];       /* STUB_SLOW: cache at resume (reloaded) */
 	uint8_t *jumps[3];           /* rel32s to patch to the stub */
+	struct cache_state at[3];    /* the cache at each jump (flushed first) */
 	const struct emu_op *copy;   /* STUB_SLOW: handler to call */
 	uintptr_t resume;            /* STUB_SLOW: after the operation */
 	uint64_t pc;                 /* STUB_CODE_WRITE: the store's PC */
 	unsigned after;              /* STUB_CODE_WRITE: instructions after it */
 };
-
-/* What the x86 flags hold after the operation just emitted: the ARM
- * flags of a flag-setting operation (the carry inverted for a
- * subtraction), which a B.cond right after it branches on. */
-enum xflags { XF_NONE, XF_ADD, XF_SUB, XF_LOGIC };
 
 struct ctx {
 	struct x86_buf b;
@@ -69,12 +97,17 @@ struct ctx {
 	struct regcache rc;
 	enum xflags xflags;    /* after the operation just emitted */
 	enum xflags xflags_in; /* before it (what it may branch or select on) */
-	/* Flags set but not yet stored to cpu->cc_*: they are in the x86
-	 * flags and RAX (the result), and die if the next flag-setting
+	/* Flags set but not yet stored to cpu->cc_*: in the x86 flags and
+	 * RAX (the result) while `live`, else got again from fs when needed
+	 * (an exit, a fault, a reader).  They die if the next flag-setting
 	 * operation comes before anything that could read them. */
 	enum xflags pending;
 	bool pending_w;
+	bool live;
+	struct flag_src fs;
+	bool no_cache; /* load_x reads cpu->x[] (slow paths: all flushed) */
 	uint64_t block_pc; /* the block's first instruction */
+	int32_t slot_off;  /* its slot, from RBX */
 	uintptr_t body;    /* its code after loading the pinned registers,
 			    * for branches back to it */
 	unsigned n;        /* its instructions */
@@ -90,12 +123,49 @@ static bool sentinel(struct emu_cpu *cpu, const struct emu_op *op)
 
 /* ---- small pieces ------------------------------------------------------- */
 
+/* Stores cache entry i to cpu->x[] (leaves the x86 flags alone). */
+static void write_back(struct x86_buf *b, unsigned i, int8_t guest)
+{
+	x86_store(b, true, cache_reg[i], RBX, XREG(guest));
+}
+
+/* Stores the dirty entries (pinned ones too, or only the others), which
+ * stay cached, now clean.  Leaves the x86 flags and RAX..R11 alone. */
+static void flush_regs(struct ctx *c, bool pinned_too)
+{
+	struct regcache *rc = &c->rc;
+	for (unsigned i = 0; i < NCACHE; i++)
+		if (rc->guest[i] >= 0 && rc->dirty[i] && (pinned_too || !rc->pinned[i])) {
+			write_back(&c->b, i, rc->guest[i]);
+			rc->dirty[i] = false;
+		}
+}
+
+static void snapshot(const struct ctx *c, struct cache_state *st)
+{
+	memcpy(st->guest, c->rc.guest, sizeof(st->guest));
+	memcpy(st->dirty, c->rc.dirty, sizeof(st->dirty));
+	st->pending = c->pending;
+	st->pending_w = c->pending_w;
+	st->fs = c->fs;
+}
+
+/* The stores flush_regs would have emitted in state st (slow paths). */
+static void flush_state(struct x86_buf *b, const struct cache_state *st)
+{
+	for (unsigned i = 0; i < NCACHE; i++)
+		if (st->guest[i] >= 0 && st->dirty[i])
+			write_back(b, i, st->guest[i]);
+}
+
 /* Forgets the unpinned entries; the pinned ones are reloaded from
- * cpu->x[] (after a handler, which may have written any register). */
+ * cpu->x[] (after a handler, which may have written any register; the
+ * cache was flushed before it). */
 static void cache_reset(struct ctx *c)
 {
 	struct regcache *rc = &c->rc;
 	for (unsigned i = 0; i < NCACHE; i++) {
+		rc->dirty[i] = false;
 		if (rc->pinned[i]) {
 			x86_load(&c->b, true, cache_reg[i], RBX, XREG(rc->guest[i]));
 		} else if (rc->guest[i] >= 0) {
@@ -106,9 +176,11 @@ static void cache_reset(struct ctx *c)
 }
 
 /* A cache entry for guest register n (evicting round-robin, never a
- * pinned one), or -1 when all are pinned. */
-static int cache_take(struct regcache *rc, unsigned n)
+ * pinned one; a dirty victim is stored first), or -1 when all are
+ * pinned.  Leaves the x86 flags alone. */
+static int cache_take(struct ctx *c, unsigned n)
 {
+	struct regcache *rc = &c->rc;
 	unsigned i = NCACHE;
 	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++)
 		if (rc->guest[k] < 0)
@@ -117,6 +189,8 @@ static int cache_take(struct regcache *rc, unsigned n)
 		unsigned v = (rc->victim + k) % NCACHE;
 		if (!rc->pinned[v]) {
 			i = v;
+			if (rc->dirty[i])
+				write_back(&c->b, i, rc->guest[i]);
 			rc->host[rc->guest[i]] = -1;
 		}
 	}
@@ -124,6 +198,7 @@ static int cache_take(struct regcache *rc, unsigned n)
 		return -1;
 	rc->victim = (i + 1) % NCACHE;
 	rc->guest[i] = (int8_t)n;
+	rc->dirty[i] = false;
 	rc->host[n] = (int8_t)i;
 	return (int)cache_reg[i];
 }
@@ -137,8 +212,12 @@ static void load_x(struct ctx *c, bool w, unsigned reg, unsigned n)
 		x86_mov_imm(b, reg, 0);
 		return;
 	}
+	if (c->no_cache) {
+		x86_load(b, w, reg, RBX, XREG(n));
+		return;
+	}
 	if (c->rc.host[n] < 0) {
-		int h = cache_take(&c->rc, n);
+		int h = cache_take(c, n);
 		if (h < 0) {
 			x86_load(b, w, reg, RBX, XREG(n));
 			return;
@@ -148,16 +227,20 @@ static void load_x(struct ctx *c, bool w, unsigned reg, unsigned n)
 	x86_mov_rr(b, w, reg, cache_reg[c->rc.host[n]]);
 }
 
-/* Xn = reg (n is never 31: the handlers do not write XZR either). */
+/* Xn = reg (n is never 31: the handlers do not write XZR either); into
+ * the cache, dirty, when there is room, else to cpu->x[]. */
 static void store_x(struct ctx *c, unsigned reg, unsigned n)
 {
 	struct x86_buf *b = &c->b;
 	if (n == 31)
 		return;
-	x86_store(b, true, reg, RBX, XREG(n));
-	int h = c->rc.host[n] >= 0 ? (int)cache_reg[c->rc.host[n]] : cache_take(&c->rc, n);
-	if (h >= 0)
-		x86_mov_rr(b, true, (unsigned)h, reg);
+	int h = c->rc.host[n] >= 0 ? (int)cache_reg[c->rc.host[n]] : cache_take(c, n);
+	if (h < 0) {
+		x86_store(b, true, reg, RBX, XREG(n));
+		return;
+	}
+	x86_mov_rr(b, true, (unsigned)h, reg);
+	c->rc.dirty[c->rc.host[n]] = true;
 }
 
 /* reg = SP (through cpu->fast_sp). */
@@ -213,41 +296,57 @@ static void jmp_to(struct x86_buf *b, uintptr_t target)
 	x86_patch_to(b, x86_jmp(b), target);
 }
 
-/* Continues at guest PC target: the next block or the run loop.  A
+/* Continues at guest PC target: the next block or the run loop, with
+ * `after` instructions counted at block entry taken back (ic_taken).  A
  * branch back to the start of this block needs only the event check:
  * the slot and its epoch cannot have changed while the block ran
- * (anything that moves the epoch ends the block first, icache.h). */
-static void goto_pc(struct ctx *c, uint64_t target)
+ * (anything that moves the epoch ends the block first, icache.h), and
+ * the pinned registers stay in the cache, dirty or not. */
+static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 {
 	struct x86_buf *b = &c->b;
-	x86_mov_imm(b, RAX, target);
+	x86_mov_imm(b, RAX, target); /* for the chain and link stubs */
 	if (target == c->block_pc) {
+		flush_regs(c, false);
 		x86_load(b, true, RCX, RBX, CPU(insn_count));
+		if (after)
+			x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)after);
 		x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
 		uint8_t *out = x86_jcc(b, CC_AE);
 		x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)c->n);
 		x86_store(b, true, RCX, RBX, CPU(insn_count));
 		jmp_to(b, c->body);
-		x86_patch_to(b, out, c->jit->chain);
+		x86_patch_here(b, out);
+		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		flush_regs(c, true);
+		jmp_to(b, c->jit->chain);
 		return;
 	}
-	/* A direct link, unlinked for now: jit_link patches the jump. */
+	flush_regs(c, true);
+	/* A direct link, unlinked for now: jit_link patches the jump to
+	 * the target's chained entry, which takes the count in RCX. */
+	x86_load(b, true, RCX, RBX, CPU(insn_count));
+	if (after)
+		x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)after);
 	uint8_t *site = x86_jmp(b);
 	x86_patch_here(b, site);
+	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_mov_imm(b, RDX, b->exec + (uintptr_t)(site - b->base));
 	jmp_to(b, c->jit->link_stub);
 }
 
-static void store_pending(struct ctx *c);
+static void store_flags_for_exit(struct ctx *c);
 
 /* A conditional branch was taken: `after` instructions counted at block
  * entry do not run (ic_taken). */
 static void taken(struct ctx *c, unsigned after, uint64_t target)
 {
-	store_pending(c); /* the not-taken path keeps them pending */
-	if (after)
-		x86_alu_mi(&c->b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)after);
-	goto_pc(c, target);
+	/* The not-taken path keeps the flags pending and its registers
+	 * dirty: what this path emits changes no state of the other. */
+	struct regcache rc = c->rc;
+	store_flags_for_exit(c);
+	goto_pc(c, target, after);
+	c->rc = rc;
 }
 
 static struct stub *new_stub(struct ctx *c)
@@ -285,6 +384,8 @@ static void code_write_stub(struct ctx *c, const struct emu_op *op, unsigned aft
 	w->kind = STUB_CODE_WRITE;
 	w->jumps[0] = hit1;
 	w->jumps[1] = hit2;
+	snapshot(c, &w->at[0]);
+	w->at[1] = w->at[0];
 	w->pc = op->pc;
 	w->after = after;
 }
@@ -336,6 +437,7 @@ static void defer_flags(struct ctx *c, bool w, enum xflags kind)
 	c->pending = kind;
 	c->pending_w = w;
 	c->xflags = kind;
+	c->live = true;
 }
 
 /* Stores the pending flags (leaves the x86 flags and RAX alone). */
@@ -347,9 +449,53 @@ static void store_pending(struct ctx *c)
 		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB);
 }
 
+static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
+
+/* Stores the flags fs gets again (see struct flag_src); clobbers what an
+ * operation may, leaves the x86 flags holding them. */
+static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w)
+{
+	struct x86_buf *b = &c->b;
+	enum xflags xflags = c->xflags, pending = c->pending;
+	bool pending_w = c->pending_w, live = c->live;
+	struct flag_src cur = c->fs;
+	struct emu_op op = fs->op;
+	switch (fs->how) {
+	case FS_REDO:
+		op.rd = 31; /* written already */
+		emit_alu(c, &op, &fs->f);
+		break;
+	case FS_RESULT:
+		load_x(c, w, RAX, op.rd);
+		x86_test_rr(b, w, RAX, RAX);
+		break;
+	default: /* FS_UNDO: Rn = Rd -/+ imm, then the operation again */
+		load_x(c, w, RAX, op.rd);
+		x86_alu_ri(b, fs->f.op ? ALU_ADD : ALU_SUB, w, RAX, (int32_t)op.imm);
+		x86_alu_ri(b, fs->f.op ? ALU_SUB : ALU_ADD, w, RAX, (int32_t)op.imm);
+		break;
+	}
+	if (kind == XF_LOGIC)
+		flags_logic(b, w);
+	else
+		flags_arith(b, w, kind == XF_SUB);
+	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live, c->fs = cur;
+}
+
+/* Stores the pending flags, from the x86 flags or got again. */
+static void store_flags_for_exit(struct ctx *c)
+{
+	if (c->pending == XF_NONE)
+		return;
+	if (c->live)
+		store_pending(c);
+	else
+		recompute_flags(c, &c->fs, c->pending, c->pending_w);
+}
+
 static void materialize(struct ctx *c)
 {
-	store_pending(c);
+	store_flags_for_exit(c);
 	c->pending = XF_NONE;
 }
 
@@ -471,9 +617,19 @@ static void extended_rm(struct ctx *c, const struct emu_op *op)
 
 /* The handler for this one operation (a copy followed by the sentinel);
  * returns to the run loop when it ended the block. */
-static void call_handler(struct ctx *c, const struct emu_op *copy)
+/* cpu->blk = this block's slot: what a handler (or an exception it
+ * raises) reads to take back the instructions after it.  Only calls
+ * need it, so the chained entry does not store it. */
+static void set_blk(struct ctx *c)
+{
+	x86_lea_disp(&c->b, RSI, RBX, c->slot_off);
+	x86_store(&c->b, true, RSI, RBX, CPU(blk));
+}
+
+static void call_handler_flushed(struct ctx *c, const struct emu_op *copy)
 {
 	struct x86_buf *b = &c->b;
+	set_blk(c);
 	x86_mov_rr(b, true, RDI, RBX);
 	x86_mov_imm(b, RSI, (uintptr_t)copy);
 	x86_mov_imm(b, RAX, (uintptr_t)copy->fn);
@@ -483,12 +639,20 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 	cache_reset(c); /* it may have written any register */
 }
 
+static void call_handler(struct ctx *c, const struct emu_op *copy)
+{
+	flush_regs(c, true);
+	call_handler_flushed(c, copy);
+}
+
 /* A fast FP operation as a plain call: no sentinel, and the general
  * registers stay cached (it writes only SIMD&FP registers and FPSR; the
  * cache's host registers are callee-saved). */
 static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn fn)
 {
 	struct x86_buf *b = &c->b;
+	flush_regs(c, true); /* it may take an exception */
+	set_blk(c);
 	x86_mov_rr(b, true, RDI, RBX);
 	x86_mov_imm(b, RSI, (uintptr_t)copy);
 	x86_mov_imm(b, RAX, (uintptr_t)fn);
@@ -760,7 +924,7 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 			x86_mov_imm(b, RAX, op->pc + 4);
 			store_x(c, RAX, 30);
 		}
-		goto_pc(c, op->imm);
+		goto_pc(c, op->imm, 0);
 		return true;
 	case FORM_BR:
 		load_x(c, true, RAX, op->rn); /* before writing X30 (BLR X30) */
@@ -768,6 +932,7 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 			x86_mov_imm(b, RCX, op->pc + 4);
 			store_x(c, RCX, 30);
 		}
+		flush_regs(c, true);
 		jmp_to(b, c->jit->chain);
 		return true;
 	case FORM_BCOND: {
@@ -843,6 +1008,7 @@ static void ldst_base(struct ctx *c, const struct emu_op *op, const struct emu_f
 		load_sp(b, RSI);
 		x86_test_r8i(b, RSI, 15);
 		s->jumps[2] = x86_jcc(b, CC_NE);
+		snapshot(c, &s->at[2]);
 	} else {
 		load_x(c, true, RSI, op->rn);
 	}
@@ -878,6 +1044,7 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 		x86_lea_disp(b, RAX, RSI, (int32_t)op->imm);
 	}
 	tlb_hit(b, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
+	snapshot(c, &s->at[0]);
 	switch (f->op) {
 	case EMU_FK_ST:
 		load_x(c, true, RDX, op->rd);
@@ -924,9 +1091,11 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 	x86_mov_rr(b, true, RAX, R10);
 	x86_alu_ri(b, ALU_ADD, true, RAX, (int32_t)bytes);
 	tlb_hit(b, bytes, acc, &s->jumps[0]);
+	snapshot(c, &s->at[0]);
 	x86_mov_rr(b, true, R11, RAX);
 	x86_mov_rr(b, true, RAX, R10);
 	tlb_hit(b, bytes, acc, &s->jumps[1]);
+	snapshot(c, &s->at[1]);
 	bool w = bytes == 8;
 	if (f->op == EMU_FK_ST) {
 		load_x(c, true, RDX, op->rd);
@@ -965,10 +1134,30 @@ static void emit_stubs_of_block(struct ctx *c)
 	struct x86_buf *b = &c->b;
 	for (unsigned i = 0; i < c->nstubs; i++) {
 		struct stub *s = &c->stubs[i];
+		/* each jump stores what was dirty where it branched off */
+		uint8_t *join[3] = { NULL, NULL, NULL };
+		unsigned last = 0;
 		for (unsigned j = 0; j < 3; j++)
+			if (s->jumps[j])
+				last = j;
+		for (unsigned j = 0; j < 3; j++) {
+			if (!s->jumps[j])
+				continue;
 			x86_patch_here(b, s->jumps[j]);
+			flush_state(b, &s->at[j]);
+			if (s->at[j].pending != XF_NONE) { /* memory is current now */
+				c->no_cache = true;
+				recompute_flags(c, &s->at[j].fs, s->at[j].pending, s->at[j].pending_w);
+				c->no_cache = false;
+			}
+			if (j != last)
+				join[j] = x86_jmp(b);
+		}
+		for (unsigned j = 0; j < 3; j++)
+			if (join[j])
+				x86_patch_here(b, join[j]);
 		if (s->kind == STUB_SLOW) {
-			call_handler(c, s->copy);
+			call_handler_flushed(c, s->copy);
 			for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
 				if (s->cached[k] >= 0)
 					x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
@@ -999,6 +1188,7 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	memset(rc->host, -1, sizeof(rc->host));
 	memset(rc->guest, -1, sizeof(rc->guest));
 	memset(rc->pinned, 0, sizeof(rc->pinned));
+	memset(rc->dirty, 0, sizeof(rc->dirty));
 	rc->victim = 0;
 	bool loops = false;
 	unsigned uses[32] = { 0 };
@@ -1026,6 +1216,7 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 		rc->guest[k] = (int8_t)best;
 		rc->host[best] = (int8_t)k;
 		rc->pinned[k] = true;
+		rc->dirty[k] = true; /* the branch back may bring them dirty */
 		x86_load(&c->b, true, cache_reg[k], RBX, XREG(best));
 	}
 }
@@ -1048,6 +1239,80 @@ static bool sets_all_flags(const struct emu_form *f)
 	}
 }
 
+static uint32_t reg_bit(unsigned n)
+{
+	return n == 31 ? 0 : (uint32_t)1 << n; /* 31: ZR or SP, see below */
+}
+
+/* How the flags of the flag-setting operation op (form f) can be got
+ * again later (struct flag_src).  Never from SP: nothing tracks writes
+ * to it. */
+static struct flag_src flag_source(const struct emu_op *op, const struct emu_form *f)
+{
+	struct flag_src fs = { .how = FS_NONE, .op = *op, .f = *f };
+	uint32_t srcs;
+	switch (f->kind) {
+	case FORM_ADDSI:
+		if (op->rn == 31 && f->sp)
+			return fs;
+		srcs = reg_bit(op->rn);
+		break;
+	case FORM_LOGICI:
+		srcs = reg_bit(op->rn);
+		break;
+	case FORM_ADDEXT:
+		if (op->rn == 31)
+			return fs;
+		srcs = reg_bit(op->rn) | reg_bit(op->rm);
+		break;
+	default: /* FORM_LOGIC, FORM_ADDSUB */
+		srcs = reg_bit(op->rn) | reg_bit(op->rm);
+		break;
+	}
+	if (!(srcs & reg_bit(op->rd))) {
+		fs.how = FS_REDO;
+		fs.needs = srcs;
+	} else if (f->kind == FORM_LOGIC || f->kind == FORM_LOGICI) {
+		fs.how = FS_RESULT;
+		fs.needs = reg_bit(op->rd);
+	} else if (f->kind == FORM_ADDSI) { /* Rd = Rn */
+		fs.how = FS_UNDO;
+		fs.needs = reg_bit(op->rd);
+	}
+	return fs;
+}
+
+/* Whether pending flags may stay pending across the inline operation
+ * op (form f: alu, branch or load/store): it neither reads the flags nor
+ * writes what they are got again from, and leaves no other way than its
+ * branch and its slow path, which get them again themselves. */
+static bool defers_flags(const struct ctx *c, const struct emu_op *op, const struct emu_form *f, bool alu,
+			 bool branch, bool ldst)
+{
+	uint32_t writes;
+	if (c->fs.how == FS_NONE)
+		return false;
+	if (alu) {
+		if (f->kind == FORM_CSEL || f->kind == FORM_CCMP)
+			return false;
+		writes = reg_bit(op->rd);
+	} else if (branch) {
+		if (f->kind != FORM_CBZ && f->kind != FORM_TBZ)
+			return false;
+		writes = 0;
+	} else if (ldst) {
+		bool load = f->op != EMU_FK_ST;
+		if (f->kind == FORM_LDST)
+			writes = (load ? reg_bit(op->rd) : 0) |
+				 (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE ? reg_bit(op->rn) : 0);
+		else
+			writes = (load ? reg_bit(op->rd) | reg_bit(op->rm) : 0) | (f->mode & 1 ? reg_bit(op->rn) : 0);
+	} else {
+		return false;
+	}
+	return !(writes & c->fs.needs);
+}
+
 uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t *centry)
 {
 	unsigned n = (unsigned)slot->n;
@@ -1063,21 +1328,21 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	 * PC (a link goes when the slot's translation goes), the accounting,
 	 * then the body. */
 	int32_t slot_off = CPU(ic.slot) + (int32_t)(sizeof(*slot) * (size_t)(slot - jit->cpu->ic.slot));
+	c.slot_off = slot_off;
+	/* RCX: cpu->insn_count, not stored yet.  cpu->pc is set only on
+	 * the way out (nothing in a block reads it) and cpu->blk only
+	 * before calls (set_blk). */
 	*centry = x86_here(b);
-	x86_mov_imm(b, RAX, slot->pc);
-	x86_store(b, true, RAX, RBX, CPU(pc));
-	x86_load(b, true, RCX, RBX, CPU(insn_count));
 	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
-	jcc_to(b, CC_AE, jit->epilogue);
+	uint8_t *fail[3];
+	fail[0] = x86_jcc(b, CC_AE);
 	x86_cmp_m8i(b, RBX, CPU(debug_bkpt_active), 0);
-	jcc_to(b, CC_NE, jit->epilogue);
+	fail[1] = x86_jcc(b, CC_NE);
 	x86_load(b, true, R8, RBX, CPU(ic.epoch));
 	x86_alu_rm(b, ALU_CMP, true, R8, RBX, slot_off + SLOT(epoch));
-	jcc_to(b, CC_NE, jit->epilogue);
+	fail[2] = x86_jcc(b, CC_NE);
 	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
-	x86_lea_disp(b, RSI, RBX, slot_off);
-	x86_store(b, true, RSI, RBX, CPU(blk));
 	uintptr_t start = x86_here(b);
 	c.block_pc = slot->pc;
 	c.n = n;
@@ -1091,16 +1356,27 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 		ended = emu_ic_decode(&op, orig->insn, orig->pc);
 		unsigned after = n - 1 - i;
 		enum xflags xf = c.xflags;
-		c.xflags_in = xf;
 		c.xflags = XF_NONE; /* unless the operation sets it */
 		struct emu_form f;
 		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
-		if (alu && sets_all_flags(&f))
+		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
+		/* NOP, and a B.cond on the x86 flags, leave them and RAX alone */
+		bool keeps = branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0));
+		bool setter = alu && sets_all_flags(&f);
+		if (setter) {
 			c.pending = XF_NONE; /* dead: overwritten before anyone could look */
-		else if (!(branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))))
+		} else if (c.pending != XF_NONE && !keeps && !defers_flags(&c, &op, &f, alu, branch, ldst)) {
+			if (!c.live) /* got again: the x86 flags hold them once more */
+				xf = c.pending;
 			materialize(&c);
+		}
+		c.xflags_in = xf;
+		if (!keeps)
+			c.live = false;
 		if (alu) {
 			emit_alu(&c, &op, &f);
+			if (setter)
+				c.fs = flag_source(&op, &f);
 			continue;
 		}
 		if (branch) {
@@ -1116,7 +1392,7 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 		copy[1].fn = sentinel;
 		copy[1].pc = op.pc + 4;
 		emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
-		if (emu_fast_ldst_form(op.fn, &f)) {
+		if (ldst) {
 			if (f.kind == FORM_LDST)
 				emit_ldst(&c, copy, &f, after);
 			else
@@ -1131,9 +1407,15 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	}
 	if (!ended) { /* op_goto */
 		materialize(&c);
-		goto_pc(&c, slot->pc + 4 * (uint64_t)n);
+		goto_pc(&c, slot->pc + 4 * (uint64_t)n, 0);
 	}
 	emit_stubs_of_block(&c);
+	for (unsigned k = 0; k < 3; k++) /* the chained entry's way out */
+		x86_patch_here(b, fail[k]);
+	x86_store(b, true, RCX, RBX, CPU(insn_count));
+	x86_mov_imm(b, RAX, slot->pc);
+	x86_store(b, true, RAX, RBX, CPU(pc));
+	jmp_to(b, jit->epilogue);
 	if (b->overflow)
 		return 0;
 	jit->used = (size_t)(b->p - jit->rw);
@@ -1161,7 +1443,8 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_ret(b);
 
 	/* link: RAX = guest PC, RDX = the exit's rel32.  jit_link links the
-	 * exit and gives the target's chained entry, or 0: the run loop. */
+	 * exit and gives the target's chained entry (count in RCX), or 0:
+	 * the run loop. */
 	jit->link_stub = x86_here(b);
 	x86_store(b, true, RAX, RBX, CPU(pc));
 	x86_mov_rr(b, true, RDI, RBX);
@@ -1170,6 +1453,7 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_call_r(b, RAX);
 	x86_test_rr(b, true, RAX, RAX);
 	jcc_to(b, CC_E, jit->epilogue);
+	x86_load(b, true, RCX, RBX, CPU(insn_count));
 	x86_jmp_r(b, RAX);
 
 	/* chain: RAX = guest PC.  ic_goto's checks, then the slot's code. */
