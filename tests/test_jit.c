@@ -493,6 +493,8 @@ START_TEST(flags_across_operations)
 		{ 0xf8408405, 0xd503201f }, /* ldr x5, [x0], #8: writeback */
 		{ 0x8b0600c8, 0x93c618a9 }, /* add x8, x6, x6; extr x9, x5, x6, #6 */
 		{ 0xf8408406, 0x910004e6 }, /* ldr x6, [x0], #8; add x6, x7, #1 */
+		{ 0x9a8510c5, 0xf9400008 }, /* csel x5, x6, x5, ne (on the x86 flags); ldr x8, [x0] */
+		{ 0x1a9f17e6, 0xf9000805 }, /* cset w6, eq; str x5, [x0, #16] */
 	};
 	static const uint32_t enders[] = {
 		0xf9400389, /* ldr x9, [x28]: unmapped */

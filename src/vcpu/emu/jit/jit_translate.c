@@ -1,9 +1,11 @@
 /*
  * jit_translate.c - code generation: one icache block to x86-64 (jit.h).
  *
- * Register use in generated code: RBX = struct emu_cpu *, everything
- * else scratch between operations (nothing is live across a call, so
- * the interpreter's handlers can be called with the SysV ABI as is).
+ * Register use in generated code: RBX = struct emu_cpu *; RBP, R12-R15,
+ * R10 and R11 cache guest registers (struct regcache, written back
+ * before every call, so the interpreter's handlers can be called with
+ * the SysV ABI as is); RAX, RCX, RDX, RSI, RDI, R8 and R9 are scratch
+ * within an operation.
  * Each operation is either emitted inline from its emu_form, with the
  * exact semantics of the fast handler it replaces (fast_alu.c,
  * fast_branch.c, fast_ldst.c), or handed to that handler through a copy
@@ -16,6 +18,8 @@
  * fault is exact.
  */
 #include "jit_priv.h"
+
+#include <limits.h>
 
 #if EMU_JIT_SUPPORTED
 
@@ -39,15 +43,15 @@ _Static_assert(offsetof(struct emu_tlb_entry, addend) == 24, "addend after the t
  * or an exit sees exactly the interpreter's state.  Dropped after a
  * handler call (it may write any register) and at the start of the
  * block. */
-#define NCACHE 5
-static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15 };
+#define NCACHE 7
+static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15, R10, R11 };
+#define NCALLEE_SAVED 5 /* the first ones: kept across calls */
 
 struct regcache {
 	int8_t host[32];      /* cache index holding guest register n, or -1 */
 	int8_t guest[NCACHE]; /* guest register in cache entry i, or -1 */
 	bool dirty[NCACHE];   /* newer than cpu->x[] */
 	bool pinned[NCACHE];  /* loaded at block entry, never evicted */
-	unsigned victim;      /* next entry to reuse */
 };
 
 /* What the x86 flags hold after the operation just emitted: the ARM
@@ -111,6 +115,12 @@ struct ctx {
 	uintptr_t body;    /* its code after loading the pinned registers,
 			    * for branches back to it */
 	unsigned n;        /* its instructions */
+	unsigned cur;      /* the one being emitted */
+	bool loops;        /* it branches back to its start */
+	/* Guest registers each instruction may name (its register fields,
+	 * a superset), for the cache's choices: what is not named again is
+	 * not worth a cache entry, and the entry named last goes first. */
+	uint32_t names[EMU_IC_MAX_INSNS];
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
 };
@@ -130,7 +140,8 @@ static void write_back(struct x86_buf *b, unsigned i, int8_t guest)
 }
 
 /* Stores the dirty entries (pinned ones too, or only the others), which
- * stay cached, now clean.  Leaves the x86 flags and RAX..R11 alone. */
+ * stay cached, now clean.  Leaves the x86 flags and scratch registers
+ * alone. */
 static void flush_regs(struct ctx *c, bool pinned_too)
 {
 	struct regcache *rc = &c->rc;
@@ -175,28 +186,67 @@ static void cache_reset(struct ctx *c)
 	}
 }
 
-/* A cache entry for guest register n (evicting round-robin, never a
- * pinned one; a dirty victim is stored first), or -1 when all are
- * pinned.  Leaves the x86 flags alone. */
+/* After a call that wrote no general register (fast FP): the entries in
+ * caller-saved host registers are reloaded (pinned) or forgotten. */
+static void cache_after_call(struct ctx *c)
+{
+	struct regcache *rc = &c->rc;
+	for (unsigned i = NCALLEE_SAVED; i < NCACHE; i++) {
+		if (rc->guest[i] < 0)
+			continue;
+		rc->dirty[i] = false; /* flushed before the call */
+		if (rc->pinned[i]) {
+			x86_load(&c->b, true, cache_reg[i], RBX, XREG(rc->guest[i]));
+		} else {
+			rc->host[rc->guest[i]] = -1;
+			rc->guest[i] = -1;
+		}
+	}
+}
+
+/* How many instructions after the current one guest register n is
+ * named next (around the loop for a block that loops), or UINT_MAX. */
+static unsigned next_use(const struct ctx *c, unsigned n)
+{
+	uint32_t bit = (uint32_t)1 << n;
+	for (unsigned j = c->cur + 1; j < c->n; j++)
+		if (c->names[j] & bit)
+			return j - c->cur;
+	if (c->loops)
+		for (unsigned j = 0; j <= c->cur; j++)
+			if (c->names[j] & bit)
+				return c->n - c->cur + j;
+	return UINT_MAX;
+}
+
+/* A cache entry for guest register n, or -1 when all are pinned or n
+ * is not named again.  The victim is the unpinned entry named again
+ * last (stored first when dirty).  Leaves the x86 flags alone. */
 static int cache_take(struct ctx *c, unsigned n)
 {
 	struct regcache *rc = &c->rc;
-	unsigned i = NCACHE;
+	if (next_use(c, n) == UINT_MAX)
+		return -1;
+	unsigned i = NCACHE, far = 0;
 	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++)
 		if (rc->guest[k] < 0)
 			i = k;
-	for (unsigned k = 0; k < NCACHE && i == NCACHE; k++) {
-		unsigned v = (rc->victim + k) % NCACHE;
-		if (!rc->pinned[v]) {
-			i = v;
-			if (rc->dirty[i])
-				write_back(&c->b, i, rc->guest[i]);
-			rc->host[rc->guest[i]] = -1;
+	for (unsigned k = 0; k < NCACHE && (i == NCACHE || far); k++) {
+		if (rc->pinned[k])
+			continue;
+		unsigned d = next_use(c, (unsigned)rc->guest[k]);
+		if (d > far) {
+			i = k;
+			far = d;
 		}
 	}
 	if (i == NCACHE)
 		return -1;
-	rc->victim = (i + 1) % NCACHE;
+	if (rc->guest[i] >= 0) {
+		if (rc->dirty[i])
+			write_back(&c->b, i, rc->guest[i]);
+		rc->host[rc->guest[i]] = -1;
+	}
 	rc->guest[i] = (int8_t)n;
 	rc->dirty[i] = false;
 	rc->host[n] = (int8_t)i;
@@ -234,7 +284,15 @@ static void store_x(struct ctx *c, unsigned reg, unsigned n)
 	struct x86_buf *b = &c->b;
 	if (n == 31)
 		return;
-	int h = c->rc.host[n] >= 0 ? (int)cache_reg[c->rc.host[n]] : cache_take(c, n);
+	struct regcache *rc = &c->rc;
+	int e = rc->host[n];
+	if (e >= 0 && !rc->pinned[e] && next_use(c, n) == UINT_MAX) { /* the last write */
+		rc->guest[e] = -1;
+		rc->host[n] = -1;
+		rc->dirty[e] = false;
+		e = -1;
+	}
+	int h = e >= 0 ? (int)cache_reg[e] : cache_take(c, n);
 	if (h < 0) {
 		x86_store(b, true, reg, RBX, XREG(n));
 		return;
@@ -646,8 +704,8 @@ static void call_handler(struct ctx *c, const struct emu_op *copy)
 }
 
 /* A fast FP operation as a plain call: no sentinel, and the general
- * registers stay cached (it writes only SIMD&FP registers and FPSR; the
- * cache's host registers are callee-saved). */
+ * registers in callee-saved host registers stay cached (it writes only
+ * SIMD&FP registers and FPSR). */
 static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn fn)
 {
 	struct x86_buf *b = &c->b;
@@ -657,6 +715,7 @@ static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn f
 	x86_mov_imm(b, RSI, (uintptr_t)copy);
 	x86_mov_imm(b, RAX, (uintptr_t)fn);
 	x86_call_r(b, RAX);
+	cache_after_call(c);
 }
 
 /* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
@@ -845,13 +904,13 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		/* The operands are read on both paths: the register cache
 		 * is the same where they meet. */
 		emit_cond(b, op->ra);
-		x86_movzx8(b, R10, RAX);
+		x86_movzx8(b, RDX, RAX);
 		load_x(c, w, RAX, op->rn);
 		if (f->flags)
 			x86_mov_imm(b, RCX, op->rm);
 		else
 			load_x(c, w, RCX, op->rm);
-		x86_test_rr(b, false, R10, R10);
+		x86_test_rr(b, false, RDX, RDX);
 		uint8_t *fail = x86_jcc(b, CC_E);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
 		flags_arith(b, w, f->op);
@@ -1081,19 +1140,16 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 	unsigned bytes = 1u << f->size;
 	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
 	ldst_base(c, op, f, s);
-	/* R10 = a1, RAX -> p2 first (a2 = a1 + bytes), then R11 = p2, RAX = p1 */
-	if (f->mode == 1)
-		x86_mov_rr(b, true, R10, RSI);
-	else {
-		x86_mov_rr(b, true, R10, RSI);
-		x86_alu_ri(b, ALU_ADD, true, R10, (int32_t)op->imm);
-	}
-	x86_mov_rr(b, true, RAX, R10);
+	/* RDI = a1, RAX -> p2 first (a2 = a1 + bytes), then R9 = p2, RAX = p1 */
+	x86_mov_rr(b, true, RDI, RSI);
+	if (f->mode != 1)
+		x86_alu_ri(b, ALU_ADD, true, RDI, (int32_t)op->imm);
+	x86_mov_rr(b, true, RAX, RDI);
 	x86_alu_ri(b, ALU_ADD, true, RAX, (int32_t)bytes);
 	tlb_hit(b, bytes, acc, &s->jumps[0]);
 	snapshot(c, &s->at[0]);
-	x86_mov_rr(b, true, R11, RAX);
-	x86_mov_rr(b, true, RAX, R10);
+	x86_mov_rr(b, true, R9, RAX);
+	x86_mov_rr(b, true, RAX, RDI);
 	tlb_hit(b, bytes, acc, &s->jumps[1]);
 	snapshot(c, &s->at[1]);
 	bool w = bytes == 8;
@@ -1101,14 +1157,14 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 		load_x(c, true, RDX, op->rd);
 		x86_store_n(b, bytes, RDX, RAX, 0);
 		load_x(c, true, RDX, op->rm);
-		x86_store_n(b, bytes, RDX, R11, 0);
+		x86_store_n(b, bytes, RDX, R9, 0);
 	} else {
 		if (f->op == EMU_FK_LDS64) {
 			x86_load_sx(b, true, 4, RDX, RAX, 0);
-			x86_load_sx(b, true, 4, R8, R11, 0);
+			x86_load_sx(b, true, 4, R8, R9, 0);
 		} else {
 			x86_load(b, w, RDX, RAX, 0);
-			x86_load(b, w, R8, R11, 0);
+			x86_load(b, w, R8, R9, 0);
 		}
 		store_x(c, R8, op->rm); /* Rt2 first, as the handler */
 		store_x(c, RDX, op->rd);
@@ -1123,7 +1179,7 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 		 * bumps it once for either). */
 		uint8_t *hit1, *hit2;
 		code_write_check(b, RAX, &hit1);
-		code_write_check(b, R11, &hit2);
+		code_write_check(b, R9, &hit2);
 		code_write_stub(c, op, after, hit1, hit2);
 	}
 	resume_here(c, s);
@@ -1189,7 +1245,6 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	memset(rc->guest, -1, sizeof(rc->guest));
 	memset(rc->pinned, 0, sizeof(rc->pinned));
 	memset(rc->dirty, 0, sizeof(rc->dirty));
-	rc->victim = 0;
 	bool loops = false;
 	unsigned uses[32] = { 0 };
 	for (unsigned i = 0; i < slot->n; i++) {
@@ -1202,6 +1257,7 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 		uses[(w >> 5) & 31]++;
 		uses[(w >> 16) & 31]++;
 	}
+	c->loops = loops;
 	if (!loops)
 		return;
 	uses[31] = 0;
@@ -1346,11 +1402,17 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	uintptr_t start = x86_here(b);
 	c.block_pc = slot->pc;
 	c.n = n;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t w = slot->ops[i].insn;
+		c.names[i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
+			      (uint32_t)1 << ((w >> 16) & 31)) & 0x7fffffffu;
+	}
 	pin_loop_registers(&c, slot);
 	c.body = x86_here(b);
 	size_t ops_used = jit->ops_used;
 	bool ended = false;
 	for (unsigned i = 0; i < n && !ended; i++) {
+		c.cur = i;
 		const struct emu_op *orig = &slot->ops[i];
 		struct emu_op op; /* as decoded, without the CMP + B.cond fusion */
 		ended = emu_ic_decode(&op, orig->insn, orig->pc);
@@ -1360,8 +1422,10 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 		struct emu_form f;
 		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
 		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
-		/* NOP, and a B.cond on the x86 flags, leave them and RAX alone */
-		bool keeps = branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0));
+		/* NOP, and a B.cond or CSEL on the x86 flags, leave them and
+		 * RAX alone */
+		bool keeps = (branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))) ||
+			     (alu && f.kind == FORM_CSEL && xflags_cc(xf, op.ra) >= 0);
 		bool setter = alu && sets_all_flags(&f);
 		if (setter) {
 			c.pending = XF_NONE; /* dead: overwritten before anyone could look */
@@ -1375,8 +1439,13 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 			c.live = false;
 		if (alu) {
 			emit_alu(&c, &op, &f);
-			if (setter)
+			if (setter) {
 				c.fs = flag_source(&op, &f);
+			} else if (keeps) {
+				c.xflags = xf;
+				if (reg_bit(op.rd) & c.fs.needs) /* no way back to them */
+					c.fs.how = FS_NONE;
+			}
 			continue;
 		}
 		if (branch) {
