@@ -19,9 +19,9 @@
  */
 #include "jit_priv.h"
 
-#include <limits.h>
-
 #if EMU_JIT_SUPPORTED
+
+#include <limits.h>
 
 #include "../alu.h"
 #include "../icache.h"
@@ -35,14 +35,13 @@ _Static_assert(sizeof(struct emu_tlb_entry) == 32, "TLB entry index is a shift b
 _Static_assert(sizeof(struct emu_ic_slot) == 32, "slot index is a shift by 5");
 _Static_assert(offsetof(struct emu_tlb_entry, addend) == 24, "addend after the three tags");
 
-/* Guest registers kept in callee-saved host registers within a block.
- * Write-back: a write goes to the host register only and marks it dirty;
+/* Guest registers kept in host registers within a block.  Write-back: a write goes to the host register only and marks it dirty;
  * dirty registers are stored to cpu->x[] before anything that reads
  * memory's copy (a handler call, an exit, the slow path of a load or
  * store, which flushes what was dirty where it branched off), so a fault
  * or an exit sees exactly the interpreter's state.  Dropped after a
- * handler call (it may write any register) and at the start of the
- * block. */
+ * handler call (it may write any register; the caller-saved R10/R11
+ * after any call) and at the start of the block. */
 #define NCACHE 7
 static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15, R10, R11 };
 #define NCALLEE_SAVED 5 /* the first ones: kept across calls */
@@ -75,8 +74,7 @@ struct flag_src {
  * slow path branched off, and the flags pending there (never in the x86
  * flags any more: the branch itself compared). */
 struct cache_state {
-	int8_t guest[NCACHE];
-	bool dirty[NCACHE];
+	struct regcache rc;
 	enum xflags pending;
 	bool pending_w;
 	struct flag_src fs;
@@ -139,34 +137,29 @@ static void write_back(struct x86_buf *b, unsigned i, int8_t guest)
 	x86_store(b, true, cache_reg[i], RBX, XREG(guest));
 }
 
-/* Stores the dirty entries (pinned ones too, or only the others), which
- * stay cached, now clean.  Leaves the x86 flags and scratch registers
- * alone. */
-static void flush_regs(struct ctx *c, bool pinned_too)
+/* Stores the dirty entries of rc (pinned ones too, or only the others),
+ * which stay cached, now clean.  Leaves the x86 flags and scratch
+ * registers alone. */
+static void flush_entries(struct x86_buf *b, struct regcache *rc, bool pinned_too)
 {
-	struct regcache *rc = &c->rc;
 	for (unsigned i = 0; i < NCACHE; i++)
 		if (rc->guest[i] >= 0 && rc->dirty[i] && (pinned_too || !rc->pinned[i])) {
-			write_back(&c->b, i, rc->guest[i]);
+			write_back(b, i, rc->guest[i]);
 			rc->dirty[i] = false;
 		}
 }
 
+static void flush_regs(struct ctx *c, bool pinned_too)
+{
+	flush_entries(&c->b, &c->rc, pinned_too);
+}
+
 static void snapshot(const struct ctx *c, struct cache_state *st)
 {
-	memcpy(st->guest, c->rc.guest, sizeof(st->guest));
-	memcpy(st->dirty, c->rc.dirty, sizeof(st->dirty));
+	st->rc = c->rc;
 	st->pending = c->pending;
 	st->pending_w = c->pending_w;
 	st->fs = c->fs;
-}
-
-/* The stores flush_regs would have emitted in state st (slow paths). */
-static void flush_state(struct x86_buf *b, const struct cache_state *st)
-{
-	for (unsigned i = 0; i < NCACHE; i++)
-		if (st->guest[i] >= 0 && st->dirty[i])
-			write_back(b, i, st->guest[i]);
 }
 
 /* Forgets the unpinned entries; the pinned ones are reloaded from
@@ -363,7 +356,8 @@ static void jmp_to(struct x86_buf *b, uintptr_t target)
 static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 {
 	struct x86_buf *b = &c->b;
-	x86_mov_imm(b, RAX, target); /* for the chain and link stubs */
+	/* RAX = target only on the ways out through the chain and link
+	 * stubs, not on the linked path */
 	if (target == c->block_pc) {
 		flush_regs(c, false);
 		x86_load(b, true, RCX, RBX, CPU(insn_count));
@@ -377,6 +371,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		x86_patch_here(b, out);
 		x86_store(b, true, RCX, RBX, CPU(insn_count));
 		flush_regs(c, true);
+		x86_mov_imm(b, RAX, target);
 		jmp_to(b, c->jit->chain);
 		return;
 	}
@@ -389,6 +384,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	uint8_t *site = x86_jmp(b);
 	x86_patch_here(b, site);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
+	x86_mov_imm(b, RAX, target);
 	x86_mov_imm(b, RDX, b->exec + (uintptr_t)(site - b->base));
 	jmp_to(b, c->jit->link_stub);
 }
@@ -515,8 +511,7 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 {
 	struct x86_buf *b = &c->b;
 	enum xflags xflags = c->xflags, pending = c->pending;
-	bool pending_w = c->pending_w, live = c->live;
-	struct flag_src cur = c->fs;
+	bool pending_w = c->pending_w, live = c->live; /* defer_flags sets them */
 	struct emu_op op = fs->op;
 	switch (fs->how) {
 	case FS_REDO:
@@ -537,7 +532,7 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 		flags_logic(b, w);
 	else
 		flags_arith(b, w, kind == XF_SUB);
-	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live, c->fs = cur;
+	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live;
 }
 
 /* Stores the pending flags, from the x86 flags or got again. */
@@ -673,8 +668,6 @@ static void extended_rm(struct ctx *c, const struct emu_op *op)
 
 /* ---- operations ------------------------------------------------------- */
 
-/* The handler for this one operation (a copy followed by the sentinel);
- * returns to the run loop when it ended the block. */
 /* cpu->blk = this block's slot: what a handler (or an exception it
  * raises) reads to take back the instructions after it.  Only calls
  * need it, so the chained entry does not store it. */
@@ -684,6 +677,9 @@ static void set_blk(struct ctx *c)
 	x86_store(&c->b, true, RSI, RBX, CPU(blk));
 }
 
+/* The handler for this one operation (a copy followed by the sentinel);
+ * returns to the run loop when it ended the block.  The cache must be
+ * flushed (call_handler, or a slow path's own flush). */
 static void call_handler_flushed(struct ctx *c, const struct emu_op *copy)
 {
 	struct x86_buf *b = &c->b;
@@ -1200,7 +1196,7 @@ static void emit_stubs_of_block(struct ctx *c)
 			if (!s->jumps[j])
 				continue;
 			x86_patch_here(b, s->jumps[j]);
-			flush_state(b, &s->at[j]);
+			flush_entries(b, &s->at[j].rc, true);
 			if (s->at[j].pending != XF_NONE) { /* memory is current now */
 				c->no_cache = true;
 				recompute_flags(c, &s->at[j].fs, s->at[j].pending, s->at[j].pending_w);
@@ -1236,8 +1232,8 @@ static void emit_stubs_of_block(struct ctx *c)
 
 /* A block that branches back to its start (a loop) gets the guest
  * registers it uses most loaded into the cache at entry and kept there:
- * the branch back then needs no reloads.  Counts the register fields of
- * the words (an estimate: it only decides what to pin). */
+ * the branch back then needs no reloads.  Counts c->names (an estimate:
+ * it only decides what to pin). */
 static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 {
 	struct regcache *rc = &c->rc;
@@ -1250,17 +1246,14 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	for (unsigned i = 0; i < slot->n; i++) {
 		const struct emu_op *op = &slot->ops[i];
 		struct emu_form f;
-		uint32_t w = op->insn;
 		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc)
 			loops = true;
-		uses[w & 31]++;
-		uses[(w >> 5) & 31]++;
-		uses[(w >> 16) & 31]++;
+		for (unsigned r = 0; r < 31; r++)
+			uses[r] += (c->names[i] >> r) & 1;
 	}
 	c->loops = loops;
 	if (!loops)
 		return;
-	uses[31] = 0;
 	for (unsigned k = 0; k < NCACHE; k++) {
 		unsigned best = 31;
 		for (unsigned r = 0; r < 31; r++)
