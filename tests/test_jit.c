@@ -105,6 +105,7 @@ struct worker {
 	unsigned ncases;
 	struct vcpu_outcome *out;
 	const char *cache_mb;         /* HV_EMU_JIT_CACHE_MB or NULL */
+	const char *hot;              /* HV_EMU_JIT_HOT, NULL: "0" */
 	struct emu_probe probe;       /* at the end */
 	bool failed;
 };
@@ -128,7 +129,7 @@ static void *worker_main(void *arg)
 	/* The translator is chosen when the vCPU is created. */
 	pthread_mutex_lock(&env_lock);
 	setenv("HV_EMU_JIT", w->jit ? "1" : "0", 1);
-	setenv("HV_EMU_JIT_HOT", "0", 1);
+	setenv("HV_EMU_JIT_HOT", w->hot ? w->hot : "0", 1);
 	if (w->cache_mb)
 		setenv("HV_EMU_JIT_CACHE_MB", w->cache_mb, 1);
 	else
@@ -619,6 +620,34 @@ START_TEST(fault_every_position)
 }
 END_TEST
 
+/* ---- when blocks are translated ------------------------------------------- */
+
+/* Two blocks that branch to each other 1000 times, fewer instructions
+ * than one event interval: with a block translated after its 4th run,
+ * both get translated although neither is ever entered from outside
+ * the loop (the interpreter must not keep chaining them itself). */
+START_TEST(interpreted_loop_gets_translated)
+{
+	if (!have_translator("interpreted_loop_gets_translated"))
+		return;
+	struct jcase c = { .n = 6,
+			   .words = {
+				   0x91000400u, /* add x0, x0, #1 */
+				   0x14000002u, /* b 3f */
+				   HVC(1),
+				   0xf10fa01fu, /* 3: cmp x0, #1000 */
+				   0x54ffff81u, /* b.ne 0b */
+				   HVC(0),
+			   } };
+	struct vcpu_outcome *o = outcomes(1);
+	struct worker w = { .jit = true, .cases = &c, .ncases = 1, .out = o, .hot = "4" };
+	run_worker(&w);
+	ck_assert_uint_eq(o[0].x[0], 1000);
+	free_outcomes(o, 1);
+	ck_assert_msg(w.probe.blocks >= 2, "%llu blocks translated", (unsigned long long)w.probe.blocks);
+}
+END_TEST
+
 /* ---- resources ------------------------------------------------------------ */
 
 /* Many distinct blocks (constants and stores) through a 1 MiB code
@@ -679,6 +708,7 @@ int main(void)
 	tcase_add_test(tc, arith_edges);
 	tcase_add_test(tc, flags_across_operations);
 	tcase_add_test(tc, fault_every_position);
+	tcase_add_test(tc, interpreted_loop_gets_translated);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);
 	suite_add_tcase(s, tc);

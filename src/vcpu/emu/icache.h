@@ -79,9 +79,12 @@ static inline bool emu_fp_enabled_fast(const struct emu_cpu *cpu)
 static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
 {
 	struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
-	/* With breakpoints armed the run loop decides (emu_debug_plain_at). */
+	/* With breakpoints armed the run loop decides (emu_debug_plain_at);
+	 * with the translator on too: the next block may have a
+	 * translation, or must be counted towards getting one (a chain of
+	 * interpreted blocks would otherwise never leave the interpreter). */
 	if (IC_UNLIKELY(b->pc != pc || b->epoch != cpu->ic.epoch || cpu->insn_count >= cpu->event_at ||
-			cpu->debug_bkpt_active)) {
+			cpu->debug_bkpt_active || cpu->jit)) {
 		cpu->pc = pc;
 		return true;
 	}
