@@ -3,7 +3,10 @@
  * guest RAM (4K, 16K and 64K granules, TTBR0 identity map and a TTBR1
  * alias), enables the MMU through hv_vcpu_set_sys_reg, and checks
  * accesses and the stage-1 faults taken to the guest's EL1 vectors.
+ * The guest's own TLBI by VA drops what the old descriptor gave: a page,
+ * a whole block, code, and on another vCPU for the Inner Shareable form.
  */
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,7 +14,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP };
+enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD, E_REMAP_CALL, E_REMAP_IS, E_WATCH, E_PAN };
 
 #define TABLES_OFF 0x200000ull /* page tables, past what is mapped */
 #define DATA_VA (GUEST_RAM_IPA + GUEST_DATA_OFF)
@@ -20,9 +23,11 @@ enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP };
 /* Descriptor bits (stage 1, VMSAv8-64). */
 #define D_TABLE 3ull
 #define D_PAGE 3ull
+#define D_BLOCK 1ull
 #define D_AF (1ull << 10)
 #define D_SH_INNER (3ull << 8)
 #define D_AP_RO (2ull << 6) /* EL1 read-only, no EL0 access */
+#define D_AP_EL0 (1ull << 6) /* EL0 and EL1 read/write */
 #define D_NORMAL (D_AF | D_SH_INNER) /* AttrIndx 0 = MAIR attr 0 */
 #define D_PXN (1ull << 53)
 
@@ -341,6 +346,180 @@ static void remap_sees_new_memory(bool mmu)
 	munmap(other, ps);
 }
 
+/* ---- TLBI by VA ------------------------------------------------------ */
+
+/* tables_4k, and RAM's second 2 MiB as one identity block (L2[1]), so
+ * that the guest can write the tables (they are there). */
+#define BLOCK_VA (GUEST_RAM_IPA + 0x200000)
+#define TABLE_VA(off) (GUEST_RAM_IPA + (off))
+static void tables_4k_and_block(void)
+{
+	tables_4k();
+	put_desc(L2_4K, 1, BLOCK_VA | D_BLOCK | D_NORMAL);
+}
+
+static unsigned l3_index(uint64_t va)
+{
+	return (unsigned)((va - GUEST_RAM_IPA) >> 12);
+}
+
+static void put_u64(uint64_t off, uint64_t v)
+{
+	memcpy(g_ram + off, &v, 8);
+}
+
+#define REMAP_OLD (DATA_VA + 0x3000)
+#define REMAP_NEW (DATA_VA + 0x4000)
+
+START_TEST(tlbi_va_drops_the_page)
+{
+	tables_4k_and_block();
+	put_u64(REMAP_OLD - GUEST_RAM_IPA, 0xa1);
+	put_u64(REMAP_OLD - GUEST_RAM_IPA + 8, 0xa2);
+	put_u64(REMAP_NEW - GUEST_RAM_IPA, 0xb1);
+	put_u64(REMAP_NEW - GUEST_RAM_IPA + 8, 0xb2);
+	guest_start(E_REMAP_LOAD);
+	set_reg(HV_REG_X1, REMAP_OLD);
+	set_reg(HV_REG_X7, REMAP_OLD + 8);
+	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
+	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
+	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+	guest_run();
+	ASSERT_HVC(5);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xb1);
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
+}
+END_TEST
+
+/* One TLBI by a VA in a block drops the translations of all its pages
+ * (they came from one descriptor). */
+START_TEST(tlbi_va_in_a_block_drops_the_block)
+{
+	tables_4k_and_block();
+	const uint64_t p1 = BLOCK_VA + 0x80000, p2 = BLOCK_VA + 0x181000; /* other TLB sets */
+	put_u64(p1 - GUEST_RAM_IPA, 0xa1);
+	put_u64(p2 - GUEST_RAM_IPA, 0xa2);
+	put_u64(p1 - BLOCK_VA, 0xb1);
+	put_u64(p2 - BLOCK_VA, 0xb2);
+	guest_start(E_REMAP_LOAD);
+	set_reg(HV_REG_X1, p1);
+	set_reg(HV_REG_X7, p2);
+	set_reg(HV_REG_X4, TABLE_VA(L2_4K) + 8);
+	set_reg(HV_REG_X5, GUEST_RAM_IPA | D_BLOCK | D_NORMAL); /* now RAM's first 2 MiB */
+	set_reg(HV_REG_X6, p1 >> 12);
+	guest_run();
+	ASSERT_HVC(5);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xb1);
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
+}
+END_TEST
+
+/* Code that ran at a VA is not run again once TLBI dropped the page
+ * and the VA maps other code. */
+START_TEST(tlbi_va_of_code_runs_the_new_code)
+{
+	tables_4k_and_block();
+	const uint32_t ret = 0xd65f03c0u, movz_x0_1 = 0xd2800020u, movz_x0_2 = 0xd2800040u;
+	uint32_t old_code[2] = { movz_x0_1, ret }, new_code[2] = { movz_x0_2, ret };
+	memcpy(g_ram + (REMAP_OLD - GUEST_RAM_IPA), old_code, sizeof(old_code));
+	memcpy(g_ram + (REMAP_NEW - GUEST_RAM_IPA), new_code, sizeof(new_code));
+	guest_start(E_REMAP_CALL);
+	set_reg(HV_REG_X1, REMAP_OLD);
+	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
+	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
+	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+	guest_run();
+	ASSERT_HVC(6);
+	ASSERT_U64_EQ(reg(HV_REG_X10), 1);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 2);
+}
+END_TEST
+
+/* A second vCPU with this one's translation regime, running E_WATCH. */
+struct watcher {
+	uint64_t sr[5]; /* MAIR, TCR, TTBR0, TTBR1, SCTLR */
+	uint64_t x1, x2, x3, x5;
+	hv_return_t rc;
+	hv_vcpu_exit_t exit;
+	uint64_t x0, x10;
+};
+static const hv_sys_reg_t watcher_sr[5] = { HV_SYS_REG_MAIR_EL1, HV_SYS_REG_TCR_EL1, HV_SYS_REG_TTBR0_EL1,
+					    HV_SYS_REG_TTBR1_EL1, HV_SYS_REG_SCTLR_EL1 };
+
+static void *watcher_main(void *p)
+{
+	struct watcher *w = p;
+	hv_vcpu_t v;
+	hv_vcpu_exit_t *e;
+	w->rc = hv_vcpu_create(&v, &e, NULL);
+	if (w->rc != HV_SUCCESS)
+		return NULL;
+	for (unsigned i = 0; i < 5; i++)
+		w->rc |= hv_vcpu_set_sys_reg(v, watcher_sr[i], w->sr[i]);
+	w->rc |= hv_vcpu_set_sys_reg(v, HV_SYS_REG_VBAR_EL1, GUEST_VBAR);
+	w->rc |= hv_vcpu_set_sys_reg(v, HV_SYS_REG_SP_EL1, GUEST_RAM_IPA + GUEST_RAM_SIZE - 0x20000);
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_CPSR, CPSR_EL1H_MASKED);
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_PC, guest_addr(4ull * E_WATCH));
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_X1, w->x1);
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_X2, w->x2);
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_X3, w->x3);
+	w->rc |= hv_vcpu_set_reg(v, HV_REG_X5, w->x5);
+	if (w->rc == HV_SUCCESS)
+		w->rc = hv_vcpu_run(v);
+	w->exit = *e;
+	hv_vcpu_get_reg(v, HV_REG_X0, &w->x0);
+	hv_vcpu_get_reg(v, HV_REG_X10, &w->x10);
+	hv_vcpu_destroy(v);
+	return NULL;
+}
+
+/* TLBI VAALE1IS on this vCPU: the other one, which used the old page
+ * before and waited for the TLBI to be done, sees the new page (within
+ * its next few thousand instructions: an event check). */
+START_TEST(tlbi_va_is_reaches_the_other_vcpu)
+{
+	tables_4k_and_block();
+	const uint64_t flags = DATA_VA + 0x100, tries = 1000000;
+	put_u64(REMAP_OLD - GUEST_RAM_IPA, 0xa1);
+	put_u64(REMAP_NEW - GUEST_RAM_IPA, 0xb1);
+	struct watcher w = { .x1 = REMAP_OLD, .x2 = 0xb1, .x3 = flags, .x5 = tries };
+	for (unsigned i = 0; i < 5; i++)
+		w.sr[i] = sysreg(watcher_sr[i]);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, watcher_main, &w), 0);
+	guest_start(E_REMAP_IS);
+	set_reg(HV_REG_X3, flags);
+	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
+	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
+	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+	guest_run();
+	pthread_join(th, NULL);
+	ASSERT_HVC(7);
+	ck_assert_int_eq(w.rc, HV_SUCCESS);
+	ck_assert_uint_eq(w.exit.reason, HV_EXIT_REASON_EXCEPTION);
+	ck_assert_uint_eq(w.exit.exception.syndrome, (0x16ull << 26) | ESR_IL | 8);
+	ck_assert_msg(w.x0 == 0xb1, "the other vCPU still read %#llx after %llu tries",
+		      (unsigned long long)w.x0, (unsigned long long)w.x10);
+	ck_assert_uint_lt(w.x10, tries);
+}
+END_TEST
+
+/* An EL0 page EL1 just read is not readable once PSTATE.PAN is set, by
+ * either form of MSR (the translation cached without PAN is not used). */
+START_TEST(pan_set_after_an_access)
+{
+	tables_4k();
+	const uint64_t user = DATA_VA + 0x7000;
+	put_desc(L3_4K, l3_index(user), user | D_PAGE | D_NORMAL | D_AP_EL0);
+	put_u64(user - GUEST_RAM_IPA, 0x55);
+	for (uint64_t by_reg = 0; by_reg < 2; by_reg++) {
+		set_reg(HV_REG_X2, by_reg ? 1ull << 22 : 0); /* PSTATE.PAN */
+		expect_el1_dabt(E_PAN, user, 0x0f, false); /* permission, level 3 */
+		ASSERT_U64_EQ(reg(HV_REG_X0), 0x55); /* guest_start clears PAN again */
+	}
+}
+END_TEST
+
 START_TEST(remap_sees_new_memory_mmu_off)
 {
 	remap_sees_new_memory(false);
@@ -434,6 +613,11 @@ int main(void)
 	tcase_add_test(t, ipa_alias_same_host_memory);
 	tcase_add_test(t, remap_sees_new_memory_mmu_off);
 	tcase_add_test(t, remap_sees_new_memory_mmu_on);
+	tcase_add_test(t, tlbi_va_drops_the_page);
+	tcase_add_test(t, tlbi_va_in_a_block_drops_the_block);
+	tcase_add_test(t, tlbi_va_of_code_runs_the_new_code);
+	tcase_add_test(t, tlbi_va_is_reaches_the_other_vcpu);
+	tcase_add_test(t, pan_set_after_an_access);
 	tcase_add_test(t, mmu_16k);
 	tcase_add_test(t, mmu_64k);
 	suite_add_tcase(s, t);

@@ -14,6 +14,13 @@ _start:
 	b	t_store_fault	/* 2: X0 = [X1], then store X2 to [X1] */
 	b	t_store_alias	/* 3: [X1] = X2, X0 = [X3] */
 	b	t_jump		/* 4: branch to X1 */
+	b	t_remap_load	/* 5: X0 = [X1], X2 = [X7]; [X4] = X5, TLBI VAE1, X6; again */
+	b	t_remap_call	/* 6: X10 = BLR X1; [X4] = X5, TLBI VALE1, X6; X0 = BLR X1 */
+	b	t_remap_is	/* 7: wait for [X3]; [X4] = X5, TLBI VAALE1IS, X6; [X3 + 8] = 1 */
+	b	t_watch		/* 8: X0 = [X1]; [X3] = 1; wait for [X3 + 8]; */
+				/*    X0 = [X1] until X0 = X2 or X10 = X5 tries */
+	b	t_pan		/* 9: X0 = [X1]; PAN = 1 (MSR PAN, #1; with X2: MSR PAN, X2); X9: */
+				/*    the load after it, which faults */
 
 	default_vectors
 
@@ -41,3 +48,65 @@ t_store_alias:
 
 t_jump:
 	br	x1
+
+/* Each TLBI is the only one that can make the new descriptor seen: the
+ * old translation was used just before it. */
+t_remap_load:
+	ldr	x0, [x1]
+	ldr	x2, [x7]
+	str	x5, [x4]
+	dsb	ishst
+	tlbi	vae1, x6
+	dsb	ish
+	isb
+	ldr	x0, [x1]
+	ldr	x2, [x7]
+	hvc	#5
+
+t_remap_call:
+	blr	x1
+	mov	x10, x0
+	str	x5, [x4]
+	dsb	ishst
+	tlbi	vale1, x6
+	dsb	ish
+	isb
+	blr	x1
+	hvc	#6
+
+t_remap_is:
+1:	ldr	x9, [x3]
+	cbz	x9, 1b
+	str	x5, [x4]
+	dsb	ishst
+	tlbi	vaale1is, x6
+	dsb	ish
+	mov	x9, #1
+	str	x9, [x3, #8]
+	hvc	#7
+
+t_watch:
+	ldr	x0, [x1]
+	mov	x9, #1
+	str	x9, [x3]
+1:	ldr	x9, [x3, #8]
+	cbz	x9, 1b
+	dmb	ish
+	mov	x10, #0
+2:	ldr	x0, [x1]
+	cmp	x0, x2
+	b.eq	3f
+	add	x10, x10, #1
+	cmp	x10, x5
+	b.lo	2b
+3:	hvc	#8
+
+t_pan:
+	ldr	x0, [x1]
+	cbnz	x2, 1f
+	.inst	0xd500419f	/* msr pan, #1 */
+	b	2f
+1:	msr	s3_0_c4_c2_3, x2	/* msr pan, x2 */
+2:	adr	x9, 3f
+3:	ldr	x0, [x1]
+	hvc	#9

@@ -66,6 +66,8 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu_obj *v)
 	 * so that programs that never set CPSR behave the same on both
 	 * backends; EL2h (0x3c9) with EL2 enabled, as on macOS 15. */
 	emu_set_pstate(cpu, cpu->el2 ? 0x3c9 : 0x3c5);
+	pthread_mutex_init(&cpu->tlbi_lock, NULL);
+	cpu->tlb_nfilled = EMU_TLB_FILL_LOG + 1; /* all of it: calloc's zeros are no invalid tags */
 	mem_tlb_flush(cpu);
 	cpu->tlb_mem_generation = atomic_load(&v->vm->mem_generation);
 	emu_debug_update(cpu);
@@ -88,6 +90,7 @@ static void emu_vcpu_destroy(struct hv_vcpu_obj *v)
 				(unsigned long long)v->id, st.blocks, st.code_bytes, st.flushes);
 	}
 	emu_jit_destroy(cpu->jit);
+	pthread_mutex_destroy(&cpu->tlbi_lock);
 	free(v->backend_state);
 	v->backend_state = NULL;
 }

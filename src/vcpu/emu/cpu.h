@@ -185,7 +185,9 @@ enum emu_access {
 
 /* Software TLB: one per translation regime view (EL0 or EL1 permissions
  * of the EL1&0 regime, and the EL2 regime). */
-#define EMU_TLB_SIZE 256
+#define EMU_TLB_SIZE 4096
+#define EMU_TLB_FILL_LOG 128
+#define EMU_TLBI_QUEUE 64
 struct emu_tlb_entry {
 	/* Page-aligned VA tag per access kind; ~0 = invalid. */
 	uint64_t tag[3];
@@ -240,6 +242,9 @@ struct emu_icache {
 	 * event checks (writes by other vCPUs or the host) and run entry. */
 	uint64_t epoch;
 	uint8_t code_page[EMU_IC_PAGES];
+	/* VA pages of blocks validated (by VA, the slots' key): a TLBI by
+	 * VA of a marked page moves the epoch (tlbi.c). */
+	uint8_t code_va[EMU_IC_PAGES];
 	struct emu_ic_slot slot[EMU_IC_SLOTS];
 	struct emu_op ops[EMU_IC_OPS];
 };
@@ -294,6 +299,20 @@ struct emu_cpu {
 	/* Memory access fast path (mem.c). */
 	struct emu_tlb_entry tlb[3][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view, [2]=EL2 */
 	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
+	/* Entries filled since the last full flush (index into tlb[0]),
+	 * which resets only those while there are at most EMU_TLB_FILL_LOG:
+	 * a context switch writes TTBR0 and TTBR1, each a flush. */
+	uint16_t tlb_filled[EMU_TLB_FILL_LOG];
+	unsigned tlb_nfilled; /* > EMU_TLB_FILL_LOG: more than the log holds */
+	/* Region holding every stage-1 mapping larger than a TLB entry that
+	 * was cached since the last full flush (tlbi.c): VA bits 55:12 */
+	bool tlb_large;
+	uint64_t tlb_large_va, tlb_large_mask;
+	/* Broadcast TLBIs by VA of other vCPUs, taken at the next event
+	 * check (tlbi.c); more than EMU_TLBI_QUEUE: drop everything. */
+	pthread_mutex_t tlbi_lock;
+	atomic_uint tlbi_queued;
+	uint64_t tlbi_queue[EMU_TLBI_QUEUE];
 	uint64_t ic_code_generation; /* vm->code_generation last seen (exec.c) */
 	unsigned ic_quiet_checks;    /* event checks since the decoded code was re-checked */
 	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
@@ -491,9 +510,17 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 /* Fetches the instruction at cpu->pc (instruction abort / PC alignment
  * on failure). */
 uint32_t mem_fetch(struct emu_cpu *cpu);
+/* ---- tlbi.c: dropping cached translations ---------------------------- */
 /* Drops all cached translations (TLBI, MMU register writes, EL/PAN
  * changes are handled by the TLB index). */
 void mem_tlb_flush(struct emu_cpu *cpu);
+/* Entry e was filled for va from a stage-1 mapping of 2^shift bytes. */
+void emu_tlb_filled(struct emu_cpu *cpu, const struct emu_tlb_entry *e, uint64_t va, unsigned shift);
+/* TLBI by VA (the operand's VA field; any ASID) on this vCPU and, if
+ * broadcast, on the others at their next event check. */
+void emu_tlbi_va(struct emu_cpu *cpu, uint64_t operand, bool broadcast);
+/* At an event check: the pages other vCPUs' TLBIs queued for this one. */
+void emu_tlbi_take_queued(struct emu_cpu *cpu);
 
 /* Address translation without side effects, for AT: ok with pa, else
  * the fault (fsc, which stage, which map). */
@@ -506,6 +533,7 @@ struct emu_walk_result {
 	bool s1ptw;       /* stage-2 fault during the stage-1 walk */
 	uint64_t ipa;     /* faulting IPA for stage-2 faults */
 	uint64_t attrs;   /* MAIR attribute byte for the page */
+	uint8_t s1_shift; /* log2 of the stage-1 mapping's size (0: stage 1 off) */
 	bool device;      /* Device memory type */
 };
 /* The walks of AT (PSTATE.PAN ignored): stage 1 of EL1&0 (S1E1*, S1E0*;

@@ -104,6 +104,7 @@ static void check_events(struct emu_cpu *cpu)
 		mem_tlb_flush(cpu);
 		__atomic_store_n(&cpu->tlb_mem_generation, gen, __ATOMIC_RELEASE);
 	}
+	emu_tlbi_take_queued(cpu);
 
 	emu_timer_check(cpu);
 

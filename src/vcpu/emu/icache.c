@@ -22,6 +22,7 @@ void emu_ic_init(struct emu_cpu *cpu)
 	for (unsigned i = 0; i < EMU_IC_SLOTS; i++)
 		cpu->ic.slot[i].pc = IC_EMPTY_PC;
 	memset(cpu->ic.code_page, 0, sizeof(cpu->ic.code_page));
+	memset(cpu->ic.code_va, 0, sizeof(cpu->ic.code_va));
 	cpu->ic.used = 0;
 	cpu->ic.epoch++;
 	emu_jit_flush(cpu); /* translations hold no pointers into ops[], but */
@@ -270,6 +271,7 @@ struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s
 		mark_code_page(cpu, host); /* a store may have unmarked it */
 	else
 		build_block(cpu, s, pc, host);
+	cpu->ic.code_va[(pc >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
 	s->epoch = cpu->ic.epoch;
 	return s;
 }

@@ -25,11 +25,13 @@
  * Self-modifying code and translation changes: a block is compared word
  * for word with guest memory when entered, unless cpu->ic.epoch is the
  * one it was last checked at.  The epoch moves on every TLB flush (TLBI,
- * memory-map changes; filling an entry translates nothing anew),
+ * memory-map changes; filling an entry translates nothing anew), on a
+ * TLBI by VA of a page blocks were checked on (ic.code_va, tlbi.c),
  * on a store by this vCPU to a page with cached code (code_page
  * filter, mem_fast.h / mem.c: the first store after a block of the page
- * was checked; the check marks the page again), after every system-class instruction
- * (ISB, TLBI, ERET, MSR...), exception, at the first event check after
+ * was checked; the check marks the page again), after the system
+ * instructions of emu_sys_class's END class (ERET, SVC, AT...),
+ * exception, at the first event check after
  * any vCPU's IC IVAU or IC IALLU(IS) (cross-modifying code, which the
  * architecture requires to invalidate; seen at once after an ISB), at
  * least every EMU_IC_RECHECK_CHECKS event checks (writes nobody announces,

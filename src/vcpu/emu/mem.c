@@ -45,12 +45,6 @@
 
 /* ---- TLB ------------------------------------------------------------ */
 
-void mem_tlb_flush(struct emu_cpu *cpu)
-{
-	memset(cpu->tlb, 0xff, sizeof(cpu->tlb));
-	cpu->ic.epoch++; /* cached blocks re-check their translation */
-}
-
 /* Drops the TLB when the VM's memory map changed since it was filled.
  * Called only at the start of an access, before any host pointer of the
  * access is taken: publishing the new generation lets hv_vm_unmap return
@@ -199,8 +193,10 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			host = reg->host + (r.pa - reg->ipa);
 			/* Not cached: permission-less DC by VA, and Device pages
 			 * with stage 1 on (the hit path assumes Normal there). */
-			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data))
+			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data)) {
 				tlb_fill(e, acc, tag, (uintptr_t)host - (uintptr_t)va);
+				emu_tlb_filled(cpu, e, va, r.s1_shift);
+			}
 		}
 	}
 	pthread_rwlock_unlock(&cpu->vm->mem_lock);

@@ -283,6 +283,7 @@ static struct emu_walk_result s1_walk(struct emu_cpu *cpu, uint64_t va, enum emu
 			.pa = oa | (va & ones(lsb)),
 			.attrs = attr,
 			.device = (attr & 0xf0) == 0,
+			.s1_shift = (uint8_t)lsb,
 		};
 		if (single) {
 			bool ro = ((desc >> 7) & 1) || (aptable & 2);

@@ -160,11 +160,7 @@ static void exec_msr_imm(struct emu_cpu *cpu, uint32_t insn)
 	case 0x04: { /* PAN (op1 000, op2 100; FEAT_PAN) */
 		if (cpu->el == 0)
 			break;
-		bool pan = crm & 1;
-		if (pan != cpu->pstate_pan) {
-			cpu->pstate_pan = pan;
-			mem_tlb_flush(cpu);
-		}
+		cpu->pstate_pan = crm & 1; /* data TLB keys hold PAN (mem_fast.h) */
 		return;
 	}
 	case 0x05: /* SPSel */
@@ -237,6 +233,13 @@ static void exec_tlbi(struct emu_cpu *cpu, bool broadcast)
 	mem_tlb_flush(cpu);
 	if (broadcast)
 		atomic_fetch_add(&cpu->vm->mem_generation, 1);
+}
+
+/* TLBI VAE1, VAAE1, VALE1, VAALE1 (op2 1, 3, 5, 7; CRn 8, op1 0, CRm 7
+ * or 3) drop one page; VMALLE1 and ASIDE1 (op2 0, 2) everything. */
+static inline bool tlbi_by_va(unsigned op2)
+{
+	return op2 & 1;
 }
 
 /* SYS operations (op0 = 01) by op1, CRm and op2; the data cache ones by
@@ -327,7 +330,10 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		 * (FEAT_TLBIOS, FEAT_TLBIRANGE) are not advertised. */
 		if (op2 != 4 && op2 != 6) {
 			el2_gate(cpu, insn, HCR_TTLB);
-			exec_tlbi(cpu, crm == 3);
+			if (tlbi_by_va(op2))
+				emu_tlbi_va(cpu, xreg(cpu, f_rt(insn)), crm == 3);
+			else
+				exec_tlbi(cpu, crm == 3);
 			return;
 		}
 	} else if (crn == 8 && op1 == 4 && cpu->el == 2 && (crm == 0 || crm == 3 || crm == 4 || crm == 7)) {
@@ -384,20 +390,28 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
 /* For the block builder (icache.c): what a system instruction may do to
  * the block holding it.  QUIET ones change no translation, PC or PSTATE
  * the block depends on; QUIET_MEM ones also access memory (checked as a
- * store is, so a write to code is caught).  MRS of a PMU register ends
- * the block: the cycle counter counts retired instructions, and those
- * are counted ahead at block entry.  STOP ones end the block so that the
- * run loop sees what they changed (an unmasked interrupt; ISB: code
- * invalidated by other vCPUs, exec_barrier) but leave the epoch. */
+ * store is, so a write to code is caught) or drop a page's translation
+ * (TLBI by VA, which moves the epoch itself when the page held code).
+ * MRS of a PMU register ends the block: the cycle counter counts retired
+ * instructions, and those are counted ahead at block entry.  STOP ones
+ * end the block so that the run loop sees what they changed (MSR: an
+ * unmasked interrupt, the SP selected, debug state; ISB: code
+ * invalidated by other vCPUs, exec_barrier; WFI: the wait) but leave
+ * the epoch: what changes a translation drops the TLB, which moves it.
+ * END ones (exception generation and return, the other TLBI and AT
+ * forms, anything unallocated) move it. */
 enum emu_sys_class emu_sys_class(uint32_t insn)
 {
 	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
 	if ((insn & 0xffc00000u) != 0xd5000000u) /* not the system class */
 		return EMU_SYS_END;
-	if (op0 >= 2) { /* MRS; MSR may change what the block depends on, but DAIF not */
+	if (op0 >= 2) {
 		uint16_t enc = sysreg_enc_of_insn(insn);
+		/* MSR: what it changes is seen from the run loop on; the
+		 * registers of translation drop the TLB, which moves the
+		 * epoch (F_TLB, el2_written). */
 		if (!l)
-			return enc == SYSREG_ENC(3, 3, 4, 2, 1) ? EMU_SYS_STOP : EMU_SYS_END;
+			return EMU_SYS_STOP;
 		if (enc == SYSREG_ENC(3, 0, 4, 1, 0) && f_rt(insn) != 31)
 			return EMU_SYS_MRS_SP_EL0; /* Linux's `current`, all the time */
 		return emu_pmu_is_reg(enc) ? EMU_SYS_END : EMU_SYS_QUIET;
@@ -405,15 +419,25 @@ enum emu_sys_class emu_sys_class(uint32_t insn)
 	if (l)
 		return EMU_SYS_END;
 	if (op0 == 1) {
-		unsigned key = sys_key(insn);
+		unsigned key = sys_key(insn), crn = f_crn(insn), crm = f_crm(insn);
 		bool dc_by_va = key == DC_ZVA || key == DC_CVAC || key == DC_CVAU || key == DC_CIVAC ||
 		                key == DC_IVAC;
-		return f_crn(insn) == 7 && dc_by_va ? EMU_SYS_QUIET_MEM : EMU_SYS_END;
+		if (crn == 7 && dc_by_va)
+			return EMU_SYS_QUIET_MEM;
+		/* IC: the VM's code generation moves, which this vCPU sees
+		 * at its ISB (its own stores to code it sees at once). */
+		if (crn == 7 && (key == SYS_KEY(3, 5, 1) || key == SYS_KEY(0, 1, 0) || key == SYS_KEY(0, 5, 0)))
+			return EMU_SYS_QUIET;
+		/* TLBI by VA moves the epoch itself if the page held code
+		 * (tlbi.c), as a store does: checked after it. */
+		if (crn == 8 && f_op1(insn) == 0 && (crm == 3 || crm == 7) && tlbi_by_va(f_op2(insn)))
+			return EMU_SYS_QUIET_MEM;
+		return EMU_SYS_END;
 	}
 	if (f_rt(insn) != 31 || f_op1(insn) != 3)
 		return EMU_SYS_END;
 	if (f_crn(insn) == 2)
-		return hint_acts(f_hint(insn)) ? EMU_SYS_END : EMU_SYS_NOP;
+		return hint_acts(f_hint(insn)) ? EMU_SYS_STOP : EMU_SYS_NOP; /* WFx, SEV[L] */
 	if (f_crn(insn) == 3) {
 		unsigned op2 = f_op2(insn);
 		if (op2 == BARRIER_ISB)
