@@ -371,6 +371,22 @@ static void put_u64(uint64_t off, uint64_t v)
 #define REMAP_OLD (DATA_VA + 0x3000)
 #define REMAP_NEW (DATA_VA + 0x4000)
 
+/* E_REMAP_LOAD: reads va1 and va2, writes desc to the descriptor at
+ * desc_va, TLBI VAE1 of va1 only, reads both again: 0xb1 and 0xb2. */
+static void remap_load(uint64_t va1, uint64_t va2, uint64_t desc_va, uint64_t desc)
+{
+	guest_start(E_REMAP_LOAD);
+	set_reg(HV_REG_X1, va1);
+	set_reg(HV_REG_X7, va2);
+	set_reg(HV_REG_X4, desc_va);
+	set_reg(HV_REG_X5, desc);
+	set_reg(HV_REG_X6, va1 >> 12);
+	guest_run();
+	ASSERT_HVC(5);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 0xb1);
+	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
+}
+
 START_TEST(tlbi_va_drops_the_page)
 {
 	tables_4k_and_block();
@@ -378,16 +394,8 @@ START_TEST(tlbi_va_drops_the_page)
 	put_u64(REMAP_OLD - GUEST_RAM_IPA + 8, 0xa2);
 	put_u64(REMAP_NEW - GUEST_RAM_IPA, 0xb1);
 	put_u64(REMAP_NEW - GUEST_RAM_IPA + 8, 0xb2);
-	guest_start(E_REMAP_LOAD);
-	set_reg(HV_REG_X1, REMAP_OLD);
-	set_reg(HV_REG_X7, REMAP_OLD + 8);
-	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
-	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
-	set_reg(HV_REG_X6, REMAP_OLD >> 12);
-	guest_run();
-	ASSERT_HVC(5);
-	ASSERT_U64_EQ(reg(HV_REG_X0), 0xb1);
-	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
+	remap_load(REMAP_OLD, REMAP_OLD + 8, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD),
+		   REMAP_NEW | D_PAGE | D_NORMAL);
 }
 END_TEST
 
@@ -401,16 +409,7 @@ START_TEST(tlbi_va_in_a_block_drops_the_block)
 	put_u64(p2 - GUEST_RAM_IPA, 0xa2);
 	put_u64(p1 - BLOCK_VA, 0xb1);
 	put_u64(p2 - BLOCK_VA, 0xb2);
-	guest_start(E_REMAP_LOAD);
-	set_reg(HV_REG_X1, p1);
-	set_reg(HV_REG_X7, p2);
-	set_reg(HV_REG_X4, TABLE_VA(L2_4K) + 8);
-	set_reg(HV_REG_X5, GUEST_RAM_IPA | D_BLOCK | D_NORMAL); /* now RAM's first 2 MiB */
-	set_reg(HV_REG_X6, p1 >> 12);
-	guest_run();
-	ASSERT_HVC(5);
-	ASSERT_U64_EQ(reg(HV_REG_X0), 0xb1);
-	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
+	remap_load(p1, p2, TABLE_VA(L2_4K) + 8, GUEST_RAM_IPA | D_BLOCK | D_NORMAL); /* now RAM's first 2 MiB */
 }
 END_TEST
 
