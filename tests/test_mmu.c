@@ -387,6 +387,15 @@ static void remap_load(uint64_t va1, uint64_t va2, uint64_t desc_va, uint64_t de
 	ASSERT_U64_EQ(reg(HV_REG_X2), 0xb2);
 }
 
+/* X4, X5, X6 of E_REMAP_CALL and E_REMAP_IS: REMAP_OLD's descriptor,
+ * the one that maps it to REMAP_NEW, the TLBI operand for REMAP_OLD. */
+static void set_page_remap_regs(void)
+{
+	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
+	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
+	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+}
+
 START_TEST(tlbi_va_drops_the_page)
 {
 	tables_4k_and_block();
@@ -424,9 +433,7 @@ START_TEST(tlbi_va_of_code_runs_the_new_code)
 	memcpy(g_ram + (REMAP_NEW - GUEST_RAM_IPA), new_code, sizeof(new_code));
 	guest_start(E_REMAP_CALL);
 	set_reg(HV_REG_X1, REMAP_OLD);
-	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
-	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
-	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+	set_page_remap_regs();
 	guest_run();
 	ASSERT_HVC(6);
 	ASSERT_U64_EQ(reg(HV_REG_X10), 1);
@@ -488,9 +495,7 @@ START_TEST(tlbi_va_is_reaches_the_other_vcpu)
 	ck_assert_int_eq(pthread_create(&th, NULL, watcher_main, &w), 0);
 	guest_start(E_REMAP_IS);
 	set_reg(HV_REG_X3, flags);
-	set_reg(HV_REG_X4, TABLE_VA(L3_4K) + 8ull * l3_index(REMAP_OLD));
-	set_reg(HV_REG_X5, REMAP_NEW | D_PAGE | D_NORMAL);
-	set_reg(HV_REG_X6, REMAP_OLD >> 12);
+	set_page_remap_regs();
 	guest_run();
 	pthread_join(th, NULL);
 	ASSERT_HVC(7);

@@ -235,15 +235,22 @@ static void exec_tlbi(struct emu_cpu *cpu, bool broadcast)
 		atomic_fetch_add(&cpu->vm->mem_generation, 1);
 }
 
-/* TLBI VAE1, VAAE1, VALE1, VAALE1 (op2 1, 3, 5, 7; CRn 8, op1 0, CRm 7
- * or 3) drop one page; VMALLE1 and ASIDE1 (op2 0, 2) everything. */
+/* The EL1 TLBI forms: CRn 8, op1 0, CRm 7 or 3 (Inner Shareable). */
+static inline bool tlbi_el1_form(unsigned op1, unsigned crn, unsigned crm)
+{
+	return crn == 8 && op1 == 0 && (crm == 3 || crm == 7);
+}
+
+/* Of those, VAE1, VAAE1, VALE1, VAALE1 (op2 1, 3, 5, 7) drop one page;
+ * VMALLE1 and ASIDE1 (op2 0, 2) everything. */
 static inline bool tlbi_by_va(unsigned op2)
 {
 	return op2 & 1;
 }
 
 /* SYS operations (op0 = 01) by op1, CRm and op2; the data cache ones by
- * VA have names because emu_sys_class lets them stay in a block. */
+ * VA and the IC ones have names because emu_sys_class lets them stay in
+ * a block. */
 #define SYS_KEY(op1, crm, op2) ((op1) << 7 | (crm) << 3 | (op2))
 enum {
 	DC_ZVA = SYS_KEY(3, 4, 1),
@@ -251,6 +258,9 @@ enum {
 	DC_CVAU = SYS_KEY(3, 11, 1),
 	DC_CIVAC = SYS_KEY(3, 14, 1),
 	DC_IVAC = SYS_KEY(0, 6, 1),
+	IC_IVAU = SYS_KEY(3, 5, 1),
+	IC_IALLUIS = SYS_KEY(0, 1, 0),
+	IC_IALLU = SYS_KEY(0, 5, 0),
 };
 static inline unsigned sys_key(uint32_t insn) { return f_op1(insn) << 7 | f_crm(insn) << 3 | f_op2(insn); }
 
@@ -273,7 +283,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 			cpu->dabt_iss = 0;
 			(void)mem_read(cpu, xreg(cpu, f_rt(insn)), 1, MEMF_CM);
 			return;
-		case SYS_KEY(3, 5, 1): /* IC IVAU */
+		case IC_IVAU:
 			el0_gate(cpu, insn, SCTLR_UCI);
 			el2_gate(cpu, insn, HCR_TPU);
 			ic_invalidated(cpu);
@@ -294,8 +304,8 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		case SYS_KEY(0, 14, 2): /* DC CISW */
 			el2_gate(cpu, insn, HCR_TSW);
 			return;
-		case SYS_KEY(0, 1, 0):  /* IC IALLUIS */
-		case SYS_KEY(0, 5, 0):  /* IC IALLU */
+		case IC_IALLUIS:
+		case IC_IALLU:
 			el2_gate(cpu, insn, HCR_TPU);
 			ic_invalidated(cpu);
 			return;
@@ -324,7 +334,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 				break;
 			}
 		}
-	} else if (crn == 8 && op1 == 0 && cpu->el != 0 && (crm == 3 || crm == 7)) {
+	} else if (tlbi_el1_form(op1, crn, crm) && cpu->el != 0) {
 		/* TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 (CRm 7) and
 		 * their Inner Shareable forms (CRm 3).  The OS and range forms
 		 * (FEAT_TLBIOS, FEAT_TLBIRANGE) are not advertised. */
@@ -426,11 +436,11 @@ enum emu_sys_class emu_sys_class(uint32_t insn)
 			return EMU_SYS_QUIET_MEM;
 		/* IC: the VM's code generation moves, which this vCPU sees
 		 * at its ISB (its own stores to code it sees at once). */
-		if (crn == 7 && (key == SYS_KEY(3, 5, 1) || key == SYS_KEY(0, 1, 0) || key == SYS_KEY(0, 5, 0)))
+		if (crn == 7 && (key == IC_IVAU || key == IC_IALLUIS || key == IC_IALLU))
 			return EMU_SYS_QUIET;
 		/* TLBI by VA moves the epoch itself if the page held code
 		 * (tlbi.c), as a store does: checked after it. */
-		if (crn == 8 && f_op1(insn) == 0 && (crm == 3 || crm == 7) && tlbi_by_va(f_op2(insn)))
+		if (tlbi_el1_form(f_op1(insn), crn, crm) && tlbi_by_va(f_op2(insn)))
 			return EMU_SYS_QUIET_MEM;
 		return EMU_SYS_END;
 	}
