@@ -115,10 +115,19 @@ struct ctx {
 	unsigned n;        /* its instructions */
 	unsigned cur;      /* the one being emitted */
 	bool loops;        /* it branches back to its start */
+	unsigned loop_end; /* then: its last branch back (what runs after
+			    * it runs once per loop exit) */
 	/* Guest registers each instruction may name (its register fields,
 	 * a superset), for the cache's choices: what is not named again is
 	 * not worth a cache entry, and the entry named last goes first. */
 	uint32_t names[EMU_IC_MAX_INSNS];
+	/* A block that loops is emitted twice: the first time records the
+	 * registers each instruction's inline code really reads or writes
+	 * (named), the second uses them as names, and pins only the
+	 * registers written as dirty at entry (writes). */
+	bool record;
+	uint32_t named[EMU_IC_MAX_INSNS];
+	uint32_t writes;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
 };
@@ -205,7 +214,7 @@ static unsigned next_use(const struct ctx *c, unsigned n)
 	for (unsigned j = c->cur + 1; j < c->n; j++)
 		if (c->names[j] & bit)
 			return j - c->cur;
-	if (c->loops)
+	if (c->loops && c->cur <= c->loop_end)
 		for (unsigned j = 0; j <= c->cur; j++)
 			if (c->names[j] & bit)
 				return c->n - c->cur + j;
@@ -246,37 +255,63 @@ static int cache_take(struct ctx *c, unsigned n)
 	return (int)cache_reg[i];
 }
 
+/* The host register holding guest register n, taken into the cache
+ * (and loaded) if there is room; -1 for XZR, when the cache is off or
+ * full.  Leaves the x86 flags alone. */
+static int cached_x(struct ctx *c, unsigned n)
+{
+	if (n == 31 || c->no_cache)
+		return -1;
+	if (c->record)
+		c->named[c->cur] |= (uint32_t)1 << n;
+	if (c->rc.host[n] < 0) {
+		int h = cache_take(c, n);
+		if (h < 0)
+			return -1;
+		x86_load(&c->b, true, (unsigned)h, RBX, XREG(n));
+	}
+	return (int)cache_reg[c->rc.host[n]];
+}
+
 /* reg = Xn (w) or Wn zero-extended; x[31] reads as 0.  Leaves the x86
  * flags alone. */
 static void load_x(struct ctx *c, bool w, unsigned reg, unsigned n)
 {
 	struct x86_buf *b = &c->b;
-	if (n == 31) {
+	int h = cached_x(c, n);
+	if (h >= 0)
+		x86_mov_rr(b, w, reg, (unsigned)h);
+	else if (n == 31)
 		x86_mov_imm(b, reg, 0);
-		return;
-	}
-	if (c->no_cache) {
+	else
 		x86_load(b, w, reg, RBX, XREG(n));
-		return;
-	}
-	if (c->rc.host[n] < 0) {
-		int h = cache_take(c, n);
-		if (h < 0) {
-			x86_load(b, w, reg, RBX, XREG(n));
-			return;
-		}
-		x86_load(b, true, (unsigned)h, RBX, XREG(n));
-	}
-	x86_mov_rr(b, w, reg, cache_reg[c->rc.host[n]]);
 }
 
-/* Xn = reg (n is never 31: the handlers do not write XZR either); into
- * the cache, dirty, when there is room, else to cpu->x[]. */
-static void store_x(struct ctx *c, unsigned reg, unsigned n)
+/* Where a w-wide x86 operation reads Xn or Wn from: its cache register
+ * (a 32-bit operation ignores the upper half), else scratch loaded.
+ * Valid until the next write of a guest register.  Leaves the x86 flags
+ * alone. */
+static unsigned read_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 {
-	struct x86_buf *b = &c->b;
-	if (n == 31)
-		return;
+	int h = cached_x(c, n);
+	if (h >= 0)
+		return (unsigned)h;
+	load_x(c, w, scratch, n);
+	return scratch;
+}
+
+/* The host register a write of Xn (n < 31) goes to, now dirty in the
+ * cache, or -1: write cpu->x[n] (the cache has no room, or it is the
+ * last write of n in the block).  Leaves the x86 flags alone. */
+static int dest_x(struct ctx *c, unsigned n)
+{
+	uint32_t bit = (uint32_t)1 << n;
+	if (c->record) {
+		c->named[c->cur] |= bit;
+		c->writes |= bit;
+	} else if (!(c->writes & bit)) {
+		c->b.overflow = true; /* a pinned register taken as clean: not translated */
+	}
 	struct regcache *rc = &c->rc;
 	int e = rc->host[n];
 	if (e >= 0 && !rc->pinned[e] && next_use(c, n) == UINT_MAX) { /* the last write */
@@ -286,12 +321,54 @@ static void store_x(struct ctx *c, unsigned reg, unsigned n)
 		e = -1;
 	}
 	int h = e >= 0 ? (int)cache_reg[e] : cache_take(c, n);
-	if (h < 0) {
-		x86_store(b, true, reg, RBX, XREG(n));
+	if (h >= 0)
+		rc->dirty[rc->host[n]] = true;
+	return h;
+}
+
+/* Xn = reg (n is never 31: the handlers do not write XZR either); into
+ * the cache, dirty, when there is room, else to cpu->x[]. */
+static void store_x(struct ctx *c, unsigned reg, unsigned n)
+{
+	if (n == 31)
+		return;
+	int h = dest_x(c, n);
+	if (h < 0)
+		x86_store(&c->b, true, reg, RBX, XREG(n));
+	else if ((unsigned)h != reg)
+		x86_mov_rr(&c->b, true, (unsigned)h, reg);
+}
+
+/* Xn = reg (w) or its low word zero-extended, straight into the cache
+ * register when there is one. */
+static void move_x(struct ctx *c, bool w, unsigned reg, unsigned n)
+{
+	if (n == 31)
+		return;
+	int h = dest_x(c, n); /* may take reg's own entry: reg still holds the value */
+	if (h >= 0) {
+		if (!w || (unsigned)h != reg)
+			x86_mov_rr(&c->b, w, (unsigned)h, reg);
 		return;
 	}
-	x86_mov_rr(b, true, (unsigned)h, reg);
-	c->rc.dirty[c->rc.host[n]] = true;
+	if (!w) {
+		x86_mov_rr(&c->b, false, RAX, reg);
+		reg = RAX;
+	}
+	x86_store(&c->b, true, reg, RBX, XREG(n));
+}
+
+/* Xn = reg + disp (w: 64 bits, else the low word of the sum
+ * zero-extended) without touching the x86 flags. */
+static void lea_x(struct ctx *c, bool w, unsigned n, unsigned reg, int32_t disp)
+{
+	if (n == 31)
+		return;
+	int h = dest_x(c, n);
+	unsigned d = h >= 0 ? (unsigned)h : RAX;
+	x86_op_rm(&c->b, 0x8d, w, d, reg, disp, false);
+	if (h < 0)
+		x86_store(&c->b, true, RAX, RBX, XREG(n));
 }
 
 /* reg = SP (through cpu->fast_sp). */
@@ -580,7 +657,7 @@ static void emit_cond(struct x86_buf *b, unsigned cond)
 		x86_setcc(b, CC_E, RAX);
 		break;
 	case 1: /* CS */
-		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_c), 0);
+		x86_cmp_m8i(b, RBX, CPU(cc_c), 0);
 		x86_setcc(b, CC_NE, RAX);
 		break;
 	case 2: /* MI */
@@ -594,7 +671,7 @@ static void emit_cond(struct x86_buf *b, unsigned cond)
 		x86_setcc(b, CC_S, RAX);
 		break;
 	case 4: /* HI: C && !Z */
-		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_c), 0);
+		x86_cmp_m8i(b, RBX, CPU(cc_c), 0);
 		x86_setcc(b, CC_NE, RAX);
 		x86_alu_mi(b, ALU_CMP, true, RBX, CPU(cc_z), 0);
 		x86_setcc(b, CC_NE, RCX);
@@ -629,7 +706,10 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 	/* EQ/NE: cc_z ==/!= 0; CS/CC: cc_c !=/== 0; MI/PL, VS/VC: sign */
 	static const enum x86_cc cc[8] = { CC_E, CC_NE, CC_NE, CC_E, CC_S, CC_NS, CC_S, CC_NS };
 	if (cond < 8) {
-		x86_alu_mi(b, ALU_CMP, true, RBX, field[cond >> 1], 0);
+		if (cond >> 1 == 1) /* a byte: setcc stores cc_c, and a wider load would wait */
+			x86_cmp_m8i(b, RBX, CPU(cc_c), 0);
+		else
+			x86_alu_mi(b, ALU_CMP, true, RBX, field[cond >> 1], 0);
 		return cc[cond];
 	}
 	emit_cond(b, cond);
@@ -640,12 +720,15 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }; /* by SHIFT_* */
 
 /* RCX = Rm shifted (LOGIC, ADDSUB). */
-static void shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+static unsigned shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f, bool copy)
 {
 	struct x86_buf *b = &c->b;
+	if (!op->ra && !copy)
+		return read_x(c, f->sf, RCX, op->rm);
 	load_x(c, f->sf, RCX, op->rm);
 	if (op->ra)
 		x86_shift_ri(b, x86_shift_of[f->shift & 3], f->sf, RCX, op->ra);
+	return RCX;
 }
 
 /* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
@@ -717,12 +800,13 @@ static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn f
 /* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
 static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 {
-	load_x(c, w, RCX, op->ra);
 	if (sub) {
+		load_x(c, w, RCX, op->ra);
 		x86_alu_rr(&c->b, ALU_SUB, w, RCX, RAX);
 		store_x(c, RCX, op->rd);
 	} else {
-		x86_alu_rr(&c->b, ALU_ADD, w, RAX, RCX);
+		if (op->ra != 31) /* else MUL: RAX is zero-extended already */
+			x86_alu_rr(&c->b, ALU_ADD, w, RAX, read_x(c, w, RCX, op->ra));
 		store_x(c, RAX, op->rd);
 	}
 }
@@ -758,10 +842,13 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	struct x86_buf *b = &c->b;
 	bool w = f->sf;
 	switch (f->kind) {
-	case FORM_MOVI:
-		x86_mov_imm(b, RAX, op->imm);
-		store_x(c, RAX, op->rd);
+	case FORM_MOVI: {
+		int h = op->rd == 31 ? -1 : dest_x(c, op->rd);
+		x86_mov_imm(b, h >= 0 ? (unsigned)h : RAX, op->imm);
+		if (h < 0)
+			store_x(c, RAX, op->rd);
 		break;
+	}
 	case FORM_MOVK:
 		load_x(c, true, RAX, op->rd);
 		alu_imm(b, ALU_AND, true, RAX, ~((uint64_t)0xffff << op->ra), RCX);
@@ -771,15 +858,13 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		store_x(c, RAX, op->rd);
 		break;
 	case FORM_ADDI:
-		if (f->sp)
-			load_x_sp(c, RAX, op->rn);
-		else
-			load_x(c, true, RAX, op->rn);
-		x86_alu_ri(b, ALU_ADD, w, RAX, (int32_t)op->imm); /* imm: +-imm12 << 12 at most */
-		if (f->sp)
-			store_x_sp(c, RAX, op->rd, RCX);
-		else
-			store_x(c, RAX, op->rd);
+		if (!f->sp) { /* imm: +-imm12 << 12 at most */
+			lea_x(c, w, op->rd, read_x(c, true, RAX, op->rn), (int32_t)op->imm);
+			break;
+		}
+		load_x_sp(c, RAX, op->rn);
+		x86_alu_ri(b, ALU_ADD, w, RAX, (int32_t)op->imm);
+		store_x_sp(c, RAX, op->rd, RCX);
 		break;
 	case FORM_ADDSI:
 		if (f->sp)
@@ -792,8 +877,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			store_x(c, RAX, op->rd);
 		break;
 	case FORM_MOV:
-		load_x(c, w, RAX, op->rm);
-		store_x(c, RAX, op->rd);
+		move_x(c, w, read_x(c, w, RAX, op->rm), op->rd);
 		break;
 	case FORM_LOGICI: {
 		static const enum x86_alu alu[4] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND };
@@ -808,13 +892,24 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		}
 		break;
 	}
-	case FORM_UBFM:
+	case FORM_UBFM: {
+		/* ROR(Rn, ra) AND imm: LSR and LSL when imm keeps exactly
+		 * what the rotation did not wrap around */
+		unsigned bits = w ? 64 : 32;
+		uint64_t ones = w ? UINT64_MAX : UINT32_MAX;
 		load_x(c, w, RAX, op->rn);
-		if (op->ra)
-			x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
-		alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
+		if (op->ra && op->imm == ones >> op->ra) {
+			x86_shift_ri(b, SH_SHR, w, RAX, op->ra);
+		} else if (op->ra && op->imm == ((ones << (bits - op->ra)) & ones)) {
+			x86_shift_ri(b, SH_SHL, w, RAX, bits - op->ra);
+		} else {
+			if (op->ra)
+				x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
+			alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
+		}
 		store_x(c, RAX, op->rd);
 		break;
+	}
 	case FORM_BFM: /* Rd = (Rd AND NOT imm) OR (ROR(Rn, ra) AND imm) */
 		load_x(c, w, RAX, op->rn);
 		if (op->ra)
@@ -861,10 +956,10 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	case FORM_LOGIC: {
 		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
 		load_x(c, w, RAX, op->rn);
-		shifted_rm(c, op, f);
+		unsigned rm = shifted_rm(c, op, f, f->op & 1);
 		if (f->op & 1) /* bic, orn, eon, bics */
 			x86_not(b, w, RCX);
-		x86_alu_rr(b, alu[f->op], w, RAX, RCX);
+		x86_alu_rr(b, alu[f->op], w, RAX, rm);
 		if (f->flags)
 			defer_flags(c, w, XF_LOGIC);
 		if (f->flags != 2)
@@ -873,26 +968,37 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	}
 	case FORM_ADDSUB:
 		load_x(c, w, RAX, op->rn);
-		shifted_rm(c, op, f);
-		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
+		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
 		if (f->flags)
 			defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags != 2)
 			store_x(c, RAX, op->rd);
 		break;
 	case FORM_CSEL: {
-		load_x(c, true, RDX, op->rn);
-		load_x(c, true, RSI, op->rm);
+		bool cset = op->rn == 31 && op->rm == 31 && f->op == 1; /* CSINC Rd, ZR, ZR */
+		unsigned rm = RSI;
+		if (!cset) {
+			load_x(c, true, RDX, op->rn);
+			if (f->op)
+				load_x(c, true, RSI, op->rm);
+			else
+				rm = read_x(c, true, RSI, op->rm);
+		}
 		/* not and lea: the x86 flags may still be needed (xflags) */
 		if (f->op & 2)
 			x86_not(b, true, RSI);
-		if (f->op & 1)
+		if ((f->op & 1) && !cset)
 			x86_lea_disp(b, RSI, RSI, 1);
 		int xcc = xflags_cc(c->xflags_in, op->ra);
 		enum x86_cc holds = xcc >= 0 ? (enum x86_cc)xcc : emit_cond_cc(b, op->ra);
-		x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, RSI); /* 32-bit cmov zero-extends */
-		if (!w)
-			x86_mov_rr(b, false, RDX, RDX);
+		if (cset) { /* 1 where the condition fails */
+			x86_setcc(b, (enum x86_cc)(holds ^ 1), RDX);
+			x86_movzx8(b, RDX, RDX);
+		} else {
+			x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, rm); /* 32-bit cmov zero-extends */
+			if (!w)
+				x86_mov_rr(b, false, RDX, RDX);
+		}
 		store_x(c, RDX, op->rd);
 		break;
 	}
@@ -922,8 +1028,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	}
 	case FORM_MADD:
 		load_x(c, w, RAX, op->rn);
-		load_x(c, w, RCX, op->rm);
-		x86_imul_rr(b, w, RAX, RCX);
+		x86_imul_rr(b, w, RAX, read_x(c, w, RCX, op->rm));
 		accumulate(c, op, w, f->op);
 		break;
 	case FORM_ADDEXT: /* op->imm: option (UXTB..SXTX), op->ra: shift */
@@ -1083,40 +1188,51 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
 	uint8_t *code_hit = NULL;
-	ldst_base(c, op, f, s);
-	/* RAX = address; RDI = register offset (imm: op->imm, at most 16 bits) */
+	/* The base: RSI, a copy, when written back; else maybe its cache
+	 * register (only the address is computed from it) */
+	bool wb = f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE;
+	unsigned base = RSI;
+	if (f->sp || wb)
+		ldst_base(c, op, f, s);
+	else
+		base = read_x(c, true, RSI, op->rn);
+	/* RAX = address (imm: op->imm, at most 16 bits) */
 	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
-	if (reg_off) {
-		load_x(c, f->mode != EMU_FM_REG_UXTW, RDI, op->rm);
-		if (f->mode == EMU_FM_REG_SXTW)
-			x86_movsxd(b, RDI, RDI);
-		if (op->ra)
-			x86_shift_ri(b, SH_SHL, true, RDI, op->ra);
-		x86_lea_idx(b, RAX, RSI, RDI);
+	if (reg_off) { /* the index: Rm, or RDI, then scaled by lea (ra <= 4) */
+		unsigned idx = RDI;
+		if (f->mode == EMU_FM_REG)
+			idx = read_x(c, true, RDI, op->rm);
+		else if (f->mode == EMU_FM_REG_SXTW)
+			x86_movsxd(b, RDI, read_x(c, false, RDI, op->rm));
+		else
+			load_x(c, false, RDI, op->rm);
+		unsigned scale = op->ra;
+		if (scale > 3) {
+			if (idx != RDI)
+				x86_mov_rr(b, true, RDI, idx);
+			idx = RDI;
+			x86_shift_ri(b, SH_SHL, true, RDI, scale);
+			scale = 0;
+		}
+		x86_lea_idx(b, RAX, base, idx, scale);
 	} else if (f->mode == EMU_FM_POST) {
 		x86_mov_rr(b, true, RAX, RSI);
 	} else {
-		x86_lea_disp(b, RAX, RSI, (int32_t)op->imm);
+		x86_lea_disp(b, RAX, base, (int32_t)op->imm);
 	}
 	tlb_hit(b, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
 	snapshot(c, &s->at[0]);
-	switch (f->op) {
-	case EMU_FK_ST:
-		load_x(c, true, RDX, op->rd);
-		x86_store_n(b, size, RDX, RAX, 0);
-		break;
-	case EMU_FK_LD:
-		x86_load_zx(b, size, RDX, RAX, 0);
-		store_x(c, RDX, op->rd);
-		break;
-	case EMU_FK_LDS64:
-		x86_load_sx(b, true, size, RDX, RAX, 0);
-		store_x(c, RDX, op->rd);
-		break;
-	default: /* EMU_FK_LDS32: byte or halfword */
-		x86_load_sx(b, false, size, RDX, RAX, 0);
-		store_x(c, RDX, op->rd);
-		break;
+	if (f->op == EMU_FK_ST) {
+		x86_store_n(b, size, read_x(c, true, RDX, op->rd), RAX, 0);
+	} else { /* straight into the cache register when there is one */
+		int h = op->rd == 31 ? -1 : dest_x(c, op->rd);
+		unsigned d = h >= 0 ? (unsigned)h : RDX;
+		if (f->op == EMU_FK_LD)
+			x86_load_zx(b, size, d, RAX, 0);
+		else /* LDS64, or LDS32: byte or halfword */
+			x86_load_sx(b, f->op == EMU_FK_LDS64, size, d, RAX, 0);
+		if (h < 0)
+			store_x(c, RDX, op->rd);
 	}
 	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {
 		x86_lea_disp(b, RDX, RSI, (int32_t)op->imm);
@@ -1231,9 +1347,10 @@ static void emit_stubs_of_block(struct ctx *c)
 /* ---- blocks ---------------------------------------------------------- */
 
 /* A block that branches back to its start (a loop) gets the guest
- * registers it uses most loaded into the cache at entry and kept there:
- * the branch back then needs no reloads.  Counts c->names (an estimate:
- * it only decides what to pin). */
+ * registers its loop uses most loaded into the cache at entry and kept
+ * there: the branch back then needs no reloads.  Counts c->names (an
+ * estimate: it only decides what to pin) up to the last branch back;
+ * what comes after it, which runs once per loop exit, only breaks ties. */
 static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 {
 	struct regcache *rc = &c->rc;
@@ -1241,31 +1358,34 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	memset(rc->guest, -1, sizeof(rc->guest));
 	memset(rc->pinned, 0, sizeof(rc->pinned));
 	memset(rc->dirty, 0, sizeof(rc->dirty));
-	bool loops = false;
-	unsigned uses[32] = { 0 };
+	c->loops = false;
 	for (unsigned i = 0; i < slot->n; i++) {
 		const struct emu_op *op = &slot->ops[i];
 		struct emu_form f;
-		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc)
-			loops = true;
-		for (unsigned r = 0; r < 31; r++)
-			uses[r] += (c->names[i] >> r) & 1;
+		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc) {
+			c->loops = true;
+			c->loop_end = i;
+		}
 	}
-	c->loops = loops;
-	if (!loops)
+	if (!c->loops)
 		return;
+	unsigned uses[32] = { 0 }; /* in the loop, times EMU_IC_MAX_INSNS */
+	for (unsigned i = 0; i < slot->n; i++)
+		for (unsigned r = 0; r < 31; r++)
+			uses[r] += ((c->names[i] >> r) & 1) * (i <= c->loop_end ? EMU_IC_MAX_INSNS : 1);
 	for (unsigned k = 0; k < NCACHE; k++) {
 		unsigned best = 31;
 		for (unsigned r = 0; r < 31; r++)
 			if (uses[r] > uses[best])
 				best = r;
-		if (uses[best] < 2)
+		if (uses[best] < EMU_IC_MAX_INSNS) /* not named in the loop */
 			break;
 		uses[best] = 0;
 		rc->guest[k] = (int8_t)best;
 		rc->host[best] = (int8_t)k;
 		rc->pinned[k] = true;
-		rc->dirty[k] = true; /* the branch back may bring them dirty */
+		/* the branch back may bring them dirty */
+		rc->dirty[k] = c->record || ((c->writes >> best) & 1);
 		x86_load(&c->b, true, cache_reg[k], RBX, XREG(best));
 	}
 }
@@ -1362,22 +1482,21 @@ static bool defers_flags(const struct ctx *c, const struct emu_op *op, const str
 	return !(writes & c->fs.needs);
 }
 
-uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t *centry)
+/* Emits slot's block at jit->used with c->names, c->record and
+ * c->writes set; returns its entry (0: it did not fit) and the chained
+ * entry in *centry, the operations it used in *ops_end. */
+static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *centry, size_t *ops_end)
 {
+	struct emu_jit *jit = c->jit;
 	unsigned n = (unsigned)slot->n;
-	if (jit->ops_used + JIT_OPS_PER_BLOCK > jit->ops_cap || jit->used + JIT_MAX_BLOCK_BYTES > jit->size)
-		return 0;
-	static __thread struct ctx c; /* large: not on the stack */
-	memset(&c, 0, sizeof(c));
-	c.jit = jit;
-	c.b = (struct x86_buf){ .p = jit->rw + jit->used, .base = jit->rw,
+	c->b = (struct x86_buf){ .p = jit->rw + jit->used, .base = jit->rw,
 				.end = jit->rw + jit->used + JIT_MAX_BLOCK_BYTES, .exec = (uintptr_t)jit->rx };
-	struct x86_buf *b = &c.b;
+	struct x86_buf *b = &c->b;
 	/* The chained entry (direct links): ic_goto's checks but the slot's
 	 * PC (a link goes when the slot's translation goes), the accounting,
 	 * then the body. */
 	int32_t slot_off = CPU(ic.slot) + (int32_t)(sizeof(*slot) * (size_t)(slot - jit->cpu->ic.slot));
-	c.slot_off = slot_off;
+	c->slot_off = slot_off;
 	/* RCX: cpu->insn_count, not stored yet.  cpu->pc is set only on
 	 * the way out (nothing in a block reads it) and cpu->blk only
 	 * before calls (set_blk). */
@@ -1393,25 +1512,20 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	uintptr_t start = x86_here(b);
-	c.block_pc = slot->pc;
-	c.n = n;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t w = slot->ops[i].insn;
-		c.names[i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
-			      (uint32_t)1 << ((w >> 16) & 31)) & 0x7fffffffu;
-	}
-	pin_loop_registers(&c, slot);
-	c.body = x86_here(b);
+	c->block_pc = slot->pc;
+	c->n = n;
+	pin_loop_registers(c, slot);
+	c->body = x86_here(b);
 	size_t ops_used = jit->ops_used;
 	bool ended = false;
 	for (unsigned i = 0; i < n && !ended; i++) {
-		c.cur = i;
+		c->cur = i;
 		const struct emu_op *orig = &slot->ops[i];
 		struct emu_op op; /* as decoded, without the CMP + B.cond fusion */
 		ended = emu_ic_decode(&op, orig->insn, orig->pc);
 		unsigned after = n - 1 - i;
-		enum xflags xf = c.xflags;
-		c.xflags = XF_NONE; /* unless the operation sets it */
+		enum xflags xf = c->xflags;
+		c->xflags = XF_NONE; /* unless the operation sets it */
 		struct emu_form f;
 		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
 		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
@@ -1421,29 +1535,29 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 			     (alu && f.kind == FORM_CSEL && xflags_cc(xf, op.ra) >= 0);
 		bool setter = alu && sets_all_flags(&f);
 		if (setter) {
-			c.pending = XF_NONE; /* dead: overwritten before anyone could look */
-		} else if (c.pending != XF_NONE && !keeps && !defers_flags(&c, &op, &f, alu, branch, ldst)) {
-			if (!c.live) /* got again: the x86 flags hold them once more */
-				xf = c.pending;
-			materialize(&c);
+			c->pending = XF_NONE; /* dead: overwritten before anyone could look */
+		} else if (c->pending != XF_NONE && !keeps && !defers_flags(c, &op, &f, alu, branch, ldst)) {
+			if (!c->live) /* got again: the x86 flags hold them once more */
+				xf = c->pending;
+			materialize(c);
 		}
-		c.xflags_in = xf;
+		c->xflags_in = xf;
 		if (!keeps)
-			c.live = false;
+			c->live = false;
 		if (alu) {
-			emit_alu(&c, &op, &f);
+			emit_alu(c, &op, &f);
 			if (setter) {
-				c.fs = flag_source(&op, &f);
+				c->fs = flag_source(&op, &f);
 			} else if (keeps) {
-				c.xflags = xf;
-				if (reg_bit(op.rd) & c.fs.needs) /* no way back to them */
-					c.fs.how = FS_NONE;
+				c->xflags = xf;
+				if (reg_bit(op.rd) & c->fs.needs) /* no way back to them */
+					c->fs.how = FS_NONE;
 			}
 			continue;
 		}
 		if (branch) {
-			c.xflags = xf; /* B.cond may use it, NOP keeps it */
-			ended = emit_branch(&c, &op, &f, after) || ended;
+			c->xflags = xf; /* B.cond may use it, NOP keeps it */
+			ended = emit_branch(c, &op, &f, after) || ended;
 			continue;
 		}
 		/* The handler gets a copy followed by the sentinel. */
@@ -1456,32 +1570,61 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 		emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
 		if (ldst) {
 			if (f.kind == FORM_LDST)
-				emit_ldst(&c, copy, &f, after);
+				emit_ldst(c, copy, &f, after);
 			else
-				emit_ldstp(&c, copy, &f, after);
+				emit_ldstp(c, copy, &f, after);
 		} else if (fp_exec) {
-			call_fp_exec(&c, copy, fp_exec);
+			call_fp_exec(c, copy, fp_exec);
 		} else {
-			call_handler(&c, copy);
+			call_handler(c, copy);
 			if (ended) /* block-ending handlers return true */
 				jmp_to(b, jit->epilogue);
 		}
 	}
 	if (!ended) { /* op_goto */
-		materialize(&c);
-		goto_pc(&c, slot->pc + 4 * (uint64_t)n, 0);
+		materialize(c);
+		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
 	}
-	emit_stubs_of_block(&c);
+	emit_stubs_of_block(c);
 	for (unsigned k = 0; k < 3; k++) /* the chained entry's way out */
 		x86_patch_here(b, fail[k]);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_mov_imm(b, RAX, slot->pc);
 	x86_store(b, true, RAX, RBX, CPU(pc));
 	jmp_to(b, jit->epilogue);
-	if (b->overflow)
+	*ops_end = ops_used;
+	return b->overflow ? 0 : start;
+}
+
+uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t *centry)
+{
+	if (jit->ops_used + JIT_OPS_PER_BLOCK > jit->ops_cap || jit->used + JIT_MAX_BLOCK_BYTES > jit->size)
 		return 0;
-	jit->used = (size_t)(b->p - jit->rw);
-	jit->ops_used = ops_used;
+	static __thread struct ctx c; /* large: not on the stack */
+	memset(&c, 0, sizeof(c));
+	c.jit = jit;
+	/* First every register field of each instruction (a superset) */
+	for (unsigned i = 0; i < slot->n; i++) {
+		uint32_t w = slot->ops[i].insn;
+		c.names[i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
+			      (uint32_t)1 << ((w >> 16) & 31)) & 0x7fffffffu;
+	}
+	c.record = true;
+	size_t ops_end;
+	uintptr_t start = emit_block(&c, slot, centry, &ops_end);
+	if (start && c.loops) { /* again, knowing what the inline code names */
+		uint32_t named[EMU_IC_MAX_INSNS], writes = c.writes;
+		memcpy(named, c.named, sizeof(named));
+		memset(&c, 0, sizeof(c));
+		c.jit = jit;
+		memcpy(c.names, named, sizeof(named));
+		c.writes = writes;
+		start = emit_block(&c, slot, centry, &ops_end);
+	}
+	if (!start)
+		return 0;
+	jit->used = (size_t)(c.b.p - jit->rw);
+	jit->ops_used = ops_end;
 	return start;
 }
 

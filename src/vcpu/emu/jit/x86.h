@@ -447,18 +447,19 @@ static inline void x86_cmov(struct x86_buf *b, enum x86_cc cc, bool w, unsigned 
 	x86_op_rr(b, 0x140 | cc, w, dst, src);
 }
 
-/* lea dst, [base + index] */
-static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, unsigned index)
+/* lea dst, [base + index << scale] (index is never RSP) */
+static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, unsigned index, unsigned scale)
 {
 	x86_rex(b, true, dst, index, base, false);
 	x86_byte(b, 0x8d);
+	unsigned sib = scale << 6 | (index & 7) << 3 | (base & 7);
 	if ((base & 7) == RBP) {
 		x86_byte(b, 0x44 | (dst & 7) << 3);
-		x86_byte(b, (index & 7) << 3 | (base & 7));
+		x86_byte(b, sib);
 		x86_byte(b, 0);
 	} else {
 		x86_byte(b, 0x04 | (dst & 7) << 3);
-		x86_byte(b, (index & 7) << 3 | (base & 7));
+		x86_byte(b, sib);
 	}
 }
 
