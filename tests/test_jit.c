@@ -18,6 +18,8 @@
  *                       (loads, stores, ALU) or not (writing what they
  *                       are computed from), then a fault, a taken
  *                       branch, a reader or the block's end
+ *   loop_flags_at_a_fault  loops whose flags stay pending across the
+ *                       branch back, faulting after some iterations
  *   fault_every_position  long blocks with a faulting instruction at each
  *                       position in turn (stage-2 exits, guest aborts,
  *                       UNDEF, a pair whose second half faults): PC,
@@ -538,6 +540,79 @@ START_TEST(flags_across_operations)
 }
 END_TEST
 
+/* A loop whose branch back leaves the flags of its last setter pending
+ * (struct loop_flags in jit_translate.c): its first instructions walk x1
+ * up to the end of RAM, with TLB misses on the way, until one faults
+ * some iterations in; the flags there are the previous iteration's. */
+START_TEST(loop_flags_at_a_fault)
+{
+	if (!have_translator("loop_flags_at_a_fault"))
+		return;
+	static const struct {
+		uint32_t words[2];
+		unsigned step;
+	} prefixes[] = {
+		{ { 0xf8408425, 0xd503201f }, 8 },  /* ldr x5, [x1], #8; nop */
+		{ { 0xf8008425, 0x91000529 }, 8 },  /* str x5, [x1], #8; add x9, x9, #1 */
+		{ { 0x91000529, 0xa8c11424 }, 16 }, /* add x9, x9, #1; ldp x4, x5, [x1], #16 */
+		{ { 0x8b020129, 0xf8408425 }, 8 },  /* add x9, x9, x2; ldr x5, [x1], #8 */
+	};
+	static const uint32_t backs[] = {
+		0xeb0700df, /* cmp x6, x7 */
+		0x6b0700df, /* cmp w6, w7 */
+		0xea0700df, /* tst x6, x7 */
+		0xb10004c6, /* adds x6, x6, #1 (got back from the result) */
+		0xf10008c6, /* subs x6, x6, #2 */
+	};
+	static const unsigned conds[] = { 1, 10, 8 }; /* ne, ge, hi */
+	static const unsigned iters[] = { 1, 2, 5, 513 };
+	static const uint64_t edges[] = { 0, 1, 3, ~0ull, 1ull << 63, 0x7fffffffffffffffull, 0xffffffffull, 0x80000000ull };
+	const unsigned np = sizeof(prefixes) / sizeof(prefixes[0]), nb = sizeof(backs) / sizeof(backs[0]);
+	const unsigned nc = sizeof(conds) / sizeof(conds[0]), ni = sizeof(iters) / sizeof(iters[0]);
+	const unsigned nv = sizeof(edges) / sizeof(edges[0]);
+	/* and a sweep of counts, one of which faults right after the
+	 * branch back that returned to the run loop for its event check
+	 * (every 4096 instructions: about 680 iterations) */
+	const unsigned sweep = 200;
+	unsigned n = np * nb * nc * ni * nv + sweep;
+	struct jcase *cases = new_cases(n);
+	unsigned k = 0;
+	for (unsigned i = 0; i < sweep; i++, k++) {
+		struct jcase *c = &cases[k];
+		memcpy(c->words, (uint32_t[]){ 0xf8408425, 0x9100054a, 0xeb03003f, 0xeb0700df, 0x54ffff81 },
+		       5 * sizeof(uint32_t)); /* ldr x5, [x1], #8; add; cmp x1, x3; cmp x6, x7; b.ne */
+		c->n = 5;
+		c->x[1] = RAM_IPA + RAM_SIZE - 8 * (700 + i);
+		c->x[6] = 0x40 + i;
+		c->x[7] = 1;
+		c->sp = PTR;
+		c->nzcv = (uint32_t)(i % 16) << 28;
+	}
+	for (unsigned p = 0; p < np; p++)
+		for (unsigned b = 0; b < nb; b++)
+			for (unsigned cc = 0; cc < nc; cc++)
+				for (unsigned it = 0; it < ni; it++)
+					for (unsigned v = 0; v < nv; v++, k++) {
+						struct jcase *c = &cases[k];
+						c->words[0] = prefixes[p].words[0];
+						c->words[1] = prefixes[p].words[1];
+						c->words[2] = 0xeb03003f; /* cmp x1, x3: the first setter */
+						c->words[3] = 0x9100054a; /* add x10, x10, #1 */
+						c->words[4] = backs[b];
+						c->words[5] = 0x54ffff60 | conds[cc]; /* b.cond to the start */
+						c->n = 6;
+						c->x[1] = RAM_IPA + RAM_SIZE - prefixes[p].step * iters[it];
+						c->x[2] = edges[(v + 3) % nv];
+						c->x[6] = edges[v];
+						c->x[7] = edges[v] ^ 1;
+						c->sp = PTR;
+						c->nzcv = (uint32_t)(k % 16) << 28;
+					}
+	compare_cases(cases, n, NULL);
+	free(cases);
+}
+END_TEST
+
 /* ---- a fault at every position ------------------------------------------ */
 
 /* Instruction i of a long block that does not fault: changes a register
@@ -707,6 +782,7 @@ int main(void)
 	tcase_add_loop_test(tc, random_blocks, 0, 3);
 	tcase_add_test(tc, arith_edges);
 	tcase_add_test(tc, flags_across_operations);
+	tcase_add_test(tc, loop_flags_at_a_fault);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
 	tcase_add_test(tc, cache_flush);

@@ -84,6 +84,7 @@ struct cache_state {
 #define MAX_STUBS (3 * EMU_IC_MAX_INSNS)
 struct stub {
 	enum { STUB_SLOW, STUB_CODE_WRITE } kind;
+	unsigned insn;               /* the instruction it belongs to */
 	int8_t cached[NCACHE];       /* STUB_SLOW: cache at resume (reloaded) */
 	uint8_t *jumps[3];           /* rel32s to patch to the stub */
 	struct cache_state at[3];    /* the cache at each jump (flushed first) */
@@ -91,6 +92,24 @@ struct stub {
 	uintptr_t resume;            /* STUB_SLOW: after the operation */
 	uint64_t pc;                 /* STUB_CODE_WRITE: the store's PC */
 	unsigned after;              /* STUB_CODE_WRITE: instructions after it */
+};
+
+/* A loop whose branch back has flags pending (typically CMP + B.cond)
+ * need not store them on every iteration when its first instructions,
+ * up to the first that sets all flags (the prefix), neither read them,
+ * nor write what they are got again from, nor leave the block but
+ * through slow paths: the branch back sets cpu->jit_loop_flags (when the
+ * prefix has slow paths), the prefix's slow paths store the flags first
+ * when it is set, the setter clears it.  Found by the first emission of
+ * a looping block, used by the second. */
+struct loop_flags {
+	bool defer;       /* the branch back leaves them pending */
+	bool tell;        /* the prefix has slow paths: jit_loop_flags */
+	unsigned prefix;  /* instructions before the setter */
+	unsigned branch;  /* the branch back */
+	enum xflags pending;
+	bool pending_w;
+	struct flag_src fs;
 };
 
 struct ctx {
@@ -128,6 +147,10 @@ struct ctx {
 	bool record;
 	uint32_t named[EMU_IC_MAX_INSNS];
 	uint32_t writes;
+	struct loop_flags lf;
+	bool deferring; /* goto_pc: a branch back with lf.defer */
+	unsigned back_edges; /* branches back to the start */
+	const struct emu_ic_slot *slot;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
 };
@@ -424,6 +447,8 @@ static void jmp_to(struct x86_buf *b, uintptr_t target)
 	x86_patch_to(b, x86_jmp(b), target);
 }
 
+static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w);
+
 /* Continues at guest PC target: the next block or the run loop, with
  * `after` instructions counted at block entry taken back (ic_taken).  A
  * branch back to the start of this block needs only the event check:
@@ -436,6 +461,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	/* RAX = target only on the ways out through the chain and link
 	 * stubs, not on the linked path */
 	if (target == c->block_pc) {
+		bool defer = c->deferring; /* the flags stay pending (struct loop_flags) */
 		flush_regs(c, false);
 		x86_load(b, true, RCX, RBX, CPU(insn_count));
 		if (after)
@@ -444,9 +470,13 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		uint8_t *out = x86_jcc(b, CC_AE);
 		x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)c->n);
 		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		if (defer && c->lf.tell)
+			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 1);
 		jmp_to(b, c->body);
 		x86_patch_here(b, out);
 		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		if (defer)
+			recompute_flags(c, &c->fs, c->pending, c->pending_w);
 		flush_regs(c, true);
 		x86_mov_imm(b, RAX, target);
 		jmp_to(b, c->jit->chain);
@@ -467,6 +497,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 }
 
 static void store_flags_for_exit(struct ctx *c);
+static void find_loop_flags(struct ctx *c);
 
 /* A conditional branch was taken: `after` instructions counted at block
  * entry do not run (ic_taken). */
@@ -475,8 +506,14 @@ static void taken(struct ctx *c, unsigned after, uint64_t target)
 	/* The not-taken path keeps the flags pending and its registers
 	 * dirty: what this path emits changes no state of the other. */
 	struct regcache rc = c->rc;
-	store_flags_for_exit(c);
+	bool back = target == c->block_pc && c->loops && c->cur == c->loop_end;
+	if (back && c->record)
+		find_loop_flags(c);
+	c->deferring = back && !c->record && c->lf.defer && c->pending != XF_NONE;
+	if (!c->deferring)
+		store_flags_for_exit(c);
 	goto_pc(c, target, after);
+	c->deferring = false;
 	c->rc = rc;
 }
 
@@ -488,6 +525,7 @@ static struct stub *new_stub(struct ctx *c)
 	}
 	struct stub *s = &c->stubs[c->nstubs++];
 	memset(s, 0, sizeof(*s));
+	s->insn = c->cur;
 	return s;
 }
 
@@ -1324,6 +1362,21 @@ static void emit_stubs_of_block(struct ctx *c)
 		for (unsigned j = 0; j < 3; j++)
 			if (join[j])
 				x86_patch_here(b, join[j]);
+		if (s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record) {
+			/* maybe the flags of the loop's previous iteration
+			 * (struct loop_flags); RCX of a code-write stub is
+			 * taken first */
+			uint8_t *none;
+			if (s->kind == STUB_CODE_WRITE)
+				x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
+			x86_cmp_m8i(b, RBX, CPU(jit_loop_flags), 0);
+			none = x86_jcc(b, CC_E);
+			c->no_cache = true;
+			recompute_flags(c, &c->lf.fs, c->lf.pending, c->lf.pending_w);
+			c->no_cache = false;
+			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
+			x86_patch_here(b, none);
+		}
 		if (s->kind == STUB_SLOW) {
 			call_handler_flushed(c, s->copy);
 			for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
@@ -1333,7 +1386,8 @@ static void emit_stubs_of_block(struct ctx *c)
 		} else {
 			/* emu_ic_stop_after, after mem_note_code_write (RCX:
 			 * the index of the page written) */
-			x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
+			if (!(s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record))
+				x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
 			x86_inc_m64(b, RBX, CPU(ic.epoch));
 			if (s->after)
 				x86_alu_mi(b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)s->after);
@@ -1365,6 +1419,7 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc) {
 			c->loops = true;
 			c->loop_end = i;
+			c->back_edges++;
 		}
 	}
 	if (!c->loops)
@@ -1455,11 +1510,11 @@ static struct flag_src flag_source(const struct emu_op *op, const struct emu_for
  * op (form f: alu, branch or load/store): it neither reads the flags nor
  * writes what they are got again from, and leaves no other way than its
  * branch and its slow path, which get them again themselves. */
-static bool defers_flags(const struct ctx *c, const struct emu_op *op, const struct emu_form *f, bool alu,
+static bool defers_flags(const struct flag_src *fs, const struct emu_op *op, const struct emu_form *f, bool alu,
 			 bool branch, bool ldst)
 {
 	uint32_t writes;
-	if (c->fs.how == FS_NONE)
+	if (fs->how == FS_NONE)
 		return false;
 	if (alu) {
 		if (f->kind == FORM_CSEL || f->kind == FORM_CCMP)
@@ -1479,7 +1534,35 @@ static bool defers_flags(const struct ctx *c, const struct emu_op *op, const str
 	} else {
 		return false;
 	}
-	return !(writes & c->fs.needs);
+	return !(writes & fs->needs);
+}
+
+/* At the branch back of a loop with flags pending (first emission):
+ * whether its prefix lets them stay pending (struct loop_flags). */
+static void find_loop_flags(struct ctx *c)
+{
+	struct loop_flags *lf = &c->lf;
+	lf->defer = false;
+	if (c->pending == XF_NONE || c->fs.how == FS_NONE || c->back_edges != 1)
+		return;
+	bool stubs = false;
+	for (unsigned i = 0; i < c->n; i++) {
+		struct emu_op op;
+		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
+		struct emu_form f;
+		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
+		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
+		if (alu && sets_all_flags(&f)) {
+			*lf = (struct loop_flags){ .defer = true, .tell = stubs, .prefix = i, .branch = c->cur,
+						   .pending = c->pending, .pending_w = c->pending_w, .fs = c->fs };
+			return;
+		}
+		if (branch && f.kind == FORM_NOP)
+			continue;
+		if (branch || !(alu || ldst) || !defers_flags(&c->fs, &op, &f, alu, false, ldst))
+			return;
+		stubs = stubs || ldst;
+	}
 }
 
 /* Emits slot's block at jit->used with c->names, c->record and
@@ -1536,7 +1619,9 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		bool setter = alu && sets_all_flags(&f);
 		if (setter) {
 			c->pending = XF_NONE; /* dead: overwritten before anyone could look */
-		} else if (c->pending != XF_NONE && !keeps && !defers_flags(c, &op, &f, alu, branch, ldst)) {
+			if (i == c->lf.prefix && c->lf.defer && c->lf.tell && !c->record)
+				x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
+		} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {
 			if (!c->live) /* got again: the x86 flags hold them once more */
 				xf = c->pending;
 			materialize(c);
@@ -1603,6 +1688,7 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	static __thread struct ctx c; /* large: not on the stack */
 	memset(&c, 0, sizeof(c));
 	c.jit = jit;
+	c.slot = slot;
 	/* First every register field of each instruction (a superset) */
 	for (unsigned i = 0; i < slot->n; i++) {
 		uint32_t w = slot->ops[i].insn;
@@ -1614,9 +1700,12 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	uintptr_t start = emit_block(&c, slot, centry, &ops_end);
 	if (start && c.loops) { /* again, knowing what the inline code names */
 		uint32_t named[EMU_IC_MAX_INSNS], writes = c.writes;
+		struct loop_flags lf = c.lf;
 		memcpy(named, c.named, sizeof(named));
 		memset(&c, 0, sizeof(c));
 		c.jit = jit;
+		c.slot = slot;
+		c.lf = lf;
 		memcpy(c.names, named, sizeof(named));
 		c.writes = writes;
 		start = emit_block(&c, slot, centry, &ops_end);

@@ -310,6 +310,15 @@ static inline void x86_cmp_m8i(struct x86_buf *b, unsigned base, int32_t disp, u
 	x86_byte(b, imm);
 }
 
+/* mov byte [base + disp], imm */
+static inline void x86_store_m8i(struct x86_buf *b, unsigned base, int32_t disp, uint8_t imm)
+{
+	x86_rex(b, false, 0, 0, base, false);
+	x86_byte(b, 0xc6);
+	x86_modrm_mem(b, 0, base, disp);
+	x86_byte(b, imm);
+}
+
 /* cmp byte [base + index + disp32], 0 */
 /* op byte [base + index + disp32], imm8 with opcode op and ModRM.reg ext */
 static inline void x86_m8_idx_imm(struct x86_buf *b, unsigned op, unsigned ext, unsigned base, unsigned index,
