@@ -14,7 +14,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD, E_REMAP_CALL, E_REMAP_IS, E_WATCH, E_PAN };
+enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD, E_REMAP_CALL, E_REMAP_IS, E_WATCH, E_PAN, E_ERET_EL0 };
 
 #define TABLES_OFF 0x200000ull /* page tables, past what is mapped */
 #define DATA_VA (GUEST_RAM_IPA + GUEST_DATA_OFF)
@@ -30,6 +30,7 @@ enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD,
 #define D_AP_EL0 (1ull << 6) /* EL0 and EL1 read/write */
 #define D_NORMAL (D_AF | D_SH_INNER) /* AttrIndx 0 = MAIR attr 0 */
 #define D_PXN (1ull << 53)
+#define D_UXN (1ull << 54)
 
 #define SCTLR_MMU_ON 0x30d01805ull /* RES1 | I | C | M */
 #define ESR_EC_DABT_SAME 0x25u
@@ -253,6 +254,29 @@ START_TEST(mmu_pxn_instruction_abort)
 		      (unsigned long long)esr);
 	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), WINDOW_VA(WINDOW_IDX) + 0x10);
 	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), WINDOW_VA(WINDOW_IDX) + 0x10);
+}
+END_TEST
+
+/* Code run at EL1 from a page EL0 may not execute (UXN), then entered at
+ * EL0 by an ERET to it: the fetch faults at EL0, EC 0x20, permission
+ * level 3, FAR = ELR = the target (what was checked at one EL does not
+ * hold at another). */
+START_TEST(eret_to_el0_rechecks_execute_permission)
+{
+	tables_4k();
+	static const uint32_t f[] = { 0xd28000a0u /* movz x0, #5 */, 0xd65f03c0u /* ret */ };
+	const uint64_t page = GUEST_DATA_OFF + 0x6000, target = WINDOW_VA(WINDOW_IDX) + 0x40;
+	put_desc(L3_4K, WINDOW_IDX, (GUEST_RAM_IPA + page) | D_PAGE | D_NORMAL | D_UXN);
+	memcpy(g_ram + page + 0x40, f, sizeof(f));
+	guest_start(E_ERET_EL0);
+	set_reg(HV_REG_X1, target);
+	guest_run();
+	ASSERT_HVC(VEC_HVC(VEC_LOWER_SYNC));
+	ASSERT_U64_EQ(reg(HV_REG_X10), 5); /* it ran at EL1 */
+	uint64_t esr = sysreg(HV_SYS_REG_ESR_EL1);
+	ck_assert_msg(ESR_EC(esr) == 0x20 && (esr & 0x3f) == 0x0f, "ESR_EL1 %#llx", (unsigned long long)esr);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_FAR_EL1), target);
+	ASSERT_U64_EQ(sysreg(HV_SYS_REG_ELR_EL1), target);
 }
 END_TEST
 
@@ -622,6 +646,7 @@ int main(void)
 	tcase_add_test(t, tlbi_va_of_code_runs_the_new_code);
 	tcase_add_test(t, tlbi_va_is_reaches_the_other_vcpu);
 	tcase_add_test(t, pan_set_after_an_access);
+	tcase_add_test(t, eret_to_el0_rechecks_execute_permission);
 	tcase_add_test(t, mmu_16k);
 	tcase_add_test(t, mmu_64k);
 	suite_add_tcase(s, t);

@@ -4,11 +4,14 @@
  * instruction, with or without IC IVAU + DSB + ISB, whether the
  * instruction is the very next one, in a block already run, or in a
  * loop; through plain stores, pairs and atomics; and host writes to
- * guest code between two hv_vcpu_run calls are seen.  (Interpreters
+ * guest code between two hv_vcpu_run calls are seen, and so is code
+ * another vCPU rewrote and invalidated (IC IVAU) before a flag this one
+ * read, then ran an ISB.  (Interpreters
  * that cache decoded instructions must notice all of these; QEMU does.)
  *
  * The snippets are A64 words written straight into guest RAM (MMU off).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "backend.h"
@@ -185,6 +188,97 @@ START_TEST(rewrite_after_data_stores_to_code_page)
 }
 END_TEST
 
+/* Cross-modifying code: a second vCPU calls f in a loop; this one
+ * rewrites f, cleans it to PoU, invalidates it (IC IVAU) and then sets a
+ * flag.  The other one, once it has read the flag and run an ISB, must
+ * run the new f on its very next call (it ran the old one thousands of
+ * times: decoded, translated). */
+#define XMC_WRITER CODE_OFF
+#define XMC_RUNNER (CODE_OFF + 0x100)
+#define XMC_F (CODE_OFF + 0x200)
+#define XMC_DATA (CODE_OFF + 0x2000) /* the flag, then the runner's progress */
+#define XMC_TRIES 20000000u
+
+struct xmc_runner {
+	hv_return_t rc;
+	uint64_t x0, x10, pc;
+};
+
+static void *xmc_runner_main(void *p)
+{
+	struct xmc_runner *r = p;
+	hv_vcpu_t v;
+	hv_vcpu_exit_t *e;
+	r->rc = hv_vcpu_create(&v, &e, NULL);
+	if (r->rc != HV_SUCCESS)
+		return NULL;
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_CPSR, CPSR_EL1H_MASKED);
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_PC, guest_addr(XMC_RUNNER));
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_X2, guest_addr(XMC_DATA));
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_X5, XMC_TRIES);
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_X7, guest_addr(XMC_DATA + 8));
+	r->rc |= hv_vcpu_set_reg(v, HV_REG_X10, 0);
+	if (r->rc == HV_SUCCESS)
+		r->rc = hv_vcpu_run(v);
+	hv_vcpu_get_reg(v, HV_REG_X0, &r->x0);
+	hv_vcpu_get_reg(v, HV_REG_X10, &r->x10);
+	hv_vcpu_get_reg(v, HV_REG_PC, &r->pc);
+	hv_vcpu_destroy(v);
+	return NULL;
+}
+
+START_TEST(cross_modified_by_another_vcpu)
+{
+	static const uint32_t writer[] = {
+		0xf94000e8u, /* wait: ldr x8, [x7]: the runner's progress */
+		0xeb03011fu, /* cmp x8, x3 */
+		0x54ffffc3u, /* b.lo wait */
+		0xb9000041u, /* str w1, [x2]: f returns 2 from now on */
+		0xd50b7b22u, /* dc cvau, x2 */
+		0xd5033b9fu, /* dsb ish */
+		0xd50b7522u, /* ic ivau, x2 */
+		0xd5033b9fu, /* dsb ish */
+		0xb90000c4u, /* str w4, [x6]: the flag */
+		HVC_0,
+	};
+	static const uint32_t runner[] = {
+		0xb9400043u, /* loop: ldr w3, [x2]: the flag */
+		0x34000043u, /* cbz w3, call */
+		0xd5033fdfu, /* isb */
+		0x94000000u | ((XMC_F - XMC_RUNNER - 12) / 4), /* call: bl f */
+		0x9100054au, /* add x10, x10, #1 */
+		0xf90000eau, /* str x10, [x7] */
+		0xeb05015fu, /* cmp x10, x5 */
+		0x54000040u, /* b.eq out */
+		0x34ffff03u, /* cbz w3, loop */
+		HVC_0,       /* out: */
+	};
+	static const uint32_t f[] = { MOVZ_X0_1, 0xd65f03c0u /* ret */ };
+	memcpy(g_ram + XMC_WRITER, writer, sizeof(writer));
+	memcpy(g_ram + XMC_RUNNER, runner, sizeof(runner));
+	memcpy(g_ram + XMC_F, f, sizeof(f));
+	memset(g_ram + XMC_DATA, 0, 16);
+	struct xmc_runner r = { 0 };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, xmc_runner_main, &r), 0);
+	set_reg(HV_REG_PC, guest_addr(XMC_WRITER));
+	set_reg(HV_REG_CPSR, CPSR_EL1H_MASKED);
+	set_reg(HV_REG_X1, MOVZ_X0_2);
+	set_reg(HV_REG_X2, guest_addr(XMC_F));
+	set_reg(HV_REG_X3, 5000); /* calls of the old f first */
+	set_reg(HV_REG_X4, 1);
+	set_reg(HV_REG_X6, guest_addr(XMC_DATA));
+	set_reg(HV_REG_X7, guest_addr(XMC_DATA + 8));
+	run_to_hvc();
+	pthread_join(th, NULL);
+	ck_assert_int_eq(r.rc, HV_SUCCESS);
+	ck_assert_msg(r.x10 < XMC_TRIES, "the runner never saw the flag");
+	ck_assert_uint_eq(r.pc, guest_addr(XMC_RUNNER + 10 * 4)); /* after its HVC */
+	ck_assert_msg(r.x0 == 2, "the first call after the flag and an ISB ran the old f (x0 = %llu, call %llu)",
+		      (unsigned long long)r.x0, (unsigned long long)r.x10);
+}
+END_TEST
+
 /* Through an atomic (SWP) and a store pair. */
 START_TEST(rewrite_by_swp)
 {
@@ -249,6 +343,7 @@ static Suite *smc_suite(void)
 	tcase_add_test(t, rewrite_by_swp);
 	tcase_add_test(t, rewrite_by_stp);
 	tcase_add_test(t, host_rewrite_between_runs);
+	tcase_add_test(t, cross_modified_by_another_vcpu);
 	suite_add_tcase(s, t);
 	return s;
 }

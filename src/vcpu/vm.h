@@ -57,10 +57,6 @@ struct hv_vm_obj {
 	/* Bumped on every change of the memory map, so that vCPUs drop
 	 * cached translations. */
 	atomic_uint_fast64_t mem_generation;
-	/* Bumped by every instruction cache invalidation (IC IVAU, IC
-	 * IALLU(IS)) of any vCPU: the emu backend's vCPUs then re-check
-	 * the code they have decoded (cross-modifying code). */
-	atomic_uint_fast64_t code_generation;
 
 	pthread_mutex_t vcpus_lock;
 	struct hv_vcpu_obj *vcpus[HV_MAX_VCPUS];

@@ -21,6 +21,7 @@ _start:
 				/*    X0 = [X1] until X0 = X2 or X10 = X5 tries */
 	b	t_pan		/* 9: X0 = [X1]; PAN = 1 (MSR PAN, #1; with X2: MSR PAN, X2); X9: */
 				/*    the load after it, which faults */
+	b	t_eret_el0	/* 10: X10 = BLR X1 at EL1, then ERET to X1 at EL0t */
 
 	default_vectors
 
@@ -100,6 +101,13 @@ t_watch:
 	cmp	x10, x5
 	b.lo	2b
 3:	hvc	#8
+
+t_eret_el0:
+	blr	x1
+	mov	x10, x0
+	msr	elr_el1, x1
+	msr	spsr_el1, xzr
+	eret
 
 t_pan:
 	ldr	x0, [x1]

@@ -22,13 +22,20 @@ static bool emu_available(void)
 
 static hv_return_t emu_vm_create(struct hv_vm_obj *vm)
 {
-	(void)vm;
+	struct emu_vm *e = calloc(1, sizeof(*e));
+	if (!e)
+		return HV_NO_RESOURCES;
+	pthread_mutex_init(&e->ic_lock, NULL);
+	vm->backend_state = e;
 	return HV_SUCCESS;
 }
 
 static void emu_vm_destroy(struct hv_vm_obj *vm)
 {
-	(void)vm;
+	struct emu_vm *e = vm->backend_state;
+	pthread_mutex_destroy(&e->ic_lock);
+	free(e);
+	vm->backend_state = NULL;
 }
 
 /* Waits until every running vCPU has dropped the translations cached for

@@ -236,10 +236,13 @@ struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 struct emu_icache {
 	bool ready;
 	uint32_t used; /* ops[] entries in use */
-	/* Bumped by anything that may change code or its translation seen
-	 * by this vCPU: TLB flushes, its stores to pages holding
-	 * cached code (code_page filter), system instructions, exceptions,
-	 * event checks (writes by other vCPUs or the host) and run entry. */
+	/* Moved (emu_ic_invalidate) by anything that may change code or
+	 * its translation seen by this vCPU: TLB flushes, its stores to
+	 * pages holding cached code (code_page filter), system
+	 * instructions, event checks (writes by other vCPUs or the host)
+	 * and run entry.  The low bits are the EL (emu_ic_set_el): a block
+	 * is checked for the EL it runs at (fetch permissions), and blocks
+	 * of EL1 stay checked across exceptions from EL0 and ERETs to it. */
 	uint64_t epoch;
 	uint8_t code_page[EMU_IC_PAGES];
 	/* VA pages of blocks validated (by VA, the slots' key): a TLBI by
@@ -248,6 +251,7 @@ struct emu_icache {
 	struct emu_ic_slot slot[EMU_IC_SLOTS];
 	struct emu_op ops[EMU_IC_OPS];
 };
+#define EMU_IC_EPOCH_STEP 4 /* above the EL */
 
 /* Why the run loop was left (longjmp value). */
 enum emu_stop {
@@ -313,7 +317,7 @@ struct emu_cpu {
 	pthread_mutex_t tlbi_lock;
 	atomic_uint tlbi_queued;
 	uint64_t tlbi_queue[EMU_TLBI_QUEUE];
-	uint64_t ic_code_generation; /* vm->code_generation last seen (exec.c) */
+	uint64_t ic_code_generation; /* emu_vm.code_generation last seen (icache.c) */
 	unsigned ic_quiet_checks;    /* event checks since the decoded code was re-checked */
 	bool debug_watch_active;    /* watchpoints armed: bypass the fast path for data */
 	bool debug_bkpt_active;     /* HW breakpoints or step armed: slow per-insn checks */
@@ -412,6 +416,34 @@ enum emu_sys_class emu_sys_class(uint32_t insn);
  * looked is re-checked from now on (icache.c; event checks and ISB).
  * Returns whether there was any. */
 bool emu_ic_see_invalidations(struct emu_cpu *cpu);
+/* The VM's instruction cache invalidations (IC IVAU, IC IALLU(IS)), for
+ * every vCPU to see (emu_ic_see_invalidations): invalidation g is
+ * inval[g % EMU_IC_INVAL_RING], the host page number IC IVAU named or
+ * EMU_IC_INVAL_ALL, valid while its gen is g + 1 (a seqlock: writers
+ * take the lock, readers check gen before and after).  vm->backend_state. */
+#define EMU_IC_INVAL_RING 64
+#define EMU_IC_INVAL_ALL UINT64_MAX
+struct emu_vm {
+	pthread_mutex_t ic_lock;
+	atomic_uint_fast64_t code_generation;
+	struct {
+		atomic_uint_fast64_t gen, page;
+	} inval[EMU_IC_INVAL_RING];
+};
+/* Records an invalidation of the code at host page number `page` (or
+ * EMU_IC_INVAL_ALL) by this vCPU (icache.c). */
+void emu_ic_note_invalidation(struct emu_cpu *cpu, uint64_t page);
+/* Every cached block is checked against memory again before it runs. */
+static inline void emu_ic_invalidate(struct emu_cpu *cpu)
+{
+	cpu->ic.epoch += EMU_IC_EPOCH_STEP;
+}
+/* After cpu->el changed: the blocks checked at the new EL are valid
+ * again, the others are checked before they run. */
+static inline void emu_ic_set_el(struct emu_cpu *cpu)
+{
+	cpu->ic.epoch = (cpu->ic.epoch & ~(uint64_t)(EMU_IC_EPOCH_STEP - 1)) | cpu->el;
+}
 void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */
 
 /* ---- registers (inline helpers, below) ---------------------------- */
@@ -507,6 +539,10 @@ void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsign
 /* Host pointer for a writable guest range of `size` bytes that lies in
  * one page (DC ZVA); faults as a write. */
 uint8_t *mem_write_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
+/* The host address guest VA va is at, translated at the current EL as DC
+ * by VA is (no permissions), for IC IVAU: never faults nor fills the
+ * TLB; NULL when it is not in RAM. */
+const uint8_t *mem_probe_host(struct emu_cpu *cpu, uint64_t va);
 /* Host pointer for a naturally aligned `size`-byte access that passed
  * both the read and the write checks (host atomics for LSE/exclusives).
  * Unaligned -> alignment fault; any fault reports WnR=1 (MEMF_RMW). */

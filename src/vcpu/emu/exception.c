@@ -59,6 +59,7 @@ static void enter_el(struct emu_cpu *cpu, unsigned target, uint64_t ret, uint32_
 	cpu->sr[el2 ? SR_SPSR_EL2 : SR_SPSR_EL1] = emu_get_pstate(cpu);
 	cpu->sr[el2 ? SR_ELR_EL2 : SR_ELR_EL1] = ret;
 	cpu->el = (uint8_t)target;
+	emu_ic_set_el(cpu);
 	cpu->spsel = 1;
 	cpu->daif = PSTATE_DAIF_MASK;
 	cpu->pstate_ss = false;

@@ -72,6 +72,7 @@ void emu_set_pstate(struct emu_cpu *cpu, uint64_t spsr)
 	if (m == 0x0 || m == 0x4 || m == 0x5 || (cpu->el2 && (m == 0x8 || m == 0x9))) {
 		cpu->el = (uint8_t)(m >> 2);
 		cpu->spsel = (uint8_t)(m & 1);
+		emu_ic_set_el(cpu);
 	} else {
 		cpu->pstate_il = true;
 	}
@@ -96,7 +97,7 @@ static void check_events(struct emu_cpu *cpu)
 	 * at every check would re-check every hot block every interval. */
 	if (!emu_ic_see_invalidations(cpu) && ++cpu->ic_quiet_checks >= EMU_IC_RECHECK_CHECKS) {
 		cpu->ic_quiet_checks = 0;
-		cpu->ic.epoch++;
+		emu_ic_invalidate(cpu);
 	}
 
 	uint64_t gen = atomic_load_explicit(&cpu->vm->mem_generation, memory_order_acquire);
@@ -145,7 +146,7 @@ static void leave_block(struct emu_cpu *cpu)
 		if (cpu->insn_pc >= b->pc && cpu->insn_pc < end)
 			cpu->insn_count -= (end - cpu->insn_pc) >> 2;
 	}
-	cpu->ic.epoch++; /* EL, PSTATE or translation may have changed */
+	emu_ic_set_el(cpu); /* (exception entry set it already) */
 }
 
 /* The loop proper, out of emu_exec_run so that setjmp does not force its
@@ -192,7 +193,8 @@ int emu_exec_run(struct emu_cpu *cpu)
 	cpu->blk = NULL;
 	if (!cpu->ic.ready)
 		emu_ic_init(cpu);
-	cpu->ic.epoch++; /* the host may have written guest memory */
+	emu_ic_invalidate(cpu); /* the host may have written guest memory */
+	emu_ic_set_el(cpu);     /* or the registers */
 	switch (setjmp(cpu->stop_jmp)) {
 	case STOP_EXIT:
 		leave_block(cpu);

@@ -24,7 +24,7 @@ void emu_ic_init(struct emu_cpu *cpu)
 	memset(cpu->ic.code_page, 0, sizeof(cpu->ic.code_page));
 	memset(cpu->ic.code_va, 0, sizeof(cpu->ic.code_va));
 	cpu->ic.used = 0;
-	cpu->ic.epoch++;
+	emu_ic_invalidate(cpu);
 	emu_jit_flush(cpu); /* translations hold no pointers into ops[], but */
 			    /* are per slot: all slots are gone */
 	cpu->ic.ready = true;
@@ -35,14 +35,48 @@ static inline uint32_t load_word(const uint8_t *p)
 	return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_RELAXED);
 }
 
+void emu_ic_note_invalidation(struct emu_cpu *cpu, uint64_t page)
+{
+	struct emu_vm *e = cpu->vm->backend_state;
+	pthread_mutex_lock(&e->ic_lock);
+	uint64_t g = atomic_load_explicit(&e->code_generation, memory_order_relaxed);
+	__typeof__(e->inval[0]) *slot = &e->inval[g % EMU_IC_INVAL_RING];
+	atomic_store_explicit(&slot->gen, 0, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&slot->page, page, memory_order_relaxed);
+	atomic_store_explicit(&slot->gen, g + 1, memory_order_release);
+	atomic_store_explicit(&e->code_generation, g + 1, memory_order_release);
+	pthread_mutex_unlock(&e->ic_lock);
+}
+
+/* Whether invalidation g (emu_vm) may concern code this vCPU decoded:
+ * a page it has no mark on has no block checked since the epoch last
+ * moved (the mark goes only with a store of its own, which moves it). */
+static bool invalidation_concerns(struct emu_cpu *cpu, const struct emu_vm *e, uint64_t g)
+{
+	const __typeof__(e->inval[0]) *slot = &e->inval[g % EMU_IC_INVAL_RING];
+	uint64_t gen = atomic_load_explicit(&slot->gen, memory_order_acquire);
+	uint64_t page = atomic_load_explicit(&slot->page, memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (gen != g + 1 || atomic_load_explicit(&slot->gen, memory_order_relaxed) != gen || page == EMU_IC_INVAL_ALL)
+		return true; /* overwritten since, or being written: cannot tell */
+	return cpu->ic.code_page[page & (EMU_IC_PAGES - 1)] != 0;
+}
+
 bool emu_ic_see_invalidations(struct emu_cpu *cpu)
 {
-	uint64_t cg = atomic_load_explicit(&cpu->vm->code_generation, memory_order_acquire);
-	if (cg == cpu->ic_code_generation)
+	const struct emu_vm *e = cpu->vm->backend_state;
+	uint64_t cg = atomic_load_explicit(&e->code_generation, memory_order_acquire);
+	uint64_t seen = cpu->ic_code_generation;
+	if (cg == seen)
 		return false;
+	bool all = cg - seen > EMU_IC_INVAL_RING;
+	for (uint64_t g = seen; g != cg && !all; g++)
+		all = invalidation_concerns(cpu, e, g);
+	if (all)
+		emu_ic_invalidate(cpu);
 	cpu->ic_code_generation = cg;
 	cpu->ic_quiet_checks = 0;
-	cpu->ic.epoch++;
 	return true;
 }
 
@@ -83,18 +117,19 @@ static bool op_generic_mem(struct emu_cpu *cpu, const struct emu_op *op)
 
 /* Branch, exception-generating or system instruction: ends the block (it
  * may change the PC, PSTATE, translation or the event budget) and makes
- * every block be checked again (ISB, ERET, EL changes). */
+ * every block be checked again. */
 static bool op_generic_end(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);
 	op->group(cpu, op->insn);
 	cc_load(cpu, cpu->nzcv);
-	cpu->ic.epoch++;
+	emu_ic_invalidate(cpu);
 	return true;
 }
 
-/* System instruction that ends its block (PSTATE.DAIF changed, or an
- * ISB) but changes no code or translation: the epoch stays. */
+/* System instruction that ends its block (PSTATE.DAIF changed, an ISB,
+ * an ERET: the EL's part of the epoch follows the EL) but changes no
+ * code or translation: the epoch stays. */
 static bool op_generic_stop(struct emu_cpu *cpu, const struct emu_op *op)
 {
 	ic_set_pc(cpu, op);

@@ -30,12 +30,13 @@
  * on a store by this vCPU to a page with cached code (code_page
  * filter, mem_fast.h / mem.c: the first store after a block of the page
  * was checked; the check marks the page again), after the system
- * instructions of emu_sys_class's END class (ERET, SVC, AT...),
- * exception, at the first event check after
- * any vCPU's IC IVAU or IC IALLU(IS) (cross-modifying code, which the
- * architecture requires to invalidate; seen at once after an ISB), at
+ * instructions of emu_sys_class's END class (AT, TLBI...), at the first
+ * event check after any vCPU's IC IVAU of a page this one has a mark on
+ * or IC IALLU(IS) (cross-modifying code, which the architecture requires
+ * to invalidate; seen at once after an ISB; struct emu_vm), at
  * least every EMU_IC_RECHECK_CHECKS event checks (writes nobody announces,
- * such as the host's while the vCPU runs) and at run entry.  An operation after which the
+ * such as the host's while the vCPU runs) and at run entry.  Its low bits
+ * are the EL (emu_ic_set_el): exceptions and ERET move nothing else.  An operation after which the
  * epoch moved ends its block, so a store into the rest of the running
  * block is seen by the next instruction.
  */

@@ -205,6 +205,22 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 	return host;
 }
 
+const uint8_t *mem_probe_host(struct emu_cpu *cpu, uint64_t va)
+{
+	const uint8_t *host = mem_fast_ptr(cpu, va, 1, ACC_READ, 0);
+	if (host)
+		return host;
+	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
+	struct emu_walk_result r = mmu_walk(cpu, va, ACC_READ, cpu->el == 0, false);
+	if (r.ok || (!r.stage2 && (r.fsc & 0x3c) == FSC_PERMISSION_L0)) {
+		const struct hv_mem_region *reg = hv_memmap_find(&cpu->vm->mem, r.pa);
+		if (reg)
+			host = reg->host + (r.pa - reg->ipa);
+	}
+	pthread_rwlock_unlock(&cpu->vm->mem_lock);
+	return host;
+}
+
 /* ---- data accesses -------------------------------------------------- */
 
 /* Alignment checks that come before translation. */

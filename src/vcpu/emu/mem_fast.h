@@ -111,7 +111,7 @@ static inline bool mem_note_code_write(struct emu_cpu *cpu, const void *p)
 	uint8_t *mark = &cpu->ic.code_page[((uintptr_t)p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)];
 	if (__builtin_expect(*mark != 0, 0)) {
 		*mark = 0;
-		cpu->ic.epoch++;
+		emu_ic_invalidate(cpu);
 		return true;
 	}
 	return false;

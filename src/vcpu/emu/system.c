@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "el2.h"
+#include "mem_fast.h"
 #include "sysregs.h"
 
 /* emu_exec_unallocated never returns (it raises UNDEF); say so. */
@@ -37,11 +38,13 @@ static inline void el2_gate(struct emu_cpu *cpu, uint32_t insn, uint64_t hcr_bit
 		emu_take_el2(cpu, sysreg_trap_esr(sysreg_enc_of_insn(insn), f_rt(insn), false), 0, false, 0, false);
 }
 
-/* IC IVAU, IC IALLU(IS): every vCPU re-checks its decoded code at its
- * next event check (exec.c); this one does after this instruction. */
-static void ic_invalidated(struct emu_cpu *cpu)
+/* IC IVAU of va (all = false) and IC IALLU(IS): every vCPU re-checks the
+ * code it decoded from the host page of va (all of it, if va is not in
+ * RAM) at its next event check (exec.c) or ISB. */
+static void ic_invalidated(struct emu_cpu *cpu, bool all, uint64_t va)
 {
-	atomic_fetch_add_explicit(&cpu->vm->code_generation, 1, memory_order_release);
+	const uint8_t *p = all ? NULL : mem_probe_host(cpu, va);
+	emu_ic_note_invalidation(cpu, p ? (uintptr_t)p >> MEM_TLB_PAGE_SHIFT : EMU_IC_INVAL_ALL);
 }
 
 /* WFI/WFE.  They complete at once when a wake-up event is already there
@@ -286,7 +289,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		case IC_IVAU:
 			el0_gate(cpu, insn, SCTLR_UCI);
 			el2_gate(cpu, insn, HCR_TPU);
-			ic_invalidated(cpu);
+			ic_invalidated(cpu, false, xreg(cpu, f_rt(insn)));
 			return;
 		default:
 			break;
@@ -307,7 +310,7 @@ static void exec_sys(struct emu_cpu *cpu, uint32_t insn)
 		case IC_IALLUIS:
 		case IC_IALLU:
 			el2_gate(cpu, insn, HCR_TPU);
-			ic_invalidated(cpu);
+			ic_invalidated(cpu, true, 0);
 			return;
 		case SYS_KEY(0, 8, 0): /* AT S1E1R */
 		case SYS_KEY(0, 8, 1): /* AT S1E1W */
@@ -413,6 +416,8 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
 enum emu_sys_class emu_sys_class(uint32_t insn)
 {
 	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
+	if (insn == 0xd69f03e0u) /* ERET: what it changes but the EL is seen from the run loop on */
+		return EMU_SYS_STOP;
 	if ((insn & 0xffc00000u) != 0xd5000000u) /* not the system class */
 		return EMU_SYS_END;
 	if (op0 >= 2) {

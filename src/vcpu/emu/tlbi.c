@@ -44,7 +44,7 @@ void mem_tlb_flush(struct emu_cpu *cpu)
 	}
 	cpu->tlb_nfilled = 0;
 	cpu->tlb_large = false;
-	cpu->ic.epoch++; /* cached blocks re-check their translation */
+	emu_ic_invalidate(cpu); /* cached blocks re-check their translation */
 }
 
 void emu_tlb_filled(struct emu_cpu *cpu, const struct emu_tlb_entry *e, uint64_t va, unsigned shift)
@@ -85,7 +85,7 @@ static void drop_page(struct emu_cpu *cpu, uint64_t va)
 	uint8_t *mark = &cpu->ic.code_va[(va >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)];
 	if (*mark) {
 		*mark = 0;
-		cpu->ic.epoch++;
+		emu_ic_invalidate(cpu);
 	}
 }
 

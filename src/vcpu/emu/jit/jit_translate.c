@@ -1388,7 +1388,7 @@ static void emit_stubs_of_block(struct ctx *c)
 			 * the index of the page written) */
 			if (!(s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record))
 				x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
-			x86_inc_m64(b, RBX, CPU(ic.epoch));
+			x86_alu_mi(b, ALU_ADD, true, RBX, CPU(ic.epoch), EMU_IC_EPOCH_STEP); /* emu_ic_invalidate */
 			if (s->after)
 				x86_alu_mi(b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)s->after);
 			x86_mov_imm(b, RAX, s->pc + 4);

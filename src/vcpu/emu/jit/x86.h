@@ -195,14 +195,6 @@ static inline bool x86_fits_s32(uint64_t v)
 	return (int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX;
 }
 
-/* inc qword [base + disp] */
-static inline void x86_inc_m64(struct x86_buf *b, unsigned base, int32_t disp)
-{
-	x86_rex(b, true, 0, 0, base, false);
-	x86_byte(b, 0xff);
-	x86_modrm_mem(b, 0, base, disp);
-}
-
 /* mov qword [base + disp], simm32 */
 static inline void x86_store_imm(struct x86_buf *b, unsigned base, int32_t disp, int32_t v)
 {
