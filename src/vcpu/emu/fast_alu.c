@@ -918,6 +918,9 @@ bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f)
 		}
 	*f = (struct emu_form){ .kind = FORM_NONE };
 	for (unsigned sf = 0; sf < 2; sf++) {
+		for (unsigned sub = 0; sub < 2; sub++)
+			if (adc_ops[sf][2 * sub] == fn)
+				*f = (struct emu_form){ .kind = FORM_ADC, .sf = sf, .op = (uint8_t)sub };
 		for (unsigned k = 0; k < 6; k++)
 			if (addext_ops[sf][k] == fn)
 				*f = (struct emu_form){ .kind = FORM_ADDEXT, .sf = sf, .op = (uint8_t)(k < 4 ? k >> 1 : k - 4),

@@ -140,13 +140,14 @@ enum emu_form_kind {
 	FORM_UBFM, FORM_SBFX, FORM_SBFIZ, FORM_LOGIC, FORM_ADDSUB, FORM_CSEL, FORM_CCMP, FORM_MADD,
 	FORM_ADDEXT, FORM_MULL, FORM_MULH, FORM_DIV, FORM_SHIFTV, FORM_BFM, FORM_EXTR, FORM_REV,
 	FORM_B, FORM_BCOND, FORM_CBZ, FORM_TBZ, FORM_BR, FORM_LDST, FORM_LDSTP,
+	FORM_ADC, /* ADC, SBC (not the flag-setting forms) */
 };
 struct emu_form {
 	uint8_t kind;
 	bool sf;       /* 64-bit operation */
 	uint8_t op;    /* LOGIC: opc:N (and bic orr orn eor eon ands bics);
 			* LOGICI: 0 and 1 orr 2 eor 3 ands; ADDSUB, ADDSI,
-			* ADDEXT, CCMP, MADD, MULL: 1 = subtract; CSEL: op:o2 (sel inc inv
+			* ADDEXT, CCMP, MADD, MULL, ADC: 1 = subtract; CSEL: op:o2 (sel inc inv
 			* neg); B, BR: 1 = link; CBZ, TBZ: 1 = branch on
 			* non-zero; LDST, LDSTP: EMU_FK_*; REV: 0 bytes of the
 			* datasize reversed, 1 of each word (REV32) */

@@ -161,6 +161,33 @@ static bool sentinel(struct emu_cpu *cpu, const struct emu_op *op)
 	return false; /* the handler continued: back to the generated code */
 }
 
+/* ---- what an operation is ---------------------------------------------- */
+
+enum op_class { OP_CALL, OP_ALU, OP_BRANCH, OP_LDST };
+
+/* The class and form of handler fn (emu_fast_*_form, which search
+ * tables), remembered per thread: a block asks for each of its
+ * operations up to three times, and a Linux boot translates 30k blocks. */
+static enum op_class classify(emu_op_fn fn, struct emu_form *f)
+{
+	static __thread struct {
+		emu_op_fn fn;
+		enum op_class cls;
+		struct emu_form f;
+	} memo[512];
+	uintptr_t h = (uintptr_t)fn;
+	__typeof__(memo[0]) *m = &memo[(h >> 4 ^ h >> 13) & 511];
+	if (m->fn != fn) {
+		m->fn = fn;
+		m->cls = emu_fast_alu_form(fn, &m->f)      ? OP_ALU
+			 : emu_fast_branch_form(fn, &m->f) ? OP_BRANCH
+			 : emu_fast_ldst_form(fn, &m->f)   ? OP_LDST
+							   : OP_CALL;
+	}
+	*f = m->f;
+	return m->cls;
+}
+
 /* ---- small pieces ------------------------------------------------------- */
 
 /* Stores cache entry i to cpu->x[] (leaves the x86 flags alone). */
@@ -1090,6 +1117,17 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		x86_imul_rr(b, true, RAX, RCX);
 		accumulate(c, op, true, f->op);
 		break;
+	case FORM_ADC: /* Rn + (SBC: NOT) Rm + C; the flags are in memory (a reader) */
+		load_x(c, w, RAX, op->rn);
+		if (f->op) {
+			load_x(c, w, RCX, op->rm);
+			x86_not(b, w, RCX);
+		}
+		x86_op_rm(b, 0x1b6, false, RDX, RBX, CPU(cc_c), false); /* movzx edx, byte cc_c */
+		x86_alu_rr(b, ALU_ADD, w, RAX, f->op ? RCX : read_x(c, w, RCX, op->rm));
+		x86_alu_rr(b, ALU_ADD, w, RAX, RDX);
+		store_x(c, RAX, op->rd);
+		break;
 	case FORM_MULH:
 		load_x(c, true, RAX, op->rn);
 		load_x(c, true, RCX, op->rm);
@@ -1416,7 +1454,7 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	for (unsigned i = 0; i < slot->n; i++) {
 		const struct emu_op *op = &slot->ops[i];
 		struct emu_form f;
-		if (emu_fast_branch_form(op->fn, &f) && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc) {
+		if (classify(op->fn, &f) == OP_BRANCH && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc) {
 			c->loops = true;
 			c->loop_end = i;
 			c->back_edges++;
@@ -1517,7 +1555,7 @@ static bool defers_flags(const struct flag_src *fs, const struct emu_op *op, con
 	if (fs->how == FS_NONE)
 		return false;
 	if (alu) {
-		if (f->kind == FORM_CSEL || f->kind == FORM_CCMP)
+		if (f->kind == FORM_CSEL || f->kind == FORM_CCMP || f->kind == FORM_ADC) /* readers */
 			return false;
 		writes = reg_bit(op->rd);
 	} else if (branch) {
@@ -1550,8 +1588,8 @@ static void find_loop_flags(struct ctx *c)
 		struct emu_op op;
 		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
 		struct emu_form f;
-		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
-		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
+		enum op_class cls = classify(op.fn, &f);
+		bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
 		if (alu && sets_all_flags(&f)) {
 			*lf = (struct loop_flags){ .defer = true, .tell = stubs, .prefix = i, .branch = c->cur,
 						   .pending = c->pending, .pending_w = c->pending_w, .fs = c->fs };
@@ -1610,8 +1648,8 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		enum xflags xf = c->xflags;
 		c->xflags = XF_NONE; /* unless the operation sets it */
 		struct emu_form f;
-		bool alu = emu_fast_alu_form(op.fn, &f), branch = !alu && emu_fast_branch_form(op.fn, &f);
-		bool ldst = !alu && !branch && emu_fast_ldst_form(op.fn, &f);
+		enum op_class cls = classify(op.fn, &f);
+		bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
 		/* NOP, and a B.cond or CSEL on the x86 flags, leave them and
 		 * RAX alone */
 		bool keeps = (branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))) ||
