@@ -9,7 +9,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF };
+enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF, E_BKPT_ARMED };
 
 #define MDSCR_SS (1ull << 0)
 #define MDSCR_MDE (1ull << 15)
@@ -48,6 +48,25 @@ START_TEST(hw_breakpoint)
 	guest_run();
 	ASSERT_HVC(1);
 	ASSERT_U64_EQ(reg(HV_REG_X0), 1);
+}
+END_TEST
+
+/* The guest arms a breakpoint on a function its hot loop calls: the next
+ * call stops there (the loop's blocks, run into each other until then,
+ * do not run on past it). */
+START_TEST(hw_breakpoint_armed_by_the_guest)
+{
+	guest_start(E_BKPT_ARMED);
+	set_reg(HV_REG_X1, 2000);
+	set_reg(HV_REG_X2, 1000);
+	set_reg(HV_REG_X4, DBGBCR_EXEC_EL1_EL0);
+	set_reg(HV_REG_X5, MDSCR_MDE);
+	set_reg(HV_REG_X8, 0);
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 1000);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 1000);
 }
 END_TEST
 
@@ -344,6 +363,7 @@ int main(void)
 	tcase_add_checked_fixture(t, setup, vm_teardown);
 	tcase_set_timeout(t, 10);
 	tcase_add_test(t, hw_breakpoint);
+	tcase_add_test(t, hw_breakpoint_armed_by_the_guest);
 	tcase_add_test(t, hw_breakpoint_needs_mde);
 	tcase_add_test(t, hw_breakpoint_other_slot);
 	tcase_add_test(t, watchpoint_store);

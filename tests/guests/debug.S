@@ -14,6 +14,7 @@ _start:
 	b	t_dbgreg	/* 3 */
 	b	t_brk_el1	/* 4 */
 	b	t_step_udf	/* 5 */
+	b	t_bkpt_armed	/* 6 */
 
 	default_vectors
 
@@ -53,6 +54,28 @@ t_brk_el1:
 	adr	x9, 1f
 1:	brk	#0x99
 	hvc	#4
+
+	/* Calls f X1 times (X0 counts, f counts in X8); after the X2-th
+	 * call arms breakpoint 0 on f itself (X4 = DBGBCR, X5 = MDSCR), by
+	 * then a hot loop of blocks running into each other (f is too far
+	 * for the run loop to step the blocks before it).  X9 = f. */
+t_bkpt_armed:
+	adr	x9, 3f
+	mov	x0, #0
+1:	bl	3f
+	add	x0, x0, #1
+	cmp	x0, x2
+	b.ne	2f
+	msr	dbgbvr0_el1, x9
+	msr	dbgbcr0_el1, x4
+	msr	mdscr_el1, x5
+	isb
+2:	cmp	x0, x1
+	b.ne	1b
+	hvc	#6
+	.skip	256		/* f further than a block from every block of the loop */
+3:	add	x8, x8, #1
+	ret
 
 	/* HVC #0 with X9 = an UNDEFINED instruction. */
 t_step_udf:

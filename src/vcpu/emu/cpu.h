@@ -342,6 +342,10 @@ struct emu_cpu {
 	/* Fast-path state added after the fields above so that their layout
 	 * (which the host caches see) stays as it was. */
 	uint64_t event_at; /* insn_count at which cached blocks return to the loop */
+	/* Translated code's event_at: 0 while hardware breakpoints or step
+	 * are armed (debug_bkpt_active), so that no translated block enters
+	 * another one then (emu_set_chain_at). */
+	uint64_t chain_at;
 	/* NZCV of the cached fast path (icache.h, alu.h cc_*): while an
 	 * operation of a cached block runs, the flags live here and nzcv is
 	 * stale; both agree whenever anything else may look (generic
@@ -447,6 +451,10 @@ static inline void emu_ic_set_el(struct emu_cpu *cpu)
 void emu_exec_exception_gen(struct emu_cpu *cpu, uint32_t insn); /* exception.c */
 
 /* ---- registers (inline helpers, below) ---------------------------- */
+static inline void emu_set_chain_at(struct emu_cpu *cpu)
+{
+	cpu->chain_at = cpu->debug_bkpt_active ? 0 : cpu->event_at;
+}
 static inline uint64_t *emu_sp_ptr(struct emu_cpu *cpu)
 {
 	return &cpu->sp_el[cpu->spsel ? cpu->el : 0];

@@ -64,6 +64,7 @@ void emu_debug_update(struct emu_cpu *cpu)
 	/* Conservative: whether they fire also depends on EL, PSTATE.D, KDE
 	 * and the trap flag, evaluated per instruction / access. */
 	cpu->debug_bkpt_active = bkpt || (mdscr & MDSCR_SS) != 0;
+	emu_set_chain_at(cpu);
 	cpu->debug_step_armed = (mdscr & MDSCR_SS) != 0;
 	cpu->debug_watch_active = watch;
 	if (!(mdscr & MDSCR_SS))

@@ -85,6 +85,7 @@ static void check_events(struct emu_cpu *cpu)
 	struct hv_vcpu_obj *obj = cpu->obj;
 	cpu->budget = EMU_EVENT_INTERVAL;
 	cpu->event_at = cpu->insn_count + EMU_EVENT_INTERVAL;
+	emu_set_chain_at(cpu);
 
 	if (atomic_load_explicit(&obj->cancel_pending, memory_order_relaxed) &&
 	    atomic_exchange(&obj->cancel_pending, false))

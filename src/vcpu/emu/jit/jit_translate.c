@@ -1622,14 +1622,12 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	 * the way out (nothing in a block reads it) and cpu->blk only
 	 * before calls (set_blk). */
 	*centry = x86_here(b);
-	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
-	uint8_t *fail[3];
+	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(chain_at)); /* events, breakpoints */
+	uint8_t *fail[2];
 	fail[0] = x86_jcc(b, CC_AE);
-	x86_cmp_m8i(b, RBX, CPU(debug_bkpt_active), 0);
-	fail[1] = x86_jcc(b, CC_NE);
 	x86_load(b, true, R8, RBX, CPU(ic.epoch));
 	x86_alu_rm(b, ALU_CMP, true, R8, RBX, slot_off + SLOT(epoch));
-	fail[2] = x86_jcc(b, CC_NE);
+	fail[1] = x86_jcc(b, CC_NE);
 	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	uintptr_t start = x86_here(b);
@@ -1709,7 +1707,7 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
 	}
 	emit_stubs_of_block(c);
-	for (unsigned k = 0; k < 3; k++) /* the chained entry's way out */
+	for (unsigned k = 0; k < 2; k++) /* the chained entry's way out */
 		x86_patch_here(b, fail[k]);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_mov_imm(b, RAX, slot->pc);
@@ -1792,10 +1790,8 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	jit->chain = x86_here(b);
 	x86_store(b, true, RAX, RBX, CPU(pc));
 	x86_load(b, true, RCX, RBX, CPU(insn_count));
-	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
+	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(chain_at)); /* events, breakpoints */
 	jcc_to(b, CC_AE, jit->epilogue);
-	x86_cmp_m8i(b, RBX, CPU(debug_bkpt_active), 0);
-	jcc_to(b, CC_NE, jit->epilogue);
 	x86_mov_rr(b, false, RDX, RAX);
 	x86_shift_ri(b, SH_SHR, false, RDX, 2);
 	x86_alu_ri(b, ALU_AND, false, RDX, EMU_IC_SLOTS - 1);
