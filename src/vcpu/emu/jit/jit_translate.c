@@ -537,6 +537,8 @@ static void taken(struct ctx *c, unsigned after, uint64_t target)
 	if (back && c->record)
 		find_loop_flags(c);
 	c->deferring = back && !c->record && c->lf.defer && c->pending != XF_NONE;
+	if (c->deferring && (c->pending != c->lf.pending || c->fs.how != c->lf.fs.how || c->fs.op.pc != c->lf.fs.op.pc))
+		c->b.overflow = true; /* not the flags the first emission saw: not translated */
 	if (!c->deferring)
 		store_flags_for_exit(c);
 	goto_pc(c, target, after);
