@@ -106,7 +106,6 @@ struct loop_flags {
 	bool defer;       /* the branch back leaves them pending */
 	bool tell;        /* the prefix has slow paths: jit_loop_flags */
 	unsigned prefix;  /* instructions before the setter */
-	unsigned branch;  /* the branch back */
 	enum xflags pending;
 	bool pending_w;
 	struct flag_src fs;
@@ -1266,16 +1265,17 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
 	uint8_t *code_hit = NULL;
-	/* The base: RSI, a copy, when written back; else maybe its cache
-	 * register (only the address is computed from it) */
+	/* The base: RSI, a copy, when written back or with an index (taking
+	 * a cache entry for the index may evict the base's); else maybe its
+	 * cache register (only the address is computed from it) */
 	bool wb = f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE;
+	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
 	unsigned base = RSI;
-	if (f->sp || wb)
+	if (f->sp || wb || reg_off)
 		ldst_base(c, op, f, s);
 	else
 		base = read_x(c, true, RSI, op->rn);
 	/* RAX = address (imm: op->imm, at most 16 bits) */
-	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
 	if (reg_off) { /* the index: Rm, or RDI, then scaled by lea (ra <= 4) */
 		unsigned idx = RDI;
 		if (f->mode == EMU_FM_REG)
@@ -1593,7 +1593,7 @@ static void find_loop_flags(struct ctx *c)
 		enum op_class cls = classify(op.fn, &f);
 		bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
 		if (alu && sets_all_flags(&f)) {
-			*lf = (struct loop_flags){ .defer = true, .tell = stubs, .prefix = i, .branch = c->cur,
+			*lf = (struct loop_flags){ .defer = true, .tell = stubs, .prefix = i,
 						   .pending = c->pending, .pending_w = c->pending_w, .fs = c->fs };
 			return;
 		}
