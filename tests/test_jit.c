@@ -18,6 +18,8 @@
  *                       (loads, stores, ALU) or not (writing what they
  *                       are computed from), then a fault, a taken
  *                       branch, a reader or the block's end
+ *   operands_with_the_cache_full  a second operand taking the first's
+ *                       cache entry
  *   loop_flags_at_a_fault  loops whose flags stay pending across the
  *                       branch back, faulting after some iterations
  *   fault_every_position  long blocks with a faulting instruction at each
@@ -613,6 +615,63 @@ START_TEST(loop_flags_at_a_fault)
 }
 END_TEST
 
+/* An operation whose second operand needs a cache entry when all seven
+ * are taken, the victim being its first operand's (named again last:
+ * never): what it reads from the first must not be the second. */
+START_TEST(operands_with_the_cache_full)
+{
+	if (!have_translator("operands_with_the_cache_full"))
+		return;
+	static const uint32_t ops[] = {
+		0xf862682au, /* ldr x10, [x1, x2] */
+		0xf862582au, /* ldr x10, [x1, w2, uxtw #3] */
+		0xf862c82au, /* ldr x10, [x1, w2, sxtw] */
+		0xf822782au, /* str x10, [x1, x2, lsl #3] */
+		0x3862682au, /* ldrb w10, [x1, x2] */
+		0x78a2782au, /* ldrsh x10, [x1, x2, lsl #1] */
+		0x8b02002au, /* add x10, x1, x2 */
+		0x9a82002au, /* csel x10, x1, x2, eq */
+		0x9b020c2au, /* madd x10, x1, x2, x3 */
+		0x9a02002au, /* adc x10, x1, x2 */
+		0xaa0103eau, /* mov x10, x1 */
+		0x9100402au, /* add x10, x1, #16 */
+	};
+	/* x1, x2: the last pair puts 2 * x2 (the wrong address of the first
+	 * load) on the page of x1 + x2, which the TLB holds (else the slow
+	 * path would redo the access right) */
+	static const uint64_t pairs[][2] = {
+		{ PTR, 0 }, { PTR, 8 }, { PTR, 16 }, { PTR, 0xfffffff8ull }, { PTR, ~7ull }, { PTR / 2 + 8, PTR / 2 },
+	};
+	const unsigned no = sizeof(ops) / sizeof(ops[0]), ni = sizeof(pairs) / sizeof(pairs[0]);
+	struct jcase *cases = new_cases(no * ni);
+	for (unsigned o = 0; o < no; o++)
+		for (unsigned i = 0; i < ni; i++) {
+			struct jcase *c = &cases[o * ni + i];
+			unsigned w = 0;
+			c->words[w++] = 0xf9400169u; /* ldr x9, [x11]: the TLB holds the page */
+			c->words[w++] = 0x91000021u; /* add x1, x1, #0: cached, dirty */
+			/* add xr, xr, #32: the other six (an immediate whose bits
+			 * name no register of the case: the cache's choices go by
+			 * the register fields of the words) */
+			for (unsigned r = 3; r <= 8; r++)
+				c->words[w++] = 0x91008000u | r << 5 | r;
+			c->words[w++] = ops[o];
+			for (unsigned r = 3; r <= 8; r++) /* named again: x1 is not */
+				c->words[w++] = 0x91008000u | r << 5 | r;
+			c->words[w++] = 0x91008042u; /* add x2, x2, #32: worth an entry */
+			c->n = w;
+			c->x[1] = pairs[i][0];
+			c->x[2] = pairs[i][1];
+			c->x[10] = 0x5a5a;
+			c->x[11] = PTR;
+			c->sp = PTR;
+			c->nzcv = (uint32_t)(i & 3) << 29;
+		}
+	compare_cases(cases, no * ni, NULL);
+	free(cases);
+}
+END_TEST
+
 /* ---- a fault at every position ------------------------------------------ */
 
 /* Instruction i of a long block that does not fault: changes a register
@@ -783,6 +842,7 @@ int main(void)
 	tcase_add_test(tc, arith_edges);
 	tcase_add_test(tc, flags_across_operations);
 	tcase_add_test(tc, loop_flags_at_a_fault);
+	tcase_add_test(tc, operands_with_the_cache_full);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
 	tcase_add_test(tc, cache_flush);
