@@ -427,12 +427,13 @@ bool emu_ic_see_invalidations(struct emu_cpu *cpu);
  * take the lock, readers check gen before and after).  vm->backend_state. */
 #define EMU_IC_INVAL_RING 64
 #define EMU_IC_INVAL_ALL UINT64_MAX
+struct emu_ic_inval {
+	atomic_uint_fast64_t gen, page;
+};
 struct emu_vm {
 	pthread_mutex_t ic_lock;
 	atomic_uint_fast64_t code_generation;
-	struct {
-		atomic_uint_fast64_t gen, page;
-	} inval[EMU_IC_INVAL_RING];
+	struct emu_ic_inval inval[EMU_IC_INVAL_RING];
 };
 /* Records an invalidation of the code at host page number `page` (or
  * EMU_IC_INVAL_ALL) by this vCPU (icache.c). */
@@ -442,8 +443,9 @@ static inline void emu_ic_invalidate(struct emu_cpu *cpu)
 {
 	cpu->ic.epoch += EMU_IC_EPOCH_STEP;
 }
-/* After cpu->el changed: the blocks checked at the new EL are valid
- * again, the others are checked before they run. */
+/* After cpu->el changed (the two places that change it call this, so the
+ * low bits are always the EL): the blocks checked at the new EL are
+ * valid again, the others are checked before they run. */
 static inline void emu_ic_set_el(struct emu_cpu *cpu)
 {
 	cpu->ic.epoch = (cpu->ic.epoch & ~(uint64_t)(EMU_IC_EPOCH_STEP - 1)) | cpu->el;

@@ -147,7 +147,6 @@ static void leave_block(struct emu_cpu *cpu)
 		if (cpu->insn_pc >= b->pc && cpu->insn_pc < end)
 			cpu->insn_count -= (end - cpu->insn_pc) >> 2;
 	}
-	emu_ic_set_el(cpu); /* (exception entry set it already) */
 }
 
 /* The loop proper, out of emu_exec_run so that setjmp does not force its
@@ -195,7 +194,6 @@ int emu_exec_run(struct emu_cpu *cpu)
 	if (!cpu->ic.ready)
 		emu_ic_init(cpu);
 	emu_ic_invalidate(cpu); /* the host may have written guest memory */
-	emu_ic_set_el(cpu);     /* or the registers */
 	switch (setjmp(cpu->stop_jmp)) {
 	case STOP_EXIT:
 		leave_block(cpu);

@@ -40,7 +40,7 @@ void emu_ic_note_invalidation(struct emu_cpu *cpu, uint64_t page)
 	struct emu_vm *e = cpu->vm->backend_state;
 	pthread_mutex_lock(&e->ic_lock);
 	uint64_t g = atomic_load_explicit(&e->code_generation, memory_order_relaxed);
-	__typeof__(e->inval[0]) *slot = &e->inval[g % EMU_IC_INVAL_RING];
+	struct emu_ic_inval *slot = &e->inval[g % EMU_IC_INVAL_RING];
 	atomic_store_explicit(&slot->gen, 0, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	atomic_store_explicit(&slot->page, page, memory_order_relaxed);
@@ -54,7 +54,7 @@ void emu_ic_note_invalidation(struct emu_cpu *cpu, uint64_t page)
  * moved (the mark goes only with a store of its own, which moves it). */
 static bool invalidation_concerns(struct emu_cpu *cpu, const struct emu_vm *e, uint64_t g)
 {
-	const __typeof__(e->inval[0]) *slot = &e->inval[g % EMU_IC_INVAL_RING];
+	const struct emu_ic_inval *slot = &e->inval[g % EMU_IC_INVAL_RING];
 	uint64_t gen = atomic_load_explicit(&slot->gen, memory_order_acquire);
 	uint64_t page = atomic_load_explicit(&slot->page, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);

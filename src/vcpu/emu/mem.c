@@ -136,6 +136,13 @@ static _Noreturn void raise_fault(struct emu_cpu *cpu, uint64_t va, const struct
 
 /* ---- translation of one part (inside one 4 KiB page) ---------------- */
 
+/* Whether walk r gives an address for a cache maintenance operation by
+ * VA: DC by VA at EL1 is not subject to stage-1 permissions (D7.5.9). */
+static bool cm_translates(const struct emu_walk_result *r)
+{
+	return r->ok || (!r->stage2 && (r->fsc & 0x3c) == FSC_PERMISSION_L0);
+}
+
 /*
  * Host address of [va, va+size) for `acc`, or raises the fault.
  * dev_fault: the access faults on Device memory (it is unaligned, or it
@@ -170,9 +177,7 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 
 	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
 	struct emu_walk_result r = mmu_walk(cpu, va, acc, view == 0, pan);
-	/* DC by VA at EL1 is not subject to stage-1 permissions (D7.5.9). */
-	if (!r.ok && !r.stage2 && (flags & MEMF_CM) && view == 1 && acc == ACC_READ &&
-	    (r.fsc & 0x3c) == FSC_PERMISSION_L0)
+	if ((flags & MEMF_CM) && view == 1 && acc == ACC_READ && cm_translates(&r))
 		r.ok = true;
 	if (r.ok && r.device && dev_fault && is_data) {
 		r.ok = false;
@@ -212,7 +217,7 @@ const uint8_t *mem_probe_host(struct emu_cpu *cpu, uint64_t va)
 		return host;
 	pthread_rwlock_rdlock(&cpu->vm->mem_lock);
 	struct emu_walk_result r = mmu_walk(cpu, va, ACC_READ, cpu->el == 0, false);
-	if (r.ok || (!r.stage2 && (r.fsc & 0x3c) == FSC_PERMISSION_L0)) {
+	if (cm_translates(&r)) {
 		const struct hv_mem_region *reg = hv_memmap_find(&cpu->vm->mem, r.pa);
 		if (reg)
 			host = reg->host + (r.pa - reg->ipa);

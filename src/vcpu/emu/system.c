@@ -411,12 +411,12 @@ void emu_exec_system(struct emu_cpu *cpu, uint32_t insn)
  * unmasked interrupt, the SP selected, debug state; ISB: code
  * invalidated by other vCPUs, exec_barrier; WFI: the wait) but leave
  * the epoch: what changes a translation drops the TLB, which moves it.
- * END ones (exception generation and return, the other TLBI and AT
- * forms, anything unallocated) move it. */
+ * END ones (exception generation, the other TLBI and AT forms, anything
+ * unallocated) move it; ERET is STOP: the EL is part of the epoch. */
 enum emu_sys_class emu_sys_class(uint32_t insn)
 {
 	unsigned l = (insn >> 21) & 1, op0 = (insn >> 19) & 3;
-	if (insn == 0xd69f03e0u) /* ERET: what it changes but the EL is seen from the run loop on */
+	if (insn == 0xd69f03e0u) /* ERET */
 		return EMU_SYS_STOP;
 	if ((insn & 0xffc00000u) != 0xd5000000u) /* not the system class */
 		return EMU_SYS_END;

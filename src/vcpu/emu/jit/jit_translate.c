@@ -132,7 +132,7 @@ struct ctx {
 			    * for branches back to it */
 	unsigned n;        /* its instructions */
 	unsigned cur;      /* the one being emitted */
-	bool loops;        /* it branches back to its start */
+	unsigned loops;    /* branches back to its start */
 	unsigned loop_end; /* then: its last branch back (what runs after
 			    * it runs once per loop exit) */
 	/* Guest registers each instruction may name (its register fields,
@@ -148,7 +148,6 @@ struct ctx {
 	uint32_t writes;
 	struct loop_flags lf;
 	bool deferring; /* goto_pc: a branch back with lf.defer */
-	unsigned back_edges; /* branches back to the start */
 	const struct emu_ic_slot *slot;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
@@ -1452,14 +1451,13 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	memset(rc->guest, -1, sizeof(rc->guest));
 	memset(rc->pinned, 0, sizeof(rc->pinned));
 	memset(rc->dirty, 0, sizeof(rc->dirty));
-	c->loops = false;
+	c->loops = 0;
 	for (unsigned i = 0; i < slot->n; i++) {
 		const struct emu_op *op = &slot->ops[i];
 		struct emu_form f;
 		if (classify(op->fn, &f) == OP_BRANCH && f.kind != FORM_BR && f.kind != FORM_NOP && op->imm == slot->pc) {
-			c->loops = true;
+			c->loops++;
 			c->loop_end = i;
-			c->back_edges++;
 		}
 	}
 	if (!c->loops)
@@ -1583,7 +1581,7 @@ static void find_loop_flags(struct ctx *c)
 {
 	struct loop_flags *lf = &c->lf;
 	lf->defer = false;
-	if (c->pending == XF_NONE || c->fs.how == FS_NONE || c->back_edges != 1)
+	if (c->pending == XF_NONE || c->fs.how == FS_NONE || c->loops != 1)
 		return;
 	bool stubs = false;
 	for (unsigned i = 0; i < c->n; i++) {
