@@ -12,6 +12,7 @@
  * The snippets are A64 words written straight into guest RAM (MMU off).
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -188,6 +189,74 @@ START_TEST(rewrite_after_data_stores_to_code_page)
 }
 END_TEST
 
+/* A function rewritten on every call, after a data store to its page
+ * before it first ran (its writable translation was cached then) and
+ * then `sled` NOPs: with more than emu's icache holds, its arena starts
+ * over in between.  No rewrite may go unseen (in emu no store that hits
+ * the TLB may write checked code, cpu.h EMU_CP_CODE).  Rounds alternate
+ * f between adding 1 and adding 2. */
+#define SLED_F_OFF 0x100000ull /* f, page aligned, after the sled */
+#define SLED_ROUNDS 300u
+
+static uint32_t bl_to(uint64_t from, uint64_t to)
+{
+	return 0x94000000u | (uint32_t)(((to - from) / 4) & 0x3ffffff);
+}
+
+static void rewrite_after_store(size_t sled)
+{
+	size_t n = 0;
+	uint32_t *code = calloc(sled + 16, sizeof(*code));
+	ck_assert_ptr_nonnull(code);
+	code[n++] = 0xb9000107u; /* str w7, [x8]: data in f's page */
+	while (n < 1 + sled)
+		code[n++] = NOP;
+	size_t loop = n;
+	code[n] = bl_to(CODE_OFF + 4 * n, SLED_F_OFF); /* loop: bl f */
+	n++;
+	code[n++] = 0x8b000063u; /* add x3, x3, x0 */
+	code[n++] = 0x4a090021u; /* eor w1, w1, w9: the other instruction */
+	code[n++] = 0xb9000041u; /* str w1, [x2]: f becomes it */
+	code[n++] = 0xf1000484u; /* subs x4, x4, #1 */
+	code[n] = 0x54000001u | (uint32_t)(((loop - n) & 0x7ffff) << 5); /* b.ne loop */
+	n++;
+	code[n++] = HVC_0;
+	ck_assert_uint_lt(CODE_OFF + 4 * n, SLED_F_OFF);
+	static const uint32_t f[] = { ADD_X0_1, 0xd65f03c0u /* ret */ };
+	memcpy(g_ram + SLED_F_OFF, f, sizeof(f));
+	load_code(CODE_OFF, code, n);
+	free(code);
+	set_reg(HV_REG_X0, 0);
+	set_reg(HV_REG_X1, ADD_X0_1);
+	set_reg(HV_REG_X2, guest_addr(SLED_F_OFF));
+	set_reg(HV_REG_X3, 0);
+	set_reg(HV_REG_X4, SLED_ROUNDS);
+	set_reg(HV_REG_X7, 0);
+	set_reg(HV_REG_X8, guest_addr(SLED_F_OFF + 0x800));
+	set_reg(HV_REG_X9, ADD_X0_1 ^ ADD_X0_2);
+	run_to_hvc();
+	/* f returns x0 + 1 or x0 + 2: x0 runs 1, 3, 4, 6, 7, ... */
+	uint64_t x0 = 0, sum = 0;
+	for (unsigned i = 0; i < SLED_ROUNDS; i++) {
+		x0 += i % 2 ? 2 : 1;
+		sum += x0;
+	}
+	if (!hv_test_backend_is_kvm()) /* no IC IVAU + ISB: hardware may run either */
+		ASSERT_U64_EQ(reg(HV_REG_X3), sum);
+}
+
+START_TEST(rewrite_of_a_page_written_before_it_ran)
+{
+	rewrite_after_store(0);
+}
+END_TEST
+
+START_TEST(rewrite_after_the_icache_starts_over)
+{
+	rewrite_after_store(140000); /* more than EMU_IC_OPS operations */
+}
+END_TEST
+
 /* Cross-modifying code: a second vCPU calls f in a loop; this one
  * rewrites f, cleans it to PoU, invalidates it (IC IVAU) and then sets a
  * flag.  The other one, once it has read the flag and run an ISB, must
@@ -340,6 +409,8 @@ static Suite *smc_suite(void)
 	tcase_add_test(t, rewrite_function_without_maintenance);
 	tcase_add_test(t, rewrite_loop_body);
 	tcase_add_test(t, rewrite_after_data_stores_to_code_page);
+	tcase_add_test(t, rewrite_of_a_page_written_before_it_ran);
+	tcase_add_test(t, rewrite_after_the_icache_starts_over);
 	tcase_add_test(t, rewrite_by_swp);
 	tcase_add_test(t, rewrite_by_stp);
 	tcase_add_test(t, host_rewrite_between_runs);

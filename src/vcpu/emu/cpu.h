@@ -227,6 +227,16 @@ struct emu_op {
  * guest memory without two pages sharing an entry.  With 4096 entries a
  * Linux boot's stores hit entries of code pages 300k times. */
 #define EMU_IC_PAGES 131072
+/* code_page[] values.  No write entry of this vCPU's TLB maps a page
+ * whose entry is EMU_CP_CODE (a write entry is not made for it, and
+ * marking a page drops its write entries), so a store that hits the TLB
+ * writes no checked code: only the slow path notes code writes
+ * (mem_note_code_write), and translated stores check nothing. */
+enum {
+	EMU_CP_NONE,  /* no block checked on it since this vCPU's last store */
+	EMU_CP_CODE,  /* a block checked on it since */
+	EMU_CP_WRITE, /* not CODE, and the TLB may hold write entries for it */
+};
 struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 	uint64_t pc;                /* block start; 1 = empty */
 	uint64_t epoch;             /* ic.epoch when last checked against memory */
@@ -244,7 +254,7 @@ struct emu_icache {
 	 * is checked for the EL it runs at (fetch permissions), and blocks
 	 * of EL1 stay checked across exceptions from EL0 and ERETs to it. */
 	uint64_t epoch;
-	uint8_t code_page[EMU_IC_PAGES];
+	uint8_t code_page[EMU_IC_PAGES]; /* EMU_CP_*, by host page */
 	/* VA pages of blocks validated (by VA, the slots' key): a TLBI by
 	 * VA of a marked page moves the epoch (tlbi.c). */
 	uint8_t code_va[EMU_IC_PAGES];
@@ -564,6 +574,7 @@ uint32_t mem_fetch(struct emu_cpu *cpu);
 /* Drops all cached translations (TLBI, MMU register writes, EL/PAN
  * changes are handled by the TLB index). */
 void mem_tlb_flush(struct emu_cpu *cpu);
+void mem_tlb_drop_writes(struct emu_cpu *cpu, const uint8_t *host);
 /* Entry e was filled for va from a stage-1 mapping of 2^shift bytes. */
 void emu_tlb_filled(struct emu_cpu *cpu, const struct emu_tlb_entry *e, uint64_t va, unsigned shift);
 /* TLBI by VA (the operand's VA field; any ASID) on this vCPU and, if

@@ -104,13 +104,11 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 	const struct emu_tlb_entry *e = fast_hit(cpu, addr, size, kind == FK_ST || kind == FK_FPST ? ACC_WRITE : ACC_READ);
 	if (IC_UNLIKELY(!e))
 		return op_ldst_slow(cpu, op);
-	uint8_t *p = host_ptr(e, addr);
-	bool stop = false;
+	uint8_t *p = host_ptr(e, addr); /* a store's: not checked code (cpu.h EMU_CP_CODE) */
 	uint64_t v;
 	switch (kind) {
 	case FK_ST:
 		mem_host_store(p, size, cpu->x[rt]);
-		stop = mem_note_code_write(cpu, p);
 		break;
 	case FK_LD:
 		cpu->x[rt] = mem_host_load(p, size);
@@ -125,7 +123,6 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 		break;
 	case FK_FPST:
 		fp_store(cpu, rt, p, size);
-		stop = mem_note_code_write(cpu, p);
 		break;
 	default: /* FK_FPLD */
 		fp_load(cpu, rt, p, size);
@@ -137,7 +134,7 @@ static ALWAYS_INLINE bool ldst_single(struct emu_cpu *cpu, const struct emu_op *
 		else
 			cpu->x[op->rn] = base + off;
 	}
-	return IC_UNLIKELY(stop) ? emu_ic_stop_after(cpu, op) : IC_NEXT(cpu, op);
+	return IC_NEXT(cpu, op);
 }
 
 #define SINGLE_FN(name, kind, sc, mode, sp)                                               \
@@ -217,16 +214,13 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 	const struct emu_tlb_entry *e1 = fast_hit(cpu, a1, bytes, acc), *e2 = fast_hit(cpu, a2, bytes, acc);
 	if (IC_UNLIKELY(!e1 || !e2))
 		return op_ldst_slow(cpu, op);
-	uint8_t *p1 = host_ptr(e1, a1), *p2 = host_ptr(e2, a2);
-	bool stop = false;
+	uint8_t *p1 = host_ptr(e1, a1), *p2 = host_ptr(e2, a2); /* stores: not checked code */
 	if (fp && load) {
 		fp_load(cpu, op->rm, p2, bytes); /* Vt != Vt2 (emu_fast_ldst) */
 		fp_load(cpu, op->rd, p1, bytes);
 	} else if (fp) {
 		fp_store(cpu, op->rd, p1, bytes);
 		fp_store(cpu, op->rm, p2, bytes);
-		stop = mem_note_code_write(cpu, p1);
-		stop = mem_note_code_write(cpu, p2) || stop;
 	} else if (load) {
 		uint64_t v1 = mem_host_load(p1, bytes);
 		uint64_t v2 = mem_host_load(p2, bytes);
@@ -240,8 +234,6 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 		uint64_t v1 = cpu->x[op->rd], v2 = cpu->x[op->rm];
 		mem_host_store(p1, bytes, v1);
 		mem_host_store(p2, bytes, v2);
-		stop = mem_note_code_write(cpu, p1);
-		stop = mem_note_code_write(cpu, p2) || stop; /* both pages noted */
 	}
 	if (mode & 1) {
 		if (sp)
@@ -249,7 +241,7 @@ static ALWAYS_INLINE bool ldst_pair(struct emu_cpu *cpu, const struct emu_op *op
 		else
 			cpu->x[op->rn] = base + op->imm;
 	}
-	return IC_UNLIKELY(stop) ? emu_ic_stop_after(cpu, op) : IC_NEXT(cpu, op);
+	return IC_NEXT(cpu, op);
 }
 
 #define PAIR_FN(name, sc, load, sx, mode, sp, fp)                                   \

@@ -21,7 +21,8 @@ void emu_ic_init(struct emu_cpu *cpu)
 {
 	for (unsigned i = 0; i < EMU_IC_SLOTS; i++)
 		cpu->ic.slot[i].pc = IC_EMPTY_PC;
-	memset(cpu->ic.code_page, 0, sizeof(cpu->ic.code_page));
+	memset(cpu->ic.code_page, EMU_CP_NONE, sizeof(cpu->ic.code_page));
+	mem_tlb_drop_writes(cpu, NULL); /* none of them is EMU_CP_WRITE any more */
 	memset(cpu->ic.code_va, 0, sizeof(cpu->ic.code_va));
 	cpu->ic.used = 0;
 	emu_ic_invalidate(cpu);
@@ -60,7 +61,7 @@ static bool invalidation_concerns(struct emu_cpu *cpu, const struct emu_vm *e, u
 	atomic_thread_fence(memory_order_acquire);
 	if (gen != g + 1 || atomic_load_explicit(&slot->gen, memory_order_relaxed) != gen || page == EMU_IC_INVAL_ALL)
 		return true; /* overwritten since, or being written: cannot tell */
-	return cpu->ic.code_page[page & (EMU_IC_PAGES - 1)] != 0;
+	return cpu->ic.code_page[page & (EMU_IC_PAGES - 1)] == EMU_CP_CODE;
 }
 
 bool emu_ic_see_invalidations(struct emu_cpu *cpu)
@@ -237,10 +238,13 @@ bool emu_ic_decode(struct emu_op *op, uint32_t insn, uint64_t pc)
 }
 
 /* Stores to the page of host now end blocks and move the epoch (until
- * the first of them: mem_note_code_write). */
+ * the first of them: mem_note_code_write); they take the slow path. */
 static inline void mark_code_page(struct emu_cpu *cpu, const uint8_t *host)
 {
-	cpu->ic.code_page[((uintptr_t)host >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+	uint8_t *mark = mem_code_page(cpu, host);
+	if (IC_UNLIKELY(*mark == EMU_CP_WRITE))
+		mem_tlb_drop_writes(cpu, host);
+	*mark = EMU_CP_CODE;
 }
 
 static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc, const uint8_t *host)

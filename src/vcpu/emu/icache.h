@@ -28,8 +28,9 @@
  * memory-map changes; filling an entry translates nothing anew), on a
  * TLBI by VA of a page blocks were checked on (ic.code_va, tlbi.c),
  * on a store by this vCPU to a page with cached code (code_page
- * filter, mem_fast.h / mem.c: the first store after a block of the page
- * was checked; the check marks the page again), after the system
+ * filter, cpu.h EMU_CP_*: the first store after a block of the page
+ * was checked, which misses the TLB, mem.c; the check marks the page
+ * again), after the system
  * instructions of emu_sys_class's END class (AT, TLBI...), at the first
  * event check after any vCPU's IC IVAU of a page this one has a mark on
  * or IC IALLU(IS) (cross-modifying code, which the architecture requires

@@ -76,6 +76,18 @@ static void tlb_fill(struct emu_tlb_entry *e, enum emu_access acc, uint64_t tag,
 	e->tag[acc] = tag;
 }
 
+/* Whether a write entry may map host page `host`: not while it holds
+ * checked code (cpu.h EMU_CP_CODE), so stores to it take the slow path,
+ * which notes them. */
+static bool write_entry_allowed(struct emu_cpu *cpu, const uint8_t *host)
+{
+	uint8_t *mark = mem_code_page(cpu, host);
+	if (*mark == EMU_CP_CODE)
+		return false;
+	*mark = EMU_CP_WRITE;
+	return true;
+}
+
 /* ---- faults --------------------------------------------------------- */
 
 static inline bool wnr(bool is_write, unsigned flags)
@@ -198,7 +210,8 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 			host = reg->host + (r.pa - reg->ipa);
 			/* Not cached: permission-less DC by VA, and Device pages
 			 * with stage 1 on (the hit path assumes Normal there). */
-			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data)) {
+			if (!(flags & MEMF_CM) && !(!all_device && r.device && is_data) &&
+			    (acc != ACC_WRITE || write_entry_allowed(cpu, host))) {
 				tlb_fill(e, acc, tag, (uintptr_t)host - (uintptr_t)va);
 				emu_tlb_filled(cpu, e, va, r.s1_shift);
 			}
@@ -357,9 +370,8 @@ void mem_read128(struct emu_cpu *cpu, uint64_t va, uint64_t out[2], unsigned fla
 void mem_write128(struct emu_cpu *cpu, uint64_t va, const uint64_t in[2], unsigned flags)
 {
 	uint8_t *p = mem_fast_ptr(cpu, va, 16, ACC_WRITE, flags);
-	if (p) {
+	if (p) { /* not checked code (cpu.h EMU_CP_CODE) */
 		memcpy(p, in, 16);
-		mem_note_code_write(cpu, p);
 		return;
 	}
 	uint8_t buf[16];
@@ -391,11 +403,8 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
 	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
 	uint64_t key = mem_tlb_data_key(cpu, va, size);
-	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active) {
-		uint8_t *hp = (uint8_t *)(uintptr_t)(va + e->addend);
-		mem_note_code_write(cpu, hp);
-		return hp;
-	}
+	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active)
+		return (uint8_t *)(uintptr_t)(va + e->addend); /* not checked code (cpu.h EMU_CP_CODE) */
 
 	check_generation(cpu);
 	if (va & (size - 1))

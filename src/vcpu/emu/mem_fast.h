@@ -101,16 +101,28 @@ static inline void mem_host_store(uint8_t *p, unsigned size, uint64_t v)
 	}
 }
 
-/* A write to host address p: if its page may hold cached decoded code
- * (icache.c), make every block be checked against memory again.  Returns
- * true in that case.  The mark goes: the blocks of the page that are
+/* The code-page filter's entry of host address p (cpu.h EMU_CP_*). */
+static inline size_t mem_code_page_index(uintptr_t p)
+{
+	return (p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1);
+}
+
+static inline uint8_t *mem_code_page(struct emu_cpu *cpu, const void *p)
+{
+	return &cpu->ic.code_page[mem_code_page_index((uintptr_t)p)];
+}
+
+/* A write to host address p (by a slow path: a TLB hit never writes
+ * checked code, cpu.h EMU_CP_CODE): if its page may hold cached decoded
+ * code (icache.c), make every block be checked against memory again.
+ * Returns true in that case.  The mark goes: the blocks of the page that are
  * still valid mark it again when checked (emu_ic_enter_slow), so a page
  * that once held code and now holds data stops costing re-checks. */
 static inline bool mem_note_code_write(struct emu_cpu *cpu, const void *p)
 {
-	uint8_t *mark = &cpu->ic.code_page[((uintptr_t)p >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)];
-	if (__builtin_expect(*mark != 0, 0)) {
-		*mark = 0;
+	uint8_t *mark = mem_code_page(cpu, p);
+	if (__builtin_expect(*mark == EMU_CP_CODE, 0)) {
+		*mark = EMU_CP_NONE;
 		emu_ic_invalidate(cpu);
 		return true;
 	}
@@ -130,10 +142,9 @@ static inline void mem_write_inline(struct emu_cpu *cpu, uint64_t va, unsigned s
 				    unsigned flags)
 {
 	uint8_t *p = mem_fast_ptr(cpu, va, size, ACC_WRITE, flags);
-	if (p) {
+	if (p) /* never a page with checked code (cpu.h EMU_CP_CODE) */
 		mem_host_store(p, size, value);
-		mem_note_code_write(cpu, p);
-	} else
+	else
 		mem_write_slow(cpu, va, size, value, flags);
 }
 

@@ -47,6 +47,24 @@ void mem_tlb_flush(struct emu_cpu *cpu)
 	emu_ic_invalidate(cpu); /* cached blocks re-check their translation */
 }
 
+/* Drops the write entries of every view that map a host page sharing
+ * the code-page filter's entry of host (NULL: all of them), so that the
+ * page can be marked as holding code (cpu.h EMU_CP_CODE).  Only entries
+ * filled since the last full flush can be valid: the log has them. */
+void mem_tlb_drop_writes(struct emu_cpu *cpu, const uint8_t *host)
+{
+	struct emu_tlb_entry *all = &cpu->tlb[0][0];
+	bool logged = cpu->tlb_nfilled <= EMU_TLB_FILL_LOG && host;
+	unsigned n = logged ? cpu->tlb_nfilled : 3 * EMU_TLB_SIZE;
+	size_t page = mem_code_page_index((uintptr_t)host);
+	for (unsigned i = 0; i < n; i++) {
+		struct emu_tlb_entry *e = &all[logged ? cpu->tlb_filled[i] : i];
+		uintptr_t p = (uintptr_t)((e->tag[ACC_WRITE] & MEM_TLB_PAGE_MASK) + e->addend);
+		if (!host || mem_code_page_index(p) == page)
+			e->tag[ACC_WRITE] = ~(uint64_t)0;
+	}
+}
+
 void emu_tlb_filled(struct emu_cpu *cpu, const struct emu_tlb_entry *e, uint64_t va, unsigned shift)
 {
 	if (cpu->tlb_nfilled < EMU_TLB_FILL_LOG)

@@ -83,15 +83,12 @@ struct cache_state {
 /* Out-of-line paths of one block. */
 #define MAX_STUBS (3 * EMU_IC_MAX_INSNS)
 struct stub {
-	enum { STUB_SLOW, STUB_CODE_WRITE } kind;
 	unsigned insn;               /* the instruction it belongs to */
-	int8_t cached[NCACHE];       /* STUB_SLOW: cache at resume (reloaded) */
+	int8_t cached[NCACHE];       /* cache at resume (reloaded) */
 	uint8_t *jumps[3];           /* rel32s to patch to the stub */
 	struct cache_state at[3];    /* the cache at each jump (flushed first) */
-	const struct emu_op *copy;   /* STUB_SLOW: handler to call */
-	uintptr_t resume;            /* STUB_SLOW: after the operation */
-	uint64_t pc;                 /* STUB_CODE_WRITE: the store's PC */
-	unsigned after;              /* STUB_CODE_WRITE: instructions after it */
+	const struct emu_op *copy;   /* handler to call */
+	uintptr_t resume;            /* after the operation */
 };
 
 /* A loop whose branch back has flags pending (typically CMP + B.cond)
@@ -560,7 +557,6 @@ static struct stub *new_stub(struct ctx *c)
 static struct stub *slow_stub(struct ctx *c, const struct emu_op *op)
 {
 	struct stub *s = new_stub(c);
-	s->kind = STUB_SLOW;
 	s->copy = op;
 	return s;
 }
@@ -570,20 +566,6 @@ static void resume_here(struct ctx *c, struct stub *s)
 {
 	s->resume = x86_here(&c->b);
 	memcpy(s->cached, c->rc.guest, sizeof(s->cached));
-}
-
-/* A store hit a page holding translated code: leave after it (hit2 may
- * be NULL: a single page). */
-static void code_write_stub(struct ctx *c, const struct emu_op *op, unsigned after, uint8_t *hit1, uint8_t *hit2)
-{
-	struct stub *w = new_stub(c);
-	w->kind = STUB_CODE_WRITE;
-	w->jumps[0] = hit1;
-	w->jumps[1] = hit2;
-	snapshot(c, &w->at[0]);
-	w->at[1] = w->at[0];
-	w->pc = op->pc;
-	w->after = after;
 }
 
 /* ---- flags (alu.h cc_*: N = bit 63 of cc_n, Z = cc_z == 0, C = cc_c,
@@ -1223,18 +1205,6 @@ static void tlb_hit(struct x86_buf *b, unsigned size, enum emu_access acc, uint8
 	x86_alu_rm(b, ALU_ADD, true, RAX, RCX, 24);
 }
 
-/* mem_note_code_write for the host address in reg: a jump to the
- * code-write stub (recorded in *hit) when its page may hold code, with
- * the page's code_page index in RCX. */
-static void code_write_check(struct x86_buf *b, unsigned reg, uint8_t **hit)
-{
-	x86_mov_rr(b, true, RCX, reg);
-	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT);
-	x86_alu_ri(b, ALU_AND, false, RCX, EMU_IC_PAGES - 1);
-	x86_cmp_m8_idx(b, RBX, RCX, CPU(ic.code_page));
-	*hit = x86_jcc(b, CC_NE);
-}
-
 /* Base register into RSI (SP: must be 16-byte aligned, else the slow
  * path decides). */
 static void ldst_base(struct ctx *c, const struct emu_op *op, const struct emu_form *f, struct stub *s)
@@ -1258,12 +1228,11 @@ static void ldst_writeback(struct ctx *c, const struct emu_op *op, const struct 
 		store_x(c, reg, op->rn);
 }
 
-static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
+static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
 	struct x86_buf *b = &c->b;
 	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
-	uint8_t *code_hit = NULL;
 	/* The base: RSI, a copy, when written back or with an index (taking
 	 * a cache entry for the index may evict the base's); else maybe its
 	 * cache register (only the address is computed from it) */
@@ -1315,14 +1284,12 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 		x86_lea_disp(b, RDX, RSI, (int32_t)op->imm);
 		ldst_writeback(c, op, f, RDX);
 	}
-	if (f->op == EMU_FK_ST)
-		code_write_check(b, RAX, &code_hit);
+	/* No code-page check: a write entry never maps checked code (cpu.h
+	 * EMU_CP_CODE); a store to it misses and the handler notes it. */
 	resume_here(c, s);
-	if (code_hit)
-		code_write_stub(c, op, after, code_hit, NULL);
 }
 
-static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f, unsigned after)
+static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
 	struct x86_buf *b = &c->b;
 	struct stub *s = slow_stub(c, op);
@@ -1363,14 +1330,6 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 		x86_alu_ri(b, ALU_ADD, true, RDX, (int32_t)op->imm);
 		ldst_writeback(c, op, f, RDX);
 	}
-	if (f->op == EMU_FK_ST) {
-		/* Both pages are noted (one epoch bump is enough: the stub
-		 * bumps it once for either). */
-		uint8_t *hit1, *hit2;
-		code_write_check(b, RAX, &hit1);
-		code_write_check(b, R9, &hit2);
-		code_write_stub(c, op, after, hit1, hit2);
-	}
 	resume_here(c, s);
 }
 
@@ -1403,11 +1362,8 @@ static void emit_stubs_of_block(struct ctx *c)
 				x86_patch_here(b, join[j]);
 		if (s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record) {
 			/* maybe the flags of the loop's previous iteration
-			 * (struct loop_flags); RCX of a code-write stub is
-			 * taken first */
+			 * (struct loop_flags) */
 			uint8_t *none;
-			if (s->kind == STUB_CODE_WRITE)
-				x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
 			x86_cmp_m8i(b, RBX, CPU(jit_loop_flags), 0);
 			none = x86_jcc(b, CC_E);
 			c->no_cache = true;
@@ -1416,24 +1372,11 @@ static void emit_stubs_of_block(struct ctx *c)
 			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
 			x86_patch_here(b, none);
 		}
-		if (s->kind == STUB_SLOW) {
-			call_handler_flushed(c, s->copy);
-			for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
-				if (s->cached[k] >= 0)
-					x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
-			jmp_to(b, s->resume);
-		} else {
-			/* emu_ic_stop_after, after mem_note_code_write (RCX:
-			 * the index of the page written) */
-			if (!(s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record))
-				x86_store_m8_idx(b, RBX, RCX, CPU(ic.code_page), 0);
-			x86_alu_mi(b, ALU_ADD, true, RBX, CPU(ic.epoch), EMU_IC_EPOCH_STEP); /* emu_ic_invalidate */
-			if (s->after)
-				x86_alu_mi(b, ALU_SUB, true, RBX, CPU(insn_count), (int32_t)s->after);
-			x86_mov_imm(b, RAX, s->pc + 4);
-			x86_store(b, true, RAX, RBX, CPU(pc));
-			jmp_to(b, c->jit->epilogue);
-		}
+		call_handler_flushed(c, s->copy);
+		for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
+			if (s->cached[k] >= 0)
+				x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
+		jmp_to(b, s->resume);
 	}
 }
 
@@ -1691,9 +1634,9 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
 		if (ldst) {
 			if (f.kind == FORM_LDST)
-				emit_ldst(c, copy, &f, after);
+				emit_ldst(c, copy, &f);
 			else
-				emit_ldstp(c, copy, &f, after);
+				emit_ldstp(c, copy, &f);
 		} else if (fp_exec) {
 			call_fp_exec(c, copy, fp_exec);
 		} else {
