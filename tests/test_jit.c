@@ -20,6 +20,8 @@
  *                       branch, a reader or the block's end
  *   operands_with_the_cache_full  a second operand taking the first's
  *                       cache entry
+ *   count_across_event_checks  loops with calls in them running across
+ *                       many event checks (the retired count)
  *   loop_flags_at_a_fault  loops whose flags stay pending across the
  *                       branch back, faulting after some iterations
  *   fault_every_position  long blocks with a faulting instruction at each
@@ -615,6 +617,39 @@ START_TEST(loop_flags_at_a_fault)
 }
 END_TEST
 
+/* Loops that run across many event checks (every 4096 instructions),
+ * with a call to an interpreter handler in their body and an
+ * instruction after their branch back: the translator counts their
+ * iterations in a host register, which the call leaves clean and the
+ * branch back makes newer than cpu->insn_count again.  The retired
+ * count is compared after every case. */
+START_TEST(count_across_event_checks)
+{
+	if (!have_translator("count_across_event_checks"))
+		return;
+	static const uint32_t bodies[] = {
+		0xd53bd045, /* mrs x5, tpidr_el0: a handler */
+		0x4ee18400, /* add v0.2d, v0.2d, v1.2d: SIMD */
+		0x8b020129, /* add x9, x9, x2: inline, no call */
+	};
+	static const unsigned iters[] = { 1, 1000, 1024, 1025, 3000, 5000 };
+	const unsigned nb = sizeof(bodies) / sizeof(bodies[0]), ni = sizeof(iters) / sizeof(iters[0]);
+	struct jcase *cases = new_cases(nb * ni);
+	for (unsigned b = 0; b < nb; b++)
+		for (unsigned i = 0; i < ni; i++) {
+			struct jcase *c = &cases[b * ni + i];
+			memcpy(c->words, (uint32_t[]){ bodies[b], 0x9100054a, 0xf100077b, 0x54ffffa1, 0x9100056b },
+			       5 * sizeof(uint32_t)); /* body; add x10, #1; subs x27, #1; b.ne start; add x11, #1 */
+			c->n = 5;
+			c->x[2] = 3;
+			c->x[LOOP_REG] = iters[i];
+			c->sp = PTR;
+		}
+	compare_cases(cases, nb * ni, NULL);
+	free(cases);
+}
+END_TEST
+
 /* An operation whose second operand needs a cache entry when all seven
  * are taken, the victim being its first operand's (named again last:
  * never): what it reads from the first must not be the second. */
@@ -843,6 +878,7 @@ int main(void)
 	tcase_add_test(tc, flags_across_operations);
 	tcase_add_test(tc, loop_flags_at_a_fault);
 	tcase_add_test(tc, operands_with_the_cache_full);
+	tcase_add_test(tc, count_across_event_checks);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
 	tcase_add_test(tc, cache_flush);

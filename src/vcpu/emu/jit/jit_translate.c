@@ -46,8 +46,18 @@ _Static_assert(offsetof(struct emu_tlb_entry, addend) == 24, "addend after the t
 static const unsigned cache_reg[NCACHE] = { RBP, R12, R13, R14, R15, R10, R11 };
 #define NCALLEE_SAVED 5 /* the first ones: kept across calls */
 
+/* The cache entry of cpu->insn_count, in a loop that has one to spare:
+ * pinned and dirty, so the branch back counts in a host register. */
+#define REG_COUNT 32
+
+/* Where cache entry n lives in memory: cpu->x[n], or cpu->insn_count. */
+static int32_t reg_off(unsigned n)
+{
+	return n == REG_COUNT ? CPU(insn_count) : XREG(n);
+}
+
 struct regcache {
-	int8_t host[32];      /* cache index holding guest register n, or -1 */
+	int8_t host[33];      /* cache index holding guest register n (or REG_COUNT), or -1 */
 	int8_t guest[NCACHE]; /* guest register in cache entry i, or -1 */
 	bool dirty[NCACHE];   /* newer than cpu->x[] */
 	bool pinned[NCACHE];  /* loaded at block entry, never evicted */
@@ -188,7 +198,7 @@ static enum op_class classify(emu_op_fn fn, struct emu_form *f)
 /* Stores cache entry i to cpu->x[] (leaves the x86 flags alone). */
 static void write_back(struct x86_buf *b, unsigned i, int8_t guest)
 {
-	x86_store(b, true, cache_reg[i], RBX, XREG(guest));
+	x86_store(b, true, cache_reg[i], RBX, reg_off((unsigned)guest));
 }
 
 /* Stores the dirty entries of rc (pinned ones too, or only the others),
@@ -225,7 +235,7 @@ static void cache_reset(struct ctx *c)
 	for (unsigned i = 0; i < NCACHE; i++) {
 		rc->dirty[i] = false;
 		if (rc->pinned[i]) {
-			x86_load(&c->b, true, cache_reg[i], RBX, XREG(rc->guest[i]));
+			x86_load(&c->b, true, cache_reg[i], RBX, reg_off((unsigned)rc->guest[i]));
 		} else if (rc->guest[i] >= 0) {
 			rc->host[rc->guest[i]] = -1;
 			rc->guest[i] = -1;
@@ -243,7 +253,7 @@ static void cache_after_call(struct ctx *c)
 			continue;
 		rc->dirty[i] = false; /* flushed before the call */
 		if (rc->pinned[i]) {
-			x86_load(&c->b, true, cache_reg[i], RBX, XREG(rc->guest[i]));
+			x86_load(&c->b, true, cache_reg[i], RBX, reg_off((unsigned)rc->guest[i]));
 		} else {
 			rc->host[rc->guest[i]] = -1;
 			rc->guest[i] = -1;
@@ -485,18 +495,26 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	if (target == c->block_pc) {
 		bool defer = c->deferring; /* the flags stay pending (struct loop_flags) */
 		flush_regs(c, false);
-		x86_load(b, true, RCX, RBX, CPU(insn_count));
+		/* the count: its pinned cache register, else RCX */
+		int e = c->rc.host[REG_COUNT];
+		unsigned count = e >= 0 ? cache_reg[e] : RCX;
+		if (e < 0)
+			x86_load(b, true, RCX, RBX, CPU(insn_count));
 		if (after)
-			x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)after);
-		x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(event_at));
+			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
+		x86_alu_rm(b, ALU_CMP, true, count, RBX, CPU(event_at));
 		uint8_t *out = x86_jcc(b, CC_AE);
-		x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)c->n);
-		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		if (e >= 0) /* newer than memory (a call's reload left it clean) */
+			c->rc.dirty[e] = true;
+		x86_alu_ri(b, ALU_ADD, true, count, (int32_t)c->n);
+		if (e < 0)
+			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer && c->lf.tell)
 			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 1);
 		jmp_to(b, c->body);
 		x86_patch_here(b, out);
-		x86_store(b, true, RCX, RBX, CPU(insn_count));
+		if (e < 0)
+			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer)
 			recompute_flags(c, &c->fs, c->pending, c->pending_w);
 		flush_regs(c, true);
@@ -1375,7 +1393,7 @@ static void emit_stubs_of_block(struct ctx *c)
 		call_handler_flushed(c, s->copy);
 		for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
 			if (s->cached[k] >= 0)
-				x86_load(b, true, cache_reg[k], RBX, XREG(s->cached[k]));
+				x86_load(b, true, cache_reg[k], RBX, reg_off((unsigned)s->cached[k]));
 		jmp_to(b, s->resume);
 	}
 }
@@ -1424,6 +1442,15 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 		rc->dirty[k] = c->record || ((c->writes >> best) & 1);
 		x86_load(&c->b, true, cache_reg[k], RBX, XREG(best));
 	}
+	for (unsigned k = 0; k < NCACHE; k++)
+		if (rc->guest[k] < 0) {
+			rc->guest[k] = REG_COUNT;
+			rc->host[REG_COUNT] = (int8_t)k;
+			rc->pinned[k] = true;
+			rc->dirty[k] = true; /* as the branch back brings it */
+			x86_load(&c->b, true, cache_reg[k], RBX, CPU(insn_count));
+			break;
+		}
 }
 
 /* Whether the fast operation of form f sets all of NZCV, whatever its
