@@ -796,6 +796,54 @@ static unsigned shifted_rm(struct ctx *c, const struct emu_op *op, const struct 
 	return RCX;
 }
 
+/* Rd = Rd op Rm (shifted) in Rd's cache register, for an operation
+ * that sets no flags with Rd = Rn; false (nothing emitted) unless Rd is
+ * cached where getting Rm cannot evict it: pinned, or Rm needs no cache
+ * entry of its own (cached already, or XZR).  The last write of Rd
+ * goes to memory (dest_x drops the entry; its register still holds Rn). */
+static bool alu_in_place(struct ctx *c, const struct emu_op *op, const struct emu_form *f, enum x86_alu alu,
+			 bool invert)
+{
+	if (f->flags || op->rd != op->rn || op->rd == 31 || c->no_cache)
+		return false;
+	const struct regcache *rc = &c->rc;
+	int e = rc->host[op->rd];
+	if (e < 0 || !(rc->pinned[e] || op->rm == 31 || rc->host[op->rm] >= 0))
+		return false;
+	unsigned rm = shifted_rm(c, op, f, invert);
+	if (invert) /* bic, orn, eon */
+		x86_not(&c->b, f->sf, RCX);
+	unsigned rn = cache_reg[e];
+	int h = dest_x(c, op->rd); /* its entry, or none: it evicts nothing */
+	if (h < 0) {
+		x86_mov_rr(&c->b, f->sf, RAX, rn);
+		x86_alu_rr(&c->b, alu, f->sf, RAX, rm);
+		x86_store(&c->b, true, RAX, RBX, XREG(op->rd));
+	} else {
+		x86_alu_rr(&c->b, alu, f->sf, (unsigned)h, rm);
+	}
+	return true;
+}
+
+/* The host register an operation computes Xn (n < 31) in: its cache
+ * register (dest_x), loaded with src first, or RAX; dest_done stores
+ * RAX when there was no cache register.  src is read before the entry is
+ * taken: an entry taken from src's guest register still holds it. */
+static unsigned dest_from(struct ctx *c, bool w, unsigned src, unsigned n, int *h)
+{
+	*h = dest_x(c, n);
+	unsigned d = *h >= 0 ? (unsigned)*h : RAX;
+	if (d != src)
+		x86_mov_rr(&c->b, w, d, src);
+	return d;
+}
+
+static void dest_done(struct ctx *c, int h, unsigned n)
+{
+	if (h < 0)
+		x86_store(&c->b, true, RAX, RBX, XREG(n));
+}
+
 /* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
 static void extended_rm(struct ctx *c, const struct emu_op *op)
 {
@@ -962,16 +1010,18 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		 * what the rotation did not wrap around */
 		unsigned bits = w ? 64 : 32;
 		uint64_t ones = w ? UINT64_MAX : UINT32_MAX;
-		load_x(c, w, RAX, op->rn);
-		if (op->ra && op->imm == ones >> op->ra) {
-			x86_shift_ri(b, SH_SHR, w, RAX, op->ra);
-		} else if (op->ra && op->imm == ((ones << (bits - op->ra)) & ones)) {
-			x86_shift_ri(b, SH_SHL, w, RAX, bits - op->ra);
-		} else {
-			if (op->ra)
-				x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
-			alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
+		bool lsr = op->ra && op->imm == ones >> op->ra;
+		if ((lsr || (op->ra && op->imm == ((ones << (bits - op->ra)) & ones))) && op->rd != 31) {
+			int h;
+			unsigned d = dest_from(c, w, read_x(c, w, RAX, op->rn), op->rd, &h);
+			x86_shift_ri(b, lsr ? SH_SHR : SH_SHL, w, d, lsr ? op->ra : bits - op->ra);
+			dest_done(c, h, op->rd);
+			break;
 		}
+		load_x(c, w, RAX, op->rn);
+		if (op->ra)
+			x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
+		alu_imm(b, ALU_AND, w, RAX, op->imm, RCX);
 		store_x(c, RAX, op->rd);
 		break;
 	}
@@ -1020,6 +1070,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	case FORM_LOGIC: {
 		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
+		if (alu_in_place(c, op, f, alu[f->op], f->op & 1))
+			break;
 		load_x(c, w, RAX, op->rn);
 		unsigned rm = shifted_rm(c, op, f, f->op & 1);
 		if (f->op & 1) /* bic, orn, eon, bics */
@@ -1032,6 +1084,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	}
 	case FORM_ADDSUB:
+		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false))
+			break;
 		load_x(c, w, RAX, op->rn);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
 		if (f->flags)
@@ -1056,14 +1110,18 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			x86_lea_disp(b, RSI, RSI, 1);
 		int xcc = xflags_cc(c->xflags_in, op->ra);
 		enum x86_cc holds = xcc >= 0 ? (enum x86_cc)xcc : emit_cond_cc(b, op->ra);
-		if (cset) { /* 1 where the condition fails */
-			x86_setcc(b, (enum x86_cc)(holds ^ 1), RDX);
-			x86_movzx8(b, RDX, RDX);
-		} else {
-			x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, rm); /* 32-bit cmov zero-extends */
-			if (!w)
-				x86_mov_rr(b, false, RDX, RDX);
+		if (cset) { /* 1 where the condition fails, into Rd's cache register */
+			int h = op->rd == 31 ? -1 : dest_x(c, op->rd); /* no operands: any entry may go */
+			unsigned d = h >= 0 ? (unsigned)h : RDX;
+			x86_setcc(b, (enum x86_cc)(holds ^ 1), d);
+			x86_movzx8(b, d, d);
+			if (h < 0 && op->rd != 31)
+				x86_store(b, true, RDX, RBX, XREG(op->rd));
+			break;
 		}
+		x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, rm); /* 32-bit cmov zero-extends */
+		if (!w)
+			x86_mov_rr(b, false, RDX, RDX);
 		store_x(c, RDX, op->rd);
 		break;
 	}
@@ -1185,14 +1243,14 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 	}
 	case FORM_NOP:
 		return false;
-	case FORM_CBZ:
-		load_x(c, f->sf, RAX, op->rd);
-		x86_test_rr(b, f->sf, RAX, RAX);
+	case FORM_CBZ: {
+		unsigned r = read_x(c, f->sf, RAX, op->rd);
+		x86_test_rr(b, f->sf, r, r);
 		skip = x86_jcc(b, f->op ? CC_E : CC_NE);
 		break;
+	}
 	case FORM_TBZ:
-		load_x(c, true, RAX, op->rd);
-		x86_bt_ri(b, RAX, op->ra);
+		x86_bt_ri(b, read_x(c, true, RAX, op->rd), op->ra);
 		skip = x86_jcc(b, f->op ? CC_AE : CC_B);
 		break;
 	default:
