@@ -241,7 +241,12 @@ struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 	uint64_t pc;                /* block start; 1 = empty */
 	uint64_t epoch;             /* ic.epoch when last checked against memory */
 	const struct emu_op *ops;   /* first operation (in ic.ops) */
-	uint64_t n;                 /* instructions */
+	uint32_t n;                 /* instructions */
+	/* Its translation's body: offset in the translator's code cache
+	 * (executable view), 0 = none (jit/jit_cache.c).  Here, not in a
+	 * table of the translator: the run loop and the chain stub have
+	 * the slot in cache already. */
+	uint32_t jit;
 };
 struct emu_icache {
 	bool ready;

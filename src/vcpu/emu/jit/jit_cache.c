@@ -38,7 +38,8 @@ static unsigned long env_number(const char *name, unsigned long lo, unsigned lon
 /* Drops every translation; the stubs at the start stay. */
 static void reset(struct emu_jit *jit)
 {
-	memset(jit->code, 0, sizeof(jit->code));
+	for (size_t i = 0; i < EMU_IC_SLOTS; i++)
+		jit->cpu->ic.slot[i].jit = 0;
 	memset(jit->centry, 0, sizeof(jit->centry));
 	memset(jit->link_head, 0, sizeof(jit->link_head));
 	jit->links_used = 0;
@@ -131,7 +132,7 @@ void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
 	for (uint32_t l = jit->link_head[i]; l; l = jit->links[l - 1].next)
 		patch_exit(jit, jit->links[l - 1].site, (uintptr_t)jit->rx + jit->links[l - 1].site + 4);
 	jit->link_head[i] = 0;
-	jit->code[i] = 0;
+	cpu->ic.slot[i].jit = 0;
 	jit->centry[i] = 0;
 	jit->heat[i] = 0;
 }
@@ -155,8 +156,8 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 {
 	struct emu_jit *jit = cpu->jit;
 	size_t i = (size_t)(s - cpu->ic.slot);
-	uintptr_t code = jit->code[i];
-	if (__builtin_expect(!code, 0)) {
+	uintptr_t code = (uintptr_t)jit->rx + s->jit;
+	if (__builtin_expect(!s->jit, 0)) {
 		if (jit->heat[i] < jit->hot) {
 			jit->heat[i]++;
 			return false;
@@ -172,7 +173,7 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 				return false;
 		}
 		jit_perfmap_add((uintptr_t)jit->rx + from, jit->used - from, s->pc);
-		jit->code[i] = code;
+		s->jit = (uint32_t)(code - (uintptr_t)jit->rx);
 		jit->centry[i] = centry;
 		jit->blocks++;
 	}

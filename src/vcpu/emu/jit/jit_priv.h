@@ -39,8 +39,7 @@ struct emu_jit {
 	 * (read-write data, never executable). */
 	struct emu_op *ops;
 	size_t ops_cap, ops_used;
-	/* Translated body of each icache slot (executable view), or 0. */
-	uintptr_t code[EMU_IC_SLOTS];
+	/* The translated body of each icache slot: emu_ic_slot.jit. */
 	/* Direct links: an exit to a constant guest PC is patched to jump
 	 * to the target's chained entry (centry: cpu->insn_count in RCX,
 	 * the event, breakpoint and epoch checks of ic_goto, the

@@ -1820,10 +1820,9 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_load(b, true, RCX, RBX, CPU(insn_count));
 	x86_alu_rm(b, ALU_CMP, true, RCX, RBX, CPU(chain_at)); /* events, breakpoints */
 	jcc_to(b, CC_AE, jit->epilogue);
-	x86_mov_rr(b, false, RDX, RAX);
-	x86_shift_ri(b, SH_SHR, false, RDX, 2);
-	x86_alu_ri(b, ALU_AND, false, RDX, EMU_IC_SLOTS - 1);
-	x86_mov_rr(b, true, RSI, RDX);
+	x86_mov_rr(b, false, RSI, RAX); /* RSI = the slot */
+	x86_shift_ri(b, SH_SHR, false, RSI, 2);
+	x86_alu_ri(b, ALU_AND, false, RSI, EMU_IC_SLOTS - 1);
 	x86_shift_ri(b, SH_SHL, true, RSI, 5);
 	x86_alu_rr(b, ALU_ADD, true, RSI, RBX);
 	x86_alu_ri(b, ALU_ADD, true, RSI, CPU(ic.slot));
@@ -1832,14 +1831,14 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_load(b, true, R8, RBX, CPU(ic.epoch));
 	x86_alu_rm(b, ALU_CMP, true, R8, RSI, SLOT(epoch));
 	jcc_to(b, CC_NE, jit->epilogue);
-	x86_mov_imm(b, R9, (uintptr_t)jit->code);
-	x86_shift_ri(b, SH_SHL, true, RDX, 3);
-	x86_alu_rr(b, ALU_ADD, true, R9, RDX);
-	x86_load(b, true, R9, R9, 0);
-	x86_test_rr(b, true, R9, R9);
+	x86_load(b, false, R9, RSI, SLOT(jit)); /* its translation, in the slot's cache line */
+	x86_test_rr(b, false, R9, R9);
 	jcc_to(b, CC_E, jit->epilogue);
+	x86_mov_imm(b, R8, (uintptr_t)jit->rx);
+	x86_alu_rr(b, ALU_ADD, true, R9, R8);
 	x86_store(b, true, RSI, RBX, CPU(blk));
-	x86_alu_rm(b, ALU_ADD, true, RCX, RSI, SLOT(n));
+	x86_load(b, false, R8, RSI, SLOT(n));
+	x86_alu_rr(b, ALU_ADD, true, RCX, R8);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_jmp_r(b, R9);
 }
