@@ -265,6 +265,9 @@ struct emu_icache {
 	uint8_t code_va[EMU_IC_PAGES];
 	struct emu_ic_slot slot[EMU_IC_SLOTS];
 	struct emu_op ops[EMU_IC_OPS];
+	/* ops[i].insn packed: what a block's check compares with memory
+	 * (a Linux boot checks 2M blocks: 4 bytes a word, not 32) */
+	uint32_t words[EMU_IC_OPS];
 };
 #define EMU_IC_EPOCH_STEP 4 /* above the EL */
 

@@ -258,8 +258,10 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 	struct emu_op *ops = &ic->ops[ic->used];
 	unsigned n = 0;
 	bool end = false;
+	uint32_t *words = &ic->words[ic->used];
 	while (n < max && !end) {
-		end = emu_ic_decode(&ops[n], load_word(host + 4 * n), pc + 4 * n);
+		words[n] = load_word(host + 4 * n);
+		end = emu_ic_decode(&ops[n], words[n], pc + 4 * n);
 		n++;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -298,9 +300,9 @@ struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s
 	const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
 	bool ok = s->pc == pc;
 	if (ok) {
-		const struct emu_op *ops = s->ops;
+		const uint32_t *words = &cpu->ic.words[s->ops - cpu->ic.ops];
 		for (unsigned i = 0; i < s->n; i++) {
-			if (ops[i].insn != load_word(host + 4 * i)) {
+			if (words[i] != load_word(host + 4 * i)) {
 				ok = false;
 				break;
 			}
