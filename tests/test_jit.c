@@ -560,6 +560,12 @@ START_TEST(loop_flags_at_a_fault)
 		{ { 0xf8008425, 0x91000529 }, 8 },  /* str x5, [x1], #8; add x9, x9, #1 */
 		{ { 0x91000529, 0xa8c11424 }, 16 }, /* add x9, x9, #1; ldp x4, x5, [x1], #16 */
 		{ { 0x8b020129, 0xf8408425 }, 8 },  /* add x9, x9, x2; ldr x5, [x1], #8 */
+		/* writing what some of the flags are got again from: before
+		 * the slow path (they must be stored at the branch back), or
+		 * after it */
+		{ { 0x910004e7, 0xf8408425 }, 8 },  /* add x7, x7, #1; ldr x5, [x1], #8 */
+		{ { 0xca0200c6, 0xf8408425 }, 8 },  /* eor x6, x6, x2; ldr x5, [x1], #8 */
+		{ { 0xf8408425, 0x910004e7 }, 8 },  /* ldr x5, [x1], #8; add x7, x7, #1 */
 	};
 	static const uint32_t backs[] = {
 		0xeb0700df, /* cmp x6, x7 */

@@ -104,8 +104,9 @@ struct stub {
 /* A loop whose branch back has flags pending (typically CMP + B.cond)
  * need not store them on every iteration when its first instructions,
  * up to the first that sets all flags (the prefix), neither read them,
- * nor write what they are got again from, nor leave the block but
- * through slow paths: the branch back sets cpu->jit_loop_flags (when the
+ * nor leave the block but through slow paths, nor write what they are
+ * got again from before a slow path (after the last one, nothing can
+ * look at them any more): the branch back sets cpu->jit_loop_flags (when the
  * prefix has slow paths), the prefix's slow paths store the flags first
  * when it is set, the setter clears it.  Found by the first emission of
  * a looping block, used by the second. */
@@ -1611,7 +1612,7 @@ static void find_loop_flags(struct ctx *c)
 	lf->defer = false;
 	if (c->pending == XF_NONE || c->fs.how == FS_NONE || c->loops != 1)
 		return;
-	bool stubs = false;
+	bool stubs = false, lost = false;
 	for (unsigned i = 0; i < c->n; i++) {
 		struct emu_op op;
 		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
@@ -1625,8 +1626,17 @@ static void find_loop_flags(struct ctx *c)
 		}
 		if (branch && f.kind == FORM_NOP)
 			continue;
-		if (branch || !(alu || ldst) || !defers_flags(&c->fs, &op, &f, alu, false, ldst))
+		if (branch || !(alu || ldst) || (ldst && lost))
 			return;
+		if (!defers_flags(&c->fs, &op, &f, alu, false, ldst)) {
+			/* An ALU operation that writes what they are got from:
+			 * they are lost, and dead unless a slow path after it
+			 * (the prefix's only ways out) needs them.  A reader
+			 * needs them. */
+			if (!alu || f.kind == FORM_CSEL || f.kind == FORM_CCMP || f.kind == FORM_ADC)
+				return;
+			lost = true;
+		}
 		stubs = stubs || ldst;
 	}
 }
