@@ -510,6 +510,9 @@ START_TEST(flags_across_operations)
 		0x3700004a, /* tbnz w10, #0, +2: not taken */
 		0x9a8600ab, /* csel x11, x5, x6, eq */
 		0x54000048, /* b.hi +2 */
+		0x54000040, /* b.eq +2: on the flags got again into the x86 flags */
+		0x54000042, /* b.cs +2 */
+		0x5400004b, /* b.lt +2 */
 		0x1a9f17eb, /* cset w11, eq */
 		0xd503201f, /* nop: the block's end */
 	};

@@ -648,9 +648,10 @@ static void store_pending(struct ctx *c)
 
 static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
 
-/* Stores the flags fs gets again (see struct flag_src); clobbers what an
- * operation may, leaves the x86 flags holding them. */
-static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w)
+/* Gets the flags fs describes again into the x86 flags, and their
+ * result into RAX (see struct flag_src); clobbers what an operation
+ * may. */
+static void regain_flags(struct ctx *c, const struct flag_src *fs, bool w)
 {
 	struct x86_buf *b = &c->b;
 	enum xflags xflags = c->xflags, pending = c->pending;
@@ -671,11 +672,18 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 		x86_alu_ri(b, fs->f.op ? ALU_SUB : ALU_ADD, w, RAX, (int32_t)op.imm);
 		break;
 	}
-	if (kind == XF_LOGIC)
-		flags_logic(b, w);
-	else
-		flags_arith(b, w, kind == XF_SUB);
 	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live;
+}
+
+/* Stores the flags fs gets again; clobbers what an operation may, leaves
+ * the x86 flags holding them. */
+static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w)
+{
+	regain_flags(c, fs, w);
+	if (kind == XF_LOGIC)
+		flags_logic(&c->b, w);
+	else
+		flags_arith(&c->b, w, kind == XF_SUB);
 }
 
 /* Stores the pending flags, from the x86 flags or got again. */
@@ -1695,6 +1703,15 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 			c->pending = XF_NONE; /* dead: overwritten before anyone could look */
 			if (i == c->lf.prefix && c->lf.defer && c->lf.tell && !c->record)
 				x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
+		} else if (c->pending != XF_NONE && !keeps && branch && f.kind == FORM_BCOND && !c->live &&
+			   c->fs.how != FS_NONE && xflags_cc(c->pending, f.cond) >= 0) {
+			/* B.cond on flags pending but no longer in the x86 flags:
+			 * got again there, still pending (its ways out store
+			 * them if they must) */
+			regain_flags(c, &c->fs, c->pending_w);
+			c->live = true;
+			xf = c->pending;
+			keeps = true;
 		} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {
 			if (!c->live) /* got again: the x86 flags hold them once more */
 				xf = c->pending;
