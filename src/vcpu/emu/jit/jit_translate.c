@@ -834,6 +834,22 @@ static bool alu_in_place(struct ctx *c, const struct emu_op *op, const struct em
 	return true;
 }
 
+/* Rd = Rm (shifted, inverted) op Rn in RCX, for a commutative operation
+ * that sets no flags and has to copy Rm anyway; false (nothing emitted)
+ * if it does not. */
+static bool alu_on_copy(struct ctx *c, const struct emu_op *op, const struct emu_form *f, enum x86_alu alu,
+			bool invert)
+{
+	if (f->flags || !(op->ra || invert))
+		return false;
+	unsigned rm = shifted_rm(c, op, f, true);
+	if (invert)
+		x86_not(&c->b, f->sf, rm);
+	x86_alu_rr(&c->b, alu, f->sf, rm, read_x(c, f->sf, RAX, op->rn)); /* Rm is a copy: nothing to evict */
+	store_x(c, rm, op->rd);
+	return true;
+}
+
 /* The host register an operation computes Xn (n < 31) in: its cache
  * register (dest_x), loaded with src first, or RAX; dest_done stores
  * RAX when there was no cache register.  src is read before the entry is
@@ -1079,7 +1095,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	case FORM_LOGIC: {
 		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
-		if (alu_in_place(c, op, f, alu[f->op], f->op & 1))
+		if (alu_in_place(c, op, f, alu[f->op], f->op & 1) || alu_on_copy(c, op, f, alu[f->op], f->op & 1))
 			break;
 		load_x(c, w, RAX, op->rn);
 		unsigned rm = shifted_rm(c, op, f, f->op & 1);
@@ -1093,7 +1109,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	}
 	case FORM_ADDSUB:
-		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false))
+		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)))
 			break;
 		load_x(c, w, RAX, op->rn);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
