@@ -58,6 +58,7 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 	jit->cpu = cpu;
 	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
 	jit->hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
+	jit->bmi2 = __builtin_cpu_supports("bmi2");
 	/* Operation copies (only for the operations handed to handlers):
 	 * about one per 64 bytes of code. */
 	jit->ops_cap = jit->size / 128;

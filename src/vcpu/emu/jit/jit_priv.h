@@ -58,6 +58,7 @@ struct emu_jit {
 	uintptr_t link_stub;
 	uint8_t heat[EMU_IC_SLOTS];
 	uint8_t hot; /* JIT_HOT or HV_EMU_JIT_HOT */
+	bool bmi2;   /* the host has RORX */
 	unsigned long long blocks, flushes;
 };
 

@@ -1292,10 +1292,16 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 /* RAX = host address of an aligned size-byte access at the VA in RAX,
  * or a jump (recorded in *miss) when the TLB view of the block misses.
  * Clobbers RCX, RDX. */
-static void tlb_hit(struct x86_buf *b, unsigned size, enum emu_access acc, uint8_t **miss)
+static void tlb_hit(struct ctx *c, unsigned size, enum emu_access acc, uint8_t **miss)
 {
-	x86_mov_rr(b, true, RCX, RAX); /* entry offset: page index * 32 */
-	x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
+	struct x86_buf *b = &c->b;
+	/* entry offset: page index * 32 (the rotated-in low bits are masked) */
+	if (c->jit->bmi2) {
+		x86_rorx_ri(b, RCX, RAX, MEM_TLB_PAGE_SHIFT - 5);
+	} else {
+		x86_mov_rr(b, true, RCX, RAX);
+		x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
+	}
 	x86_alu_ri(b, ALU_AND, false, RCX, (EMU_TLB_SIZE - 1) << 5);
 	x86_alu_rm(b, ALU_ADD, true, RCX, RBX, CPU(fast_tlb));
 	x86_mov_rr(b, true, RDX, RAX);
@@ -1367,7 +1373,7 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	} else {
 		x86_lea_disp(b, RAX, base, (int32_t)op->imm);
 	}
-	tlb_hit(b, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
+	tlb_hit(c, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
 	snapshot(c, &s->at[0]);
 	if (f->op == EMU_FK_ST) {
 		x86_store_n(b, size, read_x(c, true, RDX, op->rd), RAX, 0);
@@ -1403,11 +1409,11 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 		x86_alu_ri(b, ALU_ADD, true, RDI, (int32_t)op->imm);
 	x86_mov_rr(b, true, RAX, RDI);
 	x86_alu_ri(b, ALU_ADD, true, RAX, (int32_t)bytes);
-	tlb_hit(b, bytes, acc, &s->jumps[0]);
+	tlb_hit(c, bytes, acc, &s->jumps[0]);
 	snapshot(c, &s->at[0]);
 	x86_mov_rr(b, true, R9, RAX);
 	x86_mov_rr(b, true, RAX, RDI);
-	tlb_hit(b, bytes, acc, &s->jumps[1]);
+	tlb_hit(c, bytes, acc, &s->jumps[1]);
 	snapshot(c, &s->at[1]);
 	bool w = bytes == 8;
 	if (f->op == EMU_FK_ST) {

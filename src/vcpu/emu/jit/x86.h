@@ -359,6 +359,18 @@ static inline void x86_shift_ri(struct x86_buf *b, enum x86_shift op, bool w, un
 	x86_byte(b, amount);
 }
 
+/* rorx dst, src, amount (64-bit; BMI2, VEX.LZ.F2.0F3A.W1 F0 /r ib): a
+ * rotated copy, flags untouched */
+static inline void x86_rorx_ri(struct x86_buf *b, unsigned dst, unsigned src, unsigned amount)
+{
+	x86_byte(b, 0xc4);
+	x86_byte(b, (~dst >> 3 & 1) << 7 | 1 << 6 | (~src >> 3 & 1) << 5 | 0x03);
+	x86_byte(b, 0xfb); /* W1, vvvv unused, L0, F2 */
+	x86_byte(b, 0xf0);
+	x86_modrm_reg(b, dst, src);
+	x86_byte(b, amount);
+}
+
 static inline void x86_not(struct x86_buf *b, bool w, unsigned reg)
 {
 	x86_rex(b, w, 0, 0, reg, false);
