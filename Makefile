@@ -187,7 +187,7 @@ JIT_OFF_SUITES := test_diff_int test_diff_ldst test_diff_fp test_el1 test_exits 
 check: tests examples $(HVDBG_BIN)
 	@fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; \
-		hot=0; case $$t in */test_linux) hot=64;; esac; \
+		hot=0; case $$t in */test_linux) hot=255;; esac; \
 		HV_EMU_JIT_HOT=$${HV_EMU_JIT_HOT:-$$hot} CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-120} ./$$t || fail=1; \
 	done; \
 	for t in $(JIT_OFF_SUITES); do \
