@@ -135,6 +135,34 @@ START_TEST(watchpoint_store)
 }
 END_TEST
 
+/* A watchpoint armed by the host on a page the first run's accesses put
+ * into the (software) TLB: the second run's store must trap all the same
+ * (in emu a hit never checks watchpoints: with them armed, loads and
+ * stores use a TLB view that never hits). */
+START_TEST(watchpoint_on_a_page_the_tlb_holds)
+{
+	uint64_t addr = guest_addr(GUEST_DATA_OFF + 0x40);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	guest_start(E_WATCH);
+	set_reg(HV_REG_X1, addr);
+	set_reg(HV_REG_X2, 0xeeee);
+	guest_run();
+	ASSERT_HVC(1); /* not armed yet */
+	set_sysreg(HV_SYS_REG_DBGWVR0_EL1, addr);
+	set_sysreg(HV_SYS_REG_DBGWCR0_EL1, DBGWCR_STORE_8);
+	guest_start(E_WATCH);
+	set_reg(HV_REG_X1, addr);
+	set_reg(HV_REG_X2, 0xffff);
+	guest_run();
+	ASSERT_EXIT_EC(0x34);
+	ASSERT_U64_EQ(g_exit->exception.virtual_address, addr);
+	ASSERT_U64_EQ(reg(HV_REG_X3), 0xeeee); /* the load ran, unwatched */
+	uint64_t mem;
+	memcpy(&mem, g_ram + GUEST_DATA_OFF + 0x40, 8);
+	ASSERT_U64_EQ(mem, 0xeeee); /* the second store has not happened */
+}
+END_TEST
+
 START_TEST(watchpoint_byte_select)
 {
 	/* BAS selects byte 4 of the doubleword: an 8-byte store covers it. */
@@ -367,6 +395,7 @@ int main(void)
 	tcase_add_test(t, hw_breakpoint_needs_mde);
 	tcase_add_test(t, hw_breakpoint_other_slot);
 	tcase_add_test(t, watchpoint_store);
+	tcase_add_test(t, watchpoint_on_a_page_the_tlb_holds);
 	tcase_add_test(t, watchpoint_byte_select);
 	tcase_add_test(t, software_step);
 	tcase_add_test(t, software_step_over_exit);

@@ -184,7 +184,13 @@ enum emu_access {
 #define MEMF_CM (1u << 3)      /* cache maintenance (DC by VA): ESR.CM=1, WnR=1 */
 
 /* Software TLB: one per translation regime view (EL0 or EL1 permissions
- * of the EL1&0 regime, and the EL2 regime). */
+ * of the EL1&0 regime, and the EL2 regime) for fetches and for data with
+ * PSTATE.PAN clear, the same three for data with PAN set (entries made
+ * then checked PAN: the key of a hit is the page alone), and one that
+ * never hits (EMU_TLB_NONE: the data view while watchpoints are armed). */
+#define EMU_TLB_PAN_VIEW 3 /* + view: its entries made with PAN set */
+#define EMU_TLB_NONE 6
+#define EMU_TLB_VIEWS 7
 #define EMU_TLB_SIZE 4096
 #define EMU_TLB_FILL_LOG 128
 #define EMU_TLBI_QUEUE 64
@@ -319,7 +325,7 @@ struct emu_cpu {
 	uint32_t dabt_iss;
 
 	/* Memory access fast path (mem.c). */
-	struct emu_tlb_entry tlb[3][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1 view, [2]=EL2 */
+	struct emu_tlb_entry tlb[EMU_TLB_VIEWS][EMU_TLB_SIZE]; /* [0]=EL0 view, [1]=EL1, [2]=EL2, PAN set +3 */
 	uint64_t tlb_mem_generation; /* vm->mem_generation the TLB was built for */
 	/* Entries filled since the last full flush (index into tlb[0]),
 	 * which resets only those while there are at most EMU_TLB_FILL_LOG:
@@ -370,12 +376,12 @@ struct emu_cpu {
 	 * operations, faults, between blocks).  N = bit 63 of cc_n, Z =
 	 * (cc_z == 0), C = cc_c (0 or 1), V = bit 63 of cc_v. */
 	uint64_t cc_n, cc_c, cc_z, cc_v; /* n, z not adjacent: see alu.h */
-	/* Data TLB view of the cached load/store handlers (fast_ldst.c):
-	 * tlb[el] and the key bits PAN | MEM_TLB_NOFAST_BIT when watchpoints
-	 * are armed.  Set by the run loop at block entry; EL, PAN and the
-	 * watchpoints only change in operations that end their block. */
+	/* Data TLB view of the cached load/store handlers (fast_ldst.c) and
+	 * of translated code: tlb[mem_data_view(el)], or tlb[EMU_TLB_NONE]
+	 * while watchpoints are armed.  Set by the run loop at block entry;
+	 * EL, PAN and the watchpoints only change in operations that end
+	 * their block. */
 	const struct emu_tlb_entry *fast_tlb;
-	uint64_t fast_key;
 	/* The current SP (emu_sp_ptr), for translated code (jit/): set
 	 * with fast_tlb; EL and SPSel also change only at block ends. */
 	uint64_t *fast_sp;

@@ -67,7 +67,7 @@ static void enter_el(struct emu_cpu *cpu, unsigned target, uint64_t ret, uint32_
 	bool set_pan = el2 ? el2_host_el0(cpu) && !(cpu->sr[SR_SCTLR_EL2] & SCTLR_SPAN)
 			   : !(cpu->sr[SR_SCTLR_EL1] & SCTLR_SPAN);
 	if (set_pan)
-		cpu->pstate_pan = true; /* data TLB keys hold PAN (mem_fast.h) */
+		cpu->pstate_pan = true; /* data TLB views depend on PAN (mem_fast.h) */
 	emu_debug_step_reset(cpu);
 	cpu->pc = (cpu->sr[el2 ? SR_VBAR_EL2 : SR_VBAR_EL1] & ~0x7ffull) + off + type_offset;
 }

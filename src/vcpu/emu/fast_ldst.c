@@ -3,7 +3,7 @@
  * register loads and stores: single register (unsigned/unscaled immediate
  * offset, register offset, pre/post-index) and LDP/STP/LDPSW, with Rn or
  * SP as the base (separate handlers).  The TLB hit is inline, in the view
- * the run loop set at block entry (cpu->fast_tlb, cpu->fast_key); anything
+ * the run loop set at block entry (cpu->fast_tlb); anything
  * else (for SIMD&FP also registers not accessible without a trap) runs
  * the instruction through ldst.c (op_ldst_slow).  Literal, unprivileged,
  * prefetch, exclusive and atomic forms, the structure loads/stores and
@@ -66,12 +66,12 @@ static ALWAYS_INLINE bool op_base(struct emu_cpu *cpu, const struct emu_op *op, 
 }
 
 /* TLB entry of an aligned size-byte access at va of kind acc in the run
- * loop's view (cpu->fast_tlb/fast_key, cpu.h), or NULL on a miss. */
+ * loop's view (cpu->fast_tlb, cpu.h), or NULL on a miss. */
 static ALWAYS_INLINE const struct emu_tlb_entry *fast_hit(const struct emu_cpu *cpu, uint64_t va, unsigned size,
 							 enum emu_access acc)
 {
 	const struct emu_tlb_entry *e = &cpu->fast_tlb[(va >> MEM_TLB_PAGE_SHIFT) & (EMU_TLB_SIZE - 1)];
-	uint64_t key = (va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1))) | cpu->fast_key;
+	uint64_t key = mem_tlb_data_key(va, size);
 	return IC_LIKELY(e->tag[acc] == key) ? e : NULL;
 }
 

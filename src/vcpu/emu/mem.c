@@ -169,9 +169,8 @@ static uint8_t *translate_part(struct emu_cpu *cpu, uint64_t va, enum emu_access
 	bool normal_off;
 	bool all_device = mmu_s1_off(cpu, mmu_el2_regime(cpu, view == 0), &normal_off) && !normal_off;
 	bool is_data = acc != ACC_EXEC;
-	struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
-	uint64_t page = va & MEM_TLB_PAGE_MASK;
-	uint64_t tag = is_data ? page | ((uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT) : page;
+	struct emu_tlb_entry *e = mem_tlb_entry(cpu, is_data ? mem_data_view(cpu, view) : view, va);
+	uint64_t tag = va & MEM_TLB_PAGE_MASK;
 
 	if (e->tag[acc] == tag) {
 		/* Cached data pages are Normal when stage 1 is on and Device
@@ -401,8 +400,8 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 {
 	flags |= MEMF_RMW;
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
-	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
-	uint64_t key = mem_tlb_data_key(cpu, va, size);
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_data_view(cpu, view), va);
+	uint64_t key = mem_tlb_data_key(va, size);
 	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active)
 		return (uint8_t *)(uintptr_t)(va + e->addend); /* not checked code (cpu.h EMU_CP_CODE) */
 

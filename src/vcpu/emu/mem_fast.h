@@ -3,11 +3,12 @@
  * hit), for ldst.c, atomics.c and exec.c.  Everything else is in mem.c.
  *
  * TLB: cpu->tlb[view][(va >> 12) & (EMU_TLB_SIZE - 1)], view 0 = EL0
- * permissions (EL0, LDTR/STTR), 1 = EL1.  Entries cover 4 KiB (the
- * smallest guest granule and host page), so a hit never crosses a memory
- * map region.  tag[kind] is the page VA, for data kinds ORed with
- * MEM_TLB_PAN_BIT when filled with PSTATE.PAN set; an access key also
- * carries its misalignment bits, so only naturally aligned accesses hit.
+ * permissions (EL0, LDTR/STTR), 1 = EL1, 2 = EL2; data accesses with
+ * PSTATE.PAN set use view + EMU_TLB_PAN_VIEW (mem_data_view).  Entries
+ * cover 4 KiB (the smallest guest granule and host page), so a hit never
+ * crosses a memory map region.  tag[kind] is the page VA; an access key
+ * also carries its misalignment bits, so only naturally aligned accesses
+ * hit.
  * Unaligned, page-crossing, watched and faulting accesses go to mem.c.
  * Entries are only made for Normal memory, or for Device memory when
  * stage 1 is off (all data is Device then; the slow path knows that).
@@ -27,8 +28,6 @@
 #define MEM_TLB_PAGE_SHIFT 12
 #define MEM_TLB_PAGE_SIZE ((uint64_t)1 << MEM_TLB_PAGE_SHIFT)
 #define MEM_TLB_PAGE_MASK (~(MEM_TLB_PAGE_SIZE - 1))
-#define MEM_TLB_PAN_SHIFT 11
-#define MEM_TLB_PAN_BIT ((uint64_t)1 << MEM_TLB_PAN_SHIFT)
 
 /* Slow paths (mem.c). */
 uint64_t mem_read_slow(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned flags);
@@ -40,21 +39,18 @@ static inline struct emu_tlb_entry *mem_tlb_entry(struct emu_cpu *cpu, unsigned 
 	return &cpu->tlb[view][(va >> MEM_TLB_PAGE_SHIFT) & (EMU_TLB_SIZE - 1)];
 }
 
-/* Data access key: page | misalignment | PAN (size a power of 2 <= 2048). */
-static inline uint64_t mem_tlb_data_key(const struct emu_cpu *cpu, uint64_t va, unsigned size)
+/* The view of data accesses with the permissions of `view`: its entries
+ * made with the current PSTATE.PAN (cpu.h EMU_TLB_PAN_VIEW). */
+static inline unsigned mem_data_view(const struct emu_cpu *cpu, unsigned view)
 {
-	return (va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1))) | ((uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT);
+	return view + (cpu->pstate_pan ? EMU_TLB_PAN_VIEW : 0);
 }
 
-/* Key bit that no tag has (tags are page | PAN, or ~0 with bits 3-10
- * set, and keys of accesses up to 8 bytes have bits 3-10 clear): in
- * cpu->fast_key while watchpoints are armed, so every access misses. */
-#define MEM_TLB_NOFAST_BIT ((uint64_t)1 << 10)
-
-/* cpu->fast_key for the current PSTATE.PAN and watchpoints (cpu.h). */
-static inline uint64_t mem_fast_key(const struct emu_cpu *cpu)
+/* Data access key: page | misalignment (size a power of 2 <= 2048; an
+ * invalid tag, ~0, has bit 11 set, which no key has). */
+static inline uint64_t mem_tlb_data_key(uint64_t va, unsigned size)
 {
-	return (uint64_t)cpu->pstate_pan << MEM_TLB_PAN_SHIFT | (cpu->debug_watch_active ? MEM_TLB_NOFAST_BIT : 0);
+	return va & (MEM_TLB_PAGE_MASK | (uint64_t)(size - 1));
 }
 
 /* Host address of an aligned data access on a TLB hit, else NULL. */
@@ -62,8 +58,8 @@ static inline uint8_t *mem_fast_ptr(struct emu_cpu *cpu, uint64_t va, unsigned s
 				    unsigned flags)
 {
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
-	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, view, va);
-	if (__builtin_expect(e->tag[acc] == mem_tlb_data_key(cpu, va, size) && !cpu->debug_watch_active, 1))
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_data_view(cpu, view), va);
+	if (__builtin_expect(e->tag[acc] == mem_tlb_data_key(va, size) && !cpu->debug_watch_active, 1))
 		return (uint8_t *)(uintptr_t)(va + e->addend);
 	return NULL;
 }

@@ -518,7 +518,7 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 		case S_SP_EL1: cpu->sp_el[1] = v; break;
 		case S_SP_EL2: cpu->sp_el[2] = v; break;
 		case S_SPSEL: cpu->spsel = v & 1; break;
-		case S_PAN: cpu->pstate_pan = (v & PSTATE_PAN) != 0; break; /* in data TLB keys */
+		case S_PAN: cpu->pstate_pan = (v & PSTATE_PAN) != 0; break; /* picks the data TLB views */
 		case S_DAIF:
 			cpu->daif = (uint32_t)v & PSTATE_DAIF_MASK;
 			cpu->budget = 0; /* a pending interrupt may now be taken */

@@ -163,7 +163,7 @@ static void exec_msr_imm(struct emu_cpu *cpu, uint32_t insn)
 	case 0x04: { /* PAN (op1 000, op2 100; FEAT_PAN) */
 		if (cpu->el == 0)
 			break;
-		cpu->pstate_pan = crm & 1; /* data TLB keys hold PAN (mem_fast.h) */
+		cpu->pstate_pan = crm & 1; /* data TLB views depend on PAN (mem_fast.h) */
 		return;
 	}
 	case 0x05: /* SPSel */

@@ -55,7 +55,7 @@ void mem_tlb_drop_writes(struct emu_cpu *cpu, const uint8_t *host)
 {
 	struct emu_tlb_entry *all = &cpu->tlb[0][0];
 	bool logged = cpu->tlb_nfilled <= EMU_TLB_FILL_LOG && host;
-	unsigned n = logged ? cpu->tlb_nfilled : 3 * EMU_TLB_SIZE;
+	unsigned n = logged ? cpu->tlb_nfilled : EMU_TLB_NONE * EMU_TLB_SIZE;
 	size_t page = mem_code_page_index((uintptr_t)host);
 	for (unsigned i = 0; i < n; i++) {
 		struct emu_tlb_entry *e = &all[logged ? cpu->tlb_filled[i] : i];
@@ -94,7 +94,7 @@ static void drop_page(struct emu_cpu *cpu, uint64_t va)
 		return;
 	}
 	unsigned i = (unsigned)(va >> MEM_TLB_PAGE_SHIFT) & (EMU_TLB_SIZE - 1);
-	for (unsigned view = 0; view < 3; view++) {
+	for (unsigned view = 0; view < EMU_TLB_NONE; view++) {
 		struct emu_tlb_entry *e = &cpu->tlb[view][i];
 		for (unsigned k = 0; k < 3; k++)
 			if ((e->tag[k] & VA_PAGE_BITS) == va)

@@ -1306,7 +1306,6 @@ static void tlb_hit(struct ctx *c, unsigned size, enum emu_access acc, uint8_t *
 	x86_alu_rm(b, ALU_ADD, true, RCX, RBX, CPU(fast_tlb));
 	x86_mov_rr(b, true, RDX, RAX);
 	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
-	x86_alu_rm(b, ALU_OR, true, RDX, RBX, CPU(fast_key));
 	x86_alu_rm(b, ALU_CMP, true, RDX, RCX, 8 * (int32_t)acc);
 	*miss = x86_jcc(b, CC_NE);
 	x86_alu_rm(b, ALU_ADD, true, RAX, RCX, 24);
