@@ -11,6 +11,7 @@
 #include <string.h>
 
 #if EMU_JIT_SUPPORTED
+#include <cpuid.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -48,6 +49,15 @@ static void reset(struct emu_jit *jit)
 	jit->ops_used = 0;
 }
 
+/* CPUID leaf 7, EBX bit 8 (<cpuid.h>: no libgcc, whose
+ * __builtin_cpu_supports a static link without default libraries
+ * lacks, test_install links_without_default_libs). */
+static bool host_has_bmi2(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 8 & 1);
+}
+
 struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 {
 	if (!emu_jit_enabled())
@@ -58,7 +68,7 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 	jit->cpu = cpu;
 	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
 	jit->hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
-	jit->bmi2 = __builtin_cpu_supports("bmi2");
+	jit->bmi2 = host_has_bmi2();
 	/* Operation copies (only for the operations handed to handlers):
 	 * about one per 64 bytes of code. */
 	jit->ops_cap = jit->size / 128;
