@@ -382,6 +382,21 @@ static int dest_x(struct ctx *c, unsigned n)
 	return h;
 }
 
+/* The host register an operation writes Xn in: its cache register
+ * (dest_x), or scratch, which dest_store then stores to cpu->x[] (n = 31,
+ * XZR: scratch, stored nowhere). */
+static unsigned dest_reg(struct ctx *c, unsigned n, unsigned scratch, int *h)
+{
+	*h = n == 31 ? -1 : dest_x(c, n);
+	return *h >= 0 ? (unsigned)*h : scratch;
+}
+
+static void dest_store(struct ctx *c, int h, unsigned scratch, unsigned n)
+{
+	if (h < 0 && n != 31)
+		x86_store(&c->b, true, scratch, RBX, XREG(n));
+}
+
 /* Xn = reg (n is never 31: the handlers do not write XZR either); into
  * the cache, dirty, when there is room, else to cpu->x[]. */
 static void store_x(struct ctx *c, unsigned reg, unsigned n)
@@ -420,11 +435,9 @@ static void lea_x(struct ctx *c, bool w, unsigned n, unsigned reg, int32_t disp)
 {
 	if (n == 31)
 		return;
-	int h = dest_x(c, n);
-	unsigned d = h >= 0 ? (unsigned)h : RAX;
-	x86_op_rm(&c->b, 0x8d, w, d, reg, disp, false);
-	if (h < 0)
-		x86_store(&c->b, true, RAX, RBX, XREG(n));
+	int h;
+	x86_op_rm(&c->b, 0x8d, w, dest_reg(c, n, RAX, &h), reg, disp, false);
+	dest_store(c, h, RAX, n);
 }
 
 /* reg = SP (through cpu->fast_sp). */
@@ -850,25 +863,6 @@ static bool alu_on_copy(struct ctx *c, const struct emu_op *op, const struct emu
 	return true;
 }
 
-/* The host register an operation computes Xn (n < 31) in: its cache
- * register (dest_x), loaded with src first, or RAX; dest_done stores
- * RAX when there was no cache register.  src is read before the entry is
- * taken: an entry taken from src's guest register still holds it. */
-static unsigned dest_from(struct ctx *c, bool w, unsigned src, unsigned n, int *h)
-{
-	*h = dest_x(c, n);
-	unsigned d = *h >= 0 ? (unsigned)*h : RAX;
-	if (d != src)
-		x86_mov_rr(&c->b, w, d, src);
-	return d;
-}
-
-static void dest_done(struct ctx *c, int h, unsigned n)
-{
-	if (h < 0)
-		x86_store(&c->b, true, RAX, RBX, XREG(n));
-}
-
 /* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
 static void extended_rm(struct ctx *c, const struct emu_op *op)
 {
@@ -981,10 +975,9 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	bool w = f->sf;
 	switch (f->kind) {
 	case FORM_MOVI: {
-		int h = op->rd == 31 ? -1 : dest_x(c, op->rd);
-		x86_mov_imm(b, h >= 0 ? (unsigned)h : RAX, op->imm);
-		if (h < 0)
-			store_x(c, RAX, op->rd);
+		int h;
+		x86_mov_imm(b, dest_reg(c, op->rd, RAX, &h), op->imm);
+		dest_store(c, h, RAX, op->rd);
 		break;
 	}
 	case FORM_MOVK:
@@ -1036,11 +1029,15 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		unsigned bits = w ? 64 : 32;
 		uint64_t ones = w ? UINT64_MAX : UINT32_MAX;
 		bool lsr = op->ra && op->imm == ones >> op->ra;
-		if ((lsr || (op->ra && op->imm == ((ones << (bits - op->ra)) & ones))) && op->rd != 31) {
+		if (lsr || (op->ra && op->imm == ((ones << (bits - op->ra)) & ones))) {
+			/* Rn is read first: an entry taken from it still holds it */
+			unsigned src = read_x(c, w, RAX, op->rn);
 			int h;
-			unsigned d = dest_from(c, w, read_x(c, w, RAX, op->rn), op->rd, &h);
+			unsigned d = dest_reg(c, op->rd, RAX, &h);
+			if (d != src)
+				x86_mov_rr(b, w, d, src);
 			x86_shift_ri(b, lsr ? SH_SHR : SH_SHL, w, d, lsr ? op->ra : bits - op->ra);
-			dest_done(c, h, op->rd);
+			dest_store(c, h, RAX, op->rd);
 			break;
 		}
 		load_x(c, w, RAX, op->rn);
@@ -1136,12 +1133,11 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		int xcc = xflags_cc(c->xflags_in, op->ra);
 		enum x86_cc holds = xcc >= 0 ? (enum x86_cc)xcc : emit_cond_cc(b, op->ra);
 		if (cset) { /* 1 where the condition fails, into Rd's cache register */
-			int h = op->rd == 31 ? -1 : dest_x(c, op->rd); /* no operands: any entry may go */
-			unsigned d = h >= 0 ? (unsigned)h : RDX;
+			int h;
+			unsigned d = dest_reg(c, op->rd, RDX, &h); /* no operands: any entry may go */
 			x86_setcc(b, (enum x86_cc)(holds ^ 1), d);
 			x86_movzx8(b, d, d);
-			if (h < 0 && op->rd != 31)
-				x86_store(b, true, RDX, RBX, XREG(op->rd));
+			dest_store(c, h, RDX, op->rd);
 			break;
 		}
 		x86_cmov(b, (enum x86_cc)(holds ^ 1), w, RDX, rm); /* 32-bit cmov zero-extends */
@@ -1377,14 +1373,13 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	if (f->op == EMU_FK_ST) {
 		x86_store_n(b, size, read_x(c, true, RDX, op->rd), RAX, 0);
 	} else { /* straight into the cache register when there is one */
-		int h = op->rd == 31 ? -1 : dest_x(c, op->rd);
-		unsigned d = h >= 0 ? (unsigned)h : RDX;
+		int h;
+		unsigned d = dest_reg(c, op->rd, RDX, &h);
 		if (f->op == EMU_FK_LD)
 			x86_load_zx(b, size, d, RAX, 0);
 		else /* LDS64, or LDS32: byte or halfword */
 			x86_load_sx(b, f->op == EMU_FK_LDS64, size, d, RAX, 0);
-		if (h < 0)
-			store_x(c, RDX, op->rd);
+		dest_store(c, h, RDX, op->rd);
 	}
 	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {
 		x86_lea_disp(b, RDX, RSI, (int32_t)op->imm);

@@ -311,31 +311,6 @@ static inline void x86_store_m8i(struct x86_buf *b, unsigned base, int32_t disp,
 	x86_byte(b, imm);
 }
 
-/* cmp byte [base + index + disp32], 0 */
-/* op byte [base + index + disp32], imm8 with opcode op and ModRM.reg ext */
-static inline void x86_m8_idx_imm(struct x86_buf *b, unsigned op, unsigned ext, unsigned base, unsigned index,
-				  int32_t disp, uint8_t imm)
-{
-	x86_rex(b, false, 0, index, base, false);
-	x86_byte(b, op);
-	x86_byte(b, 0x84 | ext << 3); /* mod 10 (disp32), rm = SIB */
-	x86_byte(b, (index & 7) << 3 | (base & 7));
-	x86_u32(b, (uint32_t)disp);
-	x86_byte(b, imm);
-}
-
-/* cmp byte [base + index + disp32], 0 */
-static inline void x86_cmp_m8_idx(struct x86_buf *b, unsigned base, unsigned index, int32_t disp)
-{
-	x86_m8_idx_imm(b, 0x80, 7, base, index, disp, 0);
-}
-
-/* mov byte [base + index + disp32], imm */
-static inline void x86_store_m8_idx(struct x86_buf *b, unsigned base, unsigned index, int32_t disp, uint8_t imm)
-{
-	x86_m8_idx_imm(b, 0xc6, 0, base, index, disp, imm);
-}
-
 static inline void x86_test_rr(struct x86_buf *b, bool w, unsigned a, unsigned c)
 {
 	x86_op_rr(b, 0x85, w, c, a);
