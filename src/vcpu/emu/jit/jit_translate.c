@@ -836,14 +836,12 @@ static bool alu_in_place(struct ctx *c, const struct emu_op *op, const struct em
 	if (invert) /* bic, orn, eon */
 		x86_not(&c->b, f->sf, RCX);
 	unsigned rn = cache_reg[e];
-	int h = dest_x(c, op->rd); /* its entry, or none: it evicts nothing */
-	if (h < 0) {
-		x86_mov_rr(&c->b, f->sf, RAX, rn);
-		x86_alu_rr(&c->b, alu, f->sf, RAX, rm);
-		x86_store(&c->b, true, RAX, RBX, XREG(op->rd));
-	} else {
-		x86_alu_rr(&c->b, alu, f->sf, (unsigned)h, rm);
-	}
+	int h;
+	unsigned d = dest_reg(c, op->rd, RAX, &h); /* its entry, or none: it evicts nothing */
+	if (d != rn)
+		x86_mov_rr(&c->b, f->sf, d, rn);
+	x86_alu_rr(&c->b, alu, f->sf, d, rm);
+	dest_store(c, h, RAX, op->rd);
 	return true;
 }
 
@@ -1597,6 +1595,12 @@ static struct flag_src flag_source(const struct emu_op *op, const struct emu_for
 	return fs;
 }
 
+/* Whether the inline ALU operation of form f reads NZCV. */
+static bool reads_flags(const struct emu_form *f)
+{
+	return f->kind == FORM_CSEL || f->kind == FORM_CCMP || f->kind == FORM_ADC;
+}
+
 /* Whether pending flags may stay pending across the inline operation
  * op (form f: alu, branch or load/store): it neither reads the flags nor
  * writes what they are got again from, and leaves no other way than its
@@ -1608,7 +1612,7 @@ static bool defers_flags(const struct flag_src *fs, const struct emu_op *op, con
 	if (fs->how == FS_NONE)
 		return false;
 	if (alu) {
-		if (f->kind == FORM_CSEL || f->kind == FORM_CCMP || f->kind == FORM_ADC) /* readers */
+		if (reads_flags(f))
 			return false;
 		writes = reg_bit(op->rd);
 	} else if (branch) {
@@ -1657,7 +1661,7 @@ static void find_loop_flags(struct ctx *c)
 			 * they are lost, and dead unless a slow path after it
 			 * (the prefix's only ways out) needs them.  A reader
 			 * needs them. */
-			if (!alu || f.kind == FORM_CSEL || f.kind == FORM_CCMP || f.kind == FORM_ADC)
+			if (!alu || reads_flags(&f))
 				return;
 			lost = true;
 		}
