@@ -132,6 +132,8 @@ struct ctx {
 	enum xflags pending;
 	bool pending_w;
 	bool live;
+	bool no_result;   /* live, but the result is not in RAX: CMP, TST */
+	bool want_result; /* ... which regain_flags wants there */
 	struct flag_src fs;
 	bool no_cache; /* load_x reads cpu->x[] (slow paths: all flushed) */
 	uint64_t block_pc; /* the block's first instruction */
@@ -354,6 +356,22 @@ static unsigned read_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 		return (unsigned)h;
 	load_x(c, w, scratch, n);
 	return scratch;
+}
+
+/* Like read_x, but never takes a cache entry, which could evict the one
+ * an operand read just before is in. */
+static unsigned peek_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
+{
+	if (n == 31 || c->no_cache || c->rc.host[n] < 0) {
+		if (n == 31)
+			x86_mov_imm(&c->b, scratch, 0);
+		else
+			x86_load(&c->b, w, scratch, RBX, XREG(n));
+		return scratch;
+	}
+	if (c->record)
+		c->named[c->cur] |= (uint32_t)1 << n;
+	return cache_reg[c->rc.host[n]];
 }
 
 /* The host register a write of Xn (n < 31) goes to, now dirty in the
@@ -603,31 +621,20 @@ static void resume_here(struct ctx *c, struct stub *s)
 /* ---- flags (alu.h cc_*: N = bit 63 of cc_n, Z = cc_z == 0, C = cc_c,
  * V = bit 63 of cc_v) ----------------------------------------------------- */
 
-/* After `add`/`sub` of width w left the result in RAX and x86 flags:
- * stores cc_* (C is x86's CF for add, its complement for sub). */
-static void flags_arith(struct x86_buf *b, bool w, bool sub)
+/* cc_n and cc_z of the result in RAX (of width w), or, with no result
+ * there (a CMP or TST), from the x86 flags: any value with N in bit 63
+ * that is zero exactly when Z is clear will do.  Leaves the x86 flags. */
+static void flags_nz(struct x86_buf *b, bool w, bool no_result)
 {
-	/* Only instructions that leave the x86 flags alone, so that a
-	 * B.cond right after can still branch on them (xflags). */
-	/* cc_c only ever holds 0 or 1: its low byte is all there is */
-	x86_setcc_m(b, sub ? CC_AE : CC_B, RBX, CPU(cc_c));
-	if (w) {
-		x86_store(b, true, RAX, RBX, CPU(cc_n));
-		x86_store(b, true, RAX, RBX, CPU(cc_z));
-	} else {
-		x86_movsxd(b, R9, RAX);
-		x86_store(b, true, R9, RBX, CPU(cc_n));
-		x86_store(b, true, R9, RBX, CPU(cc_z));
+	if (no_result) {
+		x86_mov_imm(b, R8, 0);
+		x86_mov_imm(b, R9, (uint64_t)1 << 63);
+		x86_cmov(b, CC_S, true, R8, R9);
+		x86_store(b, true, R8, RBX, CPU(cc_n));
+		x86_store_imm(b, RBX, CPU(cc_z), 0);
+		x86_setcc_m(b, CC_NE, RBX, CPU(cc_z));
+		return;
 	}
-	x86_mov_imm(b, R8, 0);
-	x86_mov_imm(b, R9, (uint64_t)1 << 63);
-	x86_cmov(b, CC_O, true, R8, R9);
-	x86_store(b, true, R8, RBX, CPU(cc_v));
-}
-
-/* cc_logic of the result in RAX. */
-static void flags_logic(struct x86_buf *b, bool w)
-{
 	unsigned r = RAX;
 	if (!w) {
 		x86_movsxd(b, R9, RAX);
@@ -635,6 +642,28 @@ static void flags_logic(struct x86_buf *b, bool w)
 	}
 	x86_store(b, true, r, RBX, CPU(cc_n));
 	x86_store(b, true, r, RBX, CPU(cc_z));
+}
+
+/* After `add`/`sub` (or `cmp`: no_result) of width w left the x86 flags
+ * and the result in RAX: stores cc_* (C is x86's CF for add, its
+ * complement for sub). */
+static void flags_arith(struct x86_buf *b, bool w, bool sub, bool no_result)
+{
+	/* Only instructions that leave the x86 flags alone, so that a
+	 * B.cond right after can still branch on them (xflags). */
+	/* cc_c only ever holds 0 or 1: its low byte is all there is */
+	x86_setcc_m(b, sub ? CC_AE : CC_B, RBX, CPU(cc_c));
+	flags_nz(b, w, no_result);
+	x86_mov_imm(b, R8, 0);
+	x86_mov_imm(b, R9, (uint64_t)1 << 63);
+	x86_cmov(b, CC_O, true, R8, R9);
+	x86_store(b, true, R8, RBX, CPU(cc_v));
+}
+
+/* cc_logic of the result in RAX, or of the x86 flags of a `test`. */
+static void flags_logic(struct x86_buf *b, bool w, bool no_result)
+{
+	flags_nz(b, w, no_result);
 	x86_store_imm(b, RBX, CPU(cc_c), 0);
 	x86_store_imm(b, RBX, CPU(cc_v), 0);
 }
@@ -648,15 +677,25 @@ static void defer_flags(struct ctx *c, bool w, enum xflags kind)
 	c->pending_w = w;
 	c->xflags = kind;
 	c->live = true;
+	c->no_result = false;
 }
 
-/* Stores the pending flags (leaves the x86 flags and RAX alone). */
+static void regain_flags(struct ctx *c, const struct flag_src *fs, bool w);
+
+/* Stores the pending flags (leaves the x86 flags alone, and RAX unless
+ * it held no result: it is cheaper to get one there again than to store
+ * N and Z from the x86 flags). */
 static void store_pending(struct ctx *c)
 {
+	bool no_result = c->no_result;
+	if (no_result && c->fs.how == FS_REDO) {
+		regain_flags(c, &c->fs, c->pending_w);
+		no_result = false;
+	}
 	if (c->pending == XF_LOGIC)
-		flags_logic(&c->b, c->pending_w);
+		flags_logic(&c->b, c->pending_w, no_result);
 	else if (c->pending != XF_NONE)
-		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB);
+		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB, no_result);
 }
 
 static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
@@ -668,12 +707,14 @@ static void regain_flags(struct ctx *c, const struct flag_src *fs, bool w)
 {
 	struct x86_buf *b = &c->b;
 	enum xflags xflags = c->xflags, pending = c->pending;
-	bool pending_w = c->pending_w, live = c->live; /* defer_flags sets them */
+	bool pending_w = c->pending_w, live = c->live, no_result = c->no_result; /* defer_flags sets them */
 	struct emu_op op = fs->op;
 	switch (fs->how) {
 	case FS_REDO:
 		op.rd = 31; /* written already */
+		c->want_result = true;
 		emit_alu(c, &op, &fs->f);
+		c->want_result = false;
 		break;
 	case FS_RESULT:
 		load_x(c, w, RAX, op.rd);
@@ -685,7 +726,7 @@ static void regain_flags(struct ctx *c, const struct flag_src *fs, bool w)
 		x86_alu_ri(b, fs->f.op ? ALU_SUB : ALU_ADD, w, RAX, (int32_t)op.imm);
 		break;
 	}
-	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live;
+	c->xflags = xflags, c->pending = pending, c->pending_w = pending_w, c->live = live, c->no_result = no_result;
 }
 
 /* Stores the flags fs gets again; clobbers what an operation may, leaves
@@ -694,9 +735,9 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 {
 	regain_flags(c, fs, w);
 	if (kind == XF_LOGIC)
-		flags_logic(&c->b, w);
+		flags_logic(&c->b, w, false);
 	else
-		flags_arith(&c->b, w, kind == XF_SUB);
+		flags_arith(&c->b, w, kind == XF_SUB, false);
 }
 
 /* Stores the pending flags, from the x86 flags or got again. */
@@ -861,6 +902,59 @@ static bool alu_on_copy(struct ctx *c, const struct emu_op *op, const struct emu
 	return true;
 }
 
+/* CMP and TST, flag-setting operations whose Rd is ZR, as cmp and test:
+ * the x86 flags and no result in RAX (flags_nz does without).  False
+ * (nothing emitted) when regain_flags wants the result, or for CMN (x86
+ * has no add that only sets flags). */
+static bool compare_only(const struct ctx *c, const struct emu_op *op, enum xflags kind)
+{
+	return !c->want_result && op->rd == 31 && kind != XF_ADD;
+}
+
+static void compared(struct ctx *c, bool w, enum xflags kind)
+{
+	defer_flags(c, w, kind);
+	c->no_result = true;
+}
+
+/* CMP or TST Rn, Rm (shifted, for TST maybe inverted). */
+static bool compare_rr(struct ctx *c, const struct emu_op *op, const struct emu_form *f, enum xflags kind, bool invert)
+{
+	if (!compare_only(c, op, kind))
+		return false;
+	unsigned rn = read_x(c, f->sf, RAX, op->rn);
+	unsigned rm = peek_x(c, f->sf, RCX, op->rm);
+	if (op->ra || invert) {
+		if (rm != RCX)
+			x86_mov_rr(&c->b, true, RCX, rm);
+		rm = RCX;
+		if (op->ra)
+			x86_shift_ri(&c->b, x86_shift_of[f->shift & 3], f->sf, RCX, op->ra);
+		if (invert)
+			x86_not(&c->b, f->sf, RCX);
+	}
+	if (kind == XF_SUB)
+		x86_alu_rr(&c->b, ALU_CMP, f->sf, rn, rm);
+	else
+		x86_test_rr(&c->b, f->sf, rn, rm);
+	compared(c, f->sf, kind);
+	return true;
+}
+
+/* CMP or TST Rn, #imm. */
+static bool compare_ri(struct ctx *c, const struct emu_op *op, bool w, enum xflags kind)
+{
+	if (!compare_only(c, op, kind) || (w && !x86_fits_s32(op->imm)))
+		return false;
+	unsigned rn = read_x(c, w, RAX, op->rn);
+	if (kind == XF_SUB)
+		x86_alu_ri(&c->b, ALU_CMP, w, rn, (int32_t)op->imm);
+	else
+		x86_test_ri(&c->b, w, rn, (int32_t)op->imm);
+	compared(c, w, kind);
+	return true;
+}
+
 /* RCX = Rm extended by op->imm (option) and shifted left by op->ra (ADDEXT). */
 static void extended_rm(struct ctx *c, const struct emu_op *op)
 {
@@ -996,6 +1090,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		store_x_sp(c, RAX, op->rd, RCX);
 		break;
 	case FORM_ADDSI:
+		if (f->flags == 2 && compare_ri(c, op, w, f->op ? XF_SUB : XF_ADD))
+			break;
 		if (f->sp)
 			load_x_sp(c, RAX, op->rn);
 		else
@@ -1010,6 +1106,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	case FORM_LOGICI: {
 		static const enum x86_alu alu[4] = { ALU_AND, ALU_OR, ALU_XOR, ALU_AND };
+		if (f->op == 3 && compare_ri(c, op, w, XF_LOGIC))
+			break;
 		load_x(c, w, RAX, op->rn);
 		alu_imm(b, alu[f->op], w, RAX, op->imm, RCX);
 		if (f->op == 3) {
@@ -1090,7 +1188,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	case FORM_LOGIC: {
 		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
-		if (alu_in_place(c, op, f, alu[f->op], f->op & 1) || alu_on_copy(c, op, f, alu[f->op], f->op & 1))
+		if (alu_in_place(c, op, f, alu[f->op], f->op & 1) || alu_on_copy(c, op, f, alu[f->op], f->op & 1) ||
+		    (f->flags == 2 && compare_rr(c, op, f, XF_LOGIC, f->op & 1)))
 			break;
 		load_x(c, w, RAX, op->rn);
 		unsigned rm = shifted_rm(c, op, f, f->op & 1);
@@ -1104,7 +1203,8 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	}
 	case FORM_ADDSUB:
-		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)))
+		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)) ||
+		    (f->flags == 2 && compare_rr(c, op, f, f->op ? XF_SUB : XF_ADD, false)))
 			break;
 		load_x(c, w, RAX, op->rn);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
@@ -1157,7 +1257,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		x86_test_rr(b, false, RDX, RDX);
 		uint8_t *fail = x86_jcc(b, CC_E);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
-		flags_arith(b, w, f->op);
+		flags_arith(b, w, f->op, false);
 		uint8_t *done = x86_jmp(b);
 		x86_patch_here(b, fail);
 		uint32_t nzcv = (uint32_t)op->imm; /* cc_load */
@@ -1730,6 +1830,7 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 			 * them if they must) */
 			regain_flags(c, &c->fs, c->pending_w);
 			c->live = true;
+			c->no_result = false;
 			xf = c->pending;
 			keeps = true;
 		} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {

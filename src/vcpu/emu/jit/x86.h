@@ -316,6 +316,15 @@ static inline void x86_test_rr(struct x86_buf *b, bool w, unsigned a, unsigned c
 	x86_op_rr(b, 0x85, w, c, a);
 }
 
+/* test reg, simm32 */
+static inline void x86_test_ri(struct x86_buf *b, bool w, unsigned reg, int32_t imm)
+{
+	x86_rex(b, w, 0, 0, reg, false);
+	x86_byte(b, 0xf7);
+	x86_modrm_reg(b, 0, reg);
+	x86_u32(b, (uint32_t)imm);
+}
+
 /* bt reg, imm8 (CF = bit) */
 static inline void x86_bt_ri(struct x86_buf *b, unsigned reg, unsigned bit)
 {
