@@ -14,7 +14,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD, E_REMAP_CALL, E_REMAP_IS, E_WATCH, E_PAN, E_ERET_EL0 };
+enum { E_LOAD, E_LOAD_FAULT, E_STORE_FAULT, E_STORE_ALIAS, E_JUMP, E_REMAP_LOAD, E_REMAP_CALL, E_REMAP_IS, E_WATCH, E_PAN, E_ERET_EL0, E_PAN_CALLS };
 
 #define TABLES_OFF 0x200000ull /* page tables, past what is mapped */
 #define DATA_VA (GUEST_RAM_IPA + GUEST_DATA_OFF)
@@ -548,6 +548,27 @@ START_TEST(pan_set_after_an_access)
 }
 END_TEST
 
+/* The same: a function that read the EL0 page hundreds of times with
+ * PAN clear (emu: translated, for the TLB view without PAN) is called
+ * once PAN is set, directly and through a register, by MSR or by an
+ * ERET that stays at EL1 (which moves no icache epoch). */
+START_TEST(pan_set_after_calls_of_a_function)
+{
+	tables_4k();
+	const uint64_t user = DATA_VA + 0x7000;
+	put_desc(L3_4K, l3_index(user), user | D_PAGE | D_NORMAL | D_AP_EL0);
+	put_u64(user - GUEST_RAM_IPA, 0x66);
+	for (uint64_t how = 0; how < 4; how++) {
+		set_reg(HV_REG_X2, how & 1);
+		set_reg(HV_REG_X3, how >> 1);
+		set_reg(HV_REG_X5, 600);
+		expect_el1_dabt(E_PAN_CALLS, user, 0x0f, false); /* permission, level 3 */
+		ASSERT_U64_EQ(reg(HV_REG_X0), 0x66);
+		ASSERT_U64_EQ(reg(HV_REG_X5), 0);
+	}
+}
+END_TEST
+
 START_TEST(remap_sees_new_memory_mmu_off)
 {
 	remap_sees_new_memory(false);
@@ -646,6 +667,7 @@ int main(void)
 	tcase_add_test(t, tlbi_va_of_code_runs_the_new_code);
 	tcase_add_test(t, tlbi_va_is_reaches_the_other_vcpu);
 	tcase_add_test(t, pan_set_after_an_access);
+	tcase_add_test(t, pan_set_after_calls_of_a_function);
 	tcase_add_test(t, eret_to_el0_rechecks_execute_permission);
 	tcase_add_test(t, mmu_16k);
 	tcase_add_test(t, mmu_64k);

@@ -22,6 +22,9 @@ _start:
 	b	t_pan		/* 9: X0 = [X1]; PAN = 1 (MSR PAN, #1; with X2: MSR PAN, X2); X9: */
 				/*    the load after it, which faults */
 	b	t_eret_el0	/* 10: X10 = BLR X1 at EL1, then ERET to X1 at EL0t */
+	b	t_pan_calls	/* 11: X0 = f(X1) X5 times (f: X0 = [X1]), PAN = 1 (MSR; */
+				/*    with X3: ERET to EL1h), f again (BL; with X2: BLR); */
+				/*    X9: f's load */
 
 	default_vectors
 
@@ -118,3 +121,24 @@ t_pan:
 2:	adr	x9, 3f
 3:	ldr	x0, [x1]
 	hvc	#9
+
+t_pan_calls:
+	adr	x9, 4f
+1:	bl	4f
+	subs	x5, x5, #1
+	b.ne	1b
+	cbnz	x3, 3f
+	.inst	0xd500419f	/* msr pan, #1 */
+5:	cbnz	x2, 2f
+	bl	4f
+	hvc	#11
+2:	blr	x9
+	hvc	#11
+3:	mov	x4, #0x3c5		/* EL1h, DAIF masked */
+	orr	x4, x4, #(1 << 22)	/* PAN: a new view, same EL */
+	msr	spsr_el1, x4
+	adr	x4, 5b
+	msr	elr_el1, x4
+	eret
+4:	ldr	x0, [x1]
+	ret

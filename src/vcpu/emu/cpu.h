@@ -247,7 +247,10 @@ struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 	uint64_t pc;                /* block start; 1 = empty */
 	uint64_t epoch;             /* ic.epoch when last checked against memory */
 	const struct emu_op *ops;   /* first operation (in ic.ops) */
-	uint32_t n;                 /* instructions */
+	uint16_t n;                 /* instructions */
+	/* The data TLB view (cpu->fast_view) its translation was made for:
+	 * the translation reads that view's entries at a fixed offset. */
+	uint8_t jit_view;
 	/* Its translation's body: offset in the translator's code cache
 	 * (executable view), 0 = none (jit/jit_cache.c).  Here, not in a
 	 * table of the translator: the run loop and the chain stub have
@@ -384,6 +387,7 @@ struct emu_cpu {
 	 * EL, PAN and the watchpoints only change in operations that end
 	 * their block. */
 	const struct emu_tlb_entry *fast_tlb;
+	uint8_t fast_view; /* its index in tlb[] */
 	/* The current SP (emu_sp_ptr), for translated code (jit/): set
 	 * with fast_tlb; EL and SPSel also change only at block ends. */
 	uint64_t *fast_sp;

@@ -152,7 +152,7 @@ uintptr_t jit_link(struct emu_cpu *cpu, uint64_t pc, uintptr_t site)
 {
 	struct emu_jit *jit = cpu->jit;
 	size_t i = (size_t)(pc >> 2) & (EMU_IC_SLOTS - 1);
-	if (cpu->ic.slot[i].pc != pc || !jit->centry[i])
+	if (cpu->ic.slot[i].pc != pc || !jit->centry[i] || cpu->ic.slot[i].jit_view != cpu->fast_view)
 		return 0;
 	if (jit->links_used < jit->links_cap) {
 		uint32_t off = (uint32_t)(site - (uintptr_t)jit->rx);
@@ -167,6 +167,8 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 {
 	struct emu_jit *jit = cpu->jit;
 	size_t i = (size_t)(s - cpu->ic.slot);
+	if (__builtin_expect(s->jit && s->jit_view != cpu->fast_view, 0))
+		emu_jit_forget(cpu, s); /* made for another data TLB view (EL, PAN, watchpoints) */
 	uintptr_t code = (uintptr_t)jit->rx + s->jit;
 	if (__builtin_expect(!s->jit, 0)) {
 		if (jit->heat[i] < jit->hot) {
@@ -185,6 +187,7 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 		}
 		jit_perfmap_add((uintptr_t)jit->rx + from, jit->used - from, s->pc);
 		s->jit = (uint32_t)(code - (uintptr_t)jit->rx);
+		s->jit_view = cpu->fast_view;
 		jit->centry[i] = centry;
 		jit->blocks++;
 	}

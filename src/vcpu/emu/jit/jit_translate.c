@@ -136,6 +136,7 @@ struct ctx {
 	bool want_result; /* ... which regain_flags wants there */
 	struct flag_src fs;
 	bool no_cache; /* load_x reads cpu->x[] (slow paths: all flushed) */
+	unsigned view; /* the data TLB view it reads (cpu->fast_view) */
 	uint64_t block_pc; /* the block's first instruction */
 	int32_t slot_off;  /* its slot, from RBX */
 	uintptr_t body;    /* its code after loading the pinned registers,
@@ -554,12 +555,21 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		jmp_to(b, c->jit->chain);
 		return;
 	}
-	flush_regs(c, true);
 	/* A direct link, unlinked for now: jit_link patches the jump to
-	 * the target's chained entry, which takes the count in RCX. */
-	x86_load(b, true, RCX, RBX, CPU(insn_count));
-	if (after)
-		x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)after);
+	 * the target's chained entry, which takes the count in RCX (and
+	 * stores it, as does the way through the link stub): a pinned
+	 * count need not go to memory first. */
+	int e = c->rc.host[REG_COUNT];
+	if (e >= 0)
+		c->rc.dirty[e] = false;
+	flush_regs(c, true);
+	if (e >= 0) {
+		x86_lea_disp(b, RCX, cache_reg[e], -(int32_t)after);
+	} else {
+		x86_load(b, true, RCX, RBX, CPU(insn_count));
+		if (after)
+			x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)after);
+	}
 	uint8_t *site = x86_jmp(b);
 	x86_patch_here(b, site);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
@@ -1397,12 +1407,13 @@ static void tlb_hit(struct ctx *c, unsigned size, enum emu_access acc, uint8_t *
 		x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
 	}
 	x86_alu_ri(b, ALU_AND, false, RCX, (EMU_TLB_SIZE - 1) << 5);
-	x86_alu_rm(b, ALU_ADD, true, RCX, RBX, CPU(fast_tlb));
 	x86_mov_rr(b, true, RDX, RAX);
 	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
-	x86_alu_rm(b, ALU_CMP, true, RDX, RCX, 8 * (int32_t)acc);
+	/* the block's view: cpu->tlb[c->view] at RBX + its offset */
+	int32_t view = CPU(tlb) + (int32_t)(c->view * sizeof(c->jit->cpu->tlb[0]));
+	x86_op_rm_idx(b, ALU_CMP * 8 + 3, true, RDX, RBX, RCX, view + 8 * (int32_t)acc);
 	*miss = x86_jcc(b, CC_NE);
-	x86_alu_rm(b, ALU_ADD, true, RAX, RCX, 24);
+	x86_op_rm_idx(b, ALU_ADD * 8 + 3, true, RAX, RBX, RCX, view + 24);
 }
 
 /* Base register into RSI (SP: must be 16-byte aligned, else the slow
@@ -1784,6 +1795,7 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	 * then the body. */
 	int32_t slot_off = CPU(ic.slot) + (int32_t)(sizeof(*slot) * (size_t)(slot - jit->cpu->ic.slot));
 	c->slot_off = slot_off;
+	c->view = jit->cpu->fast_view;
 	/* RCX: cpu->insn_count, not stored yet.  cpu->pc is set only on
 	 * the way out (nothing in a block reads it) and cpu->blk only
 	 * before calls (set_blk). */
@@ -1982,10 +1994,14 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_load(b, false, R9, RSI, SLOT(jit)); /* its translation, in the slot's cache line */
 	x86_test_rr(b, false, R9, R9);
 	jcc_to(b, CC_E, jit->epilogue);
+	x86_load_zx(b, 1, R8, RSI, SLOT(jit_view)); /* made for this view */
+	x86_load_zx(b, 1, RDX, RBX, CPU(fast_view));
+	x86_alu_rr(b, ALU_CMP, false, R8, RDX);
+	jcc_to(b, CC_NE, jit->epilogue);
 	x86_mov_imm(b, R8, (uintptr_t)jit->rx);
 	x86_alu_rr(b, ALU_ADD, true, R9, R8);
 	x86_store(b, true, RSI, RBX, CPU(blk));
-	x86_load(b, false, R8, RSI, SLOT(n));
+	x86_load_zx(b, 2, R8, RSI, SLOT(n));
 	x86_alu_rr(b, ALU_ADD, true, RCX, R8);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_jmp_r(b, R9);

@@ -460,6 +460,20 @@ static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, u
 	}
 }
 
+/* op reg, [base + index + disp32] (a one- or two-byte opcode as in
+ * x86_op_rm; index not RSP) */
+static inline void x86_op_rm_idx(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned base, unsigned index,
+				 int32_t disp)
+{
+	x86_rex(b, w, reg, index, base, false);
+	if (op > 0xff)
+		x86_byte(b, 0x0f);
+	x86_byte(b, op & 0xff);
+	x86_byte(b, 0x84 | (reg & 7) << 3);
+	x86_byte(b, (index & 7) << 3 | (base & 7));
+	x86_u32(b, (uint32_t)disp);
+}
+
 /* lea dst, [base + disp] (adds without touching the flags) */
 static inline void x86_lea_disp(struct x86_buf *b, unsigned dst, unsigned base, int32_t disp)
 {
