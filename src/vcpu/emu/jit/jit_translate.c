@@ -363,6 +363,8 @@ static unsigned read_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
  * an operand read just before is in. */
 static unsigned peek_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 {
+	if (c->record && n != 31)
+		c->named[c->cur] |= (uint32_t)1 << n;
 	if (n == 31 || c->no_cache || c->rc.host[n] < 0) {
 		if (n == 31)
 			x86_mov_imm(&c->b, scratch, 0);
@@ -370,8 +372,6 @@ static unsigned peek_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 			x86_load(&c->b, w, scratch, RBX, XREG(n));
 		return scratch;
 	}
-	if (c->record)
-		c->named[c->cur] |= (uint32_t)1 << n;
 	return cache_reg[c->rc.host[n]];
 }
 
@@ -1444,25 +1444,30 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	struct x86_buf *b = &c->b;
 	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
-	/* The base: RSI, a copy, when written back or with an index (taking
-	 * a cache entry for the index may evict the base's); else maybe its
-	 * cache register (only the address is computed from it) */
+	/* The base: RSI, a copy, when written back; else maybe its cache
+	 * register (only the address is computed from it).  With an index,
+	 * at most one of the two takes a cache entry, which cannot evict the
+	 * other's: the base when neither is cached. */
 	bool wb = f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE;
 	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
 	unsigned base = RSI;
-	if (f->sp || wb || reg_off)
+	if (f->sp || wb)
 		ldst_base(c, op, f, s);
+	else if (reg_off && c->rc.host[op->rn] < 0 && c->rc.host[op->rm] >= 0)
+		base = peek_x(c, true, RSI, op->rn);
 	else
 		base = read_x(c, true, RSI, op->rn);
 	/* RAX = address (imm: op->imm, at most 16 bits) */
 	if (reg_off) { /* the index: Rm, or RDI, then scaled by lea (ra <= 4) */
 		unsigned idx = RDI;
 		if (f->mode == EMU_FM_REG)
-			idx = read_x(c, true, RDI, op->rm);
+			idx = peek_x(c, true, RDI, op->rm);
 		else if (f->mode == EMU_FM_REG_SXTW)
-			x86_movsxd(b, RDI, read_x(c, false, RDI, op->rm));
-		else
-			load_x(c, false, RDI, op->rm);
+			x86_movsxd(b, RDI, peek_x(c, false, RDI, op->rm));
+		else if ((idx = peek_x(c, false, RDI, op->rm)) != RDI)
+			x86_mov_rr(b, false, RDI, idx); /* zero-extended */
+		if (f->mode != EMU_FM_REG)
+			idx = RDI;
 		unsigned scale = op->ra;
 		if (scale > 3) {
 			if (idx != RDI)
