@@ -393,10 +393,6 @@ struct emu_cpu {
 	uint64_t *fast_sp;
 	/* The translator (jit/jit.h), NULL when interpreting only. */
 	struct emu_jit *jit;
-	/* Translated code: 1 while a loop's first instructions run with
-	 * the flags of its previous iteration not stored yet (their slow
-	 * paths store them first: jit_translate.c, struct loop_flags). */
-	uint8_t jit_loop_flags;
 
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access

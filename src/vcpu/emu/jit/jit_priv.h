@@ -28,7 +28,7 @@
 
 /* Bounds-checked operation copies per block: one op and the sentinel
  * behind it for each instruction (jit_translate.c). */
-#define JIT_OPS_PER_BLOCK (2 * (EMU_IC_MAX_INSNS + 1))
+#define JIT_OPS_PER_BLOCK (4 * (EMU_IC_MAX_INSNS + 1)) /* a loop prefix twice */
 
 struct emu_jit {
 	struct emu_cpu *cpu;

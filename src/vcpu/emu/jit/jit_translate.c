@@ -99,6 +99,7 @@ struct stub {
 	struct cache_state at[3];    /* the cache at each jump (flushed first) */
 	const struct emu_op *copy;   /* handler to call */
 	uintptr_t resume;            /* after the operation */
+	bool peeled;                 /* in a loop prefix's second copy */
 };
 
 /* A loop whose branch back has flags pending (typically CMP + B.cond)
@@ -106,13 +107,14 @@ struct stub {
  * up to the first that sets all flags (the prefix), neither read them,
  * nor leave the block but through slow paths, nor write what they are
  * got again from before a slow path (after the last one, nothing can
- * look at them any more): the branch back sets cpu->jit_loop_flags (when the
- * prefix has slow paths), the prefix's slow paths store the flags first
- * when it is set, the setter clears it.  Found by the first emission of
- * a looping block, used by the second. */
+ * look at them any more).  When the prefix has slow paths (tell), it is
+ * emitted twice: the block's entry runs the first copy, whose slow
+ * paths find the flags in memory, the branch back a second one, whose
+ * slow paths store the pending flags first; both go on at the setter.
+ * Found by the first emission of a looping block, used by the second. */
 struct loop_flags {
 	bool defer;       /* the branch back leaves them pending */
-	bool tell;        /* the prefix has slow paths: jit_loop_flags */
+	bool tell;        /* the prefix has slow paths: two copies */
 	unsigned prefix;  /* instructions before the setter */
 	enum xflags pending;
 	bool pending_w;
@@ -159,6 +161,10 @@ struct ctx {
 	uint32_t writes;
 	struct loop_flags lf;
 	bool deferring; /* goto_pc: a branch back with lf.defer */
+	bool peel;              /* lf.tell: the prefix is emitted twice */
+	bool peeled;            /* emitting its second copy */
+	uintptr_t after_prefix; /* the setter, after the first copy */
+	uint8_t *peel_jump;     /* the branch back, to the second copy */
 	const struct emu_ic_slot *slot;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS];
@@ -542,9 +548,10 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		x86_alu_ri(b, ALU_ADD, true, count, (int32_t)c->n);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
-		if (defer && c->lf.tell)
-			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 1);
-		jmp_to(b, c->body);
+		if (defer && c->peel)
+			c->peel_jump = x86_jmp(b); /* the prefix's second copy */
+		else
+			jmp_to(b, c->body);
 		x86_patch_here(b, out);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
@@ -610,6 +617,7 @@ static struct stub *new_stub(struct ctx *c)
 	struct stub *s = &c->stubs[c->nstubs++];
 	memset(s, 0, sizeof(*s));
 	s->insn = c->cur;
+	s->peeled = c->peeled;
 	return s;
 }
 
@@ -1575,17 +1583,10 @@ static void emit_stubs_of_block(struct ctx *c)
 		for (unsigned j = 0; j < 3; j++)
 			if (join[j])
 				x86_patch_here(b, join[j]);
-		if (s->insn < c->lf.prefix && c->lf.defer && c->lf.tell && !c->record) {
-			/* maybe the flags of the loop's previous iteration
-			 * (struct loop_flags) */
-			uint8_t *none;
-			x86_cmp_m8i(b, RBX, CPU(jit_loop_flags), 0);
-			none = x86_jcc(b, CC_E);
+		if (s->peeled) { /* the flags of the loop's previous iteration */
 			c->no_cache = true;
 			recompute_flags(c, &c->lf.fs, c->lf.pending, c->lf.pending_w);
 			c->no_cache = false;
-			x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
-			x86_patch_here(b, none);
 		}
 		call_handler_flushed(c, s->copy);
 		for (unsigned k = 0; k < NCACHE; k++) /* the fast path's cache */
@@ -1785,6 +1786,103 @@ static void find_loop_flags(struct ctx *c)
 	}
 }
 
+/* Emits instruction i of the block; returns true when it ends it. */
+static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
+{
+	struct emu_jit *jit = c->jit;
+	struct x86_buf *b = &c->b;
+	unsigned n = c->n;
+	c->cur = i;
+	const struct emu_op *orig = &c->slot->ops[i];
+	struct emu_op op; /* as decoded, without the CMP + B.cond fusion */
+	bool ended = emu_ic_decode(&op, orig->insn, orig->pc);
+	unsigned after = n - 1 - i;
+	enum xflags xf = c->xflags;
+	c->xflags = XF_NONE; /* unless the operation sets it */
+	struct emu_form f;
+	enum op_class cls = classify(op.fn, &f);
+	bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
+	/* NOP, and a B.cond or CSEL on the x86 flags, leave them and
+	 * RAX alone */
+	bool keeps = (branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))) ||
+		     (alu && f.kind == FORM_CSEL && xflags_cc(xf, op.ra) >= 0);
+	bool setter = alu && sets_all_flags(&f);
+	if (setter) {
+		c->pending = XF_NONE; /* dead: overwritten before anyone could look */
+	} else if (c->pending != XF_NONE && !keeps && branch && f.kind == FORM_BCOND && !c->live &&
+		   c->fs.how != FS_NONE && xflags_cc(c->pending, f.cond) >= 0) {
+		/* B.cond on flags pending but no longer in the x86 flags:
+		 * got again there, still pending (its ways out store
+		 * them if they must) */
+		regain_flags(c, &c->fs, c->pending_w);
+		c->live = true;
+		c->no_result = false;
+		xf = c->pending;
+		keeps = true;
+	} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {
+		if (!c->live) /* got again: the x86 flags hold them once more */
+			xf = c->pending;
+		materialize(c);
+	}
+	c->xflags_in = xf;
+	if (!keeps)
+		c->live = false;
+	if (alu) {
+		emit_alu(c, &op, &f);
+		if (setter) {
+			c->fs = flag_source(&op, &f);
+		} else if (keeps) {
+			c->xflags = xf;
+			if (reg_bit(op.rd) & c->fs.needs) /* no way back to them */
+				c->fs.how = FS_NONE;
+		}
+		return ended;
+	}
+	if (branch) {
+		c->xflags = xf; /* B.cond may use it, NOP keeps it */
+		return emit_branch(c, &op, &f, after) || ended;
+	}
+	/* The handler gets a copy followed by the sentinel. */
+	struct emu_op *copy = &jit->ops[*ops_used];
+	*ops_used += 2;
+	copy[0] = op;
+	memset(&copy[1], 0, sizeof(copy[1]));
+	copy[1].fn = sentinel;
+	copy[1].pc = op.pc + 4;
+	emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
+	if (ldst) {
+		if (f.kind == FORM_LDST)
+			emit_ldst(c, copy, &f);
+		else
+			emit_ldstp(c, copy, &f);
+	} else if (fp_exec) {
+		call_fp_exec(c, copy, fp_exec);
+	} else {
+		call_handler(c, copy);
+		if (ended) /* block-ending handlers return true */
+			jmp_to(b, jit->epilogue);
+	}
+	return ended;
+}
+
+/* The second copy of a loop's prefix (struct loop_flags), where its
+ * branch back goes: from the cache as at the block's body to the
+ * first copy's setter, which must find the cache as that copy left it. */
+static void emit_prefix_again(struct ctx *c, const struct regcache *at_body, const struct regcache *at_setter,
+			      size_t *ops_used)
+{
+	x86_patch_here(&c->b, c->peel_jump);
+	c->rc = *at_body;
+	c->pending = XF_NONE, c->xflags = XF_NONE, c->live = false;
+	c->peeled = true;
+	for (unsigned i = 0; i < c->lf.prefix; i++)
+		emit_insn(c, i, ops_used);
+	c->peeled = false;
+	if (memcmp(&c->rc, at_setter, sizeof(c->rc)) != 0)
+		c->b.overflow = true; /* not translated */
+	jmp_to(&c->b, c->after_prefix);
+}
+
 /* Emits slot's block at jit->used with c->names, c->record and
  * c->writes set; returns its entry (0: it did not fit) and the chained
  * entry in *centry, the operations it used in *ops_end. */
@@ -1820,85 +1918,21 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	c->body = x86_here(b);
 	size_t ops_used = jit->ops_used;
 	bool ended = false;
+	c->peel = !c->record && c->lf.defer && c->lf.tell;
+	struct regcache at_body = c->rc, at_setter = c->rc;
 	for (unsigned i = 0; i < n && !ended; i++) {
-		c->cur = i;
-		const struct emu_op *orig = &slot->ops[i];
-		struct emu_op op; /* as decoded, without the CMP + B.cond fusion */
-		ended = emu_ic_decode(&op, orig->insn, orig->pc);
-		unsigned after = n - 1 - i;
-		enum xflags xf = c->xflags;
-		c->xflags = XF_NONE; /* unless the operation sets it */
-		struct emu_form f;
-		enum op_class cls = classify(op.fn, &f);
-		bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
-		/* NOP, and a B.cond or CSEL on the x86 flags, leave them and
-		 * RAX alone */
-		bool keeps = (branch && (f.kind == FORM_NOP || (f.kind == FORM_BCOND && xflags_cc(xf, f.cond) >= 0))) ||
-			     (alu && f.kind == FORM_CSEL && xflags_cc(xf, op.ra) >= 0);
-		bool setter = alu && sets_all_flags(&f);
-		if (setter) {
-			c->pending = XF_NONE; /* dead: overwritten before anyone could look */
-			if (i == c->lf.prefix && c->lf.defer && c->lf.tell && !c->record)
-				x86_store_m8i(b, RBX, CPU(jit_loop_flags), 0);
-		} else if (c->pending != XF_NONE && !keeps && branch && f.kind == FORM_BCOND && !c->live &&
-			   c->fs.how != FS_NONE && xflags_cc(c->pending, f.cond) >= 0) {
-			/* B.cond on flags pending but no longer in the x86 flags:
-			 * got again there, still pending (its ways out store
-			 * them if they must) */
-			regain_flags(c, &c->fs, c->pending_w);
-			c->live = true;
-			c->no_result = false;
-			xf = c->pending;
-			keeps = true;
-		} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {
-			if (!c->live) /* got again: the x86 flags hold them once more */
-				xf = c->pending;
-			materialize(c);
+		if (c->peel && i == c->lf.prefix) {
+			c->after_prefix = x86_here(b);
+			at_setter = c->rc;
 		}
-		c->xflags_in = xf;
-		if (!keeps)
-			c->live = false;
-		if (alu) {
-			emit_alu(c, &op, &f);
-			if (setter) {
-				c->fs = flag_source(&op, &f);
-			} else if (keeps) {
-				c->xflags = xf;
-				if (reg_bit(op.rd) & c->fs.needs) /* no way back to them */
-					c->fs.how = FS_NONE;
-			}
-			continue;
-		}
-		if (branch) {
-			c->xflags = xf; /* B.cond may use it, NOP keeps it */
-			ended = emit_branch(c, &op, &f, after) || ended;
-			continue;
-		}
-		/* The handler gets a copy followed by the sentinel. */
-		struct emu_op *copy = &jit->ops[ops_used];
-		ops_used += 2;
-		copy[0] = op;
-		memset(&copy[1], 0, sizeof(copy[1]));
-		copy[1].fn = sentinel;
-		copy[1].pc = op.pc + 4;
-		emu_exec_fn fp_exec = emu_fast_fp_exec(op.fn);
-		if (ldst) {
-			if (f.kind == FORM_LDST)
-				emit_ldst(c, copy, &f);
-			else
-				emit_ldstp(c, copy, &f);
-		} else if (fp_exec) {
-			call_fp_exec(c, copy, fp_exec);
-		} else {
-			call_handler(c, copy);
-			if (ended) /* block-ending handlers return true */
-				jmp_to(b, jit->epilogue);
-		}
+		ended = emit_insn(c, i, &ops_used);
 	}
 	if (!ended) { /* op_goto */
 		materialize(c);
 		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
 	}
+	if (c->peel_jump)
+		emit_prefix_again(c, &at_body, &at_setter, &ops_used);
 	emit_stubs_of_block(c);
 	for (unsigned k = 0; k < 2; k++) /* the chained entry's way out */
 		x86_patch_here(b, fail[k]);
