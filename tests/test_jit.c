@@ -679,12 +679,16 @@ START_TEST(operands_with_the_cache_full)
 		0x9a02002au, /* adc x10, x1, x2 */
 		0xaa0103eau, /* mov x10, x1 */
 		0x9100402au, /* add x10, x1, #16 */
+		0xf9000422u, /* str x2, [x1, #8]: the value must not evict the base */
+		0x39000022u, /* strb w2, [x1] */
 	};
-	/* x1, x2: the last pair puts 2 * x2 (the wrong address of the first
-	 * load) on the page of x1 + x2, which the TLB holds (else the slow
-	 * path would redo the access right) */
+	/* x1, x2: the pair before last puts 2 * x2 (the wrong address of the
+	 * first load) on the page of x1 + x2, which the TLB holds (else the
+	 * slow path would redo the access right); the last one x2 + 8 (a
+	 * store's, through x2) on x1's */
 	static const uint64_t pairs[][2] = {
 		{ PTR, 0 }, { PTR, 8 }, { PTR, 16 }, { PTR, 0xfffffff8ull }, { PTR, ~7ull }, { PTR / 2 + 8, PTR / 2 },
+		{ PTR, PTR + 16 },
 	};
 	const unsigned no = sizeof(ops) / sizeof(ops[0]), ni = sizeof(pairs) / sizeof(pairs[0]);
 	struct jcase *cases = new_cases(no * ni);

@@ -1401,27 +1401,39 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 	return false;
 }
 
+/* Offset from RBX of the block's TLB view, cpu->tlb[c->view]. */
+static int32_t tlb_view(const struct ctx *c)
+{
+	return CPU(tlb) + (int32_t)(c->view * sizeof(c->jit->cpu->tlb[0]));
+}
+
+/* Checks the TLB entry for an aligned size-byte access at the VA in RDX
+ * (which becomes its key): RCX = the entry's offset in the view, or a
+ * jump (recorded in *miss) when the view misses. */
+static void tlb_probe(struct ctx *c, unsigned size, enum emu_access acc, uint8_t **miss)
+{
+	struct x86_buf *b = &c->b;
+	/* entry offset: page index * 32 (the rotated-in low bits are masked) */
+	if (c->jit->bmi2) {
+		x86_rorx_ri(b, RCX, RDX, MEM_TLB_PAGE_SHIFT - 5);
+	} else {
+		x86_mov_rr(b, true, RCX, RDX);
+		x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
+	}
+	x86_alu_ri(b, ALU_AND, false, RCX, (EMU_TLB_SIZE - 1) << 5);
+	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
+	x86_op_rmx(b, ALU_CMP * 8 + 3, true, RDX, RBX, RCX, tlb_view(c) + 8 * (int32_t)acc, false);
+	*miss = x86_jcc(b, CC_NE);
+}
+
 /* RAX = host address of an aligned size-byte access at the VA in RAX,
  * or a jump (recorded in *miss) when the TLB view of the block misses.
  * Clobbers RCX, RDX. */
 static void tlb_hit(struct ctx *c, unsigned size, enum emu_access acc, uint8_t **miss)
 {
-	struct x86_buf *b = &c->b;
-	/* entry offset: page index * 32 (the rotated-in low bits are masked) */
-	if (c->jit->bmi2) {
-		x86_rorx_ri(b, RCX, RAX, MEM_TLB_PAGE_SHIFT - 5);
-	} else {
-		x86_mov_rr(b, true, RCX, RAX);
-		x86_shift_ri(b, SH_SHR, true, RCX, MEM_TLB_PAGE_SHIFT - 5);
-	}
-	x86_alu_ri(b, ALU_AND, false, RCX, (EMU_TLB_SIZE - 1) << 5);
-	x86_mov_rr(b, true, RDX, RAX);
-	x86_alu_ri(b, ALU_AND, true, RDX, (int32_t)(MEM_TLB_PAGE_MASK | (size - 1)));
-	/* the block's view: cpu->tlb[c->view] at RBX + its offset */
-	int32_t view = CPU(tlb) + (int32_t)(c->view * sizeof(c->jit->cpu->tlb[0]));
-	x86_op_rm_idx(b, ALU_CMP * 8 + 3, true, RDX, RBX, RCX, view + 8 * (int32_t)acc);
-	*miss = x86_jcc(b, CC_NE);
-	x86_op_rm_idx(b, ALU_ADD * 8 + 3, true, RAX, RBX, RCX, view + 24);
+	x86_mov_rr(&c->b, true, RDX, RAX);
+	tlb_probe(c, size, acc, miss);
+	x86_op_rmx(&c->b, ALU_ADD * 8 + 3, true, RAX, RBX, RCX, tlb_view(c) + 24, false);
 }
 
 /* Base register into RSI (SP: must be 16-byte aligned, else the slow
@@ -1485,22 +1497,38 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 			scale = 0;
 		}
 		x86_lea_idx(b, RAX, base, idx, scale);
-	} else if (f->mode == EMU_FM_POST) {
-		x86_mov_rr(b, true, RAX, RSI);
-	} else {
-		x86_lea_disp(b, RAX, base, (int32_t)op->imm);
+		base = RAX;
 	}
-	tlb_hit(c, size, f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ, &s->jumps[0]);
+	/* The access: at [RAX + base + disp], RAX = the entry's addend
+	 * (then base is not RDX, the key) or, with an index, the host
+	 * address (base RAX) */
+	int32_t disp = reg_off || f->mode == EMU_FM_POST ? 0 : (int32_t)op->imm;
+	unsigned index = base == RAX ? X86_NOIDX : base;
+	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
+	if (base == RAX) {
+		tlb_hit(c, size, acc, &s->jumps[0]);
+	} else {
+		if (disp)
+			x86_lea_disp(b, RDX, base, disp);
+		else
+			x86_mov_rr(b, true, RDX, base);
+		tlb_probe(c, size, acc, &s->jumps[0]);
+		x86_op_rmx(b, 0x8b, true, RAX, RBX, RCX, tlb_view(c) + 24, false);
+	}
 	snapshot(c, &s->at[0]);
 	if (f->op == EMU_FK_ST) {
-		x86_store_n(b, size, read_x(c, true, RDX, op->rd), RAX, 0);
-	} else { /* straight into the cache register when there is one */
+		/* the value: taking it an entry would load over base's */
+		bool keep = index != X86_NOIDX && index != RSI;
+		unsigned v = keep ? peek_x(c, true, RDX, op->rd) : read_x(c, true, RDX, op->rd);
+		x86_store_nx(b, size, v, RAX, index, disp);
+	} else { /* straight into the cache register when there is one
+		  * (an entry taken for it leaves base's value in place) */
 		int h;
 		unsigned d = dest_reg(c, op->rd, RDX, &h);
 		if (f->op == EMU_FK_LD)
-			x86_load_zx(b, size, d, RAX, 0);
+			x86_load_zxx(b, size, d, RAX, index, disp);
 		else /* LDS64, or LDS32: byte or halfword */
-			x86_load_sx(b, f->op == EMU_FK_LDS64, size, d, RAX, 0);
+			x86_load_sxx(b, f->op == EMU_FK_LDS64, size, d, RAX, index, disp);
 		dest_store(c, h, RDX, op->rd);
 	}
 	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {

@@ -73,18 +73,32 @@ static inline void x86_rex(struct x86_buf *b, bool w, unsigned r, unsigned x, un
 		x86_byte(b, v);
 }
 
-/* ModRM (+SIB, disp) for reg, [base + disp]; base RSP/R12 need a SIB,
- * RBP/R13 with no displacement need disp8 0. */
-static inline void x86_modrm_mem(struct x86_buf *b, unsigned reg, unsigned base, int32_t disp)
+/* No index register in a memory operand (REX.X stays clear). */
+#define X86_NOIDX 16u
+
+/* ModRM (+SIB, disp) for reg, [base + index + disp] (index not RSP, or
+ * X86_NOIDX); base RSP/R12 need a SIB, RBP/R13 with no displacement
+ * need disp8 0. */
+static inline void x86_modrm_memx(struct x86_buf *b, unsigned reg, unsigned base, unsigned index, int32_t disp)
 {
 	unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : (disp >= -128 && disp <= 127) ? 1 : 2;
-	x86_byte(b, mod << 6 | (reg & 7) << 3 | (base & 7));
-	if ((base & 7) == RSP)
-		x86_byte(b, 0x24);
+	if (index != X86_NOIDX) {
+		x86_byte(b, mod << 6 | (reg & 7) << 3 | RSP);
+		x86_byte(b, (index & 7) << 3 | (base & 7));
+	} else {
+		x86_byte(b, mod << 6 | (reg & 7) << 3 | (base & 7));
+		if ((base & 7) == RSP)
+			x86_byte(b, 0x24);
+	}
 	if (mod == 1)
 		x86_byte(b, (uint8_t)disp);
 	else if (mod == 2)
 		x86_u32(b, (uint32_t)disp);
+}
+
+static inline void x86_modrm_mem(struct x86_buf *b, unsigned reg, unsigned base, int32_t disp)
+{
+	x86_modrm_memx(b, reg, base, X86_NOIDX, disp);
 }
 
 static inline void x86_modrm_reg(struct x86_buf *b, unsigned reg, unsigned rm)
@@ -92,16 +106,22 @@ static inline void x86_modrm_reg(struct x86_buf *b, unsigned reg, unsigned rm)
 	x86_byte(b, 0xc0 | (reg & 7) << 3 | (rm & 7));
 }
 
-/* op reg, [base + disp] with a one-byte opcode (or 0x0F-prefixed when
- * op > 0xff: the low byte follows 0x0F). */
-static inline void x86_op_rm(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned base, int32_t disp,
-			     bool byte_reg)
+/* op reg, [base + index + disp] with a one-byte opcode (or
+ * 0x0F-prefixed when op > 0xff: the low byte follows 0x0F). */
+static inline void x86_op_rmx(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned base, unsigned index,
+			      int32_t disp, bool byte_reg)
 {
-	x86_rex(b, w, reg, 0, base, byte_reg && (reg & 7) >= 4);
+	x86_rex(b, w, reg, index, base, byte_reg && (reg & 7) >= 4);
 	if (op > 0xff)
 		x86_byte(b, 0x0f);
 	x86_byte(b, op & 0xff);
-	x86_modrm_mem(b, reg, base, disp);
+	x86_modrm_memx(b, reg, base, index, disp);
+}
+
+static inline void x86_op_rm(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned base, int32_t disp,
+			     bool byte_reg)
+{
+	x86_op_rmx(b, op, w, reg, base, X86_NOIDX, disp, byte_reg);
 }
 
 static inline void x86_op_rr(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned rm)
@@ -125,30 +145,43 @@ static inline void x86_store(struct x86_buf *b, bool w, unsigned reg, unsigned b
 	x86_op_rm(b, 0x89, w, reg, base, disp, false);
 }
 
-/* Store of the low 1, 2, 4 or 8 bytes of reg. */
-static inline void x86_store_n(struct x86_buf *b, unsigned size, unsigned reg, unsigned base, int32_t disp)
+/* Store of the low 1, 2, 4 or 8 bytes of reg to [base + index + disp]. */
+static inline void x86_store_nx(struct x86_buf *b, unsigned size, unsigned reg, unsigned base, unsigned index,
+				int32_t disp)
 {
 	if (size == 2)
 		x86_byte(b, 0x66);
-	x86_op_rm(b, size == 1 ? 0x88 : 0x89, size == 8, reg, base, disp, size == 1);
+	x86_op_rmx(b, size == 1 ? 0x88 : 0x89, size == 8, reg, base, index, disp, size == 1);
+}
+
+static inline void x86_store_n(struct x86_buf *b, unsigned size, unsigned reg, unsigned base, int32_t disp)
+{
+	x86_store_nx(b, size, reg, base, X86_NOIDX, disp);
 }
 
 /* Zero-extending load of 1, 2, 4 or 8 bytes. */
+static inline void x86_load_zxx(struct x86_buf *b, unsigned size, unsigned reg, unsigned base, unsigned index,
+				int32_t disp)
+{
+	x86_op_rmx(b, size == 1 ? 0x1b6 : size == 2 ? 0x1b7 : 0x8b, size == 8, reg, base, index, disp, false);
+}
+
 static inline void x86_load_zx(struct x86_buf *b, unsigned size, unsigned reg, unsigned base, int32_t disp)
 {
-	if (size == 1)
-		x86_op_rm(b, 0x1b6, false, reg, base, disp, false);
-	else if (size == 2)
-		x86_op_rm(b, 0x1b7, false, reg, base, disp, false);
-	else
-		x86_load(b, size == 8, reg, base, disp);
+	x86_load_zxx(b, size, reg, base, X86_NOIDX, disp);
 }
 
 /* Sign-extending load of 1, 2 or 4 bytes to 64 bits (w) or to 32 bits
  * zero-extended (!w, 1 or 2 bytes). */
+static inline void x86_load_sxx(struct x86_buf *b, bool w, unsigned size, unsigned reg, unsigned base, unsigned index,
+				int32_t disp)
+{
+	x86_op_rmx(b, size == 1 ? 0x1be : size == 2 ? 0x1bf : 0x63, w, reg, base, index, disp, false);
+}
+
 static inline void x86_load_sx(struct x86_buf *b, bool w, unsigned size, unsigned reg, unsigned base, int32_t disp)
 {
-	x86_op_rm(b, size == 1 ? 0x1be : size == 2 ? 0x1bf : 0x63, w, reg, base, disp, false);
+	x86_load_sxx(b, w, size, reg, base, X86_NOIDX, disp);
 }
 
 static inline void x86_mov_rr(struct x86_buf *b, bool w, unsigned dst, unsigned src)
@@ -458,20 +491,6 @@ static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, u
 		x86_byte(b, 0x04 | (dst & 7) << 3);
 		x86_byte(b, sib);
 	}
-}
-
-/* op reg, [base + index + disp32] (a one- or two-byte opcode as in
- * x86_op_rm; index not RSP) */
-static inline void x86_op_rm_idx(struct x86_buf *b, unsigned op, bool w, unsigned reg, unsigned base, unsigned index,
-				 int32_t disp)
-{
-	x86_rex(b, w, reg, index, base, false);
-	if (op > 0xff)
-		x86_byte(b, 0x0f);
-	x86_byte(b, op & 0xff);
-	x86_byte(b, 0x84 | (reg & 7) << 3);
-	x86_byte(b, (index & 7) << 3 | (base & 7));
-	x86_u32(b, (uint32_t)disp);
 }
 
 /* lea dst, [base + disp] (adds without touching the flags) */
