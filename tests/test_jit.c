@@ -681,6 +681,8 @@ START_TEST(operands_with_the_cache_full)
 		0x9100402au, /* add x10, x1, #16 */
 		0xf9000422u, /* str x2, [x1, #8]: the value must not evict the base */
 		0x39000022u, /* strb w2, [x1] */
+		0xcb010041u, /* sub x1, x2, x1: neg and add in x1's register */
+		0x4b010041u, /* sub w1, w2, w1 */
 	};
 	/* x1, x2: the pair before last puts 2 * x2 (the wrong address of the
 	 * first load) on the page of x1 + x2, which the TLB holds (else the

@@ -904,6 +904,28 @@ static bool alu_in_place(struct ctx *c, const struct emu_op *op, const struct em
 	return true;
 }
 
+/* Rd = Rn - Rd in Rd's cache register (SUB without flags or shift, Rd =
+ * Rm): neg and add; false (nothing emitted) unless Rd is cached.  Rn is
+ * read without taking an entry, and Rd's is not taken from it either
+ * (dest_x keeps it, or drops it with the value still in the register). */
+static bool sub_from_rd(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	if (f->flags || !f->op || op->ra || op->rd != op->rm || op->rd == op->rn || op->rd == 31 || c->no_cache)
+		return false;
+	int e = c->rc.host[op->rd];
+	if (e < 0)
+		return false;
+	unsigned old = cache_reg[e], rn = peek_x(c, f->sf, RAX, op->rn);
+	int h;
+	unsigned d = dest_reg(c, op->rd, RCX, &h);
+	if (d != old)
+		x86_mov_rr(&c->b, f->sf, d, old);
+	x86_neg(&c->b, f->sf, d);
+	x86_alu_rr(&c->b, ALU_ADD, f->sf, d, rn);
+	dest_store(c, h, RCX, op->rd);
+	return true;
+}
+
 /* Rd = Rm (shifted, inverted) op Rn in RCX, for a commutative operation
  * that sets no flags and has to copy Rm anyway; false (nothing emitted)
  * if it does not. */
@@ -1222,6 +1244,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	}
 	case FORM_ADDSUB:
 		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)) ||
+		    sub_from_rd(c, op, f) ||
 		    (f->flags == 2 && compare_rr(c, op, f, f->op ? XF_SUB : XF_ADD, false)))
 			break;
 		load_x(c, w, RAX, op->rn);
