@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "guest.h"
@@ -360,6 +361,62 @@ START_TEST(cross_modified_by_another_vcpu)
 }
 END_TEST
 
+/* The host rewrites f while the vCPU calls it, then sets a flag.  No
+ * instruction announces the write (the host's cache maintenance is not
+ * the guest's), so emu promises only to see it within its periodic
+ * recheck: every 1024 event checks of 4096 instructions.  The loop runs
+ * 11 instructions per call once it has seen the flag. */
+#define HRW_LOOP CODE_OFF
+#define HRW_F (CODE_OFF + 0x200)
+#define HRW_FLAG (CODE_OFF + 0x2000)
+#define HRW_CALLS (3 * 1026u * 4096u / 2 / 11) /* 1.5 times the promise */
+
+static void *hrw_writer(void *p)
+{
+	(void)p;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	nanosleep(&ts, NULL); /* the vCPU is calling f by now, most likely */
+	uint32_t w = MOVZ_X0_2, one = 1;
+	__atomic_store((uint32_t *)(g_ram + HRW_F), &w, __ATOMIC_RELEASE);
+	__atomic_store((uint32_t *)(g_ram + HRW_FLAG), &one, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(host_rewrite_while_it_runs)
+{
+	if (hv_test_backend_is_kvm()) {
+		hv_test_note("host_rewrite_while_it_runs",
+			     "skipped: hardware needs the host's cache maintenance, which no guest sees");
+		return;
+	}
+	static const uint32_t loop[] = {
+		0x94000000u | ((HRW_F - HRW_LOOP) / 4), /* loop: bl f */
+		0xf100081fu, /* cmp x0, #2 */
+		0x540000e0u, /* b.eq out */
+		0xb94000c3u, /* ldr w3, [x6]: the flag */
+		0x34ffff83u, /* cbz w3, loop */
+		0x9100054au, /* add x10, x10, #1: calls since */
+		0xeb05015fu, /* cmp x10, x5 */
+		0x54000042u, /* b.hs out */
+		0x17fffff8u, /* b loop */
+		HVC_0,       /* out: */
+	};
+	static const uint32_t f[] = { MOVZ_X0_1, 0xd65f03c0u /* ret */ };
+	memcpy(g_ram + HRW_F, f, sizeof(f));
+	memset(g_ram + HRW_FLAG, 0, 4);
+	load_code(HRW_LOOP, loop, sizeof(loop) / sizeof(loop[0]));
+	set_reg(HV_REG_X5, HRW_CALLS);
+	set_reg(HV_REG_X6, guest_addr(HRW_FLAG));
+	set_reg(HV_REG_X10, 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, hrw_writer, NULL), 0);
+	run_to_hvc();
+	pthread_join(th, NULL);
+	ck_assert_msg(reg(HV_REG_X0) == 2, "the old f still ran %llu calls after the flag",
+		      (unsigned long long)reg(HV_REG_X10));
+}
+END_TEST
+
 /* Through an atomic (SWP) and a store pair. */
 START_TEST(rewrite_by_swp)
 {
@@ -426,6 +483,7 @@ static Suite *smc_suite(void)
 	tcase_add_test(t, rewrite_by_swp);
 	tcase_add_test(t, rewrite_by_stp);
 	tcase_add_test(t, host_rewrite_between_runs);
+	tcase_add_test(t, host_rewrite_while_it_runs);
 	tcase_add_test(t, cross_modified_by_another_vcpu);
 	suite_add_tcase(s, t);
 	return s;

@@ -16,7 +16,7 @@
  * even though no instruction cache invalidation was seen: writes to
  * code nobody announces (the host's, while the vCPU runs) are noticed
  * within this many intervals. */
-#define EMU_IC_RECHECK_CHECKS 64
+#define EMU_IC_RECHECK_CHECKS 1024
 
 void emu_exec_unallocated(struct emu_cpu *cpu, uint32_t insn)
 {
