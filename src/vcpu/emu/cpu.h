@@ -251,6 +251,7 @@ struct emu_ic_slot {             /* 32 bytes: the index is a shift */
 	/* The data TLB view (cpu->fast_view) its translation was made for:
 	 * the translation reads that view's entries at a fixed offset. */
 	uint8_t jit_view;
+	uint8_t heat; /* runs interpreted, towards its translation (jit.h) */
 	/* Its translation's body: offset in the translator's code cache
 	 * (executable view), 0 = none (jit/jit_cache.c).  Here, not in a
 	 * table of the translator: the run loop and the chain stub have
@@ -391,8 +392,10 @@ struct emu_cpu {
 	/* The current SP (emu_sp_ptr), for translated code (jit/): set
 	 * with fast_tlb; EL and SPSel also change only at block ends. */
 	uint64_t *fast_sp;
-	/* The translator (jit/jit.h), NULL when interpreting only. */
+	/* The translator (jit/jit.h), NULL when interpreting only, and how
+	 * often a block runs interpreted before it is translated. */
 	struct emu_jit *jit;
+	uint8_t jit_hot;
 
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access

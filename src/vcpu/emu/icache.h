@@ -84,14 +84,15 @@ static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
 {
 	struct emu_ic_slot *b = &cpu->ic.slot[(pc >> 2) & (EMU_IC_SLOTS - 1)];
 	/* With breakpoints armed the run loop decides (emu_debug_plain_at);
-	 * with the translator on too: the next block may have a
-	 * translation, or must be counted towards getting one (a chain of
-	 * interpreted blocks would otherwise never leave the interpreter). */
+	 * with the translator on too when the next block has a translation
+	 * or is hot enough for one (a chain of interpreted blocks would
+	 * otherwise never leave the interpreter), else it is counted here. */
 	if (IC_UNLIKELY(b->pc != pc || b->epoch != cpu->ic.epoch || cpu->insn_count >= cpu->event_at ||
-			cpu->debug_bkpt_active || cpu->jit)) {
+			cpu->debug_bkpt_active || (cpu->jit && (b->jit || b->heat >= cpu->jit_hot)))) {
 		cpu->pc = pc;
 		return true;
 	}
+	b->heat += cpu->jit != NULL; /* below jit_hot: no wrap */
 	cpu->blk = b;
 	cpu->insn_count += b->n;
 	const struct emu_op *next = b->ops;

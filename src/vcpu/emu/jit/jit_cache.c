@@ -39,12 +39,13 @@ static unsigned long env_number(const char *name, unsigned long lo, unsigned lon
 /* Drops every translation; the stubs at the start stay. */
 static void reset(struct emu_jit *jit)
 {
-	for (size_t i = 0; i < EMU_IC_SLOTS; i++)
+	for (size_t i = 0; i < EMU_IC_SLOTS; i++) {
 		jit->cpu->ic.slot[i].jit = 0;
+		jit->cpu->ic.slot[i].heat = 0;
+	}
 	memset(jit->centry, 0, sizeof(jit->centry));
 	memset(jit->link_head, 0, sizeof(jit->link_head));
 	jit->links_used = 0;
-	memset(jit->heat, 0, sizeof(jit->heat));
 	jit->used = jit->base;
 	jit->ops_used = 0;
 }
@@ -68,6 +69,7 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 	jit->cpu = cpu;
 	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
 	jit->hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
+	cpu->jit_hot = jit->hot;
 	jit->bmi2 = host_has_bmi2();
 	/* Operation copies (only for the operations handed to handlers):
 	 * about one per 64 bytes of code. */
@@ -145,7 +147,7 @@ void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
 	jit->link_head[i] = 0;
 	cpu->ic.slot[i].jit = 0;
 	jit->centry[i] = 0;
-	jit->heat[i] = 0;
+	cpu->ic.slot[i].heat = 0;
 }
 
 uintptr_t jit_link(struct emu_cpu *cpu, uint64_t pc, uintptr_t site)
@@ -171,8 +173,8 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 		emu_jit_forget(cpu, s); /* made for another data TLB view (EL, PAN, watchpoints) */
 	uintptr_t code = (uintptr_t)jit->rx + s->jit;
 	if (__builtin_expect(!s->jit, 0)) {
-		if (jit->heat[i] < jit->hot) {
-			jit->heat[i]++;
+		if (s->heat < jit->hot) {
+			s->heat++;
 			return false;
 		}
 		uintptr_t centry;

@@ -19,7 +19,7 @@
  * interpreter's time; at 64 it is about the interpreter's.  Later, with
  * faster translated code, the boot took (5 interleaved runs each, best
  * and median) 2.24 s / 2.2 s at 8, 1.62 s / 1.94 s at 64 and 1.49 s /
- * 1.84 s at 255 (the most heat[] counts).  HV_EMU_JIT_HOT overrides it
+ * 1.84 s at 255 (the most emu_ic_slot.heat counts).  HV_EMU_JIT_HOT overrides it
  * (0: translate at once, as the tests do). */
 #define JIT_HOT 255
 
@@ -59,7 +59,6 @@ struct emu_jit {
 	} *links;
 	uint32_t links_used, links_cap;
 	uintptr_t link_stub;
-	uint8_t heat[EMU_IC_SLOTS];
 	uint8_t hot; /* JIT_HOT or HV_EMU_JIT_HOT */
 	bool bmi2;   /* the host has RORX */
 	unsigned long long blocks, flushes;
