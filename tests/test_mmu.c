@@ -532,14 +532,21 @@ START_TEST(tlbi_va_is_reaches_the_other_vcpu)
 }
 END_TEST
 
-/* An EL0 page EL1 just read is not readable once PSTATE.PAN is set, by
- * either form of MSR (the translation cached without PAN is not used). */
-START_TEST(pan_set_after_an_access)
+/* The 4K map with an EL0 page holding value; returns its VA. */
+static uint64_t user_page(uint64_t value)
 {
 	tables_4k();
 	const uint64_t user = DATA_VA + 0x7000;
 	put_desc(L3_4K, l3_index(user), user | D_PAGE | D_NORMAL | D_AP_EL0);
-	put_u64(user - GUEST_RAM_IPA, 0x55);
+	put_u64(user - GUEST_RAM_IPA, value);
+	return user;
+}
+
+/* An EL0 page EL1 just read is not readable once PSTATE.PAN is set, by
+ * either form of MSR (the translation cached without PAN is not used). */
+START_TEST(pan_set_after_an_access)
+{
+	const uint64_t user = user_page(0x55);
 	for (uint64_t by_reg = 0; by_reg < 2; by_reg++) {
 		set_reg(HV_REG_X2, by_reg ? 1ull << 22 : 0); /* PSTATE.PAN */
 		expect_el1_dabt(E_PAN, user, 0x0f, false); /* permission, level 3 */
@@ -554,10 +561,7 @@ END_TEST
  * ERET that stays at EL1 (which moves no icache epoch). */
 START_TEST(pan_set_after_calls_of_a_function)
 {
-	tables_4k();
-	const uint64_t user = DATA_VA + 0x7000;
-	put_desc(L3_4K, l3_index(user), user | D_PAGE | D_NORMAL | D_AP_EL0);
-	put_u64(user - GUEST_RAM_IPA, 0x66);
+	const uint64_t user = user_page(0x66);
 	for (uint64_t how = 0; how < 4; how++) {
 		set_reg(HV_REG_X2, how & 1);
 		set_reg(HV_REG_X3, how >> 1);
