@@ -47,7 +47,8 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu);
 void emu_jit_destroy(struct emu_jit *jit);
 
 /* Runs the block in slot b, which the run loop has entered (cpu->blk,
- * the count, cc_*, fast_tlb/fast_sp set), translating it first
+ * the count, cc_*, fast_view/fast_tlb/fast_sp set), translating it first
+ * (again, if its translation was made for another data TLB view)
  * when it is hot.  Returns false when it has no translation (the caller
  * interprets it). */
 bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *b);

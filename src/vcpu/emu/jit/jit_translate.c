@@ -128,9 +128,10 @@ struct ctx {
 	enum xflags xflags;    /* after the operation just emitted */
 	enum xflags xflags_in; /* before it (what it may branch or select on) */
 	/* Flags set but not yet stored to cpu->cc_*: in the x86 flags and
-	 * RAX (the result) while `live`, else got again from fs when needed
-	 * (an exit, a fault, a reader).  They die if the next flag-setting
-	 * operation comes before anything that could read them. */
+	 * RAX (the result, unless no_result) while `live`, else got again
+	 * from fs when needed (an exit, a fault, a reader).  They die if
+	 * the next flag-setting operation comes before anything that could
+	 * read them. */
 	enum xflags pending;
 	bool pending_w;
 	bool live;
