@@ -69,21 +69,26 @@ void simd_three_diff(struct emu_cpu *cpu, uint32_t insn, bool scalar)
 		uint64_t ea, eb = vget(&vm, part + i, lg);
 		bool wide_n = opc == 1 || opc == 3;
 		ea = wide_n ? vget(&vn, i, lg + 1) : vget(&vn, part + i, lg);
-		i128 x = wide_n ? (u ? (i128)ea : (i128)sext(ea, wide)) : (u ? (i128)ea : (i128)sext(ea, bits));
-		i128 y = u ? (i128)eb : (i128)sext(eb, bits);
+		/* Elements of at most 32 bits (size 3 is UNDEF), a wide Vn
+		 * element of at most 64: the results are taken modulo 2^wide,
+		 * so 64-bit arithmetic is exact for all but the saturating
+		 * doubling forms, which get 128 bits. */
+		uint64_t x = u ? ea : (uint64_t)sext(ea, wide_n ? wide : bits);
+		uint64_t y = u ? eb : (uint64_t)sext(eb, bits);
 		uint64_t acc = vget(&vd, i, lg + 1), res;
-		i128 ad = x > y ? x - y : y - x;
+		/* |x - y|: both fit in 33 bits signed here (not wide_n) */
+		uint64_t ad = (int64_t)x > (int64_t)y ? x - y : y - x;
 		switch (opc) {
-		case 0: case 1: res = (uint64_t)(x + y); break;
-		case 2: case 3: res = (uint64_t)(x - y); break;
-		case 5: res = acc + (uint64_t)ad; break;
-		case 7: res = (uint64_t)ad; break;
-		case 8: res = acc + (uint64_t)(x * y); break;
-		case 10: res = acc - (uint64_t)(x * y); break;
-		case 12: res = (uint64_t)(x * y); break;
+		case 0: case 1: res = x + y; break;
+		case 2: case 3: res = x - y; break;
+		case 5: res = acc + ad; break;
+		case 7: res = ad; break;
+		case 8: res = acc + x * y; break;
+		case 10: res = acc - x * y; break;
+		case 12: res = x * y; break;
 		case 14: res = pmull_elem(ea, eb, bits); break;
 		default: { /* SQDMLAL, SQDMLSL, SQDMULL */
-			uint64_t p = satq2(x * y * 2, wide, &sat);
+			uint64_t p = satq2((i128)(int64_t)x * (int64_t)y * 2, wide, &sat); /* signed */
 			if (opc == 13) {
 				res = p;
 			} else {
