@@ -662,6 +662,9 @@ END_TEST
 /* An operation whose second operand needs a cache entry when all seven
  * are taken, the victim being its first operand's (named again last:
  * never): what it reads from the first must not be the second. */
+#define CMP_X2_X1 0xeb01005fu
+#define TST_X2_X1 0xea01005fu
+
 START_TEST(operands_with_the_cache_full)
 {
 	if (!have_translator("operands_with_the_cache_full"))
@@ -683,6 +686,8 @@ START_TEST(operands_with_the_cache_full)
 		0x39000022u, /* strb w2, [x1] */
 		0xcb010041u, /* sub x1, x2, x1: neg and add in x1's register */
 		0x4b010041u, /* sub w1, w2, w1 */
+		CMP_X2_X1,   /* Rn's read must not evict Rm's (then a CSET reads */
+		TST_X2_X1,   /* the x86 flags: the exit would compute them again) */
 	};
 	/* x1, x2: the pair before last puts 2 * x2 (the wrong address of the
 	 * first load) on the page of x1 + x2, which the TLB holds (else the
@@ -706,6 +711,8 @@ START_TEST(operands_with_the_cache_full)
 			for (unsigned r = 3; r <= 8; r++)
 				c->words[w++] = 0x91008000u | r << 5 | r;
 			c->words[w++] = ops[o];
+			if (ops[o] == CMP_X2_X1 || ops[o] == TST_X2_X1)
+				c->words[w++] = 0x9a9f17eau; /* cset x10, eq */
 			for (unsigned r = 3; r <= 8; r++) /* named again: x1 is not */
 				c->words[w++] = 0x91008000u | r << 5 | r;
 			c->words[w++] = 0x91008042u; /* add x2, x2, #32: worth an entry */

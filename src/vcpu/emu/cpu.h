@@ -395,7 +395,7 @@ struct emu_cpu {
 	/* The translator (jit/jit.h), NULL when interpreting only, and how
 	 * often a block runs interpreted before it is translated. */
 	struct emu_jit *jit;
-	uint8_t jit_hot;
+	uint8_t jit_hot; /* JIT_HOT (jit/jit_priv.h) or HV_EMU_JIT_HOT */
 
 	/* With a GIC: the timer outputs last driven into PPIs 27 and 30
 	 * (timer.c), and the guest physical address of a GIC register access

@@ -177,7 +177,7 @@ static _Noreturn __attribute__((noinline)) void run_loop(struct emu_cpu *cpu)
 		cc_load(cpu, cpu->nzcv);
 		/* EL, PAN and watchpoints change only in operations that
 		 * return here (or by exceptions, which come back here too). */
-		cpu->fast_view = (uint8_t)(cpu->debug_watch_active ? EMU_TLB_NONE : mem_data_view(cpu, cpu->el));
+		cpu->fast_view = (uint8_t)mem_hit_view(cpu, cpu->el);
 		cpu->fast_tlb = cpu->tlb[cpu->fast_view];
 		cpu->fast_sp = emu_sp_ptr(cpu);
 		if (!cpu->jit || !emu_jit_run(cpu, b))

@@ -92,7 +92,7 @@ static inline bool ic_goto(struct emu_cpu *cpu, uint64_t pc)
 		cpu->pc = pc;
 		return true;
 	}
-	b->heat += cpu->jit != NULL; /* below jit_hot: no wrap */
+	b->heat++; /* below jit_hot: no wrap (and unused without a translator) */
 	cpu->blk = b;
 	cpu->insn_count += b->n;
 	const struct emu_op *next = b->ops;

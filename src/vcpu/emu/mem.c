@@ -400,9 +400,9 @@ uint8_t *mem_rmw_ptr(struct emu_cpu *cpu, uint64_t va, unsigned size, unsigned f
 {
 	flags |= MEMF_RMW;
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
-	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_data_view(cpu, view), va);
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_hit_view(cpu, view), va);
 	uint64_t key = mem_tlb_data_key(va, size);
-	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key && !cpu->debug_watch_active)
+	if (e->tag[ACC_READ] == key && e->tag[ACC_WRITE] == key)
 		return (uint8_t *)(uintptr_t)(va + e->addend); /* not checked code (cpu.h EMU_CP_CODE) */
 
 	check_generation(cpu);

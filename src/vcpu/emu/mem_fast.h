@@ -46,6 +46,14 @@ static inline unsigned mem_data_view(const struct emu_cpu *cpu, unsigned view)
 	return view + (cpu->pstate_pan ? EMU_TLB_PAN_VIEW : 0);
 }
 
+/* The view data accesses with the permissions of `view` hit in: while
+ * watchpoints are armed, EMU_TLB_NONE, which never hits, so that every
+ * access takes the slow path, which checks them. */
+static inline unsigned mem_hit_view(const struct emu_cpu *cpu, unsigned view)
+{
+	return cpu->debug_watch_active ? EMU_TLB_NONE : mem_data_view(cpu, view);
+}
+
 /* Data access key: page | misalignment (size a power of 2 <= 2048; an
  * invalid tag, ~0, has bit 11 set, which no key has). */
 static inline uint64_t mem_tlb_data_key(uint64_t va, unsigned size)
@@ -58,8 +66,8 @@ static inline uint8_t *mem_fast_ptr(struct emu_cpu *cpu, uint64_t va, unsigned s
 				    unsigned flags)
 {
 	unsigned view = (flags & MEMF_UNPRIV) ? 0 : cpu->el;
-	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_data_view(cpu, view), va);
-	if (__builtin_expect(e->tag[acc] == mem_tlb_data_key(va, size) && !cpu->debug_watch_active, 1))
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, mem_hit_view(cpu, view), va);
+	if (__builtin_expect(e->tag[acc] == mem_tlb_data_key(va, size), 1))
 		return (uint8_t *)(uintptr_t)(va + e->addend);
 	return NULL;
 }

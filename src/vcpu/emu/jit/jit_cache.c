@@ -68,8 +68,7 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 		return NULL;
 	jit->cpu = cpu;
 	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
-	jit->hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
-	cpu->jit_hot = jit->hot;
+	cpu->jit_hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
 	jit->bmi2 = host_has_bmi2();
 	/* Operation copies (only for the operations handed to handlers):
 	 * about one per 64 bytes of code. */
@@ -173,7 +172,7 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 		emu_jit_forget(cpu, s); /* made for another data TLB view (EL, PAN, watchpoints) */
 	uintptr_t code = (uintptr_t)jit->rx + s->jit;
 	if (__builtin_expect(!s->jit, 0)) {
-		if (s->heat < jit->hot) {
+		if (s->heat < cpu->jit_hot) {
 			s->heat++;
 			return false;
 		}

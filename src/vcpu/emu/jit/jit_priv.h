@@ -59,7 +59,6 @@ struct emu_jit {
 	} *links;
 	uint32_t links_used, links_cap;
 	uintptr_t link_stub;
-	uint8_t hot; /* JIT_HOT or HV_EMU_JIT_HOT */
 	bool bmi2;   /* the host has RORX */
 	unsigned long long blocks, flushes;
 };

@@ -640,16 +640,23 @@ static void resume_here(struct ctx *c, struct stub *s)
 /* ---- flags (alu.h cc_*: N = bit 63 of cc_n, Z = cc_z == 0, C = cc_c,
  * V = bit 63 of cc_v) ----------------------------------------------------- */
 
+/* cpu field at disp = 1 << 63 if x86 condition cc holds, else 0 (the
+ * N and V forms); leaves the x86 flags. */
+static void store_sign_if(struct x86_buf *b, enum x86_cc cc, int32_t disp)
+{
+	x86_mov_imm(b, R8, 0);
+	x86_mov_imm(b, R9, (uint64_t)1 << 63);
+	x86_cmov(b, cc, true, R8, R9);
+	x86_store(b, true, R8, RBX, disp);
+}
+
 /* cc_n and cc_z of the result in RAX (of width w), or, with no result
  * there (a CMP or TST), from the x86 flags: any value with N in bit 63
  * that is zero exactly when Z is clear will do.  Leaves the x86 flags. */
 static void flags_nz(struct x86_buf *b, bool w, bool no_result)
 {
 	if (no_result) {
-		x86_mov_imm(b, R8, 0);
-		x86_mov_imm(b, R9, (uint64_t)1 << 63);
-		x86_cmov(b, CC_S, true, R8, R9);
-		x86_store(b, true, R8, RBX, CPU(cc_n));
+		store_sign_if(b, CC_S, CPU(cc_n));
 		x86_store_imm(b, RBX, CPU(cc_z), 0);
 		x86_setcc_m(b, CC_NE, RBX, CPU(cc_z));
 		return;
@@ -673,10 +680,7 @@ static void flags_arith(struct x86_buf *b, bool w, bool sub, bool no_result)
 	/* cc_c only ever holds 0 or 1: its low byte is all there is */
 	x86_setcc_m(b, sub ? CC_AE : CC_B, RBX, CPU(cc_c));
 	flags_nz(b, w, no_result);
-	x86_mov_imm(b, R8, 0);
-	x86_mov_imm(b, R9, (uint64_t)1 << 63);
-	x86_cmov(b, CC_O, true, R8, R9);
-	x86_store(b, true, R8, RBX, CPU(cc_v));
+	store_sign_if(b, CC_O, CPU(cc_v));
 }
 
 /* cc_logic of the result in RAX, or of the x86 flags of a `test`. */
@@ -963,17 +967,10 @@ static bool compare_rr(struct ctx *c, const struct emu_op *op, const struct emu_
 {
 	if (!compare_only(c, op, kind))
 		return false;
-	unsigned rn = read_x(c, f->sf, RAX, op->rn);
-	unsigned rm = peek_x(c, f->sf, RCX, op->rm);
-	if (op->ra || invert) {
-		if (rm != RCX)
-			x86_mov_rr(&c->b, true, RCX, rm);
-		rm = RCX;
-		if (op->ra)
-			x86_shift_ri(&c->b, x86_shift_of[f->shift & 3], f->sf, RCX, op->ra);
-		if (invert)
-			x86_not(&c->b, f->sf, RCX);
-	}
+	unsigned rm = shifted_rm(c, op, f, invert);
+	if (invert) /* bics */
+		x86_not(&c->b, f->sf, RCX);
+	unsigned rn = peek_x(c, f->sf, RAX, op->rn); /* takes no entry: Rm's stays */
 	if (kind == XF_SUB)
 		x86_alu_rr(&c->b, ALU_CMP, f->sf, rn, rm);
 	else
@@ -2085,9 +2082,8 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_load(b, false, R9, RSI, SLOT(jit)); /* its translation, in the slot's cache line */
 	x86_test_rr(b, false, R9, R9);
 	jcc_to(b, CC_E, jit->epilogue);
-	x86_load_zx(b, 1, R8, RSI, SLOT(jit_view)); /* made for this view */
-	x86_load_zx(b, 1, RDX, RBX, CPU(fast_view));
-	x86_alu_rr(b, ALU_CMP, false, R8, RDX);
+	x86_load_zx(b, 1, RDX, RBX, CPU(fast_view)); /* made for this view */
+	x86_op_rm(b, 0x3a, false, RDX, RSI, SLOT(jit_view), true); /* cmp dl, byte */
 	jcc_to(b, CC_NE, jit->epilogue);
 	x86_mov_imm(b, R8, (uintptr_t)jit->rx);
 	x86_alu_rr(b, ALU_ADD, true, R9, R8);
