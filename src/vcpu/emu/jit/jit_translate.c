@@ -139,6 +139,7 @@ struct ctx {
 	bool want_result; /* ... which regain_flags wants there */
 	struct flag_src fs;
 	bool no_cache; /* load_x reads cpu->x[] (slow paths: all flushed) */
+	bool taken_eq; /* a B.EQ on the pending flags is being taken */
 	unsigned view; /* the data TLB view it reads (cpu->fast_view) */
 	uint64_t block_pc; /* the block's first instruction */
 	int32_t slot_off;  /* its slot, from RBX */
@@ -672,15 +673,25 @@ static void flags_nz(struct x86_buf *b, bool w, bool no_result)
 
 /* After `add`/`sub` (or `cmp`: no_result) of width w left the x86 flags
  * and the result in RAX: stores cc_* (C is x86's CF for add, its
- * complement for sub). */
-static void flags_arith(struct x86_buf *b, bool w, bool sub, bool no_result)
+ * complement for sub).  With an immediate operand (imm12, shifted at
+ * most by 12) an overflow needs a value within 2^24 of the range's end:
+ * rare enough for a branch around its store. */
+static void flags_arith(struct x86_buf *b, bool w, bool sub, bool no_result, bool imm)
 {
 	/* Only instructions that leave the x86 flags alone, so that a
 	 * B.cond right after can still branch on them (xflags). */
 	/* cc_c only ever holds 0 or 1: its low byte is all there is */
 	x86_setcc_m(b, sub ? CC_AE : CC_B, RBX, CPU(cc_c));
 	flags_nz(b, w, no_result);
-	store_sign_if(b, CC_O, CPU(cc_v));
+	if (!imm) {
+		store_sign_if(b, CC_O, CPU(cc_v));
+		return;
+	}
+	x86_store_imm(b, RBX, CPU(cc_v), 0);
+	uint8_t *no = x86_jcc(b, CC_NO);
+	x86_mov_imm(b, R9, (uint64_t)1 << 63);
+	x86_store(b, true, R9, RBX, CPU(cc_v));
+	x86_patch_here(b, no);
 }
 
 /* cc_logic of the result in RAX, or of the x86 flags of a `test`. */
@@ -718,7 +729,7 @@ static void store_pending(struct ctx *c)
 	if (c->pending == XF_LOGIC)
 		flags_logic(&c->b, c->pending_w, no_result);
 	else if (c->pending != XF_NONE)
-		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB, no_result);
+		flags_arith(&c->b, c->pending_w, c->pending == XF_SUB, no_result, c->fs.f.kind == FORM_ADDSI);
 }
 
 static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
@@ -760,14 +771,24 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 	if (kind == XF_LOGIC)
 		flags_logic(&c->b, w, false);
 	else
-		flags_arith(&c->b, w, kind == XF_SUB, false);
+		flags_arith(&c->b, w, kind == XF_SUB, false, fs->f.kind == FORM_ADDSI);
 }
 
-/* Stores the pending flags, from the x86 flags or got again. */
+/* Stores the pending flags, from the x86 flags or got again.  Where a
+ * B.EQ on them is taken, a subtraction or logical operation had a zero
+ * result from equal operands (or no common bit), which decides all four:
+ * no need to compute any. */
 static void store_flags_for_exit(struct ctx *c)
 {
 	if (c->pending == XF_NONE)
 		return;
+	if (c->taken_eq && (c->pending == XF_SUB || c->pending == XF_LOGIC)) {
+		x86_store_imm(&c->b, RBX, CPU(cc_n), 0);
+		x86_store_imm(&c->b, RBX, CPU(cc_z), 0);
+		x86_store_imm(&c->b, RBX, CPU(cc_c), c->pending == XF_SUB);
+		x86_store_imm(&c->b, RBX, CPU(cc_v), 0);
+		return;
+	}
 	if (c->live)
 		store_pending(c);
 	else
@@ -1296,7 +1317,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		x86_test_rr(b, false, RDX, RDX);
 		uint8_t *fail = x86_jcc(b, CC_E);
 		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, RCX);
-		flags_arith(b, w, f->op, false);
+		flags_arith(b, w, f->op, false, f->flags != 0); /* an imm5 */
 		uint8_t *done = x86_jmp(b);
 		x86_patch_here(b, fail);
 		uint32_t nzcv = (uint32_t)op->imm; /* cc_load */
@@ -1393,6 +1414,7 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 		int cc = xflags_cc(c->xflags, f->cond);
 		if (cc >= 0) {
 			skip = x86_jcc(b, (enum x86_cc)(cc ^ 1)); /* not taken */
+			c->taken_eq = f->cond == 0 && c->live && c->xflags == c->pending;
 		} else {
 			skip = x86_jcc(b, (enum x86_cc)(emit_cond_cc(b, f->cond) ^ 1));
 			c->xflags = XF_NONE;
@@ -1418,6 +1440,7 @@ static bool emit_branch(struct ctx *c, const struct emu_op *op, const struct emu
 	if (f->kind != FORM_BCOND)
 		c->xflags = XF_NONE;
 	taken(c, after, op->imm);
+	c->taken_eq = false;
 	x86_patch_here(b, skip);
 	return false;
 }
