@@ -9,7 +9,7 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF, E_BKPT_ARMED };
+enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF, E_BKPT_ARMED, E_BKPT_LOOP };
 
 #define MDSCR_SS (1ull << 0)
 #define MDSCR_MDE (1ull << 15)
@@ -54,6 +54,37 @@ END_TEST
 /* The guest arms a breakpoint on a function its hot loop calls: the next
  * call stops there (the loop's blocks, run into each other until then,
  * do not run on past it). */
+/* emu: blocks are translated at their third entry (the head of a loop
+ * then has run the blocks it branches to, which join its translation,
+ * jit_translate.c regions). */
+static void setup_translating_later(void)
+{
+	with_jit_hot("2", setup);
+}
+
+/* A breakpoint the host arms on the second block of a hot loop of two:
+ * the next run stops there, the first time it gets there (emu: from
+ * the translation of the first block, which holds the second). */
+START_TEST(hw_breakpoint_in_a_translated_loop)
+{
+	guest_start(E_BKPT_LOOP);
+	set_reg(HV_REG_X1, 100);
+	set_reg(HV_REG_X8, 0);
+	guest_run();
+	ASSERT_HVC(7);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 25); /* once, then at X0 = 4, 8 ... 96 */
+	uint64_t target = reg(HV_REG_X9);
+	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, target);
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), target);
+	ASSERT_U64_EQ(reg(HV_REG_X0), 4);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 25);
+}
+END_TEST
+
 START_TEST(hw_breakpoint_armed_by_the_guest)
 {
 	guest_start(E_BKPT_ARMED);
@@ -407,5 +438,10 @@ int main(void)
 	tcase_add_test(t, debug_reg_access_untrapped);
 	tcase_add_test(t, brk_trapped_el1);
 	suite_add_tcase(s, t);
+	TCase *later = tcase_create("debug, translating at the third entry");
+	tcase_add_checked_fixture(later, setup_translating_later, vm_teardown);
+	tcase_set_timeout(later, 10);
+	tcase_add_test(later, hw_breakpoint_in_a_translated_loop);
+	suite_add_tcase(s, later);
 	return run_suite(s);
 }

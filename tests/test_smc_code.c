@@ -467,6 +467,51 @@ START_TEST(host_rewrite_between_runs)
 }
 END_TEST
 
+/* A loop over two blocks, the second rewritten by code outside the loop
+ * halfway through: 1 + 11 x 1 + 11 x 100 (emu: the loop is translated
+ * after both blocks ran, the first holding the second: a region, whose
+ * copy of the second must not run once it changed). */
+START_TEST(rewrite_a_block_of_a_translated_loop)
+{
+	static const uint32_t code[] = {
+		0xd2800000u, /* movz x0, #0 */
+		0xd2800001u, /* movz x1, #0 */
+		0x14000009u, /* b m */
+		ADD_X0_1,    /* h: add x0, x0, #1 */
+		0xf240041fu, /* tst x0, #3 */
+		0x54ffffc1u, /* b.ne h */
+		0xf100c01fu, /* cmp x0, #48 */
+		0x540000c0u, /* b.eq patch */
+		0xf101801fu, /* cmp x0, #96 */
+		0x54000162u, /* b.hs done */
+		0x14000001u, /* b m */
+		0x91000421u, /* m: add x1, x1, #1 (becomes #100) */
+		0x17fffff7u, /* b h */
+		0xb9000062u, /* patch: str w2, [x3] */
+		0xd50b7b23u, /* dc cvau, x3 */
+		0xd5033b9fu, /* dsb ish */
+		0xd50b7523u, /* ic ivau, x3 */
+		0xd5033b9fu, /* dsb ish */
+		0xd5033fdfu, /* isb */
+		0x17fffff0u, /* b h */
+		HVC_0,       /* done */
+	};
+	uint64_t base = load_code(CODE_OFF, code, sizeof(code) / sizeof(code[0]));
+	set_reg(HV_REG_X2, 0x91019021u); /* add x1, x1, #100 */
+	set_reg(HV_REG_X3, base + 11 * 4);
+	run_to_hvc();
+	ASSERT_U64_EQ(reg(HV_REG_X0), 96);
+	ASSERT_U64_EQ(reg(HV_REG_X1), 1112);
+}
+END_TEST
+
+/* emu: blocks translated at their third entry, after the blocks they
+ * branch to ran. */
+static void setup_translating_later(void)
+{
+	with_jit_hot("2", setup);
+}
+
 static Suite *smc_suite(void)
 {
 	Suite *s = suite_create("smc_code");
@@ -486,6 +531,10 @@ static Suite *smc_suite(void)
 	tcase_add_test(t, host_rewrite_while_it_runs);
 	tcase_add_test(t, cross_modified_by_another_vcpu);
 	suite_add_tcase(s, t);
+	TCase *later = tcase_create("smc, translating at the third entry");
+	tcase_add_checked_fixture(later, setup_translating_later, vm_teardown);
+	tcase_add_test(later, rewrite_a_block_of_a_translated_loop);
+	suite_add_tcase(s, later);
 	return s;
 }
 

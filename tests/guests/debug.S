@@ -15,6 +15,7 @@ _start:
 	b	t_brk_el1	/* 4 */
 	b	t_step_udf	/* 5 */
 	b	t_bkpt_armed	/* 6 */
+	b	t_bkpt_loop	/* 7 */
 
 	default_vectors
 
@@ -83,3 +84,26 @@ t_step_udf:
 	hvc	#0
 1:	.inst	0x00000000
 	hvc	#5
+
+	/* A loop of two blocks: the first one (X0 counts) branches to
+	 * itself three times in four, then to the second (X8 counts),
+	 * which branches back, until X0 = X1; then HVC #7 with X9 = the
+	 * second block, and the loop again from X0 = 0.  The second block
+	 * runs first, once; it is too far for the run loop to step the
+	 * first one (t_bkpt_armed). */
+t_bkpt_loop:
+	adr	x9, 2f
+	mov	x0, #0
+	b	2f
+1:	add	x0, x0, #1
+	tst	x0, #3
+	b.ne	1b
+	cmp	x0, x1
+	b.hs	3f
+	b	2f
+	.skip	256
+2:	add	x8, x8, #1
+	b	1b
+3:	hvc	#7
+	mov	x0, #0
+	b	1b

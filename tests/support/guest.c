@@ -50,6 +50,19 @@ void vm_setup_el2_with(void (*before_vcpu)(void))
 	os_release(config);
 }
 
+void with_jit_hot(const char *hot, void (*setup)(void))
+{
+	const char *was = getenv("HV_EMU_JIT_HOT");
+	char *saved = was ? strdup(was) : NULL;
+	setenv("HV_EMU_JIT_HOT", hot, 1);
+	setup();
+	if (saved)
+		setenv("HV_EMU_JIT_HOT", saved, 1);
+	else
+		unsetenv("HV_EMU_JIT_HOT");
+	free(saved);
+}
+
 void vm_setup_el2(void)
 {
 	vm_setup_el2_with(NULL);

@@ -56,6 +56,10 @@ void vm_setup_with(void (*before_vcpu)(void));
 /* The same with EL2 enabled (the vCPU starts at EL2h). */
 void vm_setup_el2(void);
 void vm_setup_el2_with(void (*before_vcpu)(void));
+/* Runs setup (a fixture creating the vCPU) with HV_EMU_JIT_HOT = hot
+ * (emu: entries before a block is translated; the suites run with 0),
+ * then restores the variable. */
+void with_jit_hot(const char *hot, void (*setup)(void));
 void vm_teardown(void);
 
 /* Loads GUEST_DIR/name.bin at the start of RAM. */

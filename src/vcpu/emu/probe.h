@@ -15,6 +15,7 @@ struct emu_probe {
 	uint64_t retired;   /* instructions retired since creation */
 	bool translating;   /* the vCPU has a translator (jit/jit.h) */
 	uint64_t blocks;    /* blocks translated */
+	uint64_t members;   /* ... and blocks translated into their regions */
 	uint64_t flushes;   /* code cache flushes (full, or icache reset) */
 };
 

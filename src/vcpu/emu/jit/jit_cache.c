@@ -45,6 +45,7 @@ static void reset(struct emu_jit *jit)
 	}
 	memset(jit->centry, 0, sizeof(jit->centry));
 	memset(jit->link_head, 0, sizeof(jit->link_head));
+	memset(jit->inliner, 0, sizeof(jit->inliner));
 	jit->links_used = 0;
 	jit->used = jit->base;
 	jit->ops_used = 0;
@@ -132,12 +133,27 @@ static void patch_exit(struct emu_jit *jit, uint32_t site, uintptr_t to)
 	memcpy(jit->rw + site, &rel, 4);
 }
 
+static void forget_slot(struct emu_cpu *cpu, size_t i);
+
 void emu_jit_forget(struct emu_cpu *cpu, const struct emu_ic_slot *s)
 {
 	struct emu_jit *jit = cpu->jit;
 	if (!jit)
 		return;
 	size_t i = (size_t)(s - cpu->ic.slot);
+	uint32_t head = jit->inliner[i];
+	if (head) { /* a region has a copy of this block */
+		jit->inliner[i] = 0;
+		if (head - 1 != i)
+			forget_slot(cpu, head - 1);
+	}
+	forget_slot(cpu, i);
+}
+
+/* Drops the translation of slot i. */
+static void forget_slot(struct emu_cpu *cpu, size_t i)
+{
+	struct emu_jit *jit = cpu->jit;
 	/* Unlinked, an exit jumps to the code right after it (rel32 0),
 	 * which goes to the link stub.  A site in a translation dropped
 	 * earlier is dead code, never reused before a flush. */
@@ -202,6 +218,7 @@ void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (jit) {
 		st->blocks = jit->blocks;
+		st->members = jit->members;
 		st->flushes = jit->flushes;
 		st->code_bytes = jit->used - jit->base;
 	}

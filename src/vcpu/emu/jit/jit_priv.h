@@ -23,12 +23,18 @@
  * (0: translate at once, as the tests do). */
 #define JIT_HOT 255
 
-/* Largest machine code of one block (32 operations). */
-#define JIT_MAX_BLOCK_BYTES (32 * 1024)
+/* Blocks one translation holds: the block it is entered at (its head)
+ * and blocks that it or they branch to directly (jit_translate.c,
+ * regions). */
+#define JIT_MEMBERS 4
 
-/* Bounds-checked operation copies per block: one op and the sentinel
- * behind it for each instruction (jit_translate.c). */
-#define JIT_OPS_PER_BLOCK (4 * (EMU_IC_MAX_INSNS + 1)) /* a loop prefix twice */
+/* Largest machine code of one translation (32 operations a block). */
+#define JIT_MAX_BLOCK_BYTES (JIT_MEMBERS * 32 * 1024)
+
+/* Bounds-checked operation copies per translation: one op and the
+ * sentinel behind it for each instruction (jit_translate.c), the head's
+ * loop prefix twice. */
+#define JIT_OPS_PER_BLOCK (2 * (EMU_IC_MAX_INSNS + 1) * (JIT_MEMBERS + 1))
 
 struct emu_jit {
 	struct emu_cpu *cpu;
@@ -58,9 +64,13 @@ struct emu_jit {
 		uint32_t next; /* next link to the same slot (1-based), 0 = end */
 	} *links;
 	uint32_t links_used, links_cap;
+	/* The head (slot index + 1, 0 = none) of the translation whose
+	 * region holds a copy of each slot's block: rebuilding the block
+	 * drops that translation too.  One region per block. */
+	uint32_t inliner[EMU_IC_SLOTS];
 	uintptr_t link_stub;
 	bool bmi2;   /* the host has RORX */
-	unsigned long long blocks, flushes;
+	unsigned long long blocks, members, flushes;
 };
 
 /* Compiles the block in slot s; returns its body's address in the

@@ -90,10 +90,11 @@ struct cache_state {
 	struct flag_src fs;
 };
 
-/* Out-of-line paths of one block. */
-#define MAX_STUBS (3 * EMU_IC_MAX_INSNS)
+/* Out-of-line paths of one translation. */
+#define MAX_STUBS (3 * EMU_IC_MAX_INSNS * JIT_MEMBERS)
 struct stub {
 	unsigned insn;               /* the instruction it belongs to */
+	int32_t slot_off;            /* its block's slot (set_blk) */
 	int8_t cached[NCACHE];       /* cache at resume (reloaded) */
 	uint8_t *jumps[3];           /* rel32s to patch to the stub */
 	struct cache_state at[3];    /* the cache at each jump (flushed first) */
@@ -141,25 +142,47 @@ struct ctx {
 	bool no_cache; /* load_x reads cpu->x[] (slow paths: all flushed) */
 	bool taken_eq; /* a B.EQ on the pending flags is being taken */
 	unsigned view; /* the data TLB view it reads (cpu->fast_view) */
-	uint64_t block_pc; /* the block's first instruction */
-	int32_t slot_off;  /* its slot, from RBX */
-	uintptr_t body;    /* its code after loading the pinned registers,
-			    * for branches back to it */
-	unsigned n;        /* its instructions */
+	/* A translation is a region: its head, the block it is entered
+	 * at, and up to JIT_MEMBERS - 1 more blocks (members) it or they
+	 * branch to directly, each emitted once.  A branch to a member or
+	 * back to the head stays in the translation, with the pinned
+	 * registers in place (struct regcache), the event check of a
+	 * chained entry, and for a member its slot's epoch check (its
+	 * words may not have been compared since the epoch moved).  A
+	 * rebuilt member drops the region (jit->inliner). */
+	struct member {
+		struct emu_ic_slot *slot;
+		int32_t slot_off;   /* from RBX */
+		unsigned base;      /* its first instruction in names[] */
+		uintptr_t entry;    /* its code, once emitted */
+	} members[JIT_MEMBERS];
+	unsigned nmembers;
+	unsigned member;   /* the one being emitted (0: the head) */
+	struct { uint8_t *site; unsigned m; } fwd[MAX_STUBS]; /* jumps to members not emitted yet */
+	unsigned nfwd;
+	struct regcache at_body; /* the cache where the head's body and each member start */
+	uint64_t block_pc; /* the head's first instruction */
+	unsigned head_n;   /* its instructions */
+	int32_t slot_off;  /* the slot of the block being emitted, from RBX */
+	uintptr_t body;    /* the head's code after loading the pinned
+			    * registers, for branches back to it */
+	unsigned n;        /* instructions of the block being emitted */
+	unsigned base;     /* its first one in names[] */
 	unsigned cur;      /* the one being emitted */
-	unsigned loops;    /* branches back to its start */
+	unsigned loops;    /* branches of the head back to its start */
 	unsigned loop_end; /* then: its last branch back (what runs after
 			    * it runs once per loop exit) */
 	/* Guest registers each instruction may name (its register fields,
 	 * a superset), for the cache's choices: what is not named again is
-	 * not worth a cache entry, and the entry named last goes first. */
-	uint32_t names[EMU_IC_MAX_INSNS];
+	 * not worth a cache entry, and the entry named last goes first.
+	 * Member after member. */
+	uint32_t names[EMU_IC_MAX_INSNS * JIT_MEMBERS];
 	/* A block that loops is emitted twice: the first time records the
 	 * registers each instruction's inline code really reads or writes
 	 * (named), the second uses them as names, and pins only the
 	 * registers written as dirty at entry (writes). */
 	bool record;
-	uint32_t named[EMU_IC_MAX_INSNS];
+	uint32_t named[EMU_IC_MAX_INSNS * JIT_MEMBERS];
 	uint32_t writes;
 	struct loop_flags lf;
 	bool deferring; /* goto_pc: a branch back with lf.defer */
@@ -169,8 +192,9 @@ struct ctx {
 	uint8_t *peel_jump;     /* the branch back, to the second copy */
 	const struct emu_ic_slot *slot;
 	unsigned nstubs;
-	struct stub stubs[MAX_STUBS];
+	struct stub stubs[MAX_STUBS]; /* last: not cleared (CTX_CLEAR), new_stub clears each */
 };
+#define CTX_CLEAR offsetof(struct ctx, stubs)
 
 static bool sentinel(struct emu_cpu *cpu, const struct emu_op *op)
 {
@@ -278,12 +302,13 @@ static void cache_after_call(struct ctx *c)
 static unsigned next_use(const struct ctx *c, unsigned n)
 {
 	uint32_t bit = (uint32_t)1 << n;
+	const uint32_t *names = c->names + c->base;
 	for (unsigned j = c->cur + 1; j < c->n; j++)
-		if (c->names[j] & bit)
+		if (names[j] & bit)
 			return j - c->cur;
-	if (c->loops && c->cur <= c->loop_end)
+	if (c->loops && c->member == 0 && c->cur <= c->loop_end)
 		for (unsigned j = 0; j <= c->cur; j++)
-			if (c->names[j] & bit)
+			if (names[j] & bit)
 				return c->n - c->cur + j;
 	return UINT_MAX;
 }
@@ -330,7 +355,7 @@ static int cached_x(struct ctx *c, unsigned n)
 	if (n == 31 || c->no_cache)
 		return -1;
 	if (c->record)
-		c->named[c->cur] |= (uint32_t)1 << n;
+		c->named[c->base + c->cur] |= (uint32_t)1 << n;
 	if (c->rc.host[n] < 0) {
 		int h = cache_take(c, n);
 		if (h < 0)
@@ -372,7 +397,7 @@ static unsigned read_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 static unsigned peek_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 {
 	if (c->record && n != 31)
-		c->named[c->cur] |= (uint32_t)1 << n;
+		c->named[c->base + c->cur] |= (uint32_t)1 << n;
 	if (n == 31 || c->no_cache || c->rc.host[n] < 0) {
 		if (n == 31)
 			x86_mov_imm(&c->b, scratch, 0);
@@ -390,7 +415,7 @@ static int dest_x(struct ctx *c, unsigned n)
 {
 	uint32_t bit = (uint32_t)1 << n;
 	if (c->record) {
-		c->named[c->cur] |= bit;
+		c->named[c->base + c->cur] |= bit;
 		c->writes |= bit;
 	} else if (!(c->writes & bit)) {
 		c->b.overflow = true; /* a pinned register taken as clean: not translated */
@@ -522,19 +547,32 @@ static void jmp_to(struct x86_buf *b, uintptr_t target)
 
 static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w);
 
+/* The member of the region whose block starts at pc (0: the head), or
+ * -1. */
+static int member_at(const struct ctx *c, uint64_t pc)
+{
+	for (unsigned m = 0; m < c->nmembers; m++)
+		if (c->members[m].slot->pc == pc)
+			return (int)m;
+	return -1;
+}
+
 /* Continues at guest PC target: the next block or the run loop, with
  * `after` instructions counted at block entry taken back (ic_taken).  A
- * branch back to the start of this block needs only the event check:
- * the slot and its epoch cannot have changed while the block ran
- * (anything that moves the epoch ends the block first, icache.h), and
- * the pinned registers stay in the cache, dirty or not. */
+ * branch back to the head needs only the event check: its slot and
+ * epoch cannot have changed while the translation ran (anything that
+ * moves the epoch ends it first, icache.h); one to a member the checks
+ * of a chained entry (events, breakpoints, the member's epoch).  The
+ * pinned registers stay in the cache, dirty or not. */
 static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 {
 	struct x86_buf *b = &c->b;
 	/* RAX = target only on the ways out through the chain and link
 	 * stubs, not on the linked path */
-	if (target == c->block_pc) {
-		bool defer = c->deferring; /* the flags stay pending (struct loop_flags) */
+	int m = member_at(c, target);
+	if (m >= 0) {
+		bool defer = c->deferring && m == 0; /* the flags stay pending (struct loop_flags) */
+		const struct member *mb = &c->members[m];
 		flush_regs(c, false);
 		/* the count: its pinned cache register, else RCX */
 		int e = c->rc.host[REG_COUNT];
@@ -543,18 +581,33 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 			x86_load(b, true, RCX, RBX, CPU(insn_count));
 		if (after)
 			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
-		x86_alu_rm(b, ALU_CMP, true, count, RBX, CPU(event_at));
-		uint8_t *out = x86_jcc(b, CC_AE);
+		x86_alu_rm(b, ALU_CMP, true, count, RBX, m ? CPU(chain_at) : CPU(event_at));
+		uint8_t *out = x86_jcc(b, CC_AE), *stale = NULL;
+		if (m) {
+			x86_load(b, true, R8, RBX, CPU(ic.epoch));
+			x86_alu_rm(b, ALU_CMP, true, R8, RBX, mb->slot_off + SLOT(epoch));
+			stale = x86_jcc(b, CC_NE);
+		}
 		if (e >= 0) /* newer than memory (a call's reload left it clean) */
 			c->rc.dirty[e] = true;
-		x86_alu_ri(b, ALU_ADD, true, count, (int32_t)c->n);
+		x86_alu_ri(b, ALU_ADD, true, count, (int32_t)mb->slot->n);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
-		if (defer && c->peel)
+		if (defer && c->peel) {
 			c->peel_jump = x86_jmp(b); /* the prefix's second copy */
-		else
+		} else if (m == 0) {
 			jmp_to(b, c->body);
+		} else if (mb->entry) {
+			jmp_to(b, mb->entry);
+		} else if (c->nfwd < MAX_STUBS) { /* emitted later */
+			c->fwd[c->nfwd].site = x86_jmp(b);
+			c->fwd[c->nfwd++].m = (unsigned)m;
+		} else {
+			c->b.overflow = true;
+		}
 		x86_patch_here(b, out);
+		if (stale)
+			x86_patch_here(b, stale);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer)
@@ -597,7 +650,7 @@ static void taken(struct ctx *c, unsigned after, uint64_t target)
 	/* The not-taken path keeps the flags pending and its registers
 	 * dirty: what this path emits changes no state of the other. */
 	struct regcache rc = c->rc;
-	bool back = target == c->block_pc && c->loops && c->cur == c->loop_end;
+	bool back = target == c->block_pc && c->loops && c->member == 0 && c->cur == c->loop_end;
 	if (back && c->record)
 		find_loop_flags(c);
 	c->deferring = back && !c->record && c->lf.defer && c->pending != XF_NONE;
@@ -619,6 +672,7 @@ static struct stub *new_stub(struct ctx *c)
 	struct stub *s = &c->stubs[c->nstubs++];
 	memset(s, 0, sizeof(*s));
 	s->insn = c->cur;
+	s->slot_off = c->slot_off;
 	s->peeled = c->peeled;
 	return s;
 }
@@ -1633,6 +1687,7 @@ static void emit_stubs_of_block(struct ctx *c)
 	struct x86_buf *b = &c->b;
 	for (unsigned i = 0; i < c->nstubs; i++) {
 		struct stub *s = &c->stubs[i];
+		c->slot_off = s->slot_off;
 		/* each jump stores what was dirty where it branched off */
 		uint8_t *join[3] = { NULL, NULL, NULL };
 		unsigned last = 0;
@@ -1670,11 +1725,13 @@ static void emit_stubs_of_block(struct ctx *c)
 
 /* ---- blocks ---------------------------------------------------------- */
 
-/* A block that branches back to its start (a loop) gets the guest
- * registers its loop uses most loaded into the cache at entry and kept
- * there: the branch back then needs no reloads.  Counts c->names (an
- * estimate: it only decides what to pin) up to the last branch back;
- * what comes after it, which runs once per loop exit, only breaks ties. */
+/* A head that branches back to its start (a loop), or a region, gets
+ * the guest registers its loop or its blocks use most loaded into the
+ * cache at entry and kept there: branches within the translation then
+ * need no reloads.  Counts c->names (an estimate: it only decides what
+ * to pin) up to the head's last branch back and in the members; what
+ * comes after that branch, which runs once per loop exit, only breaks
+ * ties. */
 static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 {
 	struct regcache *rc = &c->rc;
@@ -1691,13 +1748,19 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 			c->loop_end = i;
 		}
 	}
-	if (!c->loops)
+	if (!c->loops && c->nmembers == 1)
 		return;
 	unsigned uses[32] = { 0 }; /* in the loop, times EMU_IC_MAX_INSNS */
+	unsigned end = c->loops ? c->loop_end : slot->n;
 	for (unsigned i = 0; i < slot->n; i++)
 		for (unsigned r = 0; r < 31; r++)
-			uses[r] += ((c->names[i] >> r) & 1) * (i <= c->loop_end ? EMU_IC_MAX_INSNS : 1);
-	for (unsigned k = 0; k < NCACHE; k++) {
+			uses[r] += ((c->names[i] >> r) & 1) * (i <= end ? EMU_IC_MAX_INSNS : 1);
+	for (unsigned m = 1; m < c->nmembers; m++)
+		for (unsigned i = 0; i < c->members[m].slot->n; i++)
+			for (unsigned r = 0; r < 31; r++)
+				uses[r] += ((c->names[c->members[m].base + i] >> r) & 1) * EMU_IC_MAX_INSNS;
+	/* a region keeps an entry for the count: its branches all count */
+	for (unsigned k = 0; k < (c->nmembers > 1 ? NCACHE - 1 : NCACHE); k++) {
 		unsigned best = 31;
 		for (unsigned r = 0; r < 31; r++)
 			if (uses[r] > uses[best])
@@ -1955,9 +2018,42 @@ static void emit_prefix_again(struct ctx *c, const struct regcache *at_body, con
 	jmp_to(&c->b, c->after_prefix);
 }
 
-/* Emits slot's block at jit->used with c->names, c->record and
- * c->writes set; returns its entry (0: it did not fit) and the chained
- * entry in *centry, the operations it used in *ops_end. */
+/* Makes member m the block being emitted. */
+static void enter_member(struct ctx *c, unsigned m)
+{
+	const struct member *mb = &c->members[m];
+	c->member = m;
+	c->slot = mb->slot;
+	c->n = mb->slot->n;
+	c->base = mb->base;
+	c->slot_off = mb->slot_off;
+	c->cur = 0;
+}
+
+/* Emits member m >= 1, where the branches to it go: flags in cpu->cc_*,
+ * the cache as at the head's body. */
+static void emit_member(struct ctx *c, unsigned m, size_t *ops_used)
+{
+	struct x86_buf *b = &c->b;
+	enter_member(c, m);
+	c->members[m].entry = x86_here(b);
+	for (unsigned k = 0; k < c->nfwd; k++)
+		if (c->fwd[k].m == m)
+			x86_patch_here(b, c->fwd[k].site);
+	c->rc = c->at_body;
+	c->pending = XF_NONE, c->xflags = XF_NONE, c->live = false;
+	bool ended = false;
+	for (unsigned i = 0; i < c->n && !ended; i++)
+		ended = emit_insn(c, i, ops_used);
+	if (!ended) { /* op_goto */
+		materialize(c);
+		goto_pc(c, c->slot->pc + 4 * (uint64_t)c->n, 0);
+	}
+}
+
+/* Emits the region of c->members at jit->used with c->names, c->record
+ * and c->writes set; returns its entry (0: it did not fit) and the
+ * chained entry in *centry, the operations it used in *ops_end. */
 static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *centry, size_t *ops_end)
 {
 	struct emu_jit *jit = c->jit;
@@ -1968,8 +2064,6 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	/* The chained entry (direct links): ic_goto's checks but the slot's
 	 * PC (a link goes when the slot's translation goes), the accounting,
 	 * then the body. */
-	int32_t slot_off = CPU(ic.slot) + (int32_t)(sizeof(*slot) * (size_t)(slot - jit->cpu->ic.slot));
-	c->slot_off = slot_off;
 	c->view = jit->cpu->fast_view;
 	/* RCX: cpu->insn_count, not stored yet.  cpu->pc is set only on
 	 * the way out (nothing in a block reads it) and cpu->blk only
@@ -1979,19 +2073,21 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	uint8_t *fail[2];
 	fail[0] = x86_jcc(b, CC_AE);
 	x86_load(b, true, R8, RBX, CPU(ic.epoch));
-	x86_alu_rm(b, ALU_CMP, true, R8, RBX, slot_off + SLOT(epoch));
+	x86_alu_rm(b, ALU_CMP, true, R8, RBX, c->members[0].slot_off + SLOT(epoch));
 	fail[1] = x86_jcc(b, CC_NE);
 	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	uintptr_t start = x86_here(b);
 	c->block_pc = slot->pc;
-	c->n = n;
+	c->head_n = n;
+	enter_member(c, 0);
 	pin_loop_registers(c, slot);
 	c->body = x86_here(b);
 	size_t ops_used = jit->ops_used;
 	bool ended = false;
 	c->peel = !c->record && c->lf.defer && c->lf.tell;
-	struct regcache at_body = c->rc, at_setter = c->rc;
+	c->at_body = c->rc;
+	struct regcache at_setter = c->rc;
 	for (unsigned i = 0; i < n && !ended; i++) {
 		if (c->peel && i == c->lf.prefix) {
 			c->after_prefix = x86_here(b);
@@ -2004,7 +2100,9 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
 	}
 	if (c->peel_jump)
-		emit_prefix_again(c, &at_body, &at_setter, &ops_used);
+		emit_prefix_again(c, &c->at_body, &at_setter, &ops_used);
+	for (unsigned m = 1; m < c->nmembers; m++)
+		emit_member(c, m, &ops_used);
 	emit_stubs_of_block(c);
 	for (unsigned k = 0; k < 2; k++) /* the chained entry's way out */
 		x86_patch_here(b, fail[k]);
@@ -2016,37 +2114,162 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	return b->overflow ? 0 : start;
 }
 
+/* ---- regions ---------------------------------------------------------- */
+
+static void add_member(struct ctx *c, struct emu_ic_slot *s)
+{
+	struct member *mb = &c->members[c->nmembers];
+	mb->slot = s;
+	mb->slot_off = CPU(ic.slot) + (int32_t)(sizeof(*s) * (size_t)(s - c->jit->cpu->ic.slot));
+	mb->base = c->nmembers ? mb[-1].base + mb[-1].slot->n : 0;
+	mb->entry = 0;
+	c->nmembers++;
+}
+
+/* The slot of the block at pc if it may join the region: cached and
+ * checked at the current epoch (it ran since the epoch last moved: the
+ * block a chained exit would enter) and in no other translation's
+ * region; else NULL. */
+static struct emu_ic_slot *candidate(const struct ctx *c, uint64_t pc)
+{
+	struct emu_cpu *cpu = c->jit->cpu;
+	size_t i = (size_t)(pc >> 2) & (EMU_IC_SLOTS - 1);
+	struct emu_ic_slot *s = &cpu->ic.slot[i];
+	if (s->pc != pc || s->epoch != cpu->ic.epoch || s->n == 0)
+		return NULL;
+	uint32_t owner = c->jit->inliner[i];
+	size_t head = (size_t)(c->members[0].slot - cpu->ic.slot);
+	if (owner && owner - 1 != head && cpu->ic.slot[owner - 1].jit)
+		return NULL;
+	return s;
+}
+
+/* Direct targets of the block in slot s (B, BL, conditional branches,
+ * the fall-through of a block that ends without a branch): up to max in
+ * t[], returns how many. */
+static unsigned direct_targets(const struct emu_ic_slot *s, uint64_t *t, unsigned max)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < s->n && k < max; i++) {
+		struct emu_form f; /* the block's own ops: branches are decoded as emu_ic_decode does */
+		if (classify(s->ops[i].fn, &f) == OP_BRANCH &&
+		    (f.kind == FORM_B || f.kind == FORM_BCOND || f.kind == FORM_CBZ || f.kind == FORM_TBZ))
+			t[k++] = s->ops[i].imm;
+	}
+	struct emu_op last;
+	if (!emu_ic_decode(&last, s->ops[s->n - 1].insn, s->ops[s->n - 1].pc) && k < max)
+		t[k++] = s->pc + 4 * (uint64_t)s->n;
+	return k;
+}
+
+/* The head, then (up to max in all) blocks on a way from it back to it
+ * through direct branches, the most often entered first (emu_ic_slot.heat,
+ * then breadth-first order), among the candidates found.  A block that
+ * only leaves would cost the pinned registers and save one transition
+ * per exit. */
+#define JIT_CANDIDATES (4 * JIT_MEMBERS)
+#define JIT_TARGETS (EMU_IC_MAX_INSNS + 1)
+static void choose_members(struct ctx *c, struct emu_ic_slot *head, unsigned max)
+{
+	struct emu_ic_slot *slots[JIT_CANDIDATES] = { head };
+	uint64_t targets[JIT_CANDIDATES][JIT_TARGETS];
+	unsigned ntargets[JIT_CANDIDATES], n = 1;
+	c->nmembers = 0;
+	add_member(c, head); /* for candidate() */
+	for (unsigned m = 0; m < n; m++) {
+		ntargets[m] = direct_targets(slots[m], targets[m], JIT_TARGETS);
+		for (unsigned k = 0; k < ntargets[m] && n < JIT_CANDIDATES && max > 1; k++) {
+			struct emu_ic_slot *s = candidate(c, targets[m][k]);
+			bool known = false;
+			for (unsigned j = 0; j < n; j++)
+				known = known || slots[j] == s;
+			if (s && !known)
+				slots[n++] = s;
+		}
+	}
+	/* on the way back: a branch to the head or to a block on it */
+	bool back[JIT_CANDIDATES] = { true };
+	for (bool more = true; more;) {
+		more = false;
+		for (unsigned m = 1; m < n; m++)
+			for (unsigned k = 0; k < ntargets[m] && !back[m]; k++)
+				for (unsigned j = 0; j < n; j++)
+					if (back[j] && targets[m][k] == slots[j]->pc)
+						back[m] = more = true;
+	}
+	while (c->nmembers < max) {
+		unsigned best = 0;
+		for (unsigned m = 1; m < n; m++)
+			if (back[m] && (!best || slots[m]->heat > slots[best]->heat))
+				best = m;
+		if (!best)
+			break;
+		back[best] = false;
+		add_member(c, slots[best]);
+	}
+}
+
+/* One emission, or two for a loop or a region (knowing what the inline
+ * code names the second time); the start, or 0. */
+static uintptr_t translate_region(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *centry, size_t *ops_end)
+{
+	/* First every register field of each instruction (a superset) */
+	for (unsigned m = 0; m < c->nmembers; m++) {
+		const struct member *mb = &c->members[m];
+		for (unsigned i = 0; i < mb->slot->n; i++) {
+			uint32_t w = mb->slot->ops[i].insn;
+			c->names[mb->base + i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) |
+						  (uint32_t)1 << ((w >> 10) & 31) | (uint32_t)1 << ((w >> 16) & 31)) &
+						 0x7fffffffu;
+		}
+	}
+	c->record = true;
+	uintptr_t start = emit_block(c, slot, centry, ops_end);
+	if (start && (c->loops || c->nmembers > 1)) {
+		uint32_t named[EMU_IC_MAX_INSNS * JIT_MEMBERS], writes = c->writes;
+		struct loop_flags lf = c->lf;
+		struct member members[JIT_MEMBERS];
+		unsigned nmembers = c->nmembers;
+		memcpy(named, c->named, sizeof(named));
+		struct emu_jit *jit = c->jit;
+		memcpy(members, c->members, sizeof(members));
+		memset(c, 0, CTX_CLEAR);
+		c->jit = jit;
+		c->lf = lf;
+		memcpy(c->members, members, sizeof(members));
+		c->nmembers = nmembers;
+		for (unsigned m = 0; m < nmembers; m++)
+			c->members[m].entry = 0; /* not emitted yet */
+		memcpy(c->names, named, sizeof(named));
+		c->writes = writes;
+		start = emit_block(c, slot, centry, ops_end);
+	}
+	return start;
+}
+
 uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t *centry)
 {
 	if (jit->ops_used + JIT_OPS_PER_BLOCK > jit->ops_cap || jit->used + JIT_MAX_BLOCK_BYTES > jit->size)
 		return 0;
 	static __thread struct ctx c; /* large: not on the stack */
-	memset(&c, 0, sizeof(c));
-	c.jit = jit;
-	c.slot = slot;
-	/* First every register field of each instruction (a superset) */
-	for (unsigned i = 0; i < slot->n; i++) {
-		uint32_t w = slot->ops[i].insn;
-		c.names[i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
-			      (uint32_t)1 << ((w >> 16) & 31)) & 0x7fffffffu;
-	}
-	c.record = true;
 	size_t ops_end;
-	uintptr_t start = emit_block(&c, slot, centry, &ops_end);
-	if (start && c.loops) { /* again, knowing what the inline code names */
-		uint32_t named[EMU_IC_MAX_INSNS], writes = c.writes;
-		struct loop_flags lf = c.lf;
-		memcpy(named, c.named, sizeof(named));
-		memset(&c, 0, sizeof(c));
+	uintptr_t start = 0;
+	/* A region that does not fit (stubs, a loop prefix's flags) is
+	 * tried again as its head alone. */
+	for (unsigned max = JIT_MEMBERS; !start && max >= 1; max = max > 1 ? 1 : 0) {
+		memset(&c, 0, CTX_CLEAR);
 		c.jit = jit;
-		c.slot = slot;
-		c.lf = lf;
-		memcpy(c.names, named, sizeof(named));
-		c.writes = writes;
-		start = emit_block(&c, slot, centry, &ops_end);
+		choose_members(&c, slot, max);
+		start = translate_region(&c, slot, centry, &ops_end);
+		if (!start && c.nmembers == 1)
+			break;
 	}
 	if (!start)
 		return 0;
+	size_t head = (size_t)(slot - jit->cpu->ic.slot);
+	for (unsigned m = 1; m < c.nmembers; m++)
+		jit->inliner[c.members[m].slot - jit->cpu->ic.slot] = (uint32_t)head + 1;
+	jit->members += c.nmembers - 1;
 	jit->used = (size_t)(c.b.p - jit->rw);
 	jit->ops_used = ops_end;
 	return start;
