@@ -1750,11 +1750,16 @@ static void pin_loop_registers(struct ctx *c, const struct emu_ic_slot *slot)
 	}
 	if (!c->loops && c->nmembers == 1)
 		return;
+	/* Weights: the head's own loop runs many times per pass through
+	 * the members, which run at least once per pass (a region's head
+	 * without a loop of its own is on that way too); once per loop exit
+	 * what follows the head's loop. */
 	unsigned uses[32] = { 0 }; /* in the loop, times EMU_IC_MAX_INSNS */
 	unsigned end = c->loops ? c->loop_end : slot->n;
+	unsigned loop = c->loops ? EMU_IC_MAX_INSNS * EMU_IC_MAX_INSNS : EMU_IC_MAX_INSNS;
 	for (unsigned i = 0; i < slot->n; i++)
 		for (unsigned r = 0; r < 31; r++)
-			uses[r] += ((c->names[i] >> r) & 1) * (i <= end ? EMU_IC_MAX_INSNS : 1);
+			uses[r] += ((c->names[i] >> r) & 1) * (i <= end ? loop : 1);
 	for (unsigned m = 1; m < c->nmembers; m++)
 		for (unsigned i = 0; i < c->members[m].slot->n; i++)
 			for (unsigned r = 0; r < 31; r++)
