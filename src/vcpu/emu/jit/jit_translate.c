@@ -1006,6 +1006,24 @@ static bool sub_from_rd(struct ctx *c, const struct emu_op *op, const struct emu
 	return true;
 }
 
+/* Rd = Rn + (Rm << k), k <= 3, without flags: one lea of the cache
+ * registers (a 32-bit lea takes the sum's low half, as W does); false
+ * (nothing emitted) for other forms.  Getting Rd an entry may evict Rn's
+ * or Rm's, whose register still holds the value the lea reads. */
+static bool add_lea(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	if (f->flags || f->op || (f->shift & 3) != SHIFT_LSL || op->ra > 3 || op->rn == 31 || op->rm == 31 ||
+	    op->rd == 31 || c->no_cache)
+		return false;
+	unsigned rn = read_x(c, f->sf, RAX, op->rn);
+	unsigned rm = peek_x(c, f->sf, RCX, op->rm);
+	int h;
+	unsigned d = dest_reg(c, op->rd, RDX, &h);
+	x86_lea_idx(&c->b, f->sf, d, rn, rm, op->ra);
+	dest_store(c, h, RDX, op->rd);
+	return true;
+}
+
 /* Rd = Rm (shifted, inverted) op Rn in RCX, for a commutative operation
  * that sets no flags and has to copy Rm anyway; false (nothing emitted)
  * if it does not. */
@@ -1316,7 +1334,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	}
 	case FORM_ADDSUB:
-		if (alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)) ||
+		if (add_lea(c, op, f) || alu_in_place(c, op, f, f->op ? ALU_SUB : ALU_ADD, false) || (!f->op && alu_on_copy(c, op, f, ALU_ADD, false)) ||
 		    sub_from_rd(c, op, f) ||
 		    (f->flags == 2 && compare_rr(c, op, f, f->op ? XF_SUB : XF_ADD, false)))
 			break;
@@ -1594,7 +1612,7 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 			x86_shift_ri(b, SH_SHL, true, RDI, scale);
 			scale = 0;
 		}
-		x86_lea_idx(b, RAX, base, idx, scale);
+		x86_lea_idx(b, true, RAX, base, idx, scale);
 		base = RAX;
 	}
 	/* The access: at [RAX + base + disp], RAX = the entry's addend

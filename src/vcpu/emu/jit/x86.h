@@ -477,10 +477,11 @@ static inline void x86_cmov(struct x86_buf *b, enum x86_cc cc, bool w, unsigned 
 	x86_op_rr(b, 0x140 | cc, w, dst, src);
 }
 
-/* lea dst, [base + index << scale] (index is never RSP) */
-static inline void x86_lea_idx(struct x86_buf *b, unsigned dst, unsigned base, unsigned index, unsigned scale)
+/* lea dst, [base + index << scale] (index is never RSP); 32-bit (!w):
+ * the sum's low half, zero-extended */
+static inline void x86_lea_idx(struct x86_buf *b, bool w, unsigned dst, unsigned base, unsigned index, unsigned scale)
 {
-	x86_rex(b, true, dst, index, base, false);
+	x86_rex(b, w, dst, index, base, false);
 	x86_byte(b, 0x8d);
 	unsigned sib = scale << 6 | (index & 7) << 3 | (base & 7);
 	if ((base & 7) == RBP) {
