@@ -572,6 +572,10 @@ START_TEST(loop_flags_at_a_fault)
 		{ { 0x910004e7, 0xf8408425 }, 8 },  /* add x7, x7, #1; ldr x5, [x1], #8 */
 		{ { 0xca0200c6, 0xf8408425 }, 8 },  /* eor x6, x6, x2; ldr x5, [x1], #8 */
 		{ { 0xf8408425, 0x910004e7 }, 8 },  /* ldr x5, [x1], #8; add x7, x7, #1 */
+		/* ... by an immediate the slow path takes back (a W form
+		 * only for a 32-bit setter: it zeroes the upper half) */
+		{ { 0xd1000ce7, 0xf8408425 }, 8 },  /* sub x7, x7, #3; ldr x5, [x1], #8 */
+		{ { 0x110004e7, 0xf8408425 }, 8 },  /* add w7, w7, #1; ldr x5, [x1], #8 */
 	};
 	static const uint32_t backs[] = {
 		0xeb0700df, /* cmp x6, x7 */

@@ -113,6 +113,7 @@ struct stub {
  * paths find the flags in memory, the branch back a second one, whose
  * slow paths store the pending flags first; both go on at the setter.
  * Found by the first emission of a looping block, used by the second. */
+#define LOOP_UNDOS 4
 struct loop_flags {
 	bool defer;       /* the branch back leaves them pending */
 	bool tell;        /* the prefix has slow paths: two copies */
@@ -120,6 +121,12 @@ struct loop_flags {
 	enum xflags pending;
 	bool pending_w;
 	struct flag_src fs;
+	/* ADD/SUB immediates of the prefix that write what the flags are
+	 * got from (a loop counter's increment before the loads): a slow
+	 * path of the second copy after one takes it back from cpu->x[]
+	 * while it gets the flags, and does it again */
+	unsigned nundo;
+	struct { unsigned insn, reg; int32_t imm; bool w; } undo[LOOP_UNDOS];
 };
 
 struct ctx {
@@ -1700,6 +1707,17 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 	resume_here(c, s);
 }
 
+/* Adds sign times the immediates of the undoable operations of the loop
+ * prefix before instruction insn to their registers in cpu->x[]
+ * (struct loop_flags; leaves the x86 flags to what comes next). */
+static void undo_before(struct ctx *c, unsigned insn, int sign)
+{
+	for (unsigned k = 0; k < c->lf.nundo; k++)
+		if (c->lf.undo[k].insn < insn)
+			x86_alu_mi(&c->b, ALU_ADD, c->lf.undo[k].w, RBX, XREG(c->lf.undo[k].reg),
+				   sign * c->lf.undo[k].imm);
+}
+
 static void emit_stubs_of_block(struct ctx *c)
 {
 	struct x86_buf *b = &c->b;
@@ -1730,7 +1748,9 @@ static void emit_stubs_of_block(struct ctx *c)
 				x86_patch_here(b, join[j]);
 		if (s->peeled) { /* the flags of the loop's previous iteration */
 			c->no_cache = true;
+			undo_before(c, s->insn, -1);
 			recompute_flags(c, &c->lf.fs, c->lf.pending, c->lf.pending_w);
+			undo_before(c, s->insn, 1);
 			c->no_cache = false;
 		}
 		call_handler_flushed(c, s->copy);
@@ -1913,6 +1933,7 @@ static void find_loop_flags(struct ctx *c)
 {
 	struct loop_flags *lf = &c->lf;
 	lf->defer = false;
+	lf->nundo = 0;
 	if (c->pending == XF_NONE || c->fs.how == FS_NONE || c->loops != 1)
 		return;
 	bool stubs = false, lost = false;
@@ -1923,14 +1944,27 @@ static void find_loop_flags(struct ctx *c)
 		enum op_class cls = classify(op.fn, &f);
 		bool alu = cls == OP_ALU, branch = cls == OP_BRANCH, ldst = cls == OP_LDST;
 		if (alu && sets_all_flags(&f)) {
+			unsigned nundo = lf->nundo;
+			__typeof__(lf->undo) undo;
+			memcpy(undo, lf->undo, sizeof(undo));
 			*lf = (struct loop_flags){ .defer = true, .tell = stubs, .prefix = i,
-						   .pending = c->pending, .pending_w = c->pending_w, .fs = c->fs };
+						   .pending = c->pending, .pending_w = c->pending_w, .fs = c->fs,
+						   .nundo = nundo };
+			memcpy(lf->undo, undo, sizeof(undo));
 			return;
 		}
 		if (branch && f.kind == FORM_NOP)
 			continue;
 		if (branch || !(alu || ldst) || (ldst && lost))
 			return;
+		if (!defers_flags(&c->fs, &op, &f, alu, false, ldst) && alu && f.kind == FORM_ADDI && !f.sp &&
+		    op.rd == op.rn && (f.sf || !c->pending_w) && lf->nundo < LOOP_UNDOS) {
+			/* Rd +/-= imm: undone in memory when they are got
+			 * again (a W form leaves the upper half, which only a
+			 * 32-bit setter ignores) */
+			lf->undo[lf->nundo++] = (__typeof__(lf->undo[0])){ i, op.rd, (int32_t)op.imm, f.sf };
+			continue;
+		}
 		if (!defers_flags(&c->fs, &op, &f, alu, false, ldst)) {
 			/* An ALU operation that writes what they are got from:
 			 * they are lost, and dead unless a slow path after it
