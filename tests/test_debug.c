@@ -25,15 +25,23 @@ static void setup(void)
 	ck_assert_int_eq(hv_vcpu_set_trap_debug_exceptions(g_vcpu, true), HV_SUCCESS);
 }
 
+/* Breakpoint 0 on the address the guest reported in X9, enabled for
+ * EL1 and EL0 with MDSCR_EL1.MDE; returns it. */
+static uint64_t arm_breakpoint_at_x9(void)
+{
+	uint64_t target = reg(HV_REG_X9);
+	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, target);
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	return target;
+}
+
 START_TEST(hw_breakpoint)
 {
 	guest_start(E_BKPT);
 	guest_run();
 	ASSERT_HVC(0);
-	uint64_t target = reg(HV_REG_X9);
-	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, target);
-	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
-	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	uint64_t target = arm_breakpoint_at_x9();
 	guest_run();
 	ASSERT_EXIT_EC(0x30);
 	ck_assert_uint_eq(g_exit->exception.syndrome & 0x3f, 0x22); /* IFSC: debug */
@@ -73,10 +81,7 @@ START_TEST(hw_breakpoint_in_a_translated_loop)
 	guest_run();
 	ASSERT_HVC(7);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 25); /* once, then at X0 = 4, 8 ... 96 */
-	uint64_t target = reg(HV_REG_X9);
-	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, target);
-	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
-	set_sysreg(HV_SYS_REG_MDSCR_EL1, MDSCR_MDE);
+	uint64_t target = arm_breakpoint_at_x9();
 	guest_run();
 	ASSERT_EXIT_EC(0x30);
 	ASSERT_U64_EQ(guest_pc(), target);

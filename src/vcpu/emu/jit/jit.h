@@ -21,7 +21,7 @@
  * HV_EMU_JIT=0 turns it off (the interpreter runs everything);
  * HV_EMU_JIT_CACHE_MB sets the code cache size per vCPU (default 16),
  * HV_EMU_JIT_HOT how often a block runs interpreted before it is
- * translated (default 64; 0 = at once).  HV_EMU_JIT_PERFMAP=1 names
+ * translated (default 255; 0 = at once).  HV_EMU_JIT_PERFMAP=1 names
  * translations for perf(1) in /tmp/perf-<pid>.map.
  */
 #ifndef EMU_JIT_H
