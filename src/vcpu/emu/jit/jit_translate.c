@@ -169,7 +169,6 @@ struct ctx {
 	unsigned nfwd;
 	struct regcache at_body; /* the cache where the head's body and each member start */
 	uint64_t block_pc; /* the head's first instruction */
-	unsigned head_n;   /* its instructions */
 	int32_t slot_off;  /* the slot of the block being emitted, from RBX */
 	uintptr_t body;    /* the head's code after loading the pinned
 			    * registers, for branches back to it */
@@ -2136,7 +2135,6 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	uintptr_t start = x86_here(b);
 	c->block_pc = slot->pc;
-	c->head_n = n;
 	enter_member(c, 0);
 	pin_loop_registers(c, slot);
 	c->body = x86_here(b);
