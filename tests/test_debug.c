@@ -9,7 +9,8 @@
 #include "backend.h"
 #include "guest.h"
 
-enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF, E_BKPT_ARMED, E_BKPT_LOOP };
+enum { E_BKPT, E_WATCH, E_STEP, E_DBGREG, E_BRK, E_STEP_UDF, E_BKPT_ARMED, E_BKPT_LOOP, E_BKPT_MEMBER,
+       E_BKPT_MEMBER_ARMED };
 
 #define MDSCR_SS (1ull << 0)
 #define MDSCR_MDE (1ull << 15)
@@ -87,6 +88,56 @@ START_TEST(hw_breakpoint_in_a_translated_loop)
 	ASSERT_U64_EQ(guest_pc(), target);
 	ASSERT_U64_EQ(reg(HV_REG_X0), 4);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 25);
+}
+END_TEST
+
+/* A breakpoint in a block that a translated region branches to, at an
+ * instruction that block skips on its first visits after the breakpoint
+ * is armed: the later visits must not run translated code that does not
+ * look for it. */
+START_TEST(hw_breakpoint_in_a_region_member)
+{
+	guest_start(E_BKPT_MEMBER);
+	set_reg(HV_REG_X1, 100);
+	set_reg(HV_REG_X2, ~0ull); /* 4: not run */
+	set_reg(HV_REG_X7, 0);
+	set_reg(HV_REG_X8, 0);
+	guest_run();
+	ASSERT_HVC(7);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 24); /* at X0 = 4, 8 ... 96 */
+	uint64_t target = arm_breakpoint_at_x9();
+	set_reg(HV_REG_X2, 24 + 4); /* the fourth visit from now runs it */
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), target);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 28);
+	ASSERT_U64_EQ(reg(HV_REG_X7), 0);
+}
+END_TEST
+
+/* The guest arms a breakpoint (MDSCR_EL1.MDE) and goes on in a region
+ * whose blocks were all checked since the icache's epoch last moved
+ * (an MSR leaves it): the member with the breakpoint, entered by a branch
+ * inside the region, must stop there. */
+START_TEST(hw_breakpoint_armed_in_a_region)
+{
+	guest_start(E_BKPT_MEMBER_ARMED);
+	set_reg(HV_REG_X1, 100);
+	set_reg(HV_REG_X2, 108);
+	set_reg(HV_REG_X5, MDSCR_MDE);
+	set_reg(HV_REG_X7, 0);
+	set_reg(HV_REG_X8, 0);
+	guest_run();
+	ASSERT_HVC(0);
+	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, reg(HV_REG_X9));
+	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
+	set_sysreg(HV_SYS_REG_MDSCR_EL1, 0);
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	ASSERT_U64_EQ(reg(HV_REG_X0), 101);
+	ASSERT_U64_EQ(reg(HV_REG_X8), 100); /* at X0 = 1 ... 99, 101 */
+	ASSERT_U64_EQ(reg(HV_REG_X7), 99);
 }
 END_TEST
 
@@ -447,6 +498,8 @@ int main(void)
 	tcase_add_checked_fixture(later, setup_translating_later, vm_teardown);
 	tcase_set_timeout(later, 10);
 	tcase_add_test(later, hw_breakpoint_in_a_translated_loop);
+	tcase_add_test(later, hw_breakpoint_in_a_region_member);
+	tcase_add_test(later, hw_breakpoint_armed_in_a_region);
 	suite_add_tcase(s, later);
 	return run_suite(s);
 }

@@ -32,6 +32,12 @@
  *   regions_with_a_fault_at_every_position  a loop over three blocks,
  *                       translated as one region, faulting at each
  *                       position of the blocks it branches to
+ *   regions_across_epoch_moves  the same loop with a TLBI in its members:
+ *                       each branch into a member finds it unchecked and
+ *                       leaves the translation (the count taken back)
+ *   region_flags_at_a_cancel  hv_vcpus_exit stops a region at a branch
+ *                       back whose flags were never stored: NZCV at the
+ *                       exit is the branch's
  *   cache_flush         a 1 MiB code cache overflowing many times
  *   no_wx_mapping       no host page is writable and executable
  *
@@ -42,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -900,6 +907,186 @@ START_TEST(regions_with_a_fault_at_every_position)
 }
 END_TEST
 
+/* The loop of regions_with_a_fault_at_every_position with a TLBI (which
+ * moves the icache's epoch) in M1, M2 or both, before or after an
+ * instruction: the next branch from H to a member finds its slot not
+ * checked at the new epoch and leaves the region there, the instructions
+ * after the branch (TBNZ's B) taken back from the count. */
+START_TEST(regions_across_epoch_moves)
+{
+	if (!have_translator("regions_across_epoch_moves"))
+		return;
+	static const uint64_t counts[] = { 4, 5, 9, 40, 41 };
+	const unsigned nc = sizeof(counts) / sizeof(counts[0]), shapes = 4 * 2;
+	unsigned n = nc * shapes;
+	struct jcase *cases = new_cases(n);
+	for (unsigned sh = 0; sh < shapes; sh++)
+		for (unsigned i = 0; i < nc; i++) {
+			struct jcase *c = &cases[sh * nc + i];
+			unsigned which = sh % 4, late = sh / 4, w = 0;
+			c->words[w++] = 0xf100077bu; /* H: subs x27, x27, #1 */
+			unsigned end_branch = w++;   /* b.eq past the end (HVC #0) */
+			c->words[w++] = 0x9100075au; /* add x26, x26, #1 */
+			unsigned to_m2 = w++;        /* tbnz x27, #0, M2 */
+			c->words[w] = 0x14000001u;   /* b M1 */
+			w++;
+			/* M1 */
+			if ((which & 1) && !late)
+				c->words[w++] = 0xd508871fu; /* tlbi vmalle1 */
+			c->words[w++] = 0x91000529u;         /* add x9, x9, #1 */
+			if ((which & 1) && late)
+				c->words[w++] = 0xd508871fu;
+			c->words[w++] = 0xeb0600bfu; /* cmp x5, x6 */
+			c->words[w] = 0x54000001u | ((0 - w) & 0x7ffff) << 5; /* b.ne H */
+			w++;
+			c->words[w++] = HVC(3);
+			c->words[to_m2] = 0x37000000u | ((w - to_m2) & 0x3fff) << 5 | 27;
+			/* M2 */
+			if ((which & 2) && !late)
+				c->words[w++] = 0xd508871fu;
+			c->words[w++] = 0x9100056bu; /* add x11, x11, #1 */
+			if ((which & 2) && late)
+				c->words[w++] = 0xd508871fu;
+			c->words[w++] = 0xea0800ffu; /* tst x7, x8 */
+			c->words[w] = 0x54000001u | ((0 - w) & 0x7ffff) << 5; /* b.ne H */
+			w++;
+			c->words[end_branch] = 0x54000000u | ((w - end_branch) & 0x7ffff) << 5; /* b.eq */
+			c->n = w;
+			c->x[27] = counts[i];
+			c->x[5] = 1;
+			c->x[6] = 2;
+			c->x[7] = c->x[8] = 1ull << 63;
+			c->sp = PTR;
+			c->nzcv = 0x60000000u;
+		}
+	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
+	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .hot = "2" };
+	run_worker(&wi);
+	run_worker(&wj);
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "shape %u, %llu iterations", i / nc,
+			      (unsigned long long)counts[i % nc]);
+	ck_assert_uint_eq(oj[nc - 1].x[26], counts[nc - 1] - 1); /* ran to its end */
+	ck_assert_msg(wj.probe.members >= 1, "no region formed");
+	free_outcomes(oi, n);
+	free_outcomes(oj, n);
+	free(cases);
+}
+END_TEST
+
+/* A region that never ends (H: SUBS, to M1 or M2, each back to H by a
+ * B.NE on a CMP or TST that leaves N alone set, as does the CMP before
+ * H), stopped by hv_vcpus_exit
+ * from another thread K times: it stops at an event check, the branch
+ * back to H.  Neither the branches into the members nor those back store
+ * their flags (each target sets all of them first thing), so the way
+ * out must: at H, NZCV is the branch's, not what the guest started with
+ * (Z and C).  The interpreter's answer is the same by construction. */
+struct cancel_arg {
+	hv_vcpu_t vcpu;
+	unsigned delay_us;
+};
+
+static void *cancel_after(void *arg)
+{
+	struct cancel_arg *a = arg;
+	usleep(a->delay_us);
+	hv_vcpus_exit(&a->vcpu, 1);
+	return NULL;
+}
+
+struct flags_worker {
+	unsigned at_h, runs;
+	bool failed, bad_flags;
+	uint64_t cpsr;
+	struct emu_probe probe;
+};
+
+static void *region_flags_main(void *arg)
+{
+	struct flags_worker *w = arg;
+	static const uint32_t words[] = {
+		0xeb0600bfu, /* cmp x5, x6: as at H from either member */
+		0xf100077bu, /* H: subs x27, x27, #1 */
+		0x54000140u, /* b.eq +10 (HVC #0) */
+		0x9100075au, /* add x26, x26, #1 */
+		0x370000bbu, /* tbnz x27, #0, M2 (+5) */
+		0x14000001u, /* b M1 */
+		0x91000529u, /* M1: add x9, x9, #1 */
+		0xeb0600bfu, /* cmp x5, x6 (1 - 2: N) */
+		0x54ffff21u, /* b.ne H */
+		0x9100056bu, /* M2: add x11, x11, #1 */
+		0xea0800ffu, /* tst x7, x8 (bit 63: N) */
+		0x54fffec1u, /* b.ne H */
+	};
+	hv_vcpu_t vcpu;
+	hv_vcpu_exit_t *ex;
+	pthread_mutex_lock(&env_lock);
+	setenv("HV_EMU_JIT", "1", 1);
+	setenv("HV_EMU_JIT_HOT", "2", 1);
+	unsetenv("HV_EMU_JIT_CACHE_MB");
+	hv_return_t r = hv_vcpu_create(&vcpu, &ex, NULL);
+	pthread_mutex_unlock(&env_lock);
+	W_CHECK(w, r);
+	memcpy(ram, pristine, RAM_SIZE);
+	memcpy(ram + CODE_OFF, words, sizeof(words));
+	/* (a cancel before the thread runs leaves the PC at the CMP) */
+	const uint64_t h = RAM_IPA + CODE_OFF + 4;
+	W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_VBAR_EL1, RAM_IPA + VEC_OFF));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X27, 1ull << 40));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X5, 1));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X6, 2));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X7, 1ull << 63));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_X8, 1ull << 63));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5ull | 0x60000000u));
+	W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_PC, h - 4));
+	for (unsigned k = 0; k < 20; k++) {
+		struct cancel_arg a = { .vcpu = vcpu, .delay_us = 500 + 200 * k };
+		pthread_t t;
+		if (pthread_create(&t, NULL, cancel_after, &a) != 0) {
+			w->failed = true;
+			break;
+		}
+		r = hv_vcpu_run(vcpu);
+		pthread_join(t, NULL);
+		W_CHECK(w, r);
+		if (ex->reason != HV_EXIT_REASON_CANCELED) {
+			w->failed = true;
+			break;
+		}
+		uint64_t pc, cpsr;
+		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_PC, &pc));
+		W_CHECK(w, hv_vcpu_get_reg(vcpu, HV_REG_CPSR, &cpsr));
+		w->runs++;
+		if (pc == h) {
+			w->at_h++;
+			if ((cpsr >> 28) != 0x8) {
+				w->bad_flags = true;
+				w->cpsr = cpsr;
+			}
+		}
+	}
+	W_CHECK(w, emu_probe_vcpu(vcpu, &w->probe));
+	hv_vcpu_destroy(vcpu);
+	return NULL;
+}
+
+START_TEST(region_flags_at_a_cancel)
+{
+	if (!have_translator("region_flags_at_a_cancel"))
+		return;
+	struct flags_worker w = { 0 };
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, region_flags_main, &w), 0);
+	pthread_join(t, NULL);
+	ck_assert_msg(!w.failed, "worker failed after %u runs", w.runs);
+	ck_assert_msg(!w.bad_flags, "NZCV at H: cpsr %#llx", (unsigned long long)w.cpsr);
+	ck_assert_msg(w.at_h >= 1, "none of %u exits at H", w.runs);
+	ck_assert_msg(w.probe.members >= 1, "no region formed");
+}
+END_TEST
+
 /* ---- when blocks are translated ------------------------------------------- */
 
 /* Two blocks that branch to each other 1000 times, fewer instructions
@@ -993,6 +1180,8 @@ int main(void)
 	tcase_add_test(tc, count_across_event_checks);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, regions_with_a_fault_at_every_position);
+	tcase_add_test(tc, regions_across_epoch_moves);
+	tcase_add_test(tc, region_flags_at_a_cancel);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);

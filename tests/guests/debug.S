@@ -16,6 +16,8 @@ _start:
 	b	t_step_udf	/* 5 */
 	b	t_bkpt_armed	/* 6 */
 	b	t_bkpt_loop	/* 7 */
+	b	t_bkpt_member	/* 8 */
+	b	t_bkpt_member_armed	/* 9 */
 
 	default_vectors
 
@@ -107,3 +109,49 @@ t_bkpt_loop:
 3:	hvc	#7
 	mov	x0, #0
 	b	1b
+
+	/* A loop over blocks (a region once translated) whose block at 2:
+	 * runs the instruction at 4: (X9) only at its X2-th visit: by
+	 * then the branch to it has gone into a checked member. */
+t_bkpt_member:
+	adr	x9, 4f
+	mov	x0, #0
+	b	1f
+1:	add	x0, x0, #1
+	tst	x0, #3
+	b.ne	1b
+	cmp	x0, x1
+	b.hs	3f
+	b	2f
+	.skip	256
+2:	add	x8, x8, #1
+	cmp	x8, x2
+	b.lo	5f
+4:	add	x7, x7, #1
+5:	b	1b
+3:	hvc	#7
+	mov	x0, #0
+	b	1b
+
+	/* H (1:) and M (2:) run in turn, a region once translated; at
+	 * X0 = X1 the guest sets MDSCR_EL1 to X5 (MDE: the breakpoint the
+	 * host put at 4:, X9, is armed from then on) and goes back to H:
+	 * the next visit of M is by a branch between translated members.
+	 * HVC #9 at X0 = X2: M ran on past the breakpoint. */
+t_bkpt_member_armed:
+	adr	x9, 4f
+	hvc	#0
+	mov	x0, #0
+1:	add	x0, x0, #1
+	cmp	x0, x1
+	b.eq	3f
+	cmp	x0, x2
+	b.eq	5f
+	b	2f
+	.skip	256
+2:	add	x8, x8, #1
+4:	add	x7, x7, #1
+	b	1b
+3:	msr	mdscr_el1, x5
+	b	1b
+5:	hvc	#9

@@ -46,6 +46,7 @@ static void reset(struct emu_jit *jit)
 	memset(jit->centry, 0, sizeof(jit->centry));
 	memset(jit->link_head, 0, sizeof(jit->link_head));
 	memset(jit->inliner, 0, sizeof(jit->inliner));
+	memset(jit->region, 0, sizeof(jit->region));
 	jit->links_used = 0;
 	jit->used = jit->base;
 	jit->ops_used = 0;
@@ -162,6 +163,7 @@ static void forget_slot(struct emu_cpu *cpu, size_t i)
 	jit->link_head[i] = 0;
 	cpu->ic.slot[i].jit = 0;
 	jit->centry[i] = 0;
+	jit->region[i] = false;
 	cpu->ic.slot[i].heat = 0;
 }
 
@@ -208,6 +210,8 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 		jit->centry[i] = centry;
 		jit->blocks++;
 	}
+	if (__builtin_expect(cpu->debug_bkpt_active, 0) && jit->region[i])
+		return false; /* its members are not checked for breakpoints */
 	bool (*enter)(struct emu_cpu *, uintptr_t) = (bool (*)(struct emu_cpu *, uintptr_t))jit->enter;
 	enter(cpu, code);
 	return true;

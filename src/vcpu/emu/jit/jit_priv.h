@@ -68,6 +68,10 @@ struct emu_jit {
 	 * region holds a copy of each slot's block: rebuilding the block
 	 * drops that translation too.  One region per block. */
 	uint32_t inliner[EMU_IC_SLOTS];
+	/* Whether each slot's translation is a region (has members): not
+	 * run while breakpoints or step are armed, since branches forward
+	 * to its members do not look at cpu->chain_at (jit_translate.c). */
+	bool region[EMU_IC_SLOTS];
 	uintptr_t link_stub;
 	bool bmi2;   /* the host has RORX */
 	unsigned long long blocks, members, flushes;

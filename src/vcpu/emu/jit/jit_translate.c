@@ -552,6 +552,9 @@ static void jmp_to(struct x86_buf *b, uintptr_t target)
 }
 
 static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w);
+static void store_flags_for_exit(struct ctx *c);
+static bool store_flags_late(struct ctx *c, bool dry);
+static bool flags_dead_at(const struct ctx *c, unsigned m);
 
 /* The member of the region whose block starts at pc (0: the head), or
  * -1. */
@@ -578,17 +581,31 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	int m = member_at(c, target);
 	if (m >= 0) {
 		bool defer = c->deferring && m == 0; /* the flags stay pending (struct loop_flags) */
+		/* Flags pending where the member overwrites them before
+		 * anything could look: stored on the ways out only. */
+		bool late = !defer && c->pending != XF_NONE && flags_dead_at(c, (unsigned)m) &&
+			    store_flags_late(c, true);
 		const struct member *mb = &c->members[m];
+		if (!defer && !late)
+			store_flags_for_exit(c);
 		flush_regs(c, false);
 		/* the count: its pinned cache register, else RCX */
 		int e = c->rc.host[REG_COUNT];
 		unsigned count = e >= 0 ? cache_reg[e] : RCX;
 		if (e < 0)
 			x86_load(b, true, RCX, RBX, CPU(insn_count));
-		if (after)
-			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
-		x86_alu_rm(b, ALU_CMP, true, count, RBX, m ? CPU(chain_at) : CPU(event_at));
-		uint8_t *out = x86_jcc(b, CC_AE), *stale = NULL;
+		/* Forward in member order, no event check: every cycle of
+		 * the region has a branch to a member not after its own,
+		 * which checks.  (Breakpoints: a region does not run while
+		 * they are armed, emu_jit_run.) */
+		bool forward = m > (int)c->member;
+		uint8_t *out = NULL, *stale = NULL;
+		if (!forward) {
+			if (after)
+				x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
+			x86_alu_rm(b, ALU_CMP, true, count, RBX, m ? CPU(chain_at) : CPU(event_at));
+			out = x86_jcc(b, CC_AE);
+		}
 		if (m) {
 			x86_load(b, true, R8, RBX, CPU(ic.epoch));
 			x86_alu_rm(b, ALU_CMP, true, R8, RBX, mb->slot_off + SLOT(epoch));
@@ -596,7 +613,9 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		}
 		if (e >= 0) /* newer than memory (a call's reload left it clean) */
 			c->rc.dirty[e] = true;
-		x86_alu_ri(b, ALU_ADD, true, count, (int32_t)mb->slot->n);
+		int32_t add = (int32_t)mb->slot->n - (forward ? (int32_t)after : 0);
+		if (add)
+			x86_alu_ri(b, ALU_ADD, true, count, add);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer && c->peel) {
@@ -611,13 +630,16 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		} else {
 			c->b.overflow = true;
 		}
-		x86_patch_here(b, out);
+		if (out)
+			x86_patch_here(b, out);
 		if (stale)
 			x86_patch_here(b, stale);
+		if (forward && after)
+			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
-		if (defer)
-			recompute_flags(c, &c->fs, c->pending, c->pending_w);
+		if (defer || late)
+			store_flags_late(c, false);
 		flush_regs(c, true);
 		x86_mov_imm(b, RAX, target);
 		jmp_to(b, c->jit->chain);
@@ -627,6 +649,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	 * the target's chained entry, which takes the count in RCX (and
 	 * stores it, as does the way through the link stub): a pinned
 	 * count need not go to memory first. */
+	store_flags_for_exit(c);
 	int e = c->rc.host[REG_COUNT];
 	if (e >= 0)
 		c->rc.dirty[e] = false;
@@ -646,7 +669,6 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 	jmp_to(b, c->jit->link_stub);
 }
 
-static void store_flags_for_exit(struct ctx *c);
 static void find_loop_flags(struct ctx *c);
 
 /* A conditional branch was taken: `after` instructions counted at block
@@ -662,9 +684,7 @@ static void taken(struct ctx *c, unsigned after, uint64_t target)
 	c->deferring = back && !c->record && c->lf.defer && c->pending != XF_NONE;
 	if (c->deferring && (c->pending != c->lf.pending || c->fs.how != c->lf.fs.how || c->fs.op.pc != c->lf.fs.op.pc))
 		c->b.overflow = true; /* not the flags the first emission saw: not translated */
-	if (!c->deferring)
-		store_flags_for_exit(c);
-	goto_pc(c, target, after);
+	goto_pc(c, target, after); /* stores the pending flags where they must be */
 	c->deferring = false;
 	c->rc = rc;
 }
@@ -834,25 +854,41 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 		flags_arith(&c->b, w, kind == XF_SUB, false, fs->f.kind == FORM_ADDSI);
 }
 
-/* Stores the pending flags, from the x86 flags or got again.  Where a
- * B.EQ on them is taken, a subtraction or logical operation had a zero
- * result from equal operands (or no common bit), which decides all four:
- * no need to compute any. */
+/* Where a B.EQ on the pending flags is taken, a subtraction or logical
+ * operation had a zero result from equal operands (or no common bit),
+ * which decides all four: no need to compute any. */
+static bool store_eq_flags(struct ctx *c)
+{
+	if (!c->taken_eq || (c->pending != XF_SUB && c->pending != XF_LOGIC))
+		return false;
+	x86_store_imm(&c->b, RBX, CPU(cc_n), 0);
+	x86_store_imm(&c->b, RBX, CPU(cc_z), 0);
+	x86_store_imm(&c->b, RBX, CPU(cc_c), c->pending == XF_SUB);
+	x86_store_imm(&c->b, RBX, CPU(cc_v), 0);
+	return true;
+}
+
+/* Stores the pending flags, from the x86 flags or got again. */
 static void store_flags_for_exit(struct ctx *c)
 {
-	if (c->pending == XF_NONE)
+	if (c->pending == XF_NONE || store_eq_flags(c))
 		return;
-	if (c->taken_eq && (c->pending == XF_SUB || c->pending == XF_LOGIC)) {
-		x86_store_imm(&c->b, RBX, CPU(cc_n), 0);
-		x86_store_imm(&c->b, RBX, CPU(cc_z), 0);
-		x86_store_imm(&c->b, RBX, CPU(cc_c), c->pending == XF_SUB);
-		x86_store_imm(&c->b, RBX, CPU(cc_v), 0);
-		return;
-	}
 	if (c->live)
 		store_pending(c);
 	else
 		recompute_flags(c, &c->fs, c->pending, c->pending_w);
+}
+
+/* Stores the pending flags without the x86 flags (gone since: a way
+ * out of goto_pc); with dry, only says whether it can. */
+static bool store_flags_late(struct ctx *c, bool dry)
+{
+	bool eq = c->taken_eq && (c->pending == XF_SUB || c->pending == XF_LOGIC);
+	if (dry)
+		return c->pending == XF_NONE || eq || c->fs.how != FS_NONE;
+	if (c->pending != XF_NONE && !store_eq_flags(c))
+		recompute_flags(c, &c->fs, c->pending, c->pending_w);
+	return true;
 }
 
 static void materialize(struct ctx *c)
@@ -1926,6 +1962,27 @@ static bool defers_flags(const struct flag_src *fs, const struct emu_op *op, con
 	return !(writes & fs->needs);
 }
 
+/* Whether member m's block sets all of NZCV before anything could look at
+ * them: only inline ALU operations that do not read them (no way out, no
+ * call) come first. */
+static bool flags_dead_at(const struct ctx *c, unsigned m)
+{
+	const struct emu_ic_slot *s = c->members[m].slot;
+	for (unsigned i = 0; i < s->n; i++) {
+		struct emu_op op;
+		emu_ic_decode(&op, s->ops[i].insn, s->ops[i].pc);
+		struct emu_form f;
+		enum op_class cls = classify(op.fn, &f);
+		if (cls == OP_BRANCH && f.kind == FORM_NOP)
+			continue;
+		if (cls != OP_ALU || reads_flags(&f))
+			return false;
+		if (sets_all_flags(&f))
+			return true;
+	}
+	return false;
+}
+
 /* At the branch back of a loop with flags pending (first emission):
  * whether its prefix lets them stay pending (struct loop_flags). */
 static void find_loop_flags(struct ctx *c)
@@ -2010,7 +2067,9 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 		c->no_result = false;
 		xf = c->pending;
 		keeps = true;
-	} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst)) {
+	} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst) &&
+		   !(branch && f.kind == FORM_B && !f.op && c->fs.how != FS_NONE && member_at(c, op.imm) >= 0 &&
+		     flags_dead_at(c, (unsigned)member_at(c, op.imm)))) { /* a plain B: goto_pc sees to them */
 		if (!c->live) /* got again: the x86 flags hold them once more */
 			xf = c->pending;
 		materialize(c);
@@ -2101,10 +2160,8 @@ static void emit_member(struct ctx *c, unsigned m, size_t *ops_used)
 	bool ended = false;
 	for (unsigned i = 0; i < c->n && !ended; i++)
 		ended = emit_insn(c, i, ops_used);
-	if (!ended) { /* op_goto */
-		materialize(c);
+	if (!ended) /* op_goto; goto_pc stores pending flags where it must */
 		goto_pc(c, c->slot->pc + 4 * (uint64_t)c->n, 0);
-	}
 }
 
 /* Emits the region of c->members at jit->used with c->names, c->record
@@ -2150,10 +2207,8 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 		}
 		ended = emit_insn(c, i, &ops_used);
 	}
-	if (!ended) { /* op_goto */
-		materialize(c);
+	if (!ended) /* op_goto; goto_pc stores pending flags where it must */
 		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
-	}
 	if (c->peel_jump)
 		emit_prefix_again(c, &c->at_body, &at_setter, &ops_used);
 	for (unsigned m = 1; m < c->nmembers; m++)
@@ -2325,6 +2380,7 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	for (unsigned m = 1; m < c.nmembers; m++)
 		jit->inliner[c.members[m].slot - jit->cpu->ic.slot] = (uint32_t)head + 1;
 	jit->members += c.nmembers - 1;
+	jit->region[head] = c.nmembers > 1;
 	jit->used = (size_t)(c.b.p - jit->rw);
 	jit->ops_used = ops_end;
 	return start;
