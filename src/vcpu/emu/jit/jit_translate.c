@@ -987,6 +987,29 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 
 static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }; /* by SHIFT_* */
 
+/* reg = reg op Xn, op an x86 ALU operation or ALU_IMUL: Xn from its
+ * cache register (taken as read_x would), else straight from cpu->x[n]
+ * (a memory operand, a 32-bit one reading its low half: no scratch
+ * load); XZR as 0. */
+#define ALU_IMUL (-1)
+static void alu_x(struct ctx *c, int op, bool w, unsigned reg, unsigned n)
+{
+	struct x86_buf *b = &c->b;
+	int h = cached_x(c, n);
+	if (n == 31) {
+		x86_mov_imm(b, RCX, 0);
+		h = RCX;
+	}
+	if (op == ALU_IMUL && h >= 0)
+		x86_imul_rr(b, w, reg, (unsigned)h);
+	else if (op == ALU_IMUL)
+		x86_op_rm(b, 0x1af, w, reg, RBX, XREG(n), false);
+	else if (h >= 0)
+		x86_alu_rr(b, (enum x86_alu)op, w, reg, (unsigned)h);
+	else
+		x86_alu_rm(b, (enum x86_alu)op, w, reg, RBX, XREG(n));
+}
+
 /* RCX = Rm shifted (LOGIC, ADDSUB). */
 static unsigned shifted_rm(struct ctx *c, const struct emu_op *op, const struct emu_form *f, bool copy)
 {
@@ -1102,6 +1125,12 @@ static bool compare_rr(struct ctx *c, const struct emu_op *op, const struct emu_
 {
 	if (!compare_only(c, op, kind))
 		return false;
+	if (!op->ra && !invert && op->rm != 31 && cached_x(c, op->rm) < 0) { /* Rm from memory */
+		unsigned rn = read_x(c, f->sf, RAX, op->rn);
+		x86_op_rm(&c->b, kind == XF_SUB ? 0x3b : 0x85, f->sf, rn, RBX, XREG(op->rm), false); /* cmp, test */
+		compared(c, f->sf, kind);
+		return true;
+	}
 	unsigned rm = shifted_rm(c, op, f, invert);
 	if (invert) /* bics */
 		x86_not(&c->b, f->sf, RCX);
@@ -1203,7 +1232,7 @@ static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 		store_x(c, RCX, op->rd);
 	} else {
 		if (op->ra != 31) /* else MUL: RAX is zero-extended already */
-			x86_alu_rr(&c->b, ALU_ADD, w, RAX, read_x(c, w, RCX, op->ra));
+			alu_x(c, ALU_ADD, w, RAX, op->ra);
 		store_x(c, RAX, op->rd);
 	}
 }
@@ -1365,10 +1394,14 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		    (f->flags == 2 && compare_rr(c, op, f, XF_LOGIC, f->op & 1)))
 			break;
 		load_x(c, w, RAX, op->rn);
-		unsigned rm = shifted_rm(c, op, f, f->op & 1);
-		if (f->op & 1) /* bic, orn, eon, bics */
-			x86_not(b, w, RCX);
-		x86_alu_rr(b, alu[f->op], w, RAX, rm);
+		if (!op->ra && !(f->op & 1)) {
+			alu_x(c, alu[f->op], w, RAX, op->rm);
+		} else {
+			unsigned rm = shifted_rm(c, op, f, f->op & 1);
+			if (f->op & 1) /* bic, orn, eon, bics */
+				x86_not(b, w, RCX);
+			x86_alu_rr(b, alu[f->op], w, RAX, rm);
+		}
 		if (f->flags)
 			defer_flags(c, w, XF_LOGIC);
 		if (f->flags != 2)
@@ -1381,7 +1414,10 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		    (f->flags == 2 && compare_rr(c, op, f, f->op ? XF_SUB : XF_ADD, false)))
 			break;
 		load_x(c, w, RAX, op->rn);
-		x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
+		if (!op->ra)
+			alu_x(c, f->op ? ALU_SUB : ALU_ADD, w, RAX, op->rm);
+		else
+			x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
 		if (f->flags)
 			defer_flags(c, w, f->op ? XF_SUB : XF_ADD);
 		if (f->flags != 2)
@@ -1444,7 +1480,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 	}
 	case FORM_MADD:
 		load_x(c, w, RAX, op->rn);
-		x86_imul_rr(b, w, RAX, read_x(c, w, RCX, op->rm));
+		alu_x(c, ALU_IMUL, w, RAX, op->rm);
 		accumulate(c, op, w, f->op);
 		break;
 	case FORM_ADDEXT: /* op->imm: option (UXTB..SXTX), op->ra: shift */
