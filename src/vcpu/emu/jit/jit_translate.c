@@ -1338,6 +1338,20 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			dest_store(c, h, RAX, op->rd);
 			break;
 		}
+		/* UBFIZ (UXTB, UXTH, LSL of a zero-extended word): the low
+		 * 8, 16 or 32 bits moved up by `to` = (bits - ra) % bits */
+		unsigned to = op->ra ? bits - op->ra : 0, width = (unsigned)__builtin_popcountll(op->imm);
+		if ((width == 8 || width == 16 || width == 32) && op->imm == (ones >> (bits - width)) << to &&
+		    to + width <= bits) {
+			unsigned src = read_x(c, w, RAX, op->rn);
+			int h;
+			unsigned d = dest_reg(c, op->rd, RAX, &h);
+			x86_movx(b, false, width, d, src);
+			if (to)
+				x86_shift_ri(b, SH_SHL, w, d, to);
+			dest_store(c, h, RAX, op->rd);
+			break;
+		}
 		load_x(c, w, RAX, op->rn);
 		if (op->ra)
 			x86_shift_ri(b, SH_ROR, w, RAX, op->ra);
@@ -1374,20 +1388,31 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		store_x(c, RAX, op->rd);
 		break;
 	case FORM_SBFX:
-	case FORM_SBFIZ:
-		load_x(c, true, RAX, op->rn);
-		if (f->kind == FORM_SBFX && op->ra)
-			x86_shift_ri(b, SH_SHR, true, RAX, op->ra);
-		if (op->rm < 64) { /* alu_sext(v, rm) */
-			x86_shift_ri(b, SH_SHL, true, RAX, 64 - op->rm);
-			x86_shift_ri(b, SH_SAR, true, RAX, 64 - op->rm);
+	case FORM_SBFIZ: {
+		/* alu_sext(Rn >> from, rm) << to: a movsx, or the field's top
+		 * shifted to bit 63 and back arithmetically (Rn is read
+		 * first: an entry taken from it still holds it) */
+		unsigned from = f->kind == FORM_SBFX ? op->ra : 0, to = f->kind == FORM_SBFIZ ? op->ra : 0;
+		unsigned src = read_x(c, true, RAX, op->rn);
+		int h;
+		unsigned d = dest_reg(c, op->rd, RAX, &h);
+		if (!from && (op->rm == 8 || op->rm == 16 || op->rm == 32)) {
+			x86_movx(b, true, op->rm, d, src);
+			if (to)
+				x86_shift_ri(b, SH_SHL, true, d, to);
+		} else {
+			if (d != src)
+				x86_mov_rr(b, true, d, src);
+			if (64 - from - op->rm)
+				x86_shift_ri(b, SH_SHL, true, d, 64 - from - op->rm);
+			if (64 - op->rm - to)
+				x86_shift_ri(b, SH_SAR, true, d, 64 - op->rm - to);
 		}
-		if (f->kind == FORM_SBFIZ)
-			x86_shift_ri(b, SH_SHL, true, RAX, op->ra);
 		if (op->imm != UINT64_MAX)
-			x86_mov_rr(b, false, RAX, RAX); /* imm: the 32-bit datasize mask */
-		store_x(c, RAX, op->rd);
+			x86_mov_rr(b, false, d, d); /* imm: the 32-bit datasize mask */
+		dest_store(c, h, RAX, op->rd);
 		break;
+	}
 	case FORM_LOGIC: {
 		static const enum x86_alu alu[8] = { ALU_AND, ALU_AND, ALU_OR, ALU_OR, ALU_XOR, ALU_XOR, ALU_AND, ALU_AND };
 		if (alu_in_place(c, op, f, alu[f->op], f->op & 1) || alu_on_copy(c, op, f, alu[f->op], f->op & 1) ||

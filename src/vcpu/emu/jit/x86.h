@@ -204,6 +204,21 @@ static inline void x86_movzx8(struct x86_buf *b, unsigned dst, unsigned src)
 	x86_modrm_reg(b, dst, src);
 }
 
+/* dst = the low `bits` (8, 16, 32) of src, sign- or zero-extended to 64 */
+static inline void x86_movx(struct x86_buf *b, bool sign, unsigned bits, unsigned dst, unsigned src)
+{
+	if (bits == 32) {
+		if (sign)
+			x86_movsxd(b, dst, src);
+		else
+			x86_mov_rr(b, false, dst, src);
+	} else if (bits == 8 && !sign) {
+		x86_movzx8(b, dst, src);
+	} else { /* movsx (REX.W: any byte register) or movzx of a word */
+		x86_op_rr(b, bits == 8 ? 0x1be : sign ? 0x1bf : 0x1b7, sign, dst, src);
+	}
+}
+
 /* Shortest move of a constant (zero-extended 32, sign-extended 32, 64). */
 static inline void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t v)
 {
