@@ -20,7 +20,8 @@
  *                       branch, a reader or the block's end
  *   operands_with_the_cache_full  a second operand taking the first's
  *                       cache entry
- *   count_across_event_checks  loops with calls in them running across
+ *   count_across_event_checks  loops with calls (or MADDs on a pinned
+ *                       register) in them running across
  *                       many event checks (the retired count)
  *   loop_flags_at_a_fault  loops whose flags stay pending across the
  *                       branch back, faulting after some iterations
@@ -654,6 +655,10 @@ START_TEST(count_across_event_checks)
 		0xd53bd045, /* mrs x5, tpidr_el0: a handler */
 		0x4ee18400, /* add v0.2d, v0.2d, v1.2d: SIMD */
 		0x8b020129, /* add x9, x9, x2: inline, no call */
+		/* in X9's pinned register: the addend or factor is X9 too */
+		0x9b022529, /* madd x9, x9, x2, x9 */
+		0x1b020d29, /* madd w9, w9, w2, w3 */
+		0x9b090d29, /* madd x9, x9, x9, x3 */
 	};
 	static const unsigned iters[] = { 1, 1000, 1024, 1025, 3000, 5000 };
 	const unsigned nb = sizeof(bodies) / sizeof(bodies[0]), ni = sizeof(iters) / sizeof(iters[0]);
@@ -665,6 +670,8 @@ START_TEST(count_across_event_checks)
 			       5 * sizeof(uint32_t)); /* body; add x10, #1; subs x27, #1; b.ne start; add x11, #1 */
 			c->n = 5;
 			c->x[2] = 3;
+			c->x[3] = 0x9e3779b97f4a7c15ull;
+			c->x[9] = 5;
 			c->x[LOOP_REG] = iters[i];
 			c->sp = PTR;
 		}

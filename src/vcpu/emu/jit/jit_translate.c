@@ -988,14 +988,22 @@ static enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond)
 static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }; /* by SHIFT_* */
 
 /* reg = reg op Xn, op an x86 ALU operation or ALU_IMUL: Xn from its
- * cache register (taken as read_x would), else straight from cpu->x[n]
- * (a memory operand, a 32-bit one reading its low half: no scratch
- * load); XZR as 0. */
+ * cache register (with take, taken as read_x would; else only if it has
+ * one already, as peek_x), else straight from cpu->x[n] (a memory
+ * operand, a 32-bit one reading its low half: no scratch load); XZR as
+ * 0. */
 #define ALU_IMUL (-1)
-static void alu_x(struct ctx *c, int op, bool w, unsigned reg, unsigned n)
+static void alu_x(struct ctx *c, int op, bool w, unsigned reg, unsigned n, bool take)
 {
 	struct x86_buf *b = &c->b;
-	int h = cached_x(c, n);
+	int h;
+	if (take) {
+		h = cached_x(c, n);
+	} else {
+		if (c->record && n != 31)
+			c->named[c->base + c->cur] |= (uint32_t)1 << n;
+		h = n == 31 || c->no_cache || c->rc.host[n] < 0 ? -1 : (int)cache_reg[c->rc.host[n]];
+	}
 	if (n == 31) {
 		x86_mov_imm(b, RCX, 0);
 		h = RCX;
@@ -1232,9 +1240,29 @@ static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 		store_x(c, RCX, op->rd);
 	} else {
 		if (op->ra != 31) /* else MUL: RAX is zero-extended already */
-			alu_x(c, ALU_ADD, w, RAX, op->ra);
+			alu_x(c, ALU_ADD, w, RAX, op->ra, true);
 		store_x(c, RAX, op->rd);
 	}
+}
+
+/* MADD Rd = Rd * Rm + Ra in Rd's pinned cache register (never evicted):
+ * Rm and Ra (Ra not Rd, which the product overwrote) from their
+ * registers or memory, taking no entry that could be Rd's.  False
+ * (nothing emitted) for other forms. */
+static bool madd_in_place(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
+{
+	if (f->op || op->rd != op->rn || op->rd == 31 || op->rm == 31 || op->ra == op->rd || c->no_cache)
+		return false;
+	int e = c->rc.host[op->rd];
+	if (e < 0 || !c->rc.pinned[e])
+		return false;
+	unsigned r = cache_reg[e];
+	alu_x(c, ALU_IMUL, f->sf, r, op->rm, false);
+	if (op->ra != 31)
+		alu_x(c, ALU_ADD, f->sf, r, op->ra, false);
+	if (dest_x(c, op->rd) != (int)r) /* pinned: its own register, now dirty */
+		c->b.overflow = true;
+	return true;
 }
 
 static void emit_div(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
@@ -1420,7 +1448,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			break;
 		load_x(c, w, RAX, op->rn);
 		if (!op->ra && !(f->op & 1)) {
-			alu_x(c, alu[f->op], w, RAX, op->rm);
+			alu_x(c, alu[f->op], w, RAX, op->rm, true);
 		} else {
 			unsigned rm = shifted_rm(c, op, f, f->op & 1);
 			if (f->op & 1) /* bic, orn, eon, bics */
@@ -1440,7 +1468,7 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 			break;
 		load_x(c, w, RAX, op->rn);
 		if (!op->ra)
-			alu_x(c, f->op ? ALU_SUB : ALU_ADD, w, RAX, op->rm);
+			alu_x(c, f->op ? ALU_SUB : ALU_ADD, w, RAX, op->rm, true);
 		else
 			x86_alu_rr(b, f->op ? ALU_SUB : ALU_ADD, w, RAX, shifted_rm(c, op, f, false));
 		if (f->flags)
@@ -1504,8 +1532,10 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		break;
 	}
 	case FORM_MADD:
+		if (madd_in_place(c, op, f))
+			break;
 		load_x(c, w, RAX, op->rn);
-		alu_x(c, ALU_IMUL, w, RAX, op->rm);
+		alu_x(c, ALU_IMUL, w, RAX, op->rm, true);
 		accumulate(c, op, w, f->op);
 		break;
 	case FORM_ADDEXT: /* op->imm: option (UXTB..SXTX), op->ra: shift */
