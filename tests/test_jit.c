@@ -602,9 +602,37 @@ START_TEST(loop_flags_at_a_fault)
 	 * branch back that returned to the run loop for its event check
 	 * (every 4096 instructions: about 680 iterations) */
 	const unsigned sweep = 200;
-	unsigned n = np * nb * nc * ni * nv + sweep;
+	/* and prefixes that write the branch back's operand X6 back as a
+	 * base (undone while the flags are got again), then fault in the
+	 * next load (or in themselves, before the write) at the end of RAM
+	 * after 1 to 40 iterations */
+	static const uint32_t wbs[] = {
+		0xf84084c5, /* ldr x5, [x6], #8 */
+		0xf80084c5, /* str x5, [x6], #8 */
+		0xf8408cc5, /* ldr x5, [x6, #8]! */
+	};
+	static const uint64_t x7s[] = { PTR - 16, PTR + 24, PTR + (1ull << 63), 0 }; /* 0: see below */
+	const unsigned nw = sizeof(wbs) / sizeof(wbs[0]), n7 = sizeof(x7s) / sizeof(x7s[0]), nk = 40;
+	unsigned n = np * nb * nc * ni * nv + sweep + 2 * nw * n7 * nk;
 	struct jcase *cases = new_cases(n);
 	unsigned k = 0;
+	for (unsigned self = 0; self < 2; self++)
+	for (unsigned i = 0; i < nw; i++)
+		for (unsigned j = 0; j < n7; j++)
+			for (unsigned it = 1; it <= nk; it++, k++) {
+				struct jcase *c = &cases[k];
+				uint64_t end = RAM_IPA + RAM_SIZE - 8 * it;
+				memcpy(c->words, (uint32_t[]){ wbs[i], 0xf8408424, 0xeb03003f, 0x9100054a, 0xeb0700df, 0x54ffff61 },
+				       6 * sizeof(uint32_t)); /* ...; ldr x4, [x1], #8; cmp x1, x3; add; cmp x6, x7; b.ne */
+				c->n = 6;
+				c->x[1] = self ? PTR : end;
+				c->x[6] = self ? end : PTR;
+				/* (0: X6 - X7 is 4 at the fault, -4 if X6 were not
+				 * taken back exactly; never 0 before) */
+				c->x[7] = x7s[j] ? x7s[j] - PTR + c->x[6] : c->x[6] + 8 * it - 4;
+				c->sp = PTR;
+				c->nzcv = (uint32_t)(it % 16) << 28;
+			}
 	for (unsigned i = 0; i < sweep; i++, k++) {
 		struct jcase *c = &cases[k];
 		memcpy(c->words, (uint32_t[]){ 0xf8408425, 0x9100054a, 0xeb03003f, 0xeb0700df, 0x54ffff81 },

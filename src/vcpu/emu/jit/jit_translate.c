@@ -122,9 +122,10 @@ struct loop_flags {
 	bool pending_w;
 	struct flag_src fs;
 	/* ADD/SUB immediates of the prefix that write what the flags are
-	 * got from (a loop counter's increment before the loads): a slow
-	 * path of the second copy after one takes it back from cpu->x[]
-	 * while it gets the flags, and does it again */
+	 * got from (a loop counter's increment before the loads), and
+	 * loads and stores that write such a base back: a slow path of the
+	 * second copy after one takes it back from cpu->x[] while it gets
+	 * the flags, and does it again */
 	unsigned nundo;
 	struct { unsigned insn, reg; int32_t imm; bool w; } undo[LOOP_UNDOS];
 };
@@ -2110,6 +2111,16 @@ static void find_loop_flags(struct ctx *c)
 			 * again (a W form leaves the upper half, which only a
 			 * 32-bit setter ignores) */
 			lf->undo[lf->nundo++] = (__typeof__(lf->undo[0])){ i, op.rd, (int32_t)op.imm, f.sf };
+			continue;
+		}
+		if (!defers_flags(&c->fs, &op, &f, alu, false, ldst) && ldst && f.kind == FORM_LDST && !f.sp &&
+		    (f.mode == EMU_FM_POST || f.mode == EMU_FM_PRE) && op.rd != op.rn &&
+		    !(f.op != EMU_FK_ST && (reg_bit(op.rd) & c->fs.needs)) && !lost && lf->nundo < LOOP_UNDOS) {
+			/* a base written back (Rn += imm, 64 bits) after the
+			 * access: undone the same way by the slow paths after
+			 * it (its own runs before the write) */
+			lf->undo[lf->nundo++] = (__typeof__(lf->undo[0])){ i, op.rn, (int32_t)op.imm, true };
+			stubs = true;
 			continue;
 		}
 		if (!defers_flags(&c->fs, &op, &f, alu, false, ldst)) {
