@@ -33,6 +33,9 @@
  *   regions_with_a_fault_at_every_position  a loop over three blocks,
  *                       translated as one region, faulting at each
  *                       position of the blocks it branches to
+ *   regions_flags_into_members  branches into members that start with a
+ *                       load: the flags they leave pending must be
+ *                       there when the load faults
  *   regions_across_epoch_moves  the same loop with a TLBI in its members:
  *                       each branch into a member finds it unchecked and
  *                       leaves the translation (the count taken back)
@@ -942,6 +945,63 @@ START_TEST(regions_with_a_fault_at_every_position)
 }
 END_TEST
 
+/* H (SUBS X27 and a TBNZ or B to M1 or M2, each leaving its flags
+ * pending) and members that load first, from below RAM once X27 < K
+ * (stage-2 fault), and set flags after: the NZCV of the fault is the
+ * SUBS's (nothing stores it on the way in), whatever the guest started
+ * with. */
+START_TEST(regions_flags_into_members)
+{
+	if (!have_translator("regions_flags_into_members"))
+		return;
+	static const uint32_t nzcvs[] = { 0x00000000u, 0x60000000u, 0x90000000u, 0xf0000000u };
+	const unsigned nk = 8, nn = sizeof(nzcvs) / sizeof(nzcvs[0]);
+	unsigned n = nk * nn;
+	struct jcase *cases = new_cases(n);
+	for (unsigned k = 0; k < nk; k++)
+		for (unsigned v = 0; v < nn; v++) {
+			struct jcase *c = &cases[k * nn + v];
+			unsigned w = 0;
+			c->words[w++] = 0xf100077bu; /* H: subs x27, x27, #1 */
+			unsigned end_branch = w++;   /* b.eq past the end (HVC #0) */
+			c->words[w++] = 0x9100075au; /* add x26, x26, #1 */
+			unsigned to_m2 = w++;        /* tbnz x27, #0, M2 */
+			c->words[w] = 0x14000001u;   /* b M1 */
+			w++;
+			c->words[w++] = 0xf87b7825u; /* M1: ldr x5, [x1, x27, lsl #3] */
+			c->words[w++] = 0xeb0600bfu; /* cmp x5, x6 */
+			c->words[w] = 0x14000000u | ((0 - w) & 0x3ffffff); /* b H */
+			w++;
+			c->words[to_m2] = 0x37000000u | ((w - to_m2) & 0x3fff) << 5 | 27;
+			c->words[w++] = 0xf87b7824u; /* M2: ldr x4, [x1, x27, lsl #3] */
+			c->words[w++] = 0xb1000529u; /* adds x9, x9, #1 */
+			c->words[w] = 0xb5000000u | ((0 - w) & 0x7ffff) << 5 | 26; /* cbnz x26, H */
+			w++;
+			c->words[end_branch] = 0x54000000u | ((w - end_branch) & 0x7ffff) << 5; /* b.eq */
+			c->n = w;
+			c->x[27] = 12;
+			c->x[1] = RAM_IPA - 8 * (k + 2); /* X27 = k + 2 is the last in RAM */
+			c->x[26] = 0;
+			c->sp = PTR;
+			c->nzcv = nzcvs[v];
+		}
+	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
+	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
+	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .hot = "2" };
+	run_worker(&wi);
+	run_worker(&wj);
+	for (unsigned i = 0; i < n; i++) {
+		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "fault below X27 = %u", i / nn + 2);
+		ck_assert_uint_eq(oj[i].reason, HV_EXIT_REASON_EXCEPTION); /* the fault */
+		ck_assert_uint_eq(oj[i].cpsr >> 28, 0x2);                  /* SUBS of a positive X27: C */
+	}
+	ck_assert_msg(wj.probe.members >= 1, "no region formed");
+	free_outcomes(oi, n);
+	free_outcomes(oj, n);
+	free(cases);
+}
+END_TEST
+
 /* The loop of regions_with_a_fault_at_every_position with a TLBI (which
  * moves the icache's epoch) in M1, M2 or both, before or after an
  * instruction: the next branch from H to a member finds its slot not
@@ -1215,6 +1275,7 @@ int main(void)
 	tcase_add_test(tc, count_across_event_checks);
 	tcase_add_test(tc, fault_every_position);
 	tcase_add_test(tc, regions_with_a_fault_at_every_position);
+	tcase_add_test(tc, regions_flags_into_members);
 	tcase_add_test(tc, regions_across_epoch_moves);
 	tcase_add_test(tc, region_flags_at_a_cancel);
 	tcase_add_test(tc, interpreted_loop_gets_translated);

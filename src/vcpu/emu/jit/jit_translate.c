@@ -167,6 +167,18 @@ struct ctx {
 	unsigned nmembers;
 	unsigned member;   /* the one being emitted (0: the head) */
 	struct { uint8_t *site; unsigned m; } fwd[MAX_STUBS]; /* jumps to members not emitted yet */
+	/* The flags each member m >= 1 is entered with, from the first
+	 * emission's branches to it: when all of them leave the same
+	 * setter's flags pending (which can be got again), the member
+	 * starts with them pending and the branches store nothing but on
+	 * their ways out.  Kept for the second emission. */
+	struct entry_flags {
+		unsigned edges; /* branches to it seen */
+		bool mixed;     /* not all the same, or none pending */
+		enum xflags pending;
+		bool pending_w;
+		struct flag_src fs;
+	} entry[JIT_MEMBERS];
 	unsigned nfwd;
 	struct regcache at_body; /* the cache where the head's body and each member start */
 	uint64_t block_pc; /* the head's first instruction */
@@ -567,6 +579,26 @@ static int member_at(const struct ctx *c, uint64_t pc)
 	return -1;
 }
 
+/* Whether member m starts with the flags pending (struct entry_flags). */
+static bool enters_pending(const struct ctx *c, int m)
+{
+	return m >= 1 && !c->record && c->entry[m].edges && !c->entry[m].mixed;
+}
+
+/* First emission: notes the flags a branch to member m >= 1 leaves. */
+static void note_entry_flags(struct ctx *c, unsigned m)
+{
+	struct entry_flags *ef = &c->entry[m];
+	if (c->pending == XF_NONE || c->fs.how == FS_NONE)
+		ef->mixed = true;
+	else if (!ef->edges)
+		ef->pending = c->pending, ef->pending_w = c->pending_w, ef->fs = c->fs;
+	else if (ef->pending != c->pending || ef->pending_w != c->pending_w || ef->fs.how != c->fs.how ||
+		 ef->fs.op.insn != c->fs.op.insn)
+		ef->mixed = true;
+	ef->edges++;
+}
+
 /* Continues at guest PC target: the next block or the run loop, with
  * `after` instructions counted at block entry taken back (ic_taken).  A
  * branch back to the head needs only the event check: its slot and
@@ -584,8 +616,14 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		bool defer = c->deferring && m == 0; /* the flags stay pending (struct loop_flags) */
 		/* Flags pending where the member overwrites them before
 		 * anything could look: stored on the ways out only. */
-		bool late = !defer && c->pending != XF_NONE && flags_dead_at(c, (unsigned)m) &&
-			    store_flags_late(c, true);
+		bool late = !defer && c->pending != XF_NONE &&
+			    (flags_dead_at(c, (unsigned)m) || enters_pending(c, m)) && store_flags_late(c, true);
+		if (c->record && m >= 1)
+			note_entry_flags(c, (unsigned)m);
+		if (enters_pending(c, m) &&
+		    (c->pending != c->entry[m].pending || c->pending_w != c->entry[m].pending_w ||
+		     c->fs.how != c->entry[m].fs.how || c->fs.op.insn != c->entry[m].fs.op.insn))
+			c->b.overflow = true; /* not the flags the first emission saw: not translated */
 		const struct member *mb = &c->members[m];
 		if (!defer && !late)
 			store_flags_for_exit(c);
@@ -2170,8 +2208,8 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 		xf = c->pending;
 		keeps = true;
 	} else if (c->pending != XF_NONE && !keeps && !defers_flags(&c->fs, &op, &f, alu, branch, ldst) &&
-		   !(branch && f.kind == FORM_B && !f.op && c->fs.how != FS_NONE && member_at(c, op.imm) >= 0 &&
-		     flags_dead_at(c, (unsigned)member_at(c, op.imm)))) { /* a plain B: goto_pc sees to them */
+		   !(branch && f.kind == FORM_B && !f.op && c->fs.how != FS_NONE && member_at(c, op.imm) >= 0)) {
+		/* (a plain B in the region: goto_pc sees to them) */
 		if (!c->live) /* got again: the x86 flags hold them once more */
 			xf = c->pending;
 		materialize(c);
@@ -2247,8 +2285,8 @@ static void enter_member(struct ctx *c, unsigned m)
 	c->cur = 0;
 }
 
-/* Emits member m >= 1, where the branches to it go: flags in cpu->cc_*,
- * the cache as at the head's body. */
+/* Emits member m >= 1, where the branches to it go: flags in cpu->cc_*
+ * or pending (struct entry_flags), the cache as at the head's body. */
 static void emit_member(struct ctx *c, unsigned m, size_t *ops_used)
 {
 	struct x86_buf *b = &c->b;
@@ -2259,6 +2297,11 @@ static void emit_member(struct ctx *c, unsigned m, size_t *ops_used)
 			x86_patch_here(b, c->fwd[k].site);
 	c->rc = c->at_body;
 	c->pending = XF_NONE, c->xflags = XF_NONE, c->live = false;
+	if (enters_pending(c, (int)m)) {
+		c->pending = c->entry[m].pending;
+		c->pending_w = c->entry[m].pending_w;
+		c->fs = c->entry[m].fs;
+	}
 	bool ended = false;
 	for (unsigned i = 0; i < c->n && !ended; i++)
 		ended = emit_insn(c, i, ops_used);
@@ -2440,6 +2483,8 @@ static uintptr_t translate_region(struct ctx *c, struct emu_ic_slot *slot, uintp
 	if (start && (c->loops || c->nmembers > 1)) {
 		uint32_t named[EMU_IC_MAX_INSNS * JIT_MEMBERS], writes = c->writes;
 		struct loop_flags lf = c->lf;
+		struct entry_flags entry[JIT_MEMBERS];
+		memcpy(entry, c->entry, sizeof(entry));
 		struct member members[JIT_MEMBERS];
 		unsigned nmembers = c->nmembers;
 		memcpy(named, c->named, sizeof(named));
@@ -2448,6 +2493,7 @@ static uintptr_t translate_region(struct ctx *c, struct emu_ic_slot *slot, uintp
 		memset(c, 0, CTX_CLEAR);
 		c->jit = jit;
 		c->lf = lf;
+		memcpy(c->entry, entry, sizeof(entry));
 		memcpy(c->members, members, sizeof(members));
 		c->nmembers = nmembers;
 		for (unsigned m = 0; m < nmembers; m++)
