@@ -285,6 +285,26 @@ static void build_block(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc,
 	ic->used += n + !end;
 }
 
+/* Whether slot s holds the block at pc whose words are those at host. */
+static bool same_words(const struct emu_cpu *cpu, const struct emu_ic_slot *s, uint64_t pc, const uint8_t *host)
+{
+	if (s->pc != pc)
+		return false;
+	const uint32_t *words = &cpu->ic.words[s->ops - cpu->ic.ops];
+	for (unsigned i = 0; i < s->n; i++)
+		if (words[i] != load_word(host + 4 * i))
+			return false;
+	return true;
+}
+
+/* Slot s holds the block at pc (host) and is checked at this epoch. */
+static void checked(struct emu_cpu *cpu, struct emu_ic_slot *s, uint64_t pc, const uint8_t *host)
+{
+	mark_code_page(cpu, host); /* a store may have unmarked it */
+	cpu->ic.code_va[(pc >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
+	s->epoch = cpu->ic.epoch;
+}
+
 struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s)
 {
 	uint64_t pc = cpu->pc;
@@ -298,21 +318,21 @@ struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s
 			return NULL;
 	}
 	const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
-	bool ok = s->pc == pc;
-	if (ok) {
-		const uint32_t *words = &cpu->ic.words[s->ops - cpu->ic.ops];
-		for (unsigned i = 0; i < s->n; i++) {
-			if (words[i] != load_word(host + 4 * i)) {
-				ok = false;
-				break;
-			}
-		}
-	}
-	if (ok)
-		mark_code_page(cpu, host); /* a store may have unmarked it */
-	else
+	if (!same_words(cpu, s, pc, host))
 		build_block(cpu, s, pc, host);
-	cpu->ic.code_va[(pc >> MEM_TLB_PAGE_SHIFT) & (EMU_IC_PAGES - 1)] = 1;
-	s->epoch = cpu->ic.epoch;
+	checked(cpu, s, pc, host);
 	return s;
+}
+
+bool emu_ic_recheck(struct emu_cpu *cpu, struct emu_ic_slot *s)
+{
+	uint64_t pc = s->pc;
+	const struct emu_tlb_entry *e = mem_tlb_entry(cpu, cpu->el, pc);
+	if (e->tag[ACC_EXEC] != (pc & (MEM_TLB_PAGE_MASK | 3)))
+		return false;
+	const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
+	if (!same_words(cpu, s, pc, host))
+		return false;
+	checked(cpu, s, pc, host);
+	return true;
 }

@@ -186,6 +186,12 @@ bool emu_op_nop(struct emu_cpu *cpu, const struct emu_op *op);
  * it if needed.  Returns NULL when the PC cannot be cached (the caller
  * runs one instruction the plain way).  Fetch faults are raised. */
 struct emu_ic_slot *emu_ic_enter_slow(struct emu_cpu *cpu, struct emu_ic_slot *s);
+
+/* Checks slot s (a block the translator copied into a region) at the
+ * current epoch as emu_ic_enter_slow would, but only where nothing need
+ * change: true when its page is in the TLB and its words are those in
+ * memory (its epoch then is the current one). */
+bool emu_ic_recheck(struct emu_cpu *cpu, struct emu_ic_slot *s);
 void emu_ic_init(struct emu_cpu *cpu);
 
 #endif /* EMU_ICACHE_H */

@@ -186,6 +186,10 @@ bool emu_jit_run(struct emu_cpu *cpu, struct emu_ic_slot *s)
 {
 	struct emu_jit *jit = cpu->jit;
 	size_t i = (size_t)(s - cpu->ic.slot);
+	if (__builtin_expect(jit->skip != 0, 0) && jit->skip == i + 1) {
+		jit->skip = 0;
+		return false;
+	}
 	if (__builtin_expect(s->jit && s->jit_view != cpu->fast_view, 0))
 		emu_jit_forget(cpu, s); /* made for another data TLB view (EL, PAN, watchpoints) */
 	uintptr_t code = (uintptr_t)jit->rx + s->jit;

@@ -72,6 +72,9 @@ struct emu_jit {
 	 * run while breakpoints or step are armed, since branches forward
 	 * to its members do not look at cpu->chain_at (jit_translate.c). */
 	bool region[EMU_IC_SLOTS];
+	/* A region head (slot index + 1) the run loop is to interpret once:
+	 * one of its members could not be checked at its entry. */
+	uint32_t skip;
 	uintptr_t link_stub;
 	bool bmi2;   /* the host has RORX */
 	unsigned long long blocks, members, flushes;

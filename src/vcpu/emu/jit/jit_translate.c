@@ -638,17 +638,12 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		 * which checks.  (Breakpoints: a region does not run while
 		 * they are armed, emu_jit_run.) */
 		bool forward = m > (int)c->member;
-		uint8_t *out = NULL, *stale = NULL;
+		uint8_t *out = NULL;
 		if (!forward) {
 			if (after)
 				x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
 			x86_alu_rm(b, ALU_CMP, true, count, RBX, m ? CPU(chain_at) : CPU(event_at));
 			out = x86_jcc(b, CC_AE);
-		}
-		if (m) {
-			x86_load(b, true, R8, RBX, CPU(ic.epoch));
-			x86_alu_rm(b, ALU_CMP, true, R8, RBX, mb->slot_off + SLOT(epoch));
-			stale = x86_jcc(b, CC_NE);
 		}
 		if (e >= 0) /* newer than memory (a call's reload left it clean) */
 			c->rc.dirty[e] = true;
@@ -669,12 +664,9 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		} else {
 			c->b.overflow = true;
 		}
-		if (out)
-			x86_patch_here(b, out);
-		if (stale)
-			x86_patch_here(b, stale);
-		if (forward && after)
-			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
+		if (!out) /* no way out */
+			return;
+		x86_patch_here(b, out);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer || late)
@@ -2309,6 +2301,43 @@ static void emit_member(struct ctx *c, unsigned m, size_t *ops_used)
 		goto_pc(c, c->slot->pc + 4 * (uint64_t)c->n, 0);
 }
 
+/* The ways out of the members' epoch checks at the region's start:
+ * emu_ic_recheck(cpu, member's slot), back to the next check when it
+ * could, else the run loop interprets the head once (its count, added
+ * by whoever entered, taken back). */
+static void emit_member_rechecks(struct ctx *c, uint8_t *const stale[JIT_MEMBERS],
+				 const uintptr_t stale_back[JIT_MEMBERS], const struct emu_ic_slot *slot)
+{
+	struct x86_buf *b = &c->b;
+	uint8_t *skip[JIT_MEMBERS] = { NULL };
+	bool any = false;
+	for (unsigned m = 1; m < c->nmembers; m++) {
+		x86_patch_here(b, stale[m]);
+		x86_mov_rr(b, true, RDI, RBX);
+		x86_lea_disp(b, RSI, RBX, c->members[m].slot_off);
+		x86_mov_imm(b, RAX, (uintptr_t)emu_ic_recheck);
+		x86_call_r(b, RAX);
+		x86_load(b, true, R8, RBX, CPU(ic.epoch));
+		x86_test_al_al(b);
+		jcc_to(b, CC_NE, stale_back[m]);
+		skip[m] = x86_jmp(b);
+		any = true;
+	}
+	if (!any)
+		return;
+	for (unsigned m = 1; m < c->nmembers; m++)
+		x86_patch_here(b, skip[m]);
+	x86_load(b, true, RCX, RBX, CPU(insn_count));
+	x86_alu_ri(b, ALU_SUB, true, RCX, (int32_t)slot->n);
+	x86_store(b, true, RCX, RBX, CPU(insn_count));
+	x86_mov_imm(b, RAX, slot->pc);
+	x86_store(b, true, RAX, RBX, CPU(pc));
+	x86_load(b, true, RDX, RBX, CPU(jit));
+	x86_mov_imm(b, RAX, (uint64_t)(slot - c->jit->cpu->ic.slot) + 1);
+	x86_store(b, false, RAX, RDX, (int32_t)offsetof(struct emu_jit, skip));
+	jmp_to(b, c->jit->epilogue);
+}
+
 /* Emits the region of c->members at jit->used with c->names, c->record
  * and c->writes set; returns its entry (0: it did not fit) and the
  * chained entry in *centry, the operations it used in *ops_end. */
@@ -2336,6 +2365,21 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	x86_alu_ri(b, ALU_ADD, true, RCX, (int32_t)n);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	uintptr_t start = x86_here(b);
+	/* Where the run loop and the chain stub enter too: the members'
+	 * slots must be checked at this epoch, since the branches to them do
+	 * not look (the epoch moves while a translation runs only in an
+	 * operation that ends it); one that is not is checked now
+	 * (emu_ic_recheck), else the head runs interpreted once (jit->skip)
+	 * and the run loop checks the members as they come. */
+	uint8_t *stale[JIT_MEMBERS] = { NULL };
+	uintptr_t stale_back[JIT_MEMBERS] = { 0 };
+	if (c->nmembers > 1)
+		x86_load(b, true, R8, RBX, CPU(ic.epoch));
+	for (unsigned m = 1; m < c->nmembers; m++) {
+		x86_alu_rm(b, ALU_CMP, true, R8, RBX, c->members[m].slot_off + SLOT(epoch));
+		stale[m] = x86_jcc(b, CC_NE);
+		stale_back[m] = x86_here(b);
+	}
 	c->block_pc = slot->pc;
 	enter_member(c, 0);
 	pin_loop_registers(c, slot);
@@ -2359,6 +2403,7 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	for (unsigned m = 1; m < c->nmembers; m++)
 		emit_member(c, m, &ops_used);
 	emit_stubs_of_block(c);
+	emit_member_rechecks(c, stale, stale_back, slot);
 	for (unsigned k = 0; k < 2; k++) /* the chained entry's way out */
 		x86_patch_here(b, fail[k]);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
