@@ -26,11 +26,11 @@ for reps in $LO $HI; do
 	${CROSS}objcopy -O binary "$out/${name}_$reps.elf" "$out/${name}_$reps.bin"
 done
 
-best_of() { # best_of N cmd... : the minimum wall time of N runs
-	local n=$1; shift; local best=
+best_of() { # best_of N FN COUNT [BEST] : the minimum wall time of N runs of FN COUNT (and BEST)
+	local n=$1 fn=$2 count=$3 best=${4:-}
 	for _ in $(seq "$n"); do
 		local t0 t1
-		t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
+		t0=$(date +%s.%N); "$fn" "$count" >/dev/null 2>&1; t1=$(date +%s.%N)
 		best=$(echo "$t0 $t1 $best" | awk '{d=$2-$1; if ($3=="" || d<$3) print d; else print $3}')
 	done
 	echo "$best"
@@ -62,9 +62,17 @@ m_interp=$(peak env HV_EMU_JIT=0 HV_BACKEND=emu "$BUILD/bench/bench_vmm" "$out/$
 m_qemu=$(peak timeout 120 qemu-system-aarch64 -M virt -cpu max -m 256M -display none \
 	-monitor none -nodefaults -kernel "$out/${name}_$HI.elf")
 
-o_lo=$(best_of 5 ours "$LO"); o_hi=$(best_of 5 ours "$HI")
-i_lo=$(best_of 3 interp "$LO"); i_hi=$(best_of 3 interp "$HI")
-q_lo=$(best_of 5 qemu "$LO"); q_hi=$(best_of 5 qemu "$HI")
+# Interleaved, round after round (ours, interpreted, QEMU at both
+# counts), so that a host whose speed drifts (a shared VM) slows all of
+# them alike; each keeps its best time.
+o_lo= o_hi= i_lo= i_hi= q_lo= q_hi=
+for round in 1 2 3 4 5; do
+	o_lo=$(best_of 1 ours "$LO" "$o_lo"); o_hi=$(best_of 1 ours "$HI" "$o_hi")
+	if [ "$round" -le 3 ]; then
+		i_lo=$(best_of 1 interp "$LO" "$i_lo"); i_hi=$(best_of 1 interp "$HI" "$i_hi")
+	fi
+	q_lo=$(best_of 1 qemu "$LO" "$q_lo"); q_hi=$(best_of 1 qemu "$HI" "$q_hi")
+done
 awk -v label="$label" -v n="$insns" -v olo="$o_lo" -v ohi="$o_hi" -v ilo="$i_lo" -v ihi="$i_hi" \
 	-v qlo="$q_lo" -v qhi="$q_hi" -v mo="$m_ours" -v mi="$m_interp" -v mq="$m_qemu" 'BEGIN {
 	o = ohi - olo; i = ihi - ilo; q = qhi - qlo

@@ -185,7 +185,9 @@ EOF
   (bench/guest/) on the emu backend (`bench/bench_vmm.c`; translator on,
   and again with `HV_EMU_JIT=0`) and on `qemu-system-aarch64 -M virt
   -cpu max` (TCG). Each is run at two repetition counts and the difference
-  is timed, so start-up costs cancel; instructions are counted by our
+  is timed, so start-up costs cancel; the runs alternate, round after
+  round, and each keeps its best (a host whose speed drifts slows all of
+  them alike); instructions are counted by our
   interpreter; all must print the same checksum. Peak memory is the RSS of
   the whole process (GNU time) at the higher count.
 * `emu_exits.sh`: on the emu backend (bench/emu_exits.c), an MMIO store
