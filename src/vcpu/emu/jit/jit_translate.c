@@ -638,16 +638,16 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		 * which checks.  (Breakpoints: a region does not run while
 		 * they are armed, emu_jit_run.) */
 		bool forward = m > (int)c->member;
+		/* (the check before the `after` instructions are taken back:
+		 * at most that many early, a harmless trip to the run loop) */
 		uint8_t *out = NULL;
 		if (!forward) {
-			if (after)
-				x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
 			x86_alu_rm(b, ALU_CMP, true, count, RBX, m ? CPU(chain_at) : CPU(event_at));
 			out = x86_jcc(b, CC_AE);
 		}
 		if (e >= 0) /* newer than memory (a call's reload left it clean) */
 			c->rc.dirty[e] = true;
-		int32_t add = (int32_t)mb->slot->n - (forward ? (int32_t)after : 0);
+		int32_t add = (int32_t)mb->slot->n - (int32_t)after;
 		if (add)
 			x86_alu_ri(b, ALU_ADD, true, count, add);
 		if (e < 0)
@@ -667,6 +667,8 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		if (!out) /* no way out */
 			return;
 		x86_patch_here(b, out);
+		if (after)
+			x86_alu_ri(b, ALU_SUB, true, count, (int32_t)after);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
 		if (defer || late)
