@@ -249,6 +249,26 @@ static struct emu_probe compare_cases(const struct jcase *cases, unsigned n, con
 	return wj.probe;
 }
 
+/* Runs the cases interpreted and translated (HV_EMU_JIT_HOT=hot): the
+ * translating worker's outcomes in *oj (free_outcomes) and probe in
+ * *probe; returns the first case whose outcomes differ, or n. */
+static unsigned run_both(const struct jcase *cases, unsigned n, const char *hot, struct vcpu_outcome **oj,
+			 struct emu_probe *probe)
+{
+	struct vcpu_outcome *oi = outcomes(n);
+	*oj = outcomes(n);
+	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
+	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = *oj, .hot = hot };
+	run_worker(&wi);
+	run_worker(&wj);
+	unsigned i = 0;
+	while (i < n && same(&cases[i], i, &oi[i], &(*oj)[i]))
+		i++;
+	free_outcomes(oi, n);
+	*probe = wj.probe;
+	return i;
+}
+
 /* Whether this host translates at all (a vCPU made with HV_EMU_JIT=1). */
 static bool have_translator(const char *test)
 {
@@ -927,23 +947,42 @@ START_TEST(regions_with_a_fault_at_every_position)
 				c->x[30] = RAM_IPA + RAM_SIZE - 8;
 				c->sp = PTR;
 			}
-	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
-	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
-	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .hot = "2" };
-	run_worker(&wi);
-	run_worker(&wj);
-	for (unsigned i = 0; i < n; i++)
-		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "in M%u, kind %u, position %u", i / (kinds * positions) + 1,
-			      i / positions % kinds, i % positions);
+	struct vcpu_outcome *oj;
+	struct emu_probe probe;
+	unsigned bad = run_both(cases, n, "2", &oj, &probe);
+	ck_assert_msg(bad == n, "in M%u, kind %u, position %u", bad / (kinds * positions) + 1, bad / positions % kinds,
+		      bad % positions);
 	/* without a fault the loop ran to its end */
 	ck_assert_uint_eq(oj[kinds * positions - 1].x[26], 8);
-	ck_assert_msg(wj.probe.members >= n, "%llu blocks translated into regions for %u cases",
-		      (unsigned long long)wj.probe.members, n);
-	free_outcomes(oi, n);
+	ck_assert_msg(probe.members >= n, "%llu blocks translated into regions for %u cases",
+		      (unsigned long long)probe.members, n);
 	free_outcomes(oj, n);
 	free(cases);
 }
 END_TEST
+
+/* H of the region tests below: subs x27, x27, #1; b.eq past the end
+ * (*end: patched by region_end); add x26, x26, #1; tbnz x27, #0, M2
+ * (*to_m2: patched by region_m2 where M2 starts); b M1 (next). */
+static void region_head(struct jcase *c, unsigned *w, unsigned *end, unsigned *to_m2)
+{
+	c->words[(*w)++] = 0xf100077bu;
+	*end = (*w)++;
+	c->words[(*w)++] = 0x9100075au;
+	*to_m2 = (*w)++;
+	c->words[(*w)++] = 0x14000001u;
+}
+
+static void region_m2(struct jcase *c, unsigned w, unsigned to_m2)
+{
+	c->words[to_m2] = 0x37000000u | ((w - to_m2) & 0x3fff) << 5 | 27;
+}
+
+static void region_end(struct jcase *c, unsigned w, unsigned end)
+{
+	c->words[end] = 0x54000000u | ((w - end) & 0x7ffff) << 5; /* b.eq */
+	c->n = w;
+}
 
 /* H (SUBS X27 and a TBNZ or B to M1 or M2, each leaving its flags
  * pending) and members that load first, from below RAM once X27 < K
@@ -961,52 +1000,44 @@ START_TEST(regions_flags_into_members)
 	for (unsigned k = 0; k < nk; k++)
 		for (unsigned v = 0; v < nn; v++) {
 			struct jcase *c = &cases[k * nn + v];
-			unsigned w = 0;
-			c->words[w++] = 0xf100077bu; /* H: subs x27, x27, #1 */
-			unsigned end_branch = w++;   /* b.eq past the end (HVC #0) */
-			c->words[w++] = 0x9100075au; /* add x26, x26, #1 */
-			unsigned to_m2 = w++;        /* tbnz x27, #0, M2 */
-			c->words[w] = 0x14000001u;   /* b M1 */
-			w++;
+			unsigned w = 0, end, to_m2;
+			region_head(c, &w, &end, &to_m2);
 			c->words[w++] = 0xf87b7825u; /* M1: ldr x5, [x1, x27, lsl #3] */
 			c->words[w++] = 0xeb0600bfu; /* cmp x5, x6 */
 			c->words[w] = 0x14000000u | ((0 - w) & 0x3ffffff); /* b H */
 			w++;
-			c->words[to_m2] = 0x37000000u | ((w - to_m2) & 0x3fff) << 5 | 27;
+			region_m2(c, w, to_m2);
 			c->words[w++] = 0xf87b7824u; /* M2: ldr x4, [x1, x27, lsl #3] */
 			c->words[w++] = 0xb1000529u; /* adds x9, x9, #1 */
 			c->words[w] = 0xb5000000u | ((0 - w) & 0x7ffff) << 5 | 26; /* cbnz x26, H */
 			w++;
-			c->words[end_branch] = 0x54000000u | ((w - end_branch) & 0x7ffff) << 5; /* b.eq */
-			c->n = w;
+			region_end(c, w, end);
 			c->x[27] = 12;
 			c->x[1] = RAM_IPA - 8 * (k + 2); /* X27 = k + 2 is the last in RAM */
 			c->x[26] = 0;
 			c->sp = PTR;
 			c->nzcv = nzcvs[v];
 		}
-	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
-	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
-	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .hot = "2" };
-	run_worker(&wi);
-	run_worker(&wj);
+	struct vcpu_outcome *oj;
+	struct emu_probe probe;
+	unsigned bad = run_both(cases, n, "2", &oj, &probe);
+	ck_assert_msg(bad == n, "fault below X27 = %u", bad / nn + 2);
 	for (unsigned i = 0; i < n; i++) {
-		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "fault below X27 = %u", i / nn + 2);
 		ck_assert_uint_eq(oj[i].reason, HV_EXIT_REASON_EXCEPTION); /* the fault */
 		ck_assert_uint_eq(oj[i].cpsr >> 28, 0x2);                  /* SUBS of a positive X27: C */
 	}
-	ck_assert_msg(wj.probe.members >= 1, "no region formed");
-	free_outcomes(oi, n);
+	ck_assert_msg(probe.members >= 1, "no region formed");
 	free_outcomes(oj, n);
 	free(cases);
 }
 END_TEST
 
 /* The loop of regions_with_a_fault_at_every_position with a TLBI (which
- * moves the icache's epoch) in M1, M2 or both, before or after an
- * instruction: the next branch from H to a member finds its slot not
- * checked at the new epoch and leaves the region there, the instructions
- * after the branch (TBNZ's B) taken back from the count. */
+ * moves the icache's epoch and drops the TLB) in M1, M2 or both, before
+ * or after an instruction: the region's next start finds a member not
+ * checked at the new epoch (nor checkable: its page is not in the TLB),
+ * so H runs interpreted once; the branches in the region (TBNZ's, with
+ * B after it taken back from the count) run across such rounds. */
 START_TEST(regions_across_epoch_moves)
 {
 	if (!have_translator("regions_across_epoch_moves"))
@@ -1018,13 +1049,8 @@ START_TEST(regions_across_epoch_moves)
 	for (unsigned sh = 0; sh < shapes; sh++)
 		for (unsigned i = 0; i < nc; i++) {
 			struct jcase *c = &cases[sh * nc + i];
-			unsigned which = sh % 4, late = sh / 4, w = 0;
-			c->words[w++] = 0xf100077bu; /* H: subs x27, x27, #1 */
-			unsigned end_branch = w++;   /* b.eq past the end (HVC #0) */
-			c->words[w++] = 0x9100075au; /* add x26, x26, #1 */
-			unsigned to_m2 = w++;        /* tbnz x27, #0, M2 */
-			c->words[w] = 0x14000001u;   /* b M1 */
-			w++;
+			unsigned which = sh % 4, late = sh / 4, w = 0, end, to_m2;
+			region_head(c, &w, &end, &to_m2);
 			/* M1 */
 			if ((which & 1) && !late)
 				c->words[w++] = 0xd508871fu; /* tlbi vmalle1 */
@@ -1035,7 +1061,7 @@ START_TEST(regions_across_epoch_moves)
 			c->words[w] = 0x54000001u | ((0 - w) & 0x7ffff) << 5; /* b.ne H */
 			w++;
 			c->words[w++] = HVC(3);
-			c->words[to_m2] = 0x37000000u | ((w - to_m2) & 0x3fff) << 5 | 27;
+			region_m2(c, w, to_m2);
 			/* M2 */
 			if ((which & 2) && !late)
 				c->words[w++] = 0xd508871fu;
@@ -1045,8 +1071,7 @@ START_TEST(regions_across_epoch_moves)
 			c->words[w++] = 0xea0800ffu; /* tst x7, x8 */
 			c->words[w] = 0x54000001u | ((0 - w) & 0x7ffff) << 5; /* b.ne H */
 			w++;
-			c->words[end_branch] = 0x54000000u | ((w - end_branch) & 0x7ffff) << 5; /* b.eq */
-			c->n = w;
+			region_end(c, w, end);
 			c->x[27] = counts[i];
 			c->x[5] = 1;
 			c->x[6] = 2;
@@ -1054,17 +1079,12 @@ START_TEST(regions_across_epoch_moves)
 			c->sp = PTR;
 			c->nzcv = 0x60000000u;
 		}
-	struct vcpu_outcome *oi = outcomes(n), *oj = outcomes(n);
-	struct worker wi = { .jit = false, .cases = cases, .ncases = n, .out = oi };
-	struct worker wj = { .jit = true, .cases = cases, .ncases = n, .out = oj, .hot = "2" };
-	run_worker(&wi);
-	run_worker(&wj);
-	for (unsigned i = 0; i < n; i++)
-		ck_assert_msg(same(&cases[i], i, &oi[i], &oj[i]), "shape %u, %llu iterations", i / nc,
-			      (unsigned long long)counts[i % nc]);
+	struct vcpu_outcome *oj;
+	struct emu_probe probe;
+	unsigned bad = run_both(cases, n, "2", &oj, &probe);
+	ck_assert_msg(bad == n, "shape %u, %llu iterations", bad / nc, (unsigned long long)counts[bad % nc]);
 	ck_assert_uint_eq(oj[nc - 1].x[26], counts[nc - 1] - 1); /* ran to its end */
-	ck_assert_msg(wj.probe.members >= 1, "no region formed");
-	free_outcomes(oi, n);
+	ck_assert_msg(probe.members >= 1, "no region formed");
 	free_outcomes(oj, n);
 	free(cases);
 }

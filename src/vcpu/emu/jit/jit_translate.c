@@ -600,12 +600,14 @@ static void note_entry_flags(struct ctx *c, unsigned m)
 }
 
 /* Continues at guest PC target: the next block or the run loop, with
- * `after` instructions counted at block entry taken back (ic_taken).  A
- * branch back to the head needs only the event check: its slot and
- * epoch cannot have changed while the translation ran (anything that
- * moves the epoch ends it first, icache.h); one to a member the checks
- * of a chained entry (events, breakpoints, the member's epoch).  The
- * pinned registers stay in the cache, dirty or not. */
+ * `after` instructions counted at block entry taken back (ic_taken),
+ * storing the pending flags unless the target needs them not.  Within
+ * the region no slot or epoch check: the epoch cannot have moved while
+ * the translation ran (anything that moves it ends it first, icache.h),
+ * and the region's start checked the members.  A branch back in member
+ * order makes the event check (to the head) or a chained entry's (to a
+ * member: events, breakpoints); one forward none.  The pinned registers
+ * stay in the cache, dirty or not. */
 static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 {
 	struct x86_buf *b = &c->b;
@@ -1401,9 +1403,10 @@ static void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_fo
 		}
 		/* UBFIZ (UXTB, UXTH, LSL of a zero-extended word): the low
 		 * 8, 16 or 32 bits moved up by `to` = (bits - ra) % bits */
-		unsigned to = op->ra ? bits - op->ra : 0, width = (unsigned)__builtin_popcountll(op->imm);
-		if ((width == 8 || width == 16 || width == 32) && op->imm == (ones >> (bits - width)) << to &&
-		    to + width <= bits) {
+		unsigned to = op->ra ? bits - op->ra : 0;
+		uint64_t field = op->imm >> to; /* (no popcount: it is a libgcc call) */
+		unsigned width = field == 0xff ? 8 : field == 0xffff ? 16 : field == 0xffffffffu ? 32 : 0;
+		if (width && field << to == op->imm && to + width <= bits) {
 			unsigned src = read_x(c, w, RAX, op->rn);
 			int h;
 			unsigned d = dest_reg(c, op->rd, RAX, &h);
