@@ -1755,8 +1755,14 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	 * other's: the base when neither is cached. */
 	bool wb = f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE;
 	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
+	/* A base written back in its pinned cache register (never evicted,
+	 * so the value's entry cannot take it): no copy, the write in place */
+	int pin = wb && !f->sp && op->rn != 31 && op->rd != op->rn && !c->no_cache ? c->rc.host[op->rn] : -1;
+	bool in_place = pin >= 0 && c->rc.pinned[pin];
 	unsigned base = RSI;
-	if (f->sp || wb)
+	if (in_place)
+		base = (unsigned)cached_x(c, op->rn);
+	else if (f->sp || wb)
 		ldst_base(c, op, f, s);
 	else if (reg_off && c->rc.host[op->rn] < 0 && c->rc.host[op->rm] >= 0)
 		base = peek_x(c, true, RSI, op->rn);
@@ -1816,7 +1822,11 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 			x86_load_sxx(b, f->op == EMU_FK_LDS64, size, d, RAX, index, disp);
 		dest_store(c, h, RDX, op->rd);
 	}
-	if (f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE) {
+	if (in_place) {
+		if (dest_x(c, op->rn) != (int)base) /* pinned: its own register */
+			c->b.overflow = true;
+		x86_lea_disp(b, base, base, (int32_t)op->imm);
+	} else if (wb) {
 		x86_lea_disp(b, RDX, RSI, (int32_t)op->imm);
 		ldst_writeback(c, op, f, RDX);
 	}
