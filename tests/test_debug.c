@@ -74,6 +74,14 @@ static void setup_translating_later(void)
 /* A breakpoint the host arms on the second block of a hot loop of two:
  * the next run stops there, the first time it gets there (emu: from
  * the translation of the first block, which holds the second). */
+/* Runs the guest, which must stop at the breakpoint at target. */
+static void run_to_breakpoint(uint64_t target)
+{
+	guest_run();
+	ASSERT_EXIT_EC(0x30);
+	ASSERT_U64_EQ(guest_pc(), target);
+}
+
 START_TEST(hw_breakpoint_in_a_translated_loop)
 {
 	guest_start(E_BKPT_LOOP);
@@ -82,10 +90,7 @@ START_TEST(hw_breakpoint_in_a_translated_loop)
 	guest_run();
 	ASSERT_HVC(7);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 25); /* once, then at X0 = 4, 8 ... 96 */
-	uint64_t target = arm_breakpoint_at_x9();
-	guest_run();
-	ASSERT_EXIT_EC(0x30);
-	ASSERT_U64_EQ(guest_pc(), target);
+	run_to_breakpoint(arm_breakpoint_at_x9());
 	ASSERT_U64_EQ(reg(HV_REG_X0), 4);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 25);
 }
@@ -105,11 +110,8 @@ START_TEST(hw_breakpoint_in_a_region_member)
 	guest_run();
 	ASSERT_HVC(7);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 24); /* at X0 = 4, 8 ... 96 */
-	uint64_t target = arm_breakpoint_at_x9();
 	set_reg(HV_REG_X2, 24 + 4); /* the fourth visit from now runs it */
-	guest_run();
-	ASSERT_EXIT_EC(0x30);
-	ASSERT_U64_EQ(guest_pc(), target);
+	run_to_breakpoint(arm_breakpoint_at_x9());
 	ASSERT_U64_EQ(reg(HV_REG_X8), 28);
 	ASSERT_U64_EQ(reg(HV_REG_X7), 0);
 }
@@ -132,9 +134,7 @@ START_TEST(hw_breakpoint_armed_in_a_region)
 	set_sysreg(HV_SYS_REG_DBGBVR0_EL1, reg(HV_REG_X9));
 	set_sysreg(HV_SYS_REG_DBGBCR0_EL1, DBGBCR_EXEC_EL1_EL0);
 	set_sysreg(HV_SYS_REG_MDSCR_EL1, 0);
-	guest_run();
-	ASSERT_EXIT_EC(0x30);
-	ASSERT_U64_EQ(guest_pc(), reg(HV_REG_X9));
+	run_to_breakpoint(reg(HV_REG_X9));
 	ASSERT_U64_EQ(reg(HV_REG_X0), 101);
 	ASSERT_U64_EQ(reg(HV_REG_X8), 100); /* at X0 = 1 ... 99, 101 */
 	ASSERT_U64_EQ(reg(HV_REG_X7), 99);
