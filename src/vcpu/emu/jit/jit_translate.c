@@ -411,20 +411,27 @@ static unsigned read_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 	return scratch;
 }
 
+/* Xn's cache register if it has one now, else -1 (XZR: -1); never takes
+ * an entry. */
+static int peeked_x(struct ctx *c, unsigned n)
+{
+	if (c->record && n != 31)
+		c->named[c->base + c->cur] |= (uint32_t)1 << n;
+	return n == 31 || c->no_cache || c->rc.host[n] < 0 ? -1 : (int)cache_reg[c->rc.host[n]];
+}
+
 /* Like read_x, but never takes a cache entry, which could evict the one
  * an operand read just before is in. */
 static unsigned peek_x(struct ctx *c, bool w, unsigned scratch, unsigned n)
 {
-	if (c->record && n != 31)
-		c->named[c->base + c->cur] |= (uint32_t)1 << n;
-	if (n == 31 || c->no_cache || c->rc.host[n] < 0) {
-		if (n == 31)
-			x86_mov_imm(&c->b, scratch, 0);
-		else
-			x86_load(&c->b, w, scratch, RBX, XREG(n));
-		return scratch;
-	}
-	return cache_reg[c->rc.host[n]];
+	int h = peeked_x(c, n);
+	if (h >= 0)
+		return (unsigned)h;
+	if (n == 31)
+		x86_mov_imm(&c->b, scratch, 0);
+	else
+		x86_load(&c->b, w, scratch, RBX, XREG(n));
+	return scratch;
 }
 
 /* The host register a write of Xn (n < 31) goes to, now dirty in the
@@ -579,6 +586,12 @@ static int member_at(const struct ctx *c, uint64_t pc)
 	return -1;
 }
 
+/* Whether the pending flags are those of setter fs (kind, width). */
+static bool pending_is(const struct ctx *c, enum xflags kind, bool w, const struct flag_src *fs)
+{
+	return c->pending == kind && c->pending_w == w && c->fs.how == fs->how && c->fs.op.insn == fs->op.insn;
+}
+
 /* Whether member m starts with the flags pending (struct entry_flags). */
 static bool enters_pending(const struct ctx *c, int m)
 {
@@ -593,8 +606,7 @@ static void note_entry_flags(struct ctx *c, unsigned m)
 		ef->mixed = true;
 	else if (!ef->edges)
 		ef->pending = c->pending, ef->pending_w = c->pending_w, ef->fs = c->fs;
-	else if (ef->pending != c->pending || ef->pending_w != c->pending_w || ef->fs.how != c->fs.how ||
-		 ef->fs.op.insn != c->fs.op.insn)
+	else if (!pending_is(c, ef->pending, ef->pending_w, &ef->fs))
 		ef->mixed = true;
 	ef->edges++;
 }
@@ -622,9 +634,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 			    (flags_dead_at(c, (unsigned)m) || enters_pending(c, m)) && store_flags_late(c, true);
 		if (c->record && m >= 1)
 			note_entry_flags(c, (unsigned)m);
-		if (enters_pending(c, m) &&
-		    (c->pending != c->entry[m].pending || c->pending_w != c->entry[m].pending_w ||
-		     c->fs.how != c->entry[m].fs.how || c->fs.op.insn != c->entry[m].fs.op.insn))
+		if (enters_pending(c, m) && !pending_is(c, c->entry[m].pending, c->entry[m].pending_w, &c->entry[m].fs))
 			c->b.overflow = true; /* not the flags the first emission saw: not translated */
 		const struct member *mb = &c->members[m];
 		if (!defer && !late)
@@ -1031,14 +1041,7 @@ static const enum x86_shift x86_shift_of[4] = { SH_SHL, SH_SHR, SH_SAR, SH_ROR }
 static void alu_x(struct ctx *c, int op, bool w, unsigned reg, unsigned n, bool take)
 {
 	struct x86_buf *b = &c->b;
-	int h;
-	if (take) {
-		h = cached_x(c, n);
-	} else {
-		if (c->record && n != 31)
-			c->named[c->base + c->cur] |= (uint32_t)1 << n;
-		h = n == 31 || c->no_cache || c->rc.host[n] < 0 ? -1 : (int)cache_reg[c->rc.host[n]];
-	}
+	int h = take ? cached_x(c, n) : peeked_x(c, n);
 	if (n == 31) {
 		x86_mov_imm(b, RCX, 0);
 		h = RCX;
