@@ -82,7 +82,34 @@ struct jcase {
 	unsigned n;
 	uint64_t x[31], sp;
 	uint32_t nzcv;
+	uint64_t v[32][2]; /* SIMD&FP registers */
+	uint32_t fpcr;
+	bool fp_off;       /* CPACR_EL1.FPEN 0: SIMD&FP accesses trap */
 };
+
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+/* The worker thread's MXCSR as a host program might leave it: round
+ * towards zero, flush to zero, denormals are zero, every sticky flag.  A
+ * run must neither use it for the guest nor change it. */
+#define HOSTILE_MXCSR 0xffffu
+static void hostile_host_fp(void)
+{
+	_mm_setcsr(HOSTILE_MXCSR);
+}
+static bool host_fp_intact(void)
+{
+	return _mm_getcsr() == HOSTILE_MXCSR;
+}
+#else
+static void hostile_host_fp(void)
+{
+}
+static bool host_fp_intact(void)
+{
+	return true;
+}
+#endif
 
 
 static uint8_t *ram;
@@ -168,12 +195,26 @@ static void *worker_main(void *arg)
 		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_SP_EL1, c->sp));
 		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_CPSR, 0x3c5ull | c->nzcv));
 		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_PC, RAM_IPA + CODE_OFF));
+		for (unsigned k = 0; k < 32; k++) {
+			hv_simd_fp_uchar16_t q;
+			memcpy(&q, c->v[k], 16);
+			W_CHECK(w, hv_vcpu_set_simd_fp_reg(vcpu, (hv_simd_fp_reg_t)(HV_SIMD_FP_REG_Q0 + k), q));
+		}
+		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_FPCR, c->fpcr));
+		W_CHECK(w, hv_vcpu_set_reg(vcpu, HV_REG_FPSR, 0));
+		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_CPACR_EL1, c->fp_off ? 0 : 3ull << 20));
 		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_ELR_EL1, 0));
 		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_ESR_EL1, 0));
 		W_CHECK(w, hv_vcpu_set_sys_reg(vcpu, HV_SYS_REG_FAR_EL1, 0));
 		struct emu_probe before;
 		W_CHECK(w, emu_probe_vcpu(vcpu, &before));
+		hostile_host_fp();
 		W_CHECK(w, hv_vcpu_run(vcpu));
+		if (!host_fp_intact()) {
+			fprintf(stderr, "test_jit: the run changed the host thread's MXCSR\n");
+			w->failed = true;
+			return NULL;
+		}
 		W_CHECK(w, vcpu_outcome_capture(vcpu, ex, ram + DATA_OFF, o));
 		struct emu_probe after;
 		W_CHECK(w, emu_probe_vcpu(vcpu, &after));
@@ -1231,6 +1272,182 @@ START_TEST(interpreted_loop_gets_translated)
 }
 END_TEST
 
+/* ---- FP arithmetic ---------------------------------------------------------- */
+
+/* Encodings of the FP forms the translator has inline code for (and a
+ * few it leaves to the handler): q = 128-bit vector, d = double. */
+static uint32_t fp_vector(unsigned kind, bool q, bool d, unsigned rd, unsigned rn, unsigned rm)
+{
+	static const uint32_t base[6] = {
+		0x0e20d400u, 0x0ea0d400u, 0x2e20dc00u, 0x2e20fc00u, /* fadd fsub fmul fdiv */
+		0x0e20cc00u, 0x0ea0cc00u,                           /* fmla fmls */
+	};
+	return base[kind] | (uint32_t)q << 30 | (uint32_t)d << 22 | rm << 16 | rn << 5 | rd;
+}
+static uint32_t fp_element(unsigned kind, bool q, bool d, unsigned rd, unsigned rn, unsigned rm, unsigned idx)
+{
+	static const uint32_t base[3] = { 0x0f801000u, 0x0f805000u, 0x0f809000u }; /* fmla fmls fmul */
+	uint32_t hl = d ? (idx & 1) << 11 : (idx >> 1 & 1) << 11 | (idx & 1) << 21;
+	return base[kind] | (uint32_t)q << 30 | (uint32_t)d << 22 | hl | (rm & 31) << 16 | rn << 5 | rd;
+}
+static uint32_t fp_scalar(unsigned opc, bool d, unsigned rd, unsigned rn, unsigned rm) /* fmul fdiv fadd fsub */
+{
+	return 0x1e200800u | (uint32_t)d << 22 | rm << 16 | opc << 12 | rn << 5 | rd;
+}
+static uint32_t fp_madd(unsigned o1o0, bool d, unsigned rd, unsigned rn, unsigned rm, unsigned ra)
+{
+	return 0x1f000000u | (uint32_t)d << 22 | (o1o0 >> 1) << 21 | rm << 16 | (o1o0 & 1) << 15 | ra << 10 |
+	       rn << 5 | rd;
+}
+#define MRS_FPSR(t) (0xd53b4420u | (t))
+#define MSR_FPSR_XZR 0xd51b443fu
+
+/* Lanes around every edge the inline code checks or the host gets
+ * differently from Arm: zeros, denormals, the normal minimum and its
+ * neighbours, values whose products or differences land there (the
+ * largest denormal-ish 0x00ffffff * 0.5 is tiny before rounding and the
+ * minimum after), the largest finite, infinities, quiet and signalling
+ * NaNs. */
+static const uint32_t fp_singles[] = {
+	0x00000000u, 0x80000000u, 0x00000001u, 0x807fffffu, 0x00400000u, 0x00800000u, 0x80800001u,
+	0x00ffffffu, 0x01000000u, 0x3f800000u, 0xbf800000u, 0x3f800001u, 0x40000000u, 0x3fc00000u,
+	0x7f7fffffu, 0xff7fffffu, 0x7f800000u, 0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffc00001u,
+	0x20000000u, 0x1f800000u, 0x1fffffffu, 0x5f800000u, 0x3eaaaaabu, 0x3f000000u, 0x3f7fffffu,
+};
+static const uint64_t fp_doubles[] = {
+	0, 1ull << 63, 1, 0x800fffffffffffffull, 0x0010000000000000ull, 0x8010000000000001ull,
+	0x001fffffffffffffull, 0x3ff0000000000000ull, 0xbff0000000000000ull, 0x3ff0000000000001ull,
+	0x4000000000000000ull, 0x7fefffffffffffffull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+	0x7ff8000000000000ull, 0x7ff0000000000001ull, 0x2000000000000000ull, 0x1ff0000000000000ull,
+	0x5ff0000000000000ull, 0x3fd5555555555555ull, 0x3fe0000000000000ull, 0x3fefffffffffffffull,
+};
+
+static uint64_t fp_lanes(bool d)
+{
+	if (d)
+		return rnd() % 3 == 0 ? (rnd() & 0x800fffffffffffffull) | (0x3c0ull + rnd() % 128) << 52
+				      : fp_doubles[rnd_below(sizeof(fp_doubles) / sizeof(fp_doubles[0]))];
+	uint64_t v = 0;
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t e = rnd() % 3 == 0 ? ((uint32_t)rnd() & 0x807fffffu) | (100u + rnd_below(56)) << 23
+					    : fp_singles[rnd_below(sizeof(fp_singles) / sizeof(fp_singles[0]))];
+		v |= (uint64_t)e << (32 * k);
+	}
+	return v;
+}
+
+static uint32_t random_fp_op(void)
+{
+	unsigned rd = rnd_below(8), rn = rnd_below(8), rm = rnd_below(8), ra = rnd_below(8);
+	bool d = rnd() & 1, q = d || (rnd() & 1);
+	switch (rnd_below(5)) {
+	case 0: case 1: return fp_vector(rnd_below(6), q, d, rd, rn, rm);
+	case 2: return fp_element(rnd_below(3), d ? true : q, d, rd, rn, rm, rnd_below(d ? 2 : 4));
+	case 3: return fp_scalar(rnd_below(4), d, rd, rn, rm);
+	default: return fp_madd(rnd_below(4), d, rd, rn, rm, ra);
+	}
+}
+
+/* Random FP operations on random edge lanes, under each rounding mode,
+ * flush to zero and default NaN, some in a loop that feeds results back
+ * as operands, with FPSR read (MRS) and cleared (MSR) in between, a few
+ * with SIMD&FP disabled (the first access traps):
+ * registers, FPSR and FPCR must be the interpreter's (which takes the
+ * handlers' fast path or the generic one); and the inline code runs. */
+START_TEST(fp_arithmetic)
+{
+	if (!have_translator("fp_arithmetic"))
+		return;
+	static const uint32_t fpcrs[] = { 0, 0, 0, 0, 1u << 24, 3u << 22, 1u << 22, 2u << 22, 1u << 25, 3u << 24 };
+	const unsigned n = 3000;
+	struct jcase *cases = new_cases(n);
+	for (unsigned i = 0; i < n; i++) {
+		struct jcase *c = &cases[i];
+		c->fpcr = fpcrs[rnd_below(sizeof(fpcrs) / sizeof(fpcrs[0]))];
+		c->fp_off = rnd_below(16) == 0;
+		for (unsigned k = 0; k < 8; k++) {
+			bool d = rnd() & 1;
+			c->v[k][0] = fp_lanes(d);
+			c->v[k][1] = fp_lanes(d);
+		}
+		unsigned reps = rnd() & 1 ? 1 : 1 + rnd_below(5), ops = 1 + rnd_below(16), w = 0;
+		c->words[w++] = 0xd2800009u | reps << 5; /* mov x9, #reps */
+		for (unsigned k = 0; k < ops; k++) {
+			unsigned r = rnd_below(16);
+			c->words[w++] = r == 0 ? MRS_FPSR(k % 8) : r == 1 ? MSR_FPSR_XZR : random_fp_op();
+		}
+		c->words[w++] = 0xf1000529u; /* subs x9, x9, #1 */
+		c->words[w] = 0x54000001u | ((uint32_t)-(int32_t)(w - 1) & 0x7ffff) << 5; /* b.ne 1st op */
+		w++;
+		c->words[w++] = HVC(0);
+		c->n = w;
+	}
+	struct emu_probe p = compare_cases(cases, n, NULL);
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma"))
+		ck_assert_msg(p.fp_inline >= n, "only %llu FP operations inline", (unsigned long long)p.fp_inline);
+#endif
+	free(cases);
+}
+END_TEST
+
+/* The host thread's FP environment (HOSTILE_MXCSR: round towards zero,
+ * flush, denormals are zero, every sticky flag) neither leaks into the
+ * guest's results and FPSR nor changes (worker_main), and FPSR flags
+ * left by inline code reach MRS, are cleared by MSR and are there after
+ * the exit; interpreted and translated. */
+START_TEST(fp_host_environment)
+{
+	if (!have_translator("fp_host_environment"))
+		return;
+	struct jcase c = { .n = 12,
+			   .words = {
+				   fp_scalar(2, false, 0, 1, 2),         /* fadd s0, s1, s2: 3.0 */
+				   fp_scalar(2, false, 3, 4, 4),         /* fadd s3, s4, s4: denormal, exact */
+				   fp_vector(0, true, false, 5, 1, 2),   /* fadd v5.4s, v1.4s, v2.4s */
+				   MRS_FPSR(0),
+				   fp_scalar(1, false, 6, 1, 7),         /* fdiv s6, s1, s7: 1/3, inexact */
+				   MRS_FPSR(1),
+				   fp_vector(3, true, false, 9, 1, 7),   /* fdiv v9.4s, v1.4s, v7.4s: inexact */
+				   MSR_FPSR_XZR,
+				   fp_vector(2, true, false, 8, 1, 2),   /* fmul v8.4s, v1.4s, v2.4s */
+				   MRS_FPSR(2),
+				   fp_madd(0, true, 10, 11, 11, 11),     /* fmadd d10, d11, d11, d11: inexact */
+				   HVC(0),
+			   } };
+	for (unsigned k = 0; k < 2; k++) {
+		c.v[1][k] = 0x3f8000003f800000ull; /* 1.0 */
+		c.v[2][k] = 0x4000000040000000ull; /* 2.0 */
+		c.v[7][k] = 0x4040000040400000ull; /* 3.0 */
+	}
+	c.v[4][0] = 1;                       /* the least denormal */
+	c.v[11][0] = 0x0010000000000000ull;  /* the normal minimum */
+	for (int jit = 0; jit < 2; jit++) {
+		struct vcpu_outcome *o = outcomes(1);
+		struct worker w = { .jit = jit, .cases = &c, .ncases = 1, .out = o };
+		run_worker(&w);
+		ck_assert_uint_eq(o->reason, HV_EXIT_REASON_EXCEPTION);
+		ck_assert_uint_eq(o->x[0], 0);
+		ck_assert_uint_eq(o->x[1], 0x10); /* IXC */
+		ck_assert_uint_eq(o->x[2], 0);
+		ck_assert_uint_eq(o->fpsr, 0x10);
+		ck_assert_uint_eq(o->v[0][0], 0x40400000u);
+		ck_assert_uint_eq(o->v[3][0], 2);
+		ck_assert_uint_eq(o->v[6][0], 0x3eaaaaabu);
+		for (unsigned k = 0; k < 2; k++) {
+			ck_assert_uint_eq(o->v[5][k], 0x4040000040400000ull);
+			ck_assert_uint_eq(o->v[8][k], 0x4000000040000000ull);
+			ck_assert_uint_eq(o->v[9][k], 0x3eaaaaab3eaaaaabull);
+		}
+		ck_assert_uint_eq(o->v[0][1] | o->v[3][1] | o->v[6][1], 0);
+		/* 2^-1022 * 2^-1022 + 2^-1022 rounds to the addend, inexact,
+		 * not tiny */
+		ck_assert_uint_eq(o->v[10][0], 0x0010000000000000ull);
+		free_outcomes(o, 1);
+	}
+}
+END_TEST
+
 /* ---- resources ------------------------------------------------------------ */
 
 /* Many distinct blocks (constants and stores) through a 1 MiB code
@@ -1299,6 +1516,8 @@ int main(void)
 	tcase_add_test(tc, regions_across_epoch_moves);
 	tcase_add_test(tc, region_flags_at_a_cancel);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
+	tcase_add_test(tc, fp_arithmetic);
+	tcase_add_test(tc, fp_host_environment);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);
 	suite_add_tcase(s, tc);

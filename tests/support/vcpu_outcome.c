@@ -25,6 +25,15 @@ hv_return_t vcpu_outcome_capture(hv_vcpu_t vcpu, const hv_vcpu_exit_t *ex, const
 		r = hv_vcpu_get_reg(vcpu, HV_REG_PC, &o->pc);
 	if (r == HV_SUCCESS)
 		r = hv_vcpu_get_reg(vcpu, HV_REG_CPSR, &o->cpsr);
+	for (unsigned k = 0; k < 32 && r == HV_SUCCESS; k++) {
+		hv_simd_fp_uchar16_t q;
+		r = hv_vcpu_get_simd_fp_reg(vcpu, (hv_simd_fp_reg_t)(HV_SIMD_FP_REG_Q0 + k), &q);
+		memcpy(o->v[k], &q, 16);
+	}
+	if (r == HV_SUCCESS)
+		r = hv_vcpu_get_reg(vcpu, HV_REG_FPCR, &o->fpcr);
+	if (r == HV_SUCCESS)
+		r = hv_vcpu_get_reg(vcpu, HV_REG_FPSR, &o->fpsr);
 	o->reason = ex->reason;
 	o->syndrome = (uint32_t)ex->exception.syndrome;
 	o->va = ex->exception.virtual_address;
@@ -41,10 +50,19 @@ bool vcpu_outcome_differs(const struct vcpu_outcome *a, const struct vcpu_outcom
 				 (unsigned long long)b->x[k]);
 			return true;
 		}
+	for (unsigned k = 0; k < 32; k++)
+		if (a->v[k][0] != b->v[k][0] || a->v[k][1] != b->v[k][1]) {
+			snprintf(buf, n, "v%u: interp %016llx%016llx jit %016llx%016llx", k,
+				 (unsigned long long)a->v[k][1], (unsigned long long)a->v[k][0],
+				 (unsigned long long)b->v[k][1], (unsigned long long)b->v[k][0]);
+			return true;
+		}
 	struct {
 		const char *name;
 		uint64_t a, b;
 	} f[] = {
+		{ "fpcr", a->fpcr, b->fpcr },
+		{ "fpsr", a->fpsr, b->fpsr },
 		{ "sp", a->sp, b->sp },
 		{ "pc", a->pc, b->pc },
 		{ "cpsr", a->cpsr, b->cpsr },

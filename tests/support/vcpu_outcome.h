@@ -1,6 +1,6 @@
 /*
- * vcpu_outcome.h - what one run of a vCPU left behind (registers, the
- * exit, retired instructions, a window of guest memory), captured so that
+ * vcpu_outcome.h - what one run of a vCPU left behind (general and
+ * SIMD&FP registers, FPCR and FPSR, the exit, retired instructions, a window of guest memory), captured so that
  * two runs of the same code (translator vs interpreter: tests/test_jit.c,
  * fuzz/jit_diff_fuzz.c) can be compared field by field.
  */
@@ -15,6 +15,7 @@
 
 struct vcpu_outcome {
 	uint64_t x[31], sp, pc, cpsr, elr, esr1, far1;
+	uint64_t v[32][2], fpcr, fpsr; /* SIMD&FP registers, V[n][0] the low half */
 	uint32_t reason, syndrome;
 	uint64_t va, pa, retired;
 	uint8_t *data;    /* data_size bytes of guest memory, caller's buffer */

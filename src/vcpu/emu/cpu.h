@@ -309,6 +309,10 @@ struct emu_cpu {
 	/* FP/SIMD state. */
 	uint64_t v[32][2]; /* little-endian: v[n][0] = low 64 bits */
 	uint32_t fpcr, fpsr;
+	/* The host thread's MXCSR while a run holds the guest's, and whether
+	 * one does (fp_arith.h fpu_env_enter): FPSR flags may be there. */
+	uint32_t host_mxcsr;
+	bool fpenv_live;
 
 	uint64_t sr[SR_COUNT];
 	struct {

@@ -5,6 +5,7 @@
  * interrupts, illegal execution state).
  */
 #include "cpu.h"
+#include "fp_arith.h"
 #include "icache.h"
 #include "jit/jit.h"
 
@@ -194,9 +195,11 @@ int emu_exec_run(struct emu_cpu *cpu)
 	if (!cpu->ic.ready)
 		emu_ic_init(cpu);
 	emu_ic_invalidate(cpu); /* the host may have written guest memory */
+	fpu_env_enter(cpu);
 	switch (setjmp(cpu->stop_jmp)) {
 	case STOP_EXIT:
 		leave_block(cpu);
+		fpu_env_leave(cpu);
 		return 0;
 	case STOP_EXCEPTION_TAKEN:
 		leave_block(cpu);

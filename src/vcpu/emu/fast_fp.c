@@ -9,19 +9,23 @@
  * propagate differently).  Anything else, and a trapped SIMD&FP access,
  * runs the generic path (fpsimd.c, fp_arith.c), which defines the
  * semantics; it starts from scratch because nothing was written yet.
+ * The flags stay in the run's MXCSR (fp_arith.h, fpu_env_enter); those
+ * of an attempt given up are a subset of what the generic path raises
+ * (round to nearest, no flush: x86's underflow after rounding implies
+ * Arm's before).
  *
- * x86-64 hosts only: elsewhere every FP instruction takes the generic
- * path.
+ * x86-64 hosts only (and the MXCSR path of fp_arith.c): elsewhere every
+ * FP instruction takes the generic path.
  */
 #include "icache.h"
 
-#if defined(__x86_64__) && defined(__SSE2__)
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(EMU_FP_USE_FENV)
 #include <immintrin.h>
 
 #include "fp_arith.h"
 
 /* op->imm: what the operation does. */
-enum { FF_ADD, FF_SUB, FF_MUL, FF_DIV, FF_FMA };
+enum { FF_ADD = EMU_FP_ADD, FF_SUB = EMU_FP_SUB, FF_MUL = EMU_FP_MUL, FF_DIV = EMU_FP_DIV, FF_FMA = EMU_FP_FMA };
 #define FF_OP(imm) ((unsigned)(imm) & 7)
 #define FF_D (1u << 3)       /* double precision */
 #define FF_NEG_N (1u << 4)   /* FMA: negate the multiplicand Vn (FMLS, FMSUB, FNMADD) */
@@ -38,13 +42,6 @@ static __attribute__((noinline)) void fp_generic(struct emu_cpu *cpu, const stru
 	ic_set_pc(cpu, op);
 	emu_exec_fpsimd(cpu, op->insn);
 	cc_load(cpu, cpu->nzcv);
-}
-
-/* x86 MXCSR exception flags (IE, ZE, OE, UE, PE; not DE) as FPSR bits. */
-static inline uint32_t fpsr_of_mxcsr(unsigned m)
-{
-	return ((m & 0x01) ? FPSR_IOC : 0) | ((m & 0x04) ? FPSR_DZC : 0) | ((m & 0x08) ? FPSR_OFC : 0) |
-	       ((m & 0x10) ? FPSR_UFC : 0) | ((m & 0x20) ? FPSR_IXC : 0);
 }
 
 /* The lanes of one operand as 4 x 32 or 2 x 64 bits; unused lanes hold
@@ -133,13 +130,6 @@ static inline __attribute__((always_inline)) bool fp_fast(struct emu_cpu *cpu, c
 	bool d = imm & FF_D;
 	if (cpu->fpcr & (FPCR_FZ | 3u << FPCR_RMODE_SHIFT))
 		return false;
-	/* The host thread's SSE state: round to nearest, no FTZ/DAZ, all
-	 * exceptions masked (as fp_arith.c leaves it).  Its sticky flags may
-	 * hold flags of earlier guest operations; they may stay as long as
-	 * the guest's FPSR has them too, else they go first. */
-	unsigned m0 = _mm_getcsr();
-	if ((m0 & 0xffc0u) != 0x1f80u)
-		return false;
 	__m128i a = operand(cpu, op->rn, imm, false), b = operand(cpu, op->rm, imm, true), c = a;
 	unsigned bad = special_lanes(a, d, false) | special_lanes(b, d, false);
 	if (fop == FF_FMA) {
@@ -155,12 +145,10 @@ static inline __attribute__((always_inline)) bool fp_fast(struct emu_cpu *cpu, c
 	unsigned lanes = (imm & FF_SCALAR) ? 1u : (imm & FF_Q) ? 15u : d ? 1u : 3u;
 	if (bad & lanes)
 		return false;
-	if (fpsr_of_mxcsr(m0) & ~cpu->fpsr)
-		_mm_setcsr(m0 & ~0x3fu);
+	/* in the run's MXCSR (fpu_env_enter), which keeps the flags */
 	__m128i r = arith(fop, d, a, b, c);
 	if (special_lanes(r, d, true) & lanes) /* tiny, zero, infinite or NaN: Arm's rules */
 		return false;
-	cpu->fpsr |= fpsr_of_mxcsr(_mm_getcsr());
 	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(r), hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(r, r));
 	if (imm & FF_SCALAR)
 		lo = d ? lo : (uint32_t)lo;
@@ -171,7 +159,8 @@ static inline __attribute__((always_inline)) bool fp_fast(struct emu_cpu *cpu, c
 
 /* One handler per operation, precision and shape: [fop][d][shape]; each
  * with the operation as a plain call (exec_*) for the translator. */
-enum { SH_VQ, SH_V64, SH_EQ, SH_E64, SH_SCALAR, SH_N };
+enum { SH_VQ = EMU_FP_VQ, SH_V64 = EMU_FP_V64, SH_EQ = EMU_FP_EQ, SH_E64 = EMU_FP_E64, SH_SCALAR = EMU_FP_SCALAR,
+       SH_N };
 static const unsigned shape_bits[SH_N] = { FF_Q, 0, FF_ELEM | FF_Q, FF_ELEM, FF_SCALAR };
 #define FP_OP(fop, d, sh)                                                                            \
 	static void exec_fp_##fop##_##d##_##sh(struct emu_cpu *cpu, const struct emu_op *op)        \
@@ -209,6 +198,19 @@ emu_exec_fn emu_fast_fp_exec(emu_op_fn fn)
 		if ((&fp_ops[0][0][0])[i] == fn)
 			return (&fp_execs[0][0][0])[i];
 	return NULL;
+}
+
+bool emu_fast_fp_form(emu_op_fn fn, const struct emu_op *op, struct emu_fp_form *f)
+{
+	for (unsigned i = 0; i < 5 * 2 * SH_N; i++)
+		if ((&fp_ops[0][0][0])[i] == fn) {
+			*f = (struct emu_fp_form){ .op = (uint8_t)(i / (2 * SH_N)), .shape = (uint8_t)(i % SH_N),
+						   .d = (i / SH_N) & 1, .neg_n = (op->imm & FF_NEG_N) != 0,
+						   .neg_a = (op->imm & FF_NEG_A) != 0,
+						   .index = (uint8_t)((op->imm >> FF_INDEX_SHIFT) & 3) };
+			return true;
+		}
+	return false;
 }
 
 bool emu_fast_fp(struct emu_op *op, uint32_t insn)
@@ -280,6 +282,12 @@ emu_exec_fn emu_fast_fp_exec(emu_op_fn fn)
 {
 	(void)fn;
 	return NULL;
+}
+
+bool emu_fast_fp_form(emu_op_fn fn, const struct emu_op *op, struct emu_fp_form *f)
+{
+	(void)fn, (void)op, (void)f;
+	return false;
 }
 
 #endif

@@ -425,36 +425,52 @@ static inline float host_op32(enum fpu_op op, float x, float y, float z)
 #if defined(__x86_64__) && defined(__SSE2__) && !defined(EMU_FP_USE_FENV)
 /* x86-64: the SSE unit's MXCSR directly (glibc's feclearexcept and
  * fetestexcept also save/restore the x87 environment, which dominated
- * the profile), and LDMXCSR only when needed: in the common case (guest
- * RN, the host's sticky flags a subset of the guest's FPSR flags, so a
- * stale flag cannot be misreported) the op runs in the host's MXCSR and
- * leaves its flags there.  So the host thread's MXCSR flags may collect
- * guest exceptions; its rounding mode and FTZ/DAZ are always restored.
- * precise: the caller needs exactly this op's flags. */
+ * the profile).  During a run the thread's MXCSR is 0x1f80 (RN, no
+ * FTZ/DAZ, all masked) plus sticky flags that belong to the guest
+ * (fpu_env_enter), so an op in RN without FZ just runs there and leaves
+ * its flags (fast; the caller also gets them).  One that needs exactly
+ * its own flags (precise: FZ fixes them up, dummy lanes, tininess) or
+ * another rounding mode moves the sticky flags to st first. */
 static const unsigned mxcsr_rc[4] = { 0, 2, 1, 3 }; /* RN, RP, RM, RZ -> RC */
-static inline unsigned x86_flags_of(uint32_t fpsr)
-{
-	return ((fpsr & FPSR_IOC) ? 0x01u : 0) | ((fpsr & FPSR_DZC) ? 0x04u : 0) |
-	       ((fpsr & FPSR_OFC) ? 0x08u : 0) | ((fpsr & FPSR_UFC) ? 0x10u : 0) |
-	       ((fpsr & FPSR_IXC) ? 0x20u : 0);
-}
-static inline unsigned host_env_enter(unsigned rmode, uint32_t known, bool *restore)
+static inline unsigned host_env_enter(struct fpst *st, unsigned rmode, bool precise, bool *restore)
 {
 	unsigned saved = _mm_getcsr();
-	*restore = false;
-	if (rmode == FPR_RN && (saved & 0xe040u) == 0 && ((saved & 0x3du) & ~x86_flags_of(known)) == 0)
-		return saved;
-	*restore = (saved & 0xe040u) != (mxcsr_rc[rmode & 3] << 13);
-	_mm_setcsr((saved & ~0xe07fu) | 0x1f80u | mxcsr_rc[rmode & 3] << 13);
+	*restore = precise || rmode != FPR_RN || (st->fpcr & FPCR_FZ);
+	if (*restore) {
+		st->flags |= fpu_fpsr_of_mxcsr(saved);
+		_mm_setcsr(MXCSR_RUN | mxcsr_rc[rmode & 3] << 13);
+	}
 	return saved;
 }
 static inline uint32_t host_env_leave(unsigned saved, bool restore)
 {
+	(void)saved;
 	unsigned m = _mm_getcsr();
 	if (restore)
-		_mm_setcsr((saved & 0xffc0u) | (m & 0x3fu));
-	return ((m & 0x01) ? FPSR_IOC : 0) | ((m & 0x04) ? FPSR_DZC : 0) | ((m & 0x08) ? FPSR_OFC : 0) |
-	       ((m & 0x10) ? FPSR_UFC : 0) | ((m & 0x20) ? FPSR_IXC : 0);
+		_mm_setcsr(MXCSR_RUN);
+	return fpu_fpsr_of_mxcsr(m);
+}
+
+void fpu_env_enter(struct emu_cpu *cpu)
+{
+	cpu->host_mxcsr = _mm_getcsr();
+	_mm_setcsr(MXCSR_RUN);
+	cpu->fpenv_live = true;
+}
+
+void fpu_env_sync(struct emu_cpu *cpu)
+{
+	if (!cpu->fpenv_live)
+		return;
+	cpu->fpsr |= fpu_fpsr_of_mxcsr(_mm_getcsr());
+	_mm_setcsr(MXCSR_RUN);
+}
+
+void fpu_env_leave(struct emu_cpu *cpu)
+{
+	fpu_env_sync(cpu);
+	cpu->fpenv_live = false;
+	_mm_setcsr(cpu->host_mxcsr);
 }
 #else
 static inline uint32_t host_flags(int e)
@@ -466,9 +482,10 @@ static inline uint32_t host_flags(int e)
 
 static const int host_rmode[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO };
 
-static inline unsigned host_env_enter(unsigned rmode, uint32_t known, bool *restore)
+/* Every op gets exactly its own flags: cleared before, read after. */
+static inline unsigned host_env_enter(struct fpst *st, unsigned rmode, bool precise, bool *restore)
 {
-	(void)known;
+	(void)st, (void)precise;
 	*restore = true;
 	if (rmode != FPR_RN)
 		fesetround(host_rmode[rmode & 3]);
@@ -483,17 +500,30 @@ static inline uint32_t host_env_leave(unsigned rmode, bool restore)
 		fesetround(FE_TONEAREST);
 	return host_flags(e);
 }
+
+void fpu_env_enter(struct emu_cpu *cpu)
+{
+	(void)cpu;
+}
+
+void fpu_env_sync(struct emu_cpu *cpu)
+{
+	(void)cpu;
+}
+
+void fpu_env_leave(struct emu_cpu *cpu)
+{
+	(void)cpu;
+}
 #endif
 
 /* Runs n lanes on the host under rmode; returns the host flags, which
- * may include flags in `known` that this op did not raise (pass 0 for
- * exact flags). */
-static uint32_t host_lanes(enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
-			   const uint64_t *b, const uint64_t *c, uint64_t *d, unsigned rmode,
-			   uint32_t known)
+ * may include earlier guest flags unless precise. */
+static uint32_t host_lanes(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const uint64_t *a,
+			   const uint64_t *b, const uint64_t *c, uint64_t *d, unsigned rmode, bool precise)
 {
 	bool restore;
-	unsigned saved = host_env_enter(rmode, known, &restore);
+	unsigned saved = host_env_enter(st, rmode, precise, &restore);
 #ifdef HAVE_FMA_LOOP
 	if (op == FOP_FMA && host_has_fma()) {
 		fma_loop(w, n, a, b, c, d);
@@ -592,7 +622,7 @@ static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t
 {
 	uint64_t r;
 	unsigned rm = fpst_rmode(st);
-	uint32_t hf = host_lanes(op, w, 1, &a, &b, &c, &r, rm, 0);
+	uint32_t hf = host_lanes(st, op, w, 1, &a, &b, &c, &r, rm, true);
 	if (is_nan(w, r)) {
 		st->flags |= hf;
 		return default_nan(w);
@@ -605,7 +635,7 @@ static uint64_t lane_exact(struct fpst *st, enum fpu_op op, unsigned w, uint64_t
 		tiny = true;
 	else if (m == min_normal(w) && (hf & FPSR_IXC)) {
 		uint64_t rz;
-		host_lanes(op, w, 1, &a, &b, &c, &rz, FPR_RZ, 0);
+		host_lanes(st, op, w, 1, &a, &b, &c, &rz, FPR_RZ, true);
 		tiny = fp_abs(w, rz) < min_normal(w);
 	} else
 		tiny = false;
@@ -640,7 +670,7 @@ static bool arith_fast(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, 
 	for (unsigned i = 0; i < n; i++)
 		if (exp_field(w, a[i]) == emax || exp_field(w, b[i]) == emax || exp_field(w, c[i]) == emax)
 			return false;
-	uint32_t hf = host_lanes(op, w, n, a, b, c, d, fpst_rmode(st), st->fpsr_in);
+	uint32_t hf = host_lanes(st, op, w, n, a, b, c, d, fpst_rmode(st), false);
 	for (unsigned i = 0; i < n; i++) {
 		if (fp_abs(w, d[i]) <= min_normal(w))
 			return false;
@@ -843,7 +873,7 @@ void fpu_arith(struct fpst *st, enum fpu_op op, unsigned w, unsigned n, const ui
 			x[i] = y[i] = z[i] = 0; /* harmless for the host pass */
 		}
 	}
-	uint32_t hf = host_lanes(op, w, n, x, y, z, d, fpst_rmode(st), st->fpsr_in);
+	uint32_t hf = host_lanes(st, op, w, n, x, y, z, d, fpst_rmode(st), any_done);
 	bool slow = false;
 	for (unsigned i = 0; i < n; i++) {
 		if (done[i])

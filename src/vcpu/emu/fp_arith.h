@@ -48,13 +48,12 @@ enum {
 
 struct fpst {
 	uint32_t fpcr;
-	uint32_t flags;   /* FPSR bits raised by this instruction */
-	uint32_t fpsr_in; /* FPSR before it (flags already set) */
+	uint32_t flags; /* FPSR bits raised by this instruction */
 };
 
 static inline struct fpst fpst_begin(const struct emu_cpu *cpu)
 {
-	struct fpst s = { cpu->fpcr, 0, cpu->fpsr };
+	struct fpst s = { cpu->fpcr, 0 };
 	return s;
 }
 static inline void fpst_end(struct emu_cpu *cpu, const struct fpst *s)
@@ -65,6 +64,27 @@ static inline unsigned fpst_rmode(const struct fpst *s)
 {
 	return (s->fpcr >> FPCR_RMODE_SHIFT) & 3;
 }
+
+/* The host's FP environment during a run (x86-64: MXCSR; elsewhere
+ * nothing).  enter saves the host thread's and installs the guest's: round
+ * to nearest, no flush, all exceptions masked, no sticky flags.  From
+ * then on the sticky flags belong to the guest: its FP operations (the
+ * handlers, fast_fp.c, translated code) may leave theirs there, so the
+ * guest's FPSR is cpu->fpsr plus them; sync moves them to cpu->fpsr
+ * (before FPSR is read or written), leave too, then restores the host's
+ * MXCSR. */
+void fpu_env_enter(struct emu_cpu *cpu);
+void fpu_env_sync(struct emu_cpu *cpu);
+void fpu_env_leave(struct emu_cpu *cpu);
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(EMU_FP_USE_FENV)
+#define MXCSR_RUN 0x1f80u
+/* MXCSR's sticky flags (IE, ZE, OE, UE, PE; not DE) as FPSR bits: IE is
+ * bit 0 as IOC, ZE..PE (bits 2-5) are DZC..IXC (bits 1-4). */
+static inline uint32_t fpu_fpsr_of_mxcsr(unsigned m)
+{
+	return (m & 1u) | (m >> 1 & 0x1eu);
+}
+#endif
 
 /* Host-assisted operations, lane-wise over n (<= 4; half: any) lanes:
  * d[i] = op(a[i], b[i], c[i]). */

@@ -172,6 +172,24 @@ bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f);
  * what the generic path raises); NULL for other handlers. */
 typedef void (*emu_exec_fn)(struct emu_cpu *cpu, const struct emu_op *op);
 emu_exec_fn emu_fast_fp_exec(emu_op_fn fn);
+/* Such a handler's operation spelled out (operands: op->rd, rn, rm and
+ * ra for the scalar FMA's addend): the lanes' shape, the precision, and
+ * for FMA which products and addends are negated. */
+enum emu_fp_op { EMU_FP_ADD, EMU_FP_SUB, EMU_FP_MUL, EMU_FP_DIV, EMU_FP_FMA };
+enum emu_fp_shape {
+	EMU_FP_VQ,    /* vector of 128 bits */
+	EMU_FP_V64,   /* of 64 bits (.2S) */
+	EMU_FP_EQ,    /* 128 bits, by element: Vm[index] in every lane */
+	EMU_FP_E64,   /* 64 bits, by element */
+	EMU_FP_SCALAR /* one lane, the rest of Vd zeroed */
+};
+struct emu_fp_form {
+	uint8_t op, shape; /* enum emu_fp_op, emu_fp_shape */
+	bool d;            /* double precision */
+	bool neg_n, neg_a; /* FMA: -(Vn * Vm), -addend */
+	uint8_t index;     /* by element */
+};
+bool emu_fast_fp_form(emu_op_fn fn, const struct emu_op *op, struct emu_fp_form *f);
 
 /* Decodes insn at pc into op as a block would hold it (without the
  * CMP + B.cond fusion and the rm count of conditional branches);

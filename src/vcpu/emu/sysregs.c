@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "el2.h"
+#include "fp_arith.h"
 #include "sysregs.h"
 #include "../gic/gic.h"
 
@@ -458,7 +459,7 @@ static uint64_t sr_read(struct emu_cpu *cpu, const struct sysreg_desc *d, unsign
 	case S_DAIF: return cpu->daif;
 	case S_NZCV: return cpu->nzcv;
 	case S_FPCR: return cpu->fpcr;
-	case S_FPSR: return cpu->fpsr;
+	case S_FPSR: fpu_env_sync(cpu); return cpu->fpsr;
 	case S_CTR: return CTR_VALUE;
 	case S_DCZID:
 		/* DZP: DC ZVA prohibited (EL0 with SCTLR_EL1.DZE clear, or
@@ -526,7 +527,10 @@ static void sr_write(struct emu_cpu *cpu, const struct sysreg_desc *d, unsigned 
 			break;
 		case S_NZCV: cpu->nzcv = (uint32_t)v & PSTATE_NZCV_MASK; break;
 		case S_FPCR: cpu->fpcr = (uint32_t)(v & FPCR_WRITABLE); break;
-		case S_FPSR: cpu->fpsr = (uint32_t)(v & FPSR_WRITABLE); break;
+		case S_FPSR: /* the flags in MXCSR go too */
+			fpu_env_sync(cpu);
+			cpu->fpsr = (uint32_t)(v & FPSR_WRITABLE);
+			break;
 		case S_SCTLR: cpu->sr[SR_SCTLR_EL1] = guest ? (v & SCTLR_WRITABLE) | SCTLR_RES1 : v; break;
 		case S_ACTLR:
 			if (!guest) /* the guest cannot change EnTSO */

@@ -5,6 +5,7 @@
  * slots, flushing, and the entry from the run loop.  See jit.h.
  */
 #include "jit_priv.h"
+#include "../fp_arith.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@ struct emu_jit *emu_jit_create(struct emu_cpu *cpu)
 	jit->size = (size_t)env_number("HV_EMU_JIT_CACHE_MB", 1, 1024, JIT_DEFAULT_MB) << 20;
 	cpu->jit_hot = (uint8_t)env_number("HV_EMU_JIT_HOT", 0, 255, JIT_HOT);
 	jit->bmi2 = host_has_bmi2();
+	jit->fp_inline = fpu_host_has_fma(); /* FMA3 usable: AVX too */
 	/* Operation copies (only for the operations handed to handlers):
 	 * about one per 64 bytes of code. */
 	jit->ops_cap = jit->size / 128;
@@ -228,6 +230,7 @@ void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st)
 		st->blocks = jit->blocks;
 		st->members = jit->members;
 		st->flushes = jit->flushes;
+		st->fp_inline = jit->fp_inlined;
 		st->code_bytes = jit->used - jit->base;
 	}
 }

@@ -77,7 +77,11 @@ struct emu_jit {
 	uint32_t skip;
 	uintptr_t link_stub;
 	bool bmi2;   /* the host has RORX */
-	unsigned long long blocks, members, flushes;
+	/* FP arithmetic inline (jit_fp.c): the host has AVX and FMA3; the
+	 * constants of its result check (executable view, read-only) */
+	bool fp_inline;
+	uintptr_t fp_const;
+	unsigned long long blocks, members, flushes, fp_inlined;
 };
 
 /* Compiles the block in slot s; returns its body's address in the
@@ -97,5 +101,17 @@ void jit_perfmap_add(uintptr_t start, size_t size, uint64_t guest_pc);
 
 /* Emits the shared stubs at the start of the cache. */
 void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b);
+
+/* Inline FP arithmetic (jit_fp.c).  emit_consts puts the constants it
+ * reads in the shared part of the cache.  emit writes the inline code of
+ * operation op (a fast FP handler's, of form f) and the three jumps
+ * (rel32s to patch) to its slow path, which runs the handler on op and
+ * comes back after it; false, with nothing written, for forms left to a
+ * call of the handler.  Uses RAX, RCX and XMM0-3; the cache of general
+ * registers stays as it is. */
+void jit_fp_emit_consts(struct emu_jit *jit, struct x86_buf *b);
+struct emu_fp_form;
+bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
+		 const struct emu_fp_form *f, uint8_t *slow[3]);
 
 #endif /* EMU_JIT_PRIV_H */

@@ -1269,6 +1269,23 @@ static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn f
 	cache_after_call(c);
 }
 
+/* A fast FP operation inline (jit_fp.c), its handler on the slow path;
+ * false (nothing emitted) when it has no inline code. */
+static bool emit_fp(struct ctx *c, const struct emu_op *copy)
+{
+	struct emu_fp_form f;
+	uint8_t *slow[3];
+	if (!emu_fast_fp_form(copy->fn, copy, &f) || !jit_fp_emit(c->jit, &c->b, copy, &f, slow))
+		return false;
+	struct stub *s = slow_stub(c, copy);
+	for (unsigned j = 0; j < 3; j++) {
+		s->jumps[j] = slow[j];
+		snapshot(c, &s->at[j]);
+	}
+	resume_here(c, s);
+	return true;
+}
+
 /* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
 static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 {
@@ -2256,7 +2273,8 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 		else
 			emit_ldstp(c, copy, &f);
 	} else if (fp_exec) {
-		call_fp_exec(c, copy, fp_exec);
+		if (!emit_fp(c, copy))
+			call_fp_exec(c, copy, fp_exec);
 	} else {
 		call_handler(c, copy);
 		if (ended) /* block-ending handlers return true */
@@ -2608,6 +2626,8 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_alu_ri(b, ALU_SUB, true, RSP, 8);
 	x86_mov_rr(b, true, RBX, RDI);
 	x86_jmp_r(b, RSI);
+
+	jit_fp_emit_consts(jit, b);
 
 	jit->epilogue = x86_here(b);
 	x86_alu_ri(b, ALU_ADD, true, RSP, 8);

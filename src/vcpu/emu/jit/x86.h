@@ -1,7 +1,9 @@
 /*
  * x86.h - the few x86-64 instruction encodings the translator emits
  * (Intel SDM vol. 2): integer ALU, moves, shifts, setcc/cmovcc, jumps
- * and calls, with register and [base + disp32] operands.  Emission is
+ * and calls, with register and [base + disp32] operands; and VEX.128
+ * SIMD operations (AVX, FMA3) on XMM registers, with register,
+ * [base + disp32] and [rip + disp32] operands.  Emission is
  * bounds-checked: a full buffer sets x86_buf.overflow and further bytes
  * are dropped; the translator then throws the block away.
  */
@@ -585,6 +587,88 @@ static inline void x86_pop(struct x86_buf *b, unsigned reg)
 static inline void x86_ret(struct x86_buf *b)
 {
 	x86_byte(b, 0xc3);
+}
+
+/* ---- VEX.128 SIMD (AVX, FMA3) ------------------------------------------ */
+
+/* Opcode maps and implied prefixes of the VEX prefix. */
+enum x86_vex_map { VEX_0F = 1, VEX_0F38 = 2 };
+enum x86_vex_pp { VEX_NP = 0, VEX_66 = 1, VEX_F3 = 2, VEX_F2 = 3 };
+
+/* The VEX prefix (two bytes when it can be) and the opcode: reg is
+ * ModRM.reg, v the extra source (VEX.vvvv; 0 when unused, which encodes
+ * as 1111b like XMM0), bm the ModRM.rm register or memory base. */
+static inline void x86_vex(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
+			   unsigned reg, unsigned v, unsigned bm)
+{
+	unsigned r = (~reg >> 3 & 1) << 7, vvvv = (~v & 15) << 3;
+	if (map == VEX_0F && !w && !(bm & 8)) {
+		x86_byte(b, 0xc5);
+		x86_byte(b, r | vvvv | pp);
+	} else {
+		x86_byte(b, 0xc4);
+		x86_byte(b, r | 1 << 6 | (~bm >> 3 & 1) << 5 | map);
+		x86_byte(b, (w ? 0x80 : 0) | vvvv | pp);
+	}
+	x86_byte(b, op);
+}
+
+/* op xmm_reg, xmm_v, xmm_rm */
+static inline void x86_vex_rr(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
+			      unsigned reg, unsigned v, unsigned rm)
+{
+	x86_vex(b, map, pp, w, op, reg, v, rm);
+	x86_modrm_reg(b, reg, rm);
+}
+
+/* op xmm_reg, xmm_v, [base + disp] (loads and stores alike) */
+static inline void x86_vex_rm(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
+			      unsigned reg, unsigned v, unsigned base, int32_t disp)
+{
+	x86_vex(b, map, pp, w, op, reg, v, base);
+	x86_modrm_mem(b, reg, base, disp);
+}
+
+/* op xmm_reg, xmm_v, [rip + disp32] reaching target (executable view) */
+static inline void x86_vex_rip(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
+			       unsigned reg, unsigned v, uintptr_t target)
+{
+	x86_vex(b, map, pp, w, op, reg, v, 0);
+	x86_byte(b, (reg & 7) << 3 | 5);
+	x86_u32(b, (uint32_t)(target - (x86_here(b) + 4)));
+}
+
+/* vmovdqu xmm, m128 / m128, xmm; vmovq xmm, m64 and vmovd xmm, m32
+ * (the rest zeroed) */
+static inline void x86_vload128(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
+{
+	x86_vex_rm(b, VEX_0F, VEX_F3, false, 0x6f, x, 0, base, disp);
+}
+static inline void x86_vstore128(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
+{
+	x86_vex_rm(b, VEX_0F, VEX_F3, false, 0x7f, x, 0, base, disp);
+}
+static inline void x86_vload64(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
+{
+	x86_vex_rm(b, VEX_0F, VEX_F3, false, 0x7e, x, 0, base, disp);
+}
+static inline void x86_vload32(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
+{
+	x86_vex_rm(b, VEX_0F, VEX_66, false, 0x6e, x, 0, base, disp);
+}
+
+/* vpslld/vpsllq dst, src, imm8 (the group's /6 in ModRM.reg, dst in vvvv) */
+static inline void x86_vpsll_ri(struct x86_buf *b, bool q, unsigned dst, unsigned src, unsigned imm)
+{
+	x86_vex(b, VEX_0F, VEX_66, false, q ? 0x73 : 0x72, 6, dst, src);
+	x86_modrm_reg(b, 6, src);
+	x86_byte(b, imm);
+}
+
+/* vmovmskps/vmovmskpd r32, xmm: the lanes' sign bits */
+static inline void x86_vmovmsk(struct x86_buf *b, bool pd, unsigned reg, unsigned x)
+{
+	x86_vex_rr(b, VEX_0F, pd ? VEX_66 : VEX_NP, false, 0x50, reg, 0, x);
 }
 
 #endif /* EMU_JIT_X86_H */
