@@ -1336,11 +1336,31 @@ static uint64_t fp_lanes(bool d)
 	return v;
 }
 
+/* A SIMD&FP register load or store at X0 (immediate offset, post- or
+ * pre-index by up to 64 bytes either way, or indexed by X1) or a pair. */
+static uint32_t random_fp_ldst(void)
+{
+	static const uint32_t single[5] = { 0x3c000000u, 0x7c000000u, 0xbc000000u, 0xfc000000u, 0x3c800000u };
+	static const uint32_t pair_mode[3] = { 0x01000000u, 0x00800000u, 0x01800000u }; /* offset post pre */
+	unsigned rt = rnd_below(8), rt2 = (rt + 1 + rnd_below(7)) % 8;
+	uint32_t load = rnd() & 1 ? 0x400000u : 0;
+	uint32_t base = single[rnd_below(5)] | load;
+	switch (rnd_below(4)) {
+	case 0: return base | 0x01000000u | (uint32_t)rnd_below(64) << 10 | rt; /* [x0, #imm] */
+	case 1: return base | (rnd() & 1 ? 0x400u : 0xc00u) | ((uint32_t)(rnd_below(9) * 16 - 64) & 0x1ff) << 12 | rt;
+	case 2: return base | 0x00206800u | 1u << 16 | (uint32_t)(rnd() & 1) << 12 | rt; /* [x0, x1{, lsl #n}] */
+	default:
+		return 0x2c000000u | (uint32_t)rnd_below(3) << 30 | pair_mode[rnd_below(3)] | load |
+		       ((uint32_t)(rnd_below(16) - 8) & 0x7f) << 15 | rt2 << 10 | rt;
+	}
+}
+
 static uint32_t random_fp_op(void)
 {
 	unsigned rd = rnd_below(8), rn = rnd_below(8), rm = rnd_below(8), ra = rnd_below(8);
 	bool d = rnd() & 1, q = d || (rnd() & 1);
-	switch (rnd_below(5)) {
+	switch (rnd_below(7)) {
+	case 5: case 6: return random_fp_ldst();
 	case 0: case 1: return fp_vector(rnd_below(6), q, d, rd, rn, rm);
 	case 2: return fp_element(rnd_below(3), d ? true : q, d, rd, rn, rm, rnd_below(d ? 2 : 4));
 	case 3: return fp_scalar(rnd_below(4), d, rd, rn, rm);
@@ -1350,8 +1370,9 @@ static uint32_t random_fp_op(void)
 
 /* Random FP operations on random edge lanes, under each rounding mode,
  * flush to zero and default NaN, some in a loop that feeds results back
- * as operands, with FPSR read (MRS) and cleared (MSR) in between, a few
- * with SIMD&FP disabled (the first access traps):
+ * as operands, with FPSR read (MRS) and cleared (MSR) and SIMD&FP
+ * registers loaded and stored in between, a few with SIMD&FP disabled
+ * (the first access traps):
  * registers, FPSR and FPCR must be the interpreter's (which takes the
  * handlers' fast path or the generic one); and the inline code runs. */
 START_TEST(fp_arithmetic)
@@ -1365,6 +1386,8 @@ START_TEST(fp_arithmetic)
 		struct jcase *c = &cases[i];
 		c->fpcr = fpcrs[rnd_below(sizeof(fpcrs) / sizeof(fpcrs[0]))];
 		c->fp_off = rnd_below(16) == 0;
+		c->x[0] = PTR;
+		c->x[1] = rnd_below(16);
 		for (unsigned k = 0; k < 8; k++) {
 			bool d = rnd() & 1;
 			c->v[k][0] = fp_lanes(d);
@@ -1374,7 +1397,7 @@ START_TEST(fp_arithmetic)
 		c->words[w++] = 0xd2800009u | reps << 5; /* mov x9, #reps */
 		for (unsigned k = 0; k < ops; k++) {
 			unsigned r = rnd_below(16);
-			c->words[w++] = r == 0 ? MRS_FPSR(k % 8) : r == 1 ? MSR_FPSR_XZR : random_fp_op();
+			c->words[w++] = r == 0 ? MRS_FPSR(2 + k % 6) : r == 1 ? MSR_FPSR_XZR : random_fp_op();
 		}
 		c->words[w++] = 0xf1000529u; /* subs x9, x9, #1 */
 		c->words[w] = 0x54000001u | ((uint32_t)-(int32_t)(w - 1) & 0x7ffff) << 5; /* b.ne 1st op */

@@ -17,7 +17,10 @@
 
 /* Access kinds (and how the loaded value is extended); FK_FPST/FK_FPLD:
  * SIMD&FP register Vt (a load zeroes the bits above the access). */
-enum { FK_ST = EMU_FK_ST, FK_LD = EMU_FK_LD, FK_LDS64 = EMU_FK_LDS64, FK_LDS32 = EMU_FK_LDS32, FK_FPST, FK_FPLD };
+enum {
+	FK_ST = EMU_FK_ST, FK_LD = EMU_FK_LD, FK_LDS64 = EMU_FK_LDS64, FK_LDS32 = EMU_FK_LDS32,
+	FK_FPST = EMU_FK_FPST, FK_FPLD = EMU_FK_FPLD,
+};
 
 /* Addressing modes of a single-register access (register offset: index
  * Xm, UXTW Wm or SXTW Wm, shifted left by op->ra). */
@@ -423,5 +426,30 @@ bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f)
 								.mode = (uint8_t)(mode == 0 ? 2 : mode) };
 					return true;
 				}
+	return false;
+}
+
+bool emu_fast_fp_ldst_form(emu_op_fn fn, struct emu_form *f)
+{
+	for (unsigned sc = 0; sc < 5; sc++)
+		for (unsigned ld = 0; ld < 2; ld++)
+			for (unsigned sp = 0; sp < 2; sp++)
+				for (unsigned mode = 0; mode < 6; mode++)
+					if (fp_single_ops[sc][ld][sp][mode] == fn) {
+						*f = (struct emu_form){ .kind = FORM_LDST, .op = ld ? FK_FPLD : FK_FPST,
+									.size = (uint8_t)sc, .sp = sp,
+									.mode = (uint8_t)mode };
+						return true;
+					}
+	for (unsigned opc = 0; opc < 3; opc++)
+		for (unsigned ld = 0; ld < 2; ld++)
+			for (unsigned sp = 0; sp < 2; sp++)
+				for (unsigned mode = 0; mode < 4; mode++)
+					if (fp_pair_ops[opc][ld][sp][mode] == fn) {
+						*f = (struct emu_form){ .kind = FORM_LDSTP, .op = ld ? FK_FPLD : FK_FPST,
+									.size = (uint8_t)(opc + 2), .sp = sp,
+									.mode = (uint8_t)(mode == 0 ? 2 : mode) };
+						return true;
+					}
 	return false;
 }

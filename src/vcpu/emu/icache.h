@@ -162,11 +162,15 @@ struct emu_form {
 	uint8_t size;  /* LDST, LDSTP: log2 of the access size */
 	uint8_t cond;  /* BCOND */
 };
-enum { EMU_FK_ST, EMU_FK_LD, EMU_FK_LDS64, EMU_FK_LDS32 };
+enum { EMU_FK_ST, EMU_FK_LD, EMU_FK_LDS64, EMU_FK_LDS32, EMU_FK_FPST, EMU_FK_FPLD };
 enum { EMU_FM_IMM, EMU_FM_REG, EMU_FM_POST, EMU_FM_PRE, EMU_FM_REG_UXTW, EMU_FM_REG_SXTW };
 bool emu_fast_alu_form(emu_op_fn fn, struct emu_form *f);
 bool emu_fast_branch_form(emu_op_fn fn, struct emu_form *f);
 bool emu_fast_ldst_form(emu_op_fn fn, struct emu_form *f);
+/* The SIMD&FP register loads and stores, as FORM_LDST (size up to 4: Q)
+ * and FORM_LDSTP with op EMU_FK_FPST or EMU_FK_FPLD: Rt (and Rt2) name
+ * V registers, a load zeroes the bits above its access. */
+bool emu_fast_fp_ldst_form(emu_op_fn fn, struct emu_form *f);
 /* For a fast FP arithmetic handler (fast_fp.c), the same operation as a
  * plain call, which writes only SIMD&FP registers and FPSR (and raises
  * what the generic path raises); NULL for other handlers. */

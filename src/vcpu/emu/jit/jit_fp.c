@@ -50,6 +50,39 @@ void jit_fp_emit_consts(struct emu_jit *jit, struct x86_buf *b)
 		x86_u64(b, 0x7f9fffffffffffffull);
 }
 
+uint8_t *jit_fp_access_check(struct x86_buf *b)
+{
+	x86_load(b, false, RCX, RBX, CPU(sr) + 8 * SR_CPACR_EL1);
+	x86_not(b, false, RCX);
+	x86_alu_ri(b, ALU_AND, false, RCX, 3 << 20);
+	x86_load_zx(b, 1, RAX, RBX, CPU(el2));
+	x86_alu_rr(b, ALU_OR, false, RAX, RCX);
+	return x86_jcc(b, CC_NE);
+}
+
+void jit_fp_store_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp)
+{
+	if (size == 16) {
+		x86_vload128(b, 0, RBX, VREG(n));
+		x86_vstore128x(b, 0, base, index, disp);
+	} else {
+		x86_load(b, size == 8, RDX, RBX, VREG(n));
+		x86_store_nx(b, size, RDX, base, index, disp);
+	}
+}
+
+void jit_fp_load_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp)
+{
+	if (size == 16) {
+		x86_vload128x(b, 0, base, index, disp);
+		x86_vstore128(b, 0, RBX, VREG(n));
+	} else {
+		x86_load_zxx(b, size, RDX, base, index, disp);
+		x86_store(b, true, RDX, RBX, VREG(n));
+		x86_store_imm(b, RBX, VREG(n) + 8, 0);
+	}
+}
+
 /* Whether f has inline code here. */
 static bool inlined(const struct emu_fp_form *f)
 {
@@ -77,16 +110,10 @@ bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op
 	bool scalar = f->shape == EMU_FP_SCALAR, d = f->d;
 	enum x86_vex_pp pp = scalar ? (d ? VEX_F2 : VEX_F3) : (d ? VEX_66 : VEX_NP);
 
-	/* FPCR and CPACR_EL1 in RAX, RCX (free: flags were stored first) */
-	x86_load(b, false, RAX, RBX, CPU(fpcr));
-	x86_alu_ri(b, ALU_AND, false, RAX, (int32_t)(FPCR_FZ | 3u << FPCR_RMODE_SHIFT));
-	x86_load(b, false, RCX, RBX, CPU(sr) + 8 * SR_CPACR_EL1);
-	x86_not(b, false, RCX);
-	x86_alu_ri(b, ALU_AND, false, RCX, 3 << 20);
-	x86_alu_rr(b, ALU_OR, false, RAX, RCX);
+	/* FPCR in RAX (free: flags were stored first) */
+	x86_test_mi(b, RBX, CPU(fpcr), (int32_t)(FPCR_FZ | 3u << FPCR_RMODE_SHIFT));
 	slow[0] = x86_jcc(b, CC_NE);
-	x86_cmp_m8i(b, RBX, CPU(el2), 0);
-	slow[1] = x86_jcc(b, CC_NE);
+	slow[1] = jit_fp_access_check(b);
 
 	/* XMM0 = Vn; the second operand Vm from memory where its width is
 	 * the operation's, else XMM1 */

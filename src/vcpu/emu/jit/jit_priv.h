@@ -110,6 +110,15 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b);
  * call of the handler.  Uses RAX, RCX and XMM0-3; the cache of general
  * registers stays as it is. */
 void jit_fp_emit_consts(struct emu_jit *jit, struct x86_buf *b);
+/* The SIMD&FP registers are accessible without a trap (the common case of
+ * emu_fp_enabled_fast: CPACR_EL1.FPEN 0b11, no EL2 of the guest's), else
+ * the returned jump (rel32 to patch) is taken.  Uses RAX and RCX. */
+uint8_t *jit_fp_access_check(struct x86_buf *b);
+/* V register n to size (1..16) bytes at [base + index + disp] and back
+ * (the load zeroes the rest of Vn); index X86_NOIDX for none.  Use RDX
+ * and XMM0. */
+void jit_fp_store_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
+void jit_fp_load_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
 struct emu_fp_form;
 bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
 		 const struct emu_fp_form *f, uint8_t *slow[3]);

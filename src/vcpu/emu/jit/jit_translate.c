@@ -92,12 +92,13 @@ struct cache_state {
 
 /* Out-of-line paths of one translation. */
 #define MAX_STUBS (3 * EMU_IC_MAX_INSNS * JIT_MEMBERS)
+#define STUB_JUMPS 4
 struct stub {
 	unsigned insn;               /* the instruction it belongs to */
 	int32_t slot_off;            /* its block's slot (set_blk) */
 	int8_t cached[NCACHE];       /* cache at resume (reloaded) */
-	uint8_t *jumps[3];           /* rel32s to patch to the stub */
-	struct cache_state at[3];    /* the cache at each jump (flushed first) */
+	uint8_t *jumps[STUB_JUMPS];  /* rel32s to patch to the stub */
+	struct cache_state at[STUB_JUMPS]; /* the cache at each jump (flushed first) */
 	const struct emu_op *copy;   /* handler to call */
 	uintptr_t resume;            /* after the operation */
 	bool peeled;                 /* in a loop prefix's second copy */
@@ -1764,11 +1765,28 @@ static void ldst_writeback(struct ctx *c, const struct emu_op *op, const struct 
 		store_x(c, reg, op->rn);
 }
 
+static bool is_fp_access(const struct emu_form *f)
+{
+	return f->op == EMU_FK_FPST || f->op == EMU_FK_FPLD;
+}
+
+static bool is_store(const struct emu_form *f)
+{
+	return f->op == EMU_FK_ST || f->op == EMU_FK_FPST;
+}
+
+/* A single-register load or store: of a general register (OP_LDST), or
+ * of a SIMD&FP register (emu_fast_fp_ldst_form; its access check first,
+ * Rt not cached). */
 static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f)
 {
 	struct x86_buf *b = &c->b;
 	struct stub *s = slow_stub(c, op);
 	unsigned size = 1u << f->size;
+	if (is_fp_access(f)) {
+		s->jumps[1] = jit_fp_access_check(b);
+		snapshot(c, &s->at[1]);
+	}
 	/* The base: RSI, a copy, when written back; else maybe its cache
 	 * register (only the address is computed from it).  With an index,
 	 * at most one of the two takes a cache entry, which cannot evict the
@@ -1815,7 +1833,7 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	 * address (base RAX) */
 	int32_t disp = reg_off || f->mode == EMU_FM_POST ? 0 : (int32_t)op->imm;
 	unsigned index = base == RAX ? X86_NOIDX : base;
-	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
+	enum emu_access acc = is_store(f) ? ACC_WRITE : ACC_READ;
 	if (base == RAX) {
 		tlb_hit(c, size, acc, &s->jumps[0]);
 	} else {
@@ -1827,7 +1845,11 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 		x86_op_rmx(b, 0x8b, true, RAX, RBX, RCX, tlb_view(c) + 24, false);
 	}
 	snapshot(c, &s->at[0]);
-	if (f->op == EMU_FK_ST) {
+	if (f->op == EMU_FK_FPST) {
+		jit_fp_store_v(b, size, op->rd, RAX, index, disp);
+	} else if (f->op == EMU_FK_FPLD) {
+		jit_fp_load_v(b, size, op->rd, RAX, index, disp);
+	} else if (f->op == EMU_FK_ST) {
 		/* the value: taking it an entry would load over base's */
 		bool keep = index != X86_NOIDX && index != RSI;
 		unsigned v = keep ? peek_x(c, true, RDX, op->rd) : read_x(c, true, RDX, op->rd);
@@ -1860,7 +1882,11 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 	struct x86_buf *b = &c->b;
 	struct stub *s = slow_stub(c, op);
 	unsigned bytes = 1u << f->size;
-	enum emu_access acc = f->op == EMU_FK_ST ? ACC_WRITE : ACC_READ;
+	enum emu_access acc = is_store(f) ? ACC_WRITE : ACC_READ;
+	if (is_fp_access(f)) {
+		s->jumps[3] = jit_fp_access_check(b);
+		snapshot(c, &s->at[3]);
+	}
 	ldst_base(c, op, f, s);
 	/* RDI = a1, RAX -> p2 first (a2 = a1 + bytes), then R9 = p2, RAX = p1 */
 	x86_mov_rr(b, true, RDI, RSI);
@@ -1875,7 +1901,13 @@ static void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_
 	tlb_hit(c, bytes, acc, &s->jumps[1]);
 	snapshot(c, &s->at[1]);
 	bool w = bytes == 8;
-	if (f->op == EMU_FK_ST) {
+	if (f->op == EMU_FK_FPST) {
+		jit_fp_store_v(b, bytes, op->rd, RAX, X86_NOIDX, 0);
+		jit_fp_store_v(b, bytes, op->rm, R9, X86_NOIDX, 0);
+	} else if (f->op == EMU_FK_FPLD) { /* Vt2 first, as the handler */
+		jit_fp_load_v(b, bytes, op->rm, R9, X86_NOIDX, 0);
+		jit_fp_load_v(b, bytes, op->rd, RAX, X86_NOIDX, 0);
+	} else if (f->op == EMU_FK_ST) {
 		load_x(c, true, RDX, op->rd);
 		x86_store_n(b, bytes, RDX, RAX, 0);
 		load_x(c, true, RDX, op->rm);
@@ -1917,12 +1949,12 @@ static void emit_stubs_of_block(struct ctx *c)
 		struct stub *s = &c->stubs[i];
 		c->slot_off = s->slot_off;
 		/* each jump stores what was dirty where it branched off */
-		uint8_t *join[3] = { NULL, NULL, NULL };
+		uint8_t *join[STUB_JUMPS] = { NULL };
 		unsigned last = 0;
-		for (unsigned j = 0; j < 3; j++)
+		for (unsigned j = 0; j < STUB_JUMPS; j++)
 			if (s->jumps[j])
 				last = j;
-		for (unsigned j = 0; j < 3; j++) {
+		for (unsigned j = 0; j < STUB_JUMPS; j++) {
 			if (!s->jumps[j])
 				continue;
 			x86_patch_here(b, s->jumps[j]);
@@ -1935,7 +1967,7 @@ static void emit_stubs_of_block(struct ctx *c)
 			if (j != last)
 				join[j] = x86_jmp(b);
 		}
-		for (unsigned j = 0; j < 3; j++)
+		for (unsigned j = 0; j < STUB_JUMPS; j++)
 			if (join[j])
 				x86_patch_here(b, join[j]);
 		if (s->peeled) { /* the flags of the loop's previous iteration */
@@ -2275,6 +2307,11 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 	} else if (fp_exec) {
 		if (!emit_fp(c, copy))
 			call_fp_exec(c, copy, fp_exec);
+	} else if (jit->fp_inline && emu_fast_fp_ldst_form(op.fn, &f)) {
+		if (f.kind == FORM_LDST)
+			emit_ldst(c, copy, &f);
+		else
+			emit_ldstp(c, copy, &f);
 	} else {
 		call_handler(c, copy);
 		if (ended) /* block-ending handlers return true */

@@ -375,6 +375,15 @@ static inline void x86_test_ri(struct x86_buf *b, bool w, unsigned reg, int32_t 
 	x86_u32(b, (uint32_t)imm);
 }
 
+/* test dword [base + disp], imm32 */
+static inline void x86_test_mi(struct x86_buf *b, unsigned base, int32_t disp, int32_t imm)
+{
+	x86_rex(b, false, 0, 0, base, false);
+	x86_byte(b, 0xf7);
+	x86_modrm_mem(b, 0, base, disp);
+	x86_u32(b, (uint32_t)imm);
+}
+
 /* bt reg, imm8 (CF = bit) */
 static inline void x86_bt_ri(struct x86_buf *b, unsigned reg, unsigned bit)
 {
@@ -621,12 +630,29 @@ static inline void x86_vex_rr(struct x86_buf *b, enum x86_vex_map map, enum x86_
 	x86_modrm_reg(b, reg, rm);
 }
 
-/* op xmm_reg, xmm_v, [base + disp] (loads and stores alike) */
+/* op xmm_reg, xmm_v, [base + index + disp] (loads and stores alike;
+ * index X86_NOIDX for none) */
+static inline void x86_vex_rmx(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
+			       unsigned reg, unsigned v, unsigned base, unsigned index, int32_t disp)
+{
+	unsigned r = (~reg >> 3 & 1) << 7, vvvv = (~v & 15) << 3;
+	bool xi = index != X86_NOIDX && (index & 8);
+	if (map == VEX_0F && !w && !(base & 8) && !xi) {
+		x86_byte(b, 0xc5);
+		x86_byte(b, r | vvvv | pp);
+	} else {
+		x86_byte(b, 0xc4);
+		x86_byte(b, r | (unsigned)!xi << 6 | (~base >> 3 & 1) << 5 | map);
+		x86_byte(b, (w ? 0x80 : 0) | vvvv | pp);
+	}
+	x86_byte(b, op);
+	x86_modrm_memx(b, reg, base, index, disp);
+}
+
 static inline void x86_vex_rm(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
 			      unsigned reg, unsigned v, unsigned base, int32_t disp)
 {
-	x86_vex(b, map, pp, w, op, reg, v, base);
-	x86_modrm_mem(b, reg, base, disp);
+	x86_vex_rmx(b, map, pp, w, op, reg, v, base, X86_NOIDX, disp);
 }
 
 /* op xmm_reg, xmm_v, [rip + disp32] reaching target (executable view) */
@@ -640,13 +666,21 @@ static inline void x86_vex_rip(struct x86_buf *b, enum x86_vex_map map, enum x86
 
 /* vmovdqu xmm, m128 / m128, xmm; vmovq xmm, m64 and vmovd xmm, m32
  * (the rest zeroed) */
+static inline void x86_vload128x(struct x86_buf *b, unsigned x, unsigned base, unsigned index, int32_t disp)
+{
+	x86_vex_rmx(b, VEX_0F, VEX_F3, false, 0x6f, x, 0, base, index, disp);
+}
+static inline void x86_vstore128x(struct x86_buf *b, unsigned x, unsigned base, unsigned index, int32_t disp)
+{
+	x86_vex_rmx(b, VEX_0F, VEX_F3, false, 0x7f, x, 0, base, index, disp);
+}
 static inline void x86_vload128(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
 {
-	x86_vex_rm(b, VEX_0F, VEX_F3, false, 0x6f, x, 0, base, disp);
+	x86_vload128x(b, x, base, X86_NOIDX, disp);
 }
 static inline void x86_vstore128(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
 {
-	x86_vex_rm(b, VEX_0F, VEX_F3, false, 0x7f, x, 0, base, disp);
+	x86_vstore128x(b, x, base, X86_NOIDX, disp);
 }
 static inline void x86_vload64(struct x86_buf *b, unsigned x, unsigned base, int32_t disp)
 {
