@@ -5,8 +5,10 @@
  * Two vCPUs of one VM, created with HV_EMU_JIT=0 and with the translator
  * translating every block at once (HV_EMU_JIT_HOT=0), run the same cases
  * one after the other from the same memory contents; after each case the
- * registers, NZCV, the exit (reason, syndrome, addresses), the retired
- * instruction count and the data memory must be identical.
+ * registers (general and SIMD&FP, FPCR, FPSR), NZCV, the exit (reason,
+ * syndrome, addresses), the retired instruction count and the data
+ * memory must be identical.  Every case runs under a host MXCSR that a
+ * run must neither use nor change (HOSTILE_MXCSR).
  *
  *   random_blocks       random integer, load/store and branch words,
  *                       some closed into loops
@@ -42,6 +44,14 @@
  *   region_flags_at_a_cancel  hv_vcpus_exit stops a region at a branch
  *                       back whose flags were never stored: NZCV at the
  *                       exit is the branch's
+ *   fp_arithmetic       random FP arithmetic (the forms translated inline
+ *                       and a few that are not), SIMD&FP loads and stores,
+ *                       on edge lanes (denormals, the normal minimum,
+ *                       infinities, NaNs) under every FPCR mode, some with
+ *                       SIMD&FP disabled: V registers, FPSR, FPCR too
+ *   fp_host_environment the worker threads' hostile MXCSR stays out of
+ *                       the guest's results and FPSR and survives the
+ *                       run; FPSR across MRS, MSR and the exit
  *   cache_flush         a 1 MiB code cache overflowing many times
  *   no_wx_mapping       no host page is writable and executable
  *
