@@ -36,7 +36,7 @@ build() { # build TARGET -> $B/TARGET
 		extra="fuzz/support/a64_guest.c tests/support/hvc_image.c tests/support/vcpu_outcome.c $B/libhypervisor-internal.a"
 		libs="-lpthread -lm" ;;
 	elf_load_fuzz)
-		extra="src/elf/elf_image.c src/elf/elf_lines.c"; libs="-lelf -ldw" ;;
+		extra="src/elf/elf_image.c src/elf/elf_lines.c src/elf/elf_funcs.c"; libs="-lelf -ldw" ;;
 	rsp_packet_fuzz)
 		extra="src/rsp/rsp_packet.c" ;;
 	*)	# anything else: the whole debugger library
