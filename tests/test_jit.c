@@ -44,6 +44,8 @@
  *   region_flags_at_a_cancel  hv_vcpus_exit stops a region at a branch
  *                       back whose flags were never stored: NZCV at the
  *                       exit is the branch's
+ *   pointer_chase_across_mappings  x0 = [x0] alternating between two
+ *                       host buffers: the predicted addend misses
  *   fp_arithmetic       random FP arithmetic (the forms translated inline
  *                       and a few that are not), SIMD&FP loads and stores,
  *                       on edge lanes (denormals, the normal minimum,
@@ -83,6 +85,12 @@
 #define DATA_SIZE 0x10000ull
 #define PTR (RAM_IPA + DATA_OFF + DATA_SIZE / 2)
 #define UNMAPPED 0x80000000ull
+/* A second mapping, of another host buffer: the TLB addend of its pages
+ * differs from RAM's (pointer_chase_across_mappings) */
+#define RAM2_IPA 0x60000000ull
+#define RAM2_SIZE 0x10000ull
+#define CHAIN_OFF (DATA_OFF + 0xc000) /* nodes in RAM, each pointing into RAM2 */
+#define CHAIN_NODES 16
 #define MAX_WORDS 48
 
 #define HVC(imm) HVC_INSN(imm)
@@ -124,6 +132,7 @@ static bool host_fp_intact(void)
 
 static uint8_t *ram;
 static uint8_t *pristine;
+static uint8_t *ram2;
 
 static void fill_image(void)
 {
@@ -133,6 +142,16 @@ static void fill_image(void)
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 		memcpy(pristine + off, &seed, 8);
 	}
+	/* RAM node k -> RAM2 node k -> RAM node k + 1 (64 bytes each: next,
+	 * value) */
+	for (uint64_t k = 0; k < CHAIN_NODES; k++) {
+		uint64_t to2 = RAM2_IPA + 64 * k, back = RAM_IPA + CHAIN_OFF + 64 * ((k + 1) % CHAIN_NODES);
+		uint64_t v1 = 0x1111 * (k + 1), v2 = 0x10000 * (k + 3);
+		memcpy(pristine + CHAIN_OFF + 64 * k, &to2, 8);
+		memcpy(pristine + CHAIN_OFF + 64 * k + 8, &v1, 8);
+		memcpy(ram2 + 64 * k, &back, 8);
+		memcpy(ram2 + 64 * k + 8, &v2, 8);
+	}
 }
 
 static void setup(void)
@@ -140,17 +159,21 @@ static void setup(void)
 	ck_assert_int_eq(hv_vm_create(NULL), HV_SUCCESS);
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pristine = malloc(RAM_SIZE);
-	ck_assert(ram != MAP_FAILED && pristine);
+	ram2 = mmap(NULL, RAM2_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(ram != MAP_FAILED && ram2 != MAP_FAILED && pristine);
 	fill_image();
 	ck_assert_int_eq(hv_vm_map(ram, RAM_IPA, RAM_SIZE, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC),
 			 HV_SUCCESS);
+	ck_assert_int_eq(hv_vm_map(ram2, RAM2_IPA, RAM2_SIZE, HV_MEMORY_READ), HV_SUCCESS);
 }
 
 static void teardown(void)
 {
 	hv_vm_unmap(RAM_IPA, RAM_SIZE);
+	hv_vm_unmap(RAM2_IPA, RAM2_SIZE);
 	hv_vm_destroy();
 	munmap(ram, RAM_SIZE);
+	munmap(ram2, RAM2_SIZE);
 	free(pristine);
 }
 
@@ -1282,6 +1305,40 @@ START_TEST(interpreted_loop_gets_translated)
 }
 END_TEST
 
+/* ---- loads through a predicted addend --------------------------------------- */
+
+/* A pointer chase (x0 = [x0]) whose nodes alternate between two
+ * mappings of different host buffers: the addend the site saw last is
+ * wrong every other time (jit_translate.c predict_addend); with a load
+ * of the value beside it, a few lengths, and with the chase's load
+ * faulting (the chain leaving the mappings) at the end. */
+START_TEST(pointer_chase_across_mappings)
+{
+	if (!have_translator("pointer_chase_across_mappings"))
+		return;
+	const unsigned n = 8;
+	struct jcase *cases = new_cases(n);
+	for (unsigned i = 0; i < n; i++) {
+		struct jcase *c = &cases[i];
+		unsigned w = 0;
+		c->words[w++] = 0xd2800009u | (1 + 7 * i) << 5; /* mov x9, #len */
+		c->words[w++] = 0xf9400000u;                    /* 1: ldr x0, [x0] */
+		c->words[w++] = 0xf9400401u;                    /* ldr x1, [x0, #8] */
+		c->words[w++] = 0x8b010042u;                    /* add x2, x2, x1 */
+		c->words[w++] = 0xf1000529u;                    /* subs x9, x9, #1 */
+		c->words[w++] = 0x54ffff81u;                    /* b.ne 1b */
+		if (i == n - 1)
+			c->words[w++] = 0xf9400000u | 3u << 5;  /* ldr x0, [x3]: unmapped */
+		c->words[w++] = HVC(0);
+		c->n = w;
+		c->x[0] = RAM_IPA + CHAIN_OFF + 64 * (i % CHAIN_NODES);
+		c->x[3] = UNMAPPED;
+	}
+	compare_cases(cases, n, NULL);
+	free(cases);
+}
+END_TEST
+
 /* ---- FP arithmetic ---------------------------------------------------------- */
 
 /* Encodings of the FP forms the translator has inline code for (and a
@@ -1549,6 +1606,7 @@ int main(void)
 	tcase_add_test(tc, regions_across_epoch_moves);
 	tcase_add_test(tc, region_flags_at_a_cancel);
 	tcase_add_test(tc, interpreted_loop_gets_translated);
+	tcase_add_test(tc, pointer_chase_across_mappings);
 	tcase_add_test(tc, fp_arithmetic);
 	tcase_add_test(tc, fp_host_environment);
 	tcase_add_test(tc, cache_flush);

@@ -396,6 +396,11 @@ struct emu_cpu {
 	/* The current SP (emu_sp_ptr), for translated code (jit/): set
 	 * with fast_tlb; EL and SPSel also change only at block ends. */
 	uint64_t *fast_sp;
+	/* Translated loads and stores: the TLB addend each site (a slot,
+	 * shared round-robin) saw last, through which its next access goes
+	 * while the TLB entry is compared (jit_translate.c). */
+#define EMU_JIT_ADDENDS 1024
+	uintptr_t jit_addend[EMU_JIT_ADDENDS];
 	/* The translator (jit/jit.h), NULL when interpreting only, and how
 	 * often a block runs interpreted before it is translated. */
 	struct emu_jit *jit;

@@ -82,6 +82,7 @@ struct emu_jit {
 	bool fp_inline;
 	uintptr_t fp_const;
 	unsigned long long blocks, members, flushes, fp_inlined;
+	unsigned addend_next; /* the next site's cpu->jit_addend slot */
 };
 
 /* Compiles the block in slot s; returns its body's address in the

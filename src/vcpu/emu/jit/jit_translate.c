@@ -211,6 +211,8 @@ struct ctx {
 	uintptr_t after_prefix; /* the setter, after the first copy */
 	uint8_t *peel_jump;     /* the branch back, to the second copy */
 	const struct emu_ic_slot *slot;
+	const struct emu_ic_slot *loads_of; /* loaded_only: the block it looked at */
+	uint32_t loads;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS]; /* last: not cleared (CTX_CLEAR), new_stub clears each */
 };
@@ -576,6 +578,7 @@ static void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflag
 static void store_flags_for_exit(struct ctx *c);
 static bool store_flags_late(struct ctx *c, bool dry);
 static bool flags_dead_at(const struct ctx *c, unsigned m);
+static uint32_t reg_bit(unsigned n);
 
 /* The member of the region whose block starts at pc (0: the head), or
  * -1. */
@@ -1732,6 +1735,60 @@ static void tlb_probe(struct ctx *c, unsigned size, enum emu_access acc, uint8_t
 	*miss = x86_jcc(b, CC_NE);
 }
 
+/* A single-register access whose base or index only loads of its block
+ * write (a pointer chase, x = [x]) goes to VA + the addend its site saw
+ * last (cpu->jit_addend), in R8, loaded independently of the VA: it then
+ * waits for no TLB entry, whose tag and addend are compared beside it (a
+ * different addend is taken from the entry, and kept for the next time).
+ * Not for other accesses: one whose address is computed (hash_probe in
+ * cpu_bound.c) may move between pages every other time, each a
+ * mispredicted branch and three more instructions.  Those registers: */
+static uint32_t loaded_only(struct ctx *c)
+{
+	if (c->loads_of == c->slot)
+		return c->loads;
+	uint32_t loads = 0, others = 0;
+	for (unsigned i = 0; i < c->slot->n; i++) {
+		struct emu_op op;
+		struct emu_form f;
+		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
+		enum op_class cls = classify(op.fn, &f);
+		bool wb = (f.kind == FORM_LDST && (f.mode == EMU_FM_POST || f.mode == EMU_FM_PRE)) ||
+			  (f.kind == FORM_LDSTP && (f.mode & 1));
+		if (cls == OP_LDST && f.op != EMU_FK_ST)
+			loads |= reg_bit(op.rd) | (f.kind == FORM_LDSTP ? reg_bit(op.rm) : 0);
+		if (cls == OP_LDST)
+			others |= wb ? reg_bit(op.rn) : 0;
+		else if (cls == OP_ALU)
+			others |= reg_bit(op.rd);
+		else if (cls == OP_BRANCH)
+			others |= (f.kind == FORM_B || f.kind == FORM_BR) && f.op ? reg_bit(30) : 0;
+		else /* a handler: what its fields name */
+			others |= c->names[c->base + i];
+	}
+	c->loads_of = c->slot;
+	return c->loads = loads & ~others;
+}
+
+/* The predicted addend's load; its slot. */
+static int32_t predict_addend(struct ctx *c)
+{
+	int32_t slot = CPU(jit_addend) + 8 * (int32_t)(c->jit->addend_next++ & (EMU_JIT_ADDENDS - 1));
+	x86_load(&c->b, true, R8, RBX, slot);
+	return slot;
+}
+
+/* After tlb_probe (RCX = the entry): R8 = the entry's addend. */
+static void check_addend(struct ctx *c, int32_t slot)
+{
+	struct x86_buf *b = &c->b;
+	x86_op_rmx(b, ALU_CMP * 8 + 3, true, R8, RBX, RCX, tlb_view(c) + 24, false);
+	uint8_t *same = x86_jcc(b, CC_E);
+	x86_op_rmx(b, 0x8b, true, R8, RBX, RCX, tlb_view(c) + 24, false);
+	x86_store(b, true, R8, RBX, slot);
+	x86_patch_here(b, same);
+}
+
 /* RAX = host address of an aligned size-byte access at the VA in RAX,
  * or a jump (recorded in *miss) when the TLB view of the block misses.
  * Clobbers RCX, RDX. */
@@ -1793,6 +1850,8 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 	 * other's: the base when neither is cached. */
 	bool wb = f->mode == EMU_FM_POST || f->mode == EMU_FM_PRE;
 	bool reg_off = f->mode == EMU_FM_REG || f->mode == EMU_FM_REG_UXTW || f->mode == EMU_FM_REG_SXTW;
+	bool predict = ((reg_bit(op->rn) | (reg_off ? reg_bit(op->rm) : 0)) & loaded_only(c)) != 0;
+	int32_t slot = predict ? predict_addend(c) : 0;
 	/* A base written back in its pinned cache register (never evicted,
 	 * so the value's entry cannot take it): no copy, the write in place */
 	int pin = wb && !f->sp && op->rn != 31 && op->rd != op->rn && !c->no_cache ? c->rc.host[op->rn] : -1;
@@ -1828,40 +1887,44 @@ static void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_f
 		x86_lea_idx(b, true, RAX, base, idx, scale);
 		base = RAX;
 	}
-	/* The access: at [RAX + base + disp], RAX = the entry's addend
-	 * (then base is not RDX, the key) or, with an index, the host
-	 * address (base RAX) */
+	/* The access: at [A + base + disp], A = the addend in R8 (predicted)
+	 * or RAX (then base is not RDX, the key), or with an index at
+	 * [RAX + R8], RAX = the VA (predicted), or [RAX], the host address */
 	int32_t disp = reg_off || f->mode == EMU_FM_POST ? 0 : (int32_t)op->imm;
-	unsigned index = base == RAX ? X86_NOIDX : base;
+	unsigned host = base == RAX || !predict ? RAX : R8;
+	unsigned index = base != RAX ? base : predict ? R8 : X86_NOIDX;
 	enum emu_access acc = is_store(f) ? ACC_WRITE : ACC_READ;
-	if (base == RAX) {
-		tlb_hit(c, size, acc, &s->jumps[0]);
-	} else {
-		if (disp)
-			x86_lea_disp(b, RDX, base, disp);
-		else
-			x86_mov_rr(b, true, RDX, base);
-		tlb_probe(c, size, acc, &s->jumps[0]);
+	if (base == RAX)
+		x86_mov_rr(b, true, RDX, RAX);
+	else if (disp)
+		x86_lea_disp(b, RDX, base, disp);
+	else
+		x86_mov_rr(b, true, RDX, base);
+	tlb_probe(c, size, acc, &s->jumps[0]);
+	if (predict)
+		check_addend(c, slot);
+	else if (base == RAX)
+		x86_op_rmx(b, ALU_ADD * 8 + 3, true, RAX, RBX, RCX, tlb_view(c) + 24, false);
+	else
 		x86_op_rmx(b, 0x8b, true, RAX, RBX, RCX, tlb_view(c) + 24, false);
-	}
 	snapshot(c, &s->at[0]);
 	if (f->op == EMU_FK_FPST) {
-		jit_fp_store_v(b, size, op->rd, RAX, index, disp);
+		jit_fp_store_v(b, size, op->rd, host, index, disp);
 	} else if (f->op == EMU_FK_FPLD) {
-		jit_fp_load_v(b, size, op->rd, RAX, index, disp);
+		jit_fp_load_v(b, size, op->rd, host, index, disp);
 	} else if (f->op == EMU_FK_ST) {
 		/* the value: taking it an entry would load over base's */
-		bool keep = index != X86_NOIDX && index != RSI;
+		bool keep = base != RAX && base != RSI;
 		unsigned v = keep ? peek_x(c, true, RDX, op->rd) : read_x(c, true, RDX, op->rd);
-		x86_store_nx(b, size, v, RAX, index, disp);
+		x86_store_nx(b, size, v, host, index, disp);
 	} else { /* straight into the cache register when there is one
 		  * (an entry taken for it leaves base's value in place) */
 		int h;
 		unsigned d = dest_reg(c, op->rd, RDX, &h);
 		if (f->op == EMU_FK_LD)
-			x86_load_zxx(b, size, d, RAX, index, disp);
+			x86_load_zxx(b, size, d, host, index, disp);
 		else /* LDS64, or LDS32: byte or halfword */
-			x86_load_sxx(b, f->op == EMU_FK_LDS64, size, d, RAX, index, disp);
+			x86_load_sxx(b, f->op == EMU_FK_LDS64, size, d, host, index, disp);
 		dest_store(c, h, RDX, op->rd);
 	}
 	if (in_place) {
@@ -2664,8 +2727,6 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_mov_rr(b, true, RBX, RDI);
 	x86_jmp_r(b, RSI);
 
-	jit_fp_emit_consts(jit, b);
-
 	jit->epilogue = x86_here(b);
 	x86_alu_ri(b, ALU_ADD, true, RSP, 8);
 	for (unsigned i = 6; i-- > 0;)
@@ -2717,6 +2778,8 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b)
 	x86_alu_rr(b, ALU_ADD, true, RCX, R8);
 	x86_store(b, true, RCX, RBX, CPU(insn_count));
 	x86_jmp_r(b, R9);
+
+	jit_fp_emit_consts(jit, b);
 }
 
 #endif /* EMU_JIT_SUPPORTED */
