@@ -598,6 +598,24 @@ static inline void x86_ret(struct x86_buf *b)
 	x86_byte(b, 0xc3);
 }
 
+/* Multi-byte NOPs (SDM "NOP": 0F 1F /0, 66-prefixed) up to the next
+ * multiple of align (a power of two) in the executable view. */
+static inline void x86_align(struct x86_buf *b, unsigned align)
+{
+	static const uint8_t nops[9][9] = {
+		{ 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 }, { 0x0f, 0x1f, 0x40, 0x00 },
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 }, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 }, { 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+	unsigned pad = (unsigned)(-x86_here(b) & (align - 1));
+	while (pad) {
+		unsigned k = pad < 8 ? pad : 8;
+		for (unsigned i = 0; i < k; i++)
+			x86_byte(b, nops[k][i]);
+		pad -= k;
+	}
+}
+
 /* ---- VEX.128 SIMD (AVX, FMA3) ------------------------------------------ */
 
 /* Opcode maps and implied prefixes of the VEX prefix. */
