@@ -48,6 +48,7 @@
  *                       host buffers: the predicted addend misses
  *   fp_arithmetic       random FP arithmetic (the forms translated inline
  *                       and a few that are not), SIMD&FP loads and stores,
+ *                       SIMD integer three-same operations,
  *                       on edge lanes (denormals, the normal minimum,
  *                       infinities, NaNs) under every FPCR mode, some with
  *                       SIMD&FP disabled: V registers, FPSR, FPCR too
@@ -1422,11 +1423,26 @@ static uint32_t random_fp_ldst(void)
 	}
 }
 
+/* An Advanced SIMD three-same integer operation: the ones translated
+ * inline (ADD, SUB, logic, compares, max/min) in every size and width,
+ * including the reserved and the untranslated combinations, and a few
+ * neighbours (SQADD, CMTST, BSL). */
+static uint32_t random_simd_int(void)
+{
+	static const uint8_t uop[] = { /* U:opcode */
+		0x10, 0x30, 0x03, 0x23, 0x31, 0x06, 0x26, 0x07, 0x27, 0x0c, 0x2c, 0x0d, 0x2d, 0x01, 0x11,
+	};
+	unsigned k = uop[rnd_below(sizeof(uop))];
+	return 0x0e200400u | (uint32_t)(rnd() & 1) << 30 | (uint32_t)(k >> 5) << 29 | (uint32_t)rnd_below(4) << 22 |
+	       (uint32_t)rnd_below(8) << 16 | (uint32_t)(k & 31) << 11 | (uint32_t)rnd_below(8) << 5 | rnd_below(8);
+}
+
 static uint32_t random_fp_op(void)
 {
 	unsigned rd = rnd_below(8), rn = rnd_below(8), rm = rnd_below(8), ra = rnd_below(8);
 	bool d = rnd() & 1, q = d || (rnd() & 1);
-	switch (rnd_below(7)) {
+	switch (rnd_below(8)) {
+	case 7: return random_simd_int();
 	case 5: case 6: return random_fp_ldst();
 	case 0: case 1: return fp_vector(rnd_below(6), q, d, rd, rn, rm);
 	case 2: return fp_element(rnd_below(3), d ? true : q, d, rd, rn, rm, rnd_below(d ? 2 : 4));
@@ -1437,9 +1453,9 @@ static uint32_t random_fp_op(void)
 
 /* Random FP operations on random edge lanes, under each rounding mode,
  * flush to zero and default NaN, some in a loop that feeds results back
- * as operands, with FPSR read (MRS) and cleared (MSR) and SIMD&FP
- * registers loaded and stored in between, a few with SIMD&FP disabled
- * (the first access traps):
+ * as operands, with FPSR read (MRS) and cleared (MSR), SIMD&FP
+ * registers loaded and stored and SIMD integer operations in between, a
+ * few with SIMD&FP disabled (the first access traps):
  * registers, FPSR and FPCR must be the interpreter's (which takes the
  * handlers' fast path or the generic one); and the inline code runs. */
 START_TEST(fp_arithmetic)
@@ -1474,8 +1490,11 @@ START_TEST(fp_arithmetic)
 	}
 	struct emu_probe p = compare_cases(cases, n, NULL);
 #if defined(__x86_64__)
-	if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma"))
+	if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma")) {
 		ck_assert_msg(p.fp_inline >= n, "only %llu FP operations inline", (unsigned long long)p.fp_inline);
+		ck_assert_msg(p.simd_inline >= n / 8, "only %llu SIMD operations inline",
+			      (unsigned long long)p.simd_inline);
+	}
 #endif
 	free(cases);
 }

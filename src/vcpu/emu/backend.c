@@ -93,8 +93,9 @@ static void emu_vcpu_destroy(struct hv_vcpu_obj *v)
 		struct emu_jit_stats st;
 		emu_jit_get_stats(cpu->jit, &st);
 		if (cpu->jit)
-			fprintf(stderr, "hv emu: vcpu %llu: translated blocks %llu (and %llu in their regions), code %llu bytes, flushes %llu, FP operations inline %llu\n",
-				(unsigned long long)v->id, st.blocks, st.members, st.code_bytes, st.flushes, st.fp_inline);
+			fprintf(stderr, "hv emu: vcpu %llu: translated blocks %llu (and %llu in their regions), code %llu bytes, flushes %llu, FP operations inline %llu, SIMD integer %llu\n",
+				(unsigned long long)v->id, st.blocks, st.members, st.code_bytes, st.flushes, st.fp_inline,
+				st.simd_inline);
 	}
 	emu_jit_destroy(cpu->jit);
 	pthread_mutex_destroy(&cpu->tlbi_lock);
@@ -213,7 +214,7 @@ hv_return_t emu_probe_vcpu(hv_vcpu_t vcpu, struct emu_probe *p)
 	emu_jit_get_stats(cpu->jit, &st);
 	*p = (struct emu_probe){ .retired = cpu->insn_count, .translating = cpu->jit != NULL,
 				 .blocks = st.blocks, .members = st.members, .flushes = st.flushes,
-				 .fp_inline = st.fp_inline };
+				 .fp_inline = st.fp_inline, .simd_inline = st.simd_inline };
 	return HV_SUCCESS;
 }
 

@@ -60,7 +60,8 @@ void emu_jit_flush(struct emu_cpu *cpu);
 /* Counters for HV_EMU_STATS. */
 struct emu_jit_stats {
 	unsigned long long blocks, members, flushes, code_bytes;
-	unsigned long long fp_inline; /* FP operations given inline code */
+	unsigned long long fp_inline;   /* FP operations given inline code */
+	unsigned long long simd_inline; /* ... and Advanced SIMD integer ones */
 };
 void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st);
 

@@ -81,7 +81,7 @@ struct emu_jit {
 	 * constants of its result check (executable view, read-only) */
 	bool fp_inline;
 	uintptr_t fp_const;
-	unsigned long long blocks, members, flushes, fp_inlined;
+	unsigned long long blocks, members, flushes, fp_inlined, simd_inlined;
 	unsigned addend_next; /* the next site's cpu->jit_addend slot */
 };
 
@@ -120,6 +120,13 @@ uint8_t *jit_fp_access_check(struct x86_buf *b);
  * and XMM0. */
 void jit_fp_store_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
 void jit_fp_load_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
+
+/* Advanced SIMD integer operations inline (jit_simd.c, on hosts with
+ * AVX): the code of instruction word insn and the jump (rel32 to patch)
+ * to its slow path, which runs its handler and comes back after it;
+ * false, with nothing written, for the others.  Uses RAX, RCX and
+ * XMM0-3. */
+bool jit_simd_emit(struct x86_buf *b, uint32_t insn, uint8_t **slow);
 struct emu_fp_form;
 bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
 		 const struct emu_fp_form *f, uint8_t *slow[3]);

@@ -1297,6 +1297,21 @@ static bool emit_fp(struct ctx *c, const struct emu_op *copy)
 	return true;
 }
 
+/* An Advanced SIMD integer operation inline (jit_simd.c), its handler on
+ * the slow path; false (nothing emitted) for the others. */
+static bool emit_simd(struct ctx *c, const struct emu_op *copy)
+{
+	uint8_t *slow;
+	if (!c->jit->fp_inline || !jit_simd_emit(&c->b, copy->insn, &slow))
+		return false;
+	struct stub *s = slow_stub(c, copy);
+	s->jumps[0] = slow;
+	snapshot(c, &s->at[0]);
+	resume_here(c, s);
+	c->jit->simd_inlined++;
+	return true;
+}
+
 /* Rd = Ra + RAX, or Ra - RAX (MADD/MSUB, SMADDL..UMSUBL). */
 static void accumulate(struct ctx *c, const struct emu_op *op, bool w, bool sub)
 {
@@ -2382,7 +2397,7 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 			emit_ldst(c, copy, &f);
 		else
 			emit_ldstp(c, copy, &f);
-	} else {
+	} else if (!emit_simd(c, copy)) {
 		call_handler(c, copy);
 		if (ended) /* block-ending handlers return true */
 			jmp_to(b, jit->epilogue);
