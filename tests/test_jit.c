@@ -48,7 +48,7 @@
  *                       host buffers: the predicted addend misses
  *   fp_arithmetic       random FP arithmetic (the forms translated inline
  *                       and a few that are not), SIMD&FP loads and stores,
- *                       SIMD integer three-same operations,
+ *                       SIMD integer three-same operations and shifts,
  *                       on edge lanes (denormals, the normal minimum,
  *                       infinities, NaNs) under every FPCR mode, some with
  *                       SIMD&FP disabled: V registers, FPSR, FPCR too
@@ -1437,11 +1437,23 @@ static uint32_t random_simd_int(void)
 	       (uint32_t)rnd_below(8) << 16 | (uint32_t)(k & 31) << 11 | (uint32_t)rnd_below(8) << 5 | rnd_below(8);
 }
 
+/* An Advanced SIMD shift by immediate: SSHR/USHR, SHL, SSHLL/USHLL{2}
+ * (translated inline but for byte lanes and 64-bit SSHR), SSRA and SRI
+ * (calls), every immh:immb (reserved ones too). */
+static uint32_t random_simd_shift(void)
+{
+	static const uint8_t uop[] = { 0x00, 0x20, 0x0a, 0x14, 0x34, 0x02, 0x28 }; /* U:opcode */
+	unsigned k = uop[rnd_below(sizeof(uop))];
+	return 0x0f000400u | (uint32_t)(rnd() & 1) << 30 | (uint32_t)(k >> 5) << 29 | (uint32_t)(1 + rnd_below(15)) << 19 |
+	       (uint32_t)rnd_below(8) << 16 | (uint32_t)(k & 31) << 11 | (uint32_t)rnd_below(8) << 5 | rnd_below(8);
+}
+
 static uint32_t random_fp_op(void)
 {
 	unsigned rd = rnd_below(8), rn = rnd_below(8), rm = rnd_below(8), ra = rnd_below(8);
 	bool d = rnd() & 1, q = d || (rnd() & 1);
-	switch (rnd_below(8)) {
+	switch (rnd_below(9)) {
+	case 8: return random_simd_shift();
 	case 7: return random_simd_int();
 	case 5: case 6: return random_fp_ldst();
 	case 0: case 1: return fp_vector(rnd_below(6), q, d, rd, rn, rm);

@@ -1,15 +1,17 @@
 /*
- * jit_simd.c - inline code for frequent Advanced SIMD integer operations
- * of the "three same" class (Arm ARM C4.1.96): ADD, SUB, AND, BIC, ORR,
- * ORN, EOR, CMEQ, CMGT, CMGE, CMHI, CMHS, SMAX, SMIN, UMAX, UMIN, on
- * 64- and 128-bit vectors, as VEX.128 operations (AVX) on cpu->v[].
+ * jit_simd.c - inline code for frequent Advanced SIMD integer operations:
+ * of the "three same" class ADD, SUB, AND, BIC, ORR, ORN, EOR, CMEQ,
+ * CMGT, CMGE, CMHI, CMHS, SMAX, SMIN, UMAX, UMIN; of "shift by immediate"
+ * SHL, USHR, SSHR and the widening USHLL/SSHLL (UXTL/SXTL), on 64- and
+ * 128-bit vectors, as VEX.128 operations (AVX) on cpu->v[].
  * Integer lanes raise no flags and have no corner cases, so the only check
  * is the SIMD&FP access one (jit_fp_access_check); the interpreter's
  * handler runs on the slow path (the trap).  A 64-bit vector's upper
  * lanes are computed from whatever the registers hold and not stored
  * (Vd's upper half is zeroed).  Forms without an x86 counterpart (64-bit
- * lanes of the unsigned compares and of max/min) and the reserved ones
- * (64-bit lanes in a 64-bit vector) stay calls.
+ * lanes of the unsigned compares, max/min and SSHR, 8-bit lanes of the
+ * shifts) and the reserved ones (64-bit lanes in a 64-bit vector) stay
+ * calls.
  */
 #include <stddef.h>
 
@@ -71,8 +73,67 @@ static void invert(struct x86_buf *b, unsigned dst)
 	x86_vex_rr(b, VEX_0F, VEX_66, false, PXOR, dst, dst, 3);
 }
 
+/* Vd = the result in XMM0: all of it, or its low half and zeros */
+static void store_result(struct x86_buf *b, bool q, unsigned rd)
+{
+	if (q) {
+		x86_vstore128(b, 0, RBX, VREG(rd));
+	} else { /* vmovq m64, xmm0 */
+		x86_vex_rm(b, VEX_0F, VEX_66, false, 0xd6, 0, 0, RBX, VREG(rd));
+		x86_store_imm(b, RBX, VREG(rd) + 8, 0);
+	}
+}
+
+/* Shift by immediate (bits 28:23 011110, immh != 0): SSHR, USHR (opcode
+ * 0), SHL (01010), SSHLL/USHLL (10100). */
+static bool shift_imm(struct x86_buf *b, uint32_t insn, uint8_t **slow)
+{
+	bool q = insn >> 30 & 1, u = insn >> 29 & 1;
+	unsigned immh = insn >> 19 & 15, ihb = insn >> 16 & 127, opcode = insn >> 11 & 31;
+	unsigned rd = insn & 31, rn = insn >> 5 & 31;
+	unsigned lsz = immh >= 8 ? 3 : immh >= 4 ? 2 : immh >= 2 ? 1 : 0, esize = 8u << lsz;
+	/* x86 shifts by imm8 (VEX.128.66.0F 71/72/73 by lane size, /digit) */
+	static const uint8_t shift_op[4] = { 0, 0x71, 0x72, 0x73 };
+	enum { SRL = 2, SRA = 4, SLL = 6 };
+	if (opcode == 0x14) { /* SSHLL/USHLL{2}: widen Vn's low (high) half, then shift */
+		static const uint8_t movx[2][3] = { { 0x20, 0x23, 0x25 }, { 0x30, 0x33, 0x35 } }; /* vpmov{s,z}x */
+		if (lsz == 3)
+			return false;
+		*slow = jit_fp_access_check(b);
+		x86_vex_rm(b, VEX_0F38, VEX_66, false, movx[u][lsz], 0, 0, RBX, VREG(rn) + (q ? 8 : 0));
+		if (ihb - esize) {
+			x86_vex(b, VEX_0F, VEX_66, false, shift_op[lsz + 1], SLL, 0, 0);
+			x86_modrm_reg(b, SLL, 0);
+			x86_byte(b, ihb - esize);
+		}
+		x86_vstore128(b, 0, RBX, VREG(rd));
+		return true;
+	}
+	unsigned digit, amount;
+	if (opcode == 0x00) { /* SSHR, USHR: by 2 * esize - immh:immb (1..esize) */
+		digit = u ? SRL : SRA;
+		amount = 2 * esize - ihb;
+	} else if (opcode == 0x0a && !u) { /* SHL: by immh:immb - esize */
+		digit = SLL;
+		amount = ihb - esize;
+	} else {
+		return false;
+	}
+	if (lsz == 0 || (lsz == 3 && (!q || digit == SRA)))
+		return false; /* no byte shifts, no 64-bit SRA; .1D reserved */
+	*slow = jit_fp_access_check(b);
+	x86_vload128(b, 0, RBX, VREG(rn));
+	x86_vex(b, VEX_0F, VEX_66, false, shift_op[lsz], digit, 0, 0); /* vps?? xmm0, xmm0, imm8 */
+	x86_modrm_reg(b, digit, 0);
+	x86_byte(b, amount);
+	store_result(b, q, rd);
+	return true;
+}
+
 bool jit_simd_emit(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 {
+	if ((insn & 0x9f800400u) == 0x0f000400u && (insn >> 19 & 15))
+		return shift_imm(b, insn, slow);
 	if ((insn & 0x9f200400u) != 0x0e200400u) /* three same */
 		return false;
 	bool q = insn >> 30 & 1, sgn;
@@ -125,11 +186,6 @@ bool jit_simd_emit(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 	case K_MIN: lanes(b, sgn ? &pmins : &pminu, sz, 0, 0, 1); break;
 	case K_NONE: break;
 	}
-	if (q) {
-		x86_vstore128(b, 0, RBX, VREG(rd));
-	} else { /* vmovq m64, xmm0; the upper half zeroed */
-		x86_vex_rm(b, VEX_0F, VEX_66, false, 0xd6, 0, 0, RBX, VREG(rd));
-		x86_store_imm(b, RBX, VREG(rd) + 8, 0);
-	}
+	store_result(b, q, rd);
 	return true;
 }
