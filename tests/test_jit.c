@@ -48,7 +48,8 @@
  *                       host buffers: the predicted addend misses
  *   fp_arithmetic       random FP arithmetic (the forms translated inline
  *                       and a few that are not), SIMD&FP loads and stores,
- *                       SIMD integer three-same operations and shifts,
+ *                       SIMD integer three-same, three-different and
+ *                       shift operations,
  *                       on edge lanes (denormals, the normal minimum,
  *                       infinities, NaNs) under every FPCR mode, some with
  *                       SIMD&FP disabled: V registers, FPSR, FPCR too
@@ -1448,11 +1449,22 @@ static uint32_t random_simd_shift(void)
 	       (uint32_t)rnd_below(8) << 16 | (uint32_t)(k & 31) << 11 | (uint32_t)rnd_below(8) << 5 | rnd_below(8);
 }
 
+/* An Advanced SIMD three different operation: the widening add,
+ * subtract, multiply and multiply-accumulate forms (inline) and the
+ * others of the class (ADDHN, ABAL, SQDMLAL, PMULL...), every size. */
+static uint32_t random_simd_diff(void)
+{
+	return 0x0e200000u | (uint32_t)(rnd() & 1) << 30 | (uint32_t)(rnd() & 1) << 29 | (uint32_t)rnd_below(4) << 22 |
+	       (uint32_t)rnd_below(8) << 16 | (uint32_t)(rnd_below(3) ? (rnd() & 1) * 8 + rnd_below(5) : rnd_below(16)) << 12 |
+	       (uint32_t)rnd_below(8) << 5 | rnd_below(8);
+}
+
 static uint32_t random_fp_op(void)
 {
 	unsigned rd = rnd_below(8), rn = rnd_below(8), rm = rnd_below(8), ra = rnd_below(8);
 	bool d = rnd() & 1, q = d || (rnd() & 1);
-	switch (rnd_below(9)) {
+	switch (rnd_below(10)) {
+	case 9: return random_simd_diff();
 	case 8: return random_simd_shift();
 	case 7: return random_simd_int();
 	case 5: case 6: return random_fp_ldst();

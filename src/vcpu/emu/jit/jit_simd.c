@@ -2,8 +2,10 @@
  * jit_simd.c - inline code for frequent Advanced SIMD integer operations:
  * of the "three same" class ADD, SUB, AND, BIC, ORR, ORN, EOR, CMEQ,
  * CMGT, CMGE, CMHI, CMHS, SMAX, SMIN, UMAX, UMIN; of "shift by immediate"
- * SHL, USHR, SSHR and the widening USHLL/SSHLL (UXTL/SXTL), on 64- and
- * 128-bit vectors, as VEX.128 operations (AVX) on cpu->v[].
+ * SHL, USHR, SSHR and the widening USHLL/SSHLL (UXTL/SXTL); of "three
+ * different" the widening [US]ADDL, [US]ADDW, [US]SUBL, [US]SUBW,
+ * [US]MULL, [US]MLAL, [US]MLSL (and their "2" forms), on 64- and 128-bit
+ * vectors, as VEX.128 operations (AVX) on cpu->v[].
  * Integer lanes raise no flags and have no corner cases, so the only check
  * is the SIMD&FP access one (jit_fp_access_check); the interpreter's
  * handler runs on the slow path (the trap).  A 64-bit vector's upper
@@ -84,6 +86,14 @@ static void store_result(struct x86_buf *b, bool q, unsigned rd)
 	}
 }
 
+/* xmm = the half (Q: upper) of V register n, each lane sign- (!u) or
+ * zero-extended to twice its log2 size sz */
+static void widen(struct x86_buf *b, bool u, unsigned sz, bool q, unsigned xmm, unsigned n)
+{
+	static const uint8_t movx[2][3] = { { 0x20, 0x23, 0x25 }, { 0x30, 0x33, 0x35 } }; /* vpmov{s,z}x */
+	x86_vex_rm(b, VEX_0F38, VEX_66, false, movx[u][sz], xmm, 0, RBX, VREG(n) + (q ? 8 : 0));
+}
+
 /* Shift by immediate (bits 28:23 011110, immh != 0): SSHR, USHR (opcode
  * 0), SHL (01010), SSHLL/USHLL (10100). */
 static bool shift_imm(struct x86_buf *b, uint32_t insn, uint8_t **slow)
@@ -96,11 +106,10 @@ static bool shift_imm(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 	static const uint8_t shift_op[4] = { 0, 0x71, 0x72, 0x73 };
 	enum { SRL = 2, SRA = 4, SLL = 6 };
 	if (opcode == 0x14) { /* SSHLL/USHLL{2}: widen Vn's low (high) half, then shift */
-		static const uint8_t movx[2][3] = { { 0x20, 0x23, 0x25 }, { 0x30, 0x33, 0x35 } }; /* vpmov{s,z}x */
 		if (lsz == 3)
 			return false;
 		*slow = jit_fp_access_check(b);
-		x86_vex_rm(b, VEX_0F38, VEX_66, false, movx[u][lsz], 0, 0, RBX, VREG(rn) + (q ? 8 : 0));
+		widen(b, u, lsz, q, 0, rn);
 		if (ihb - esize) {
 			x86_vex(b, VEX_0F, VEX_66, false, shift_op[lsz + 1], SLL, 0, 0);
 			x86_modrm_reg(b, SLL, 0);
@@ -130,10 +139,59 @@ static bool shift_imm(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 	return true;
 }
 
+/* Three different (bits 28:24 01110, 21 1, 11:10 00): the widening
+ * add/subtract (long, wide) and multiply(-accumulate) forms. */
+static bool three_diff(struct x86_buf *b, uint32_t insn, uint8_t **slow)
+{
+	bool q = insn >> 30 & 1, u = insn >> 29 & 1;
+	unsigned sz = insn >> 22 & 3, opcode = insn >> 12 & 15;
+	unsigned rd = insn & 31, rn = insn >> 5 & 31, rm = insn >> 16 & 31;
+	if (sz == 3)
+		return false;
+	unsigned w = sz + 1; /* the wide lanes' log2 size */
+	switch (opcode) {
+	case 0x0: case 0x2: /* [US]ADDL, [US]SUBL */
+		*slow = jit_fp_access_check(b);
+		widen(b, u, sz, q, 0, rn);
+		widen(b, u, sz, q, 1, rm);
+		lanes(b, opcode ? &psub : &padd, w, 0, 0, 1);
+		break;
+	case 0x1: case 0x3: /* [US]ADDW, [US]SUBW: Vn is wide */
+		*slow = jit_fp_access_check(b);
+		x86_vload128(b, 0, RBX, VREG(rn));
+		widen(b, u, sz, q, 1, rm);
+		lanes(b, opcode == 1 ? &padd : &psub, w, 0, 0, 1);
+		break;
+	case 0x8: case 0xa: case 0xc: /* [US]MLAL, [US]MLSL, [US]MULL */
+		*slow = jit_fp_access_check(b);
+		widen(b, u, sz, q, 0, rn);
+		widen(b, u, sz, q, 1, rm);
+		if (sz == 0) /* vpmullw */
+			x86_vex_rr(b, VEX_0F, VEX_66, false, 0xd5, 0, 0, 1);
+		else if (sz == 1) /* vpmulld */
+			x86_vex_rr(b, VEX_0F38, VEX_66, false, 0x40, 0, 0, 1);
+		else if (u) /* vpmuludq: the low 32 bits of each 64-bit lane */
+			x86_vex_rr(b, VEX_0F, VEX_66, false, 0xf4, 0, 0, 1);
+		else /* vpmuldq */
+			x86_vex_rr(b, VEX_0F38, VEX_66, false, 0x28, 0, 0, 1);
+		if (opcode != 0xc) { /* Vd +- the products */
+			x86_vload128(b, 2, RBX, VREG(rd));
+			lanes(b, opcode == 8 ? &padd : &psub, w, 0, 2, 0);
+		}
+		break;
+	default:
+		return false;
+	}
+	x86_vstore128(b, 0, RBX, VREG(rd));
+	return true;
+}
+
 bool jit_simd_emit(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 {
 	if ((insn & 0x9f800400u) == 0x0f000400u && (insn >> 19 & 15))
 		return shift_imm(b, insn, slow);
+	if ((insn & 0x9f200c00u) == 0x0e200000u)
+		return three_diff(b, insn, slow);
 	if ((insn & 0x9f200400u) != 0x0e200400u) /* three same */
 		return false;
 	bool q = insn >> 30 & 1, sgn;
