@@ -25,13 +25,10 @@
 #include "../icache.h"
 #include "jit_priv.h"
 
-#define CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
-#define VREG(n) (CPU(v) + 16 * (int32_t)(n))
-
 /* The result check's constants (jit->fp_const): per precision, a bias
- * and a limit such that, for r's bits shifted left by one (the sign
- * dropped), r + bias > limit (signed) exactly when r's exponent is 0, 1
- * or all ones.  Single: 2|r| < 0x02000000 or >= 0xff000000; double:
+ * and a limit such that, with r's bits shifted left by one (the sign
+ * dropped), (r << 1) + bias > limit (signed) exactly when r's exponent
+ * is 0, 1 or all ones.  Single: 2|r| < 0x02000000 or >= 0xff000000; double:
  * 2|r| < 0x0040000000000000 or >= 0xffe0000000000000. */
 enum { K_BIAS_S = 0, K_LIM_S = 16, K_BIAS_D = 32, K_LIM_D = 48 };
 

@@ -12,6 +12,10 @@
 #include "jit.h"
 #include "x86.h"
 
+/* Displacements from RBX (the vCPU) of its fields, and of V register n. */
+#define CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
+#define VREG(n) (CPU(v) + 16 * (int32_t)(n))
+
 /* Entries to a block before it is translated: code that runs only a few
  * times (boot, initialisation) stays interpreted.  A Linux boot retires
  * about 1.3e9 instructions through about 1e6 block translations at 2

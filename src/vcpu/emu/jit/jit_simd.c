@@ -20,9 +20,6 @@
 #include "../cpu.h"
 #include "jit_priv.h"
 
-#define CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
-#define VREG(n) (CPU(v) + 16 * (int32_t)(n))
-
 /* x86 operations (VEX.128.66, map 0F or 0F38) by lane size b h s d;
  * 0: none. */
 struct lanes_op {

@@ -27,7 +27,6 @@
 #include "../icache.h"
 #include "../mem_fast.h"
 
-#define CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
 #define XREG(n) (CPU(x) + 8 * (int32_t)(n))
 #define SLOT(f) ((int32_t)offsetof(struct emu_ic_slot, f))
 
