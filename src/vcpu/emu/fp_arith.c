@@ -451,10 +451,14 @@ static inline uint32_t host_env_leave(unsigned saved, bool restore)
 	return fpu_fpsr_of_mxcsr(m);
 }
 
+/* (LDMXCSR only when the value changes: an exit's round trip does two
+ * STMXCSR when the host thread has the default MXCSR and the guest
+ * raised no FP flag.) */
 void fpu_env_enter(struct emu_cpu *cpu)
 {
 	cpu->host_mxcsr = _mm_getcsr();
-	_mm_setcsr(MXCSR_RUN);
+	if (cpu->host_mxcsr != MXCSR_RUN)
+		_mm_setcsr(MXCSR_RUN);
 	cpu->fpenv_live = true;
 }
 
@@ -468,9 +472,11 @@ void fpu_env_sync(struct emu_cpu *cpu)
 
 void fpu_env_leave(struct emu_cpu *cpu)
 {
-	fpu_env_sync(cpu);
+	unsigned m = _mm_getcsr();
+	cpu->fpsr |= fpu_fpsr_of_mxcsr(m);
 	cpu->fpenv_live = false;
-	_mm_setcsr(cpu->host_mxcsr);
+	if (m != cpu->host_mxcsr)
+		_mm_setcsr(cpu->host_mxcsr);
 }
 #else
 static inline uint32_t host_flags(int e)
