@@ -1311,9 +1311,9 @@ END_TEST
 
 /* A pointer chase (x0 = [x0]) whose nodes alternate between two
  * mappings of different host buffers: the addend the site saw last is
- * wrong every other time (jit_translate.c predict_addend); with a load
- * of the value beside it, a few lengths, and with the chase's load
- * faulting (the chain leaving the mappings) at the end. */
+ * wrong every other time (jit_translate.c predict_addend); with loads
+ * of the node beside it (immediate offset, a Q register, an index
+ * register), a few lengths, and a faulting load at the end. */
 START_TEST(pointer_chase_across_mappings)
 {
 	if (!have_translator("pointer_chase_across_mappings"))
@@ -1326,15 +1326,19 @@ START_TEST(pointer_chase_across_mappings)
 		c->words[w++] = 0xd2800009u | (1 + 7 * i) << 5; /* mov x9, #len */
 		c->words[w++] = 0xf9400000u;                    /* 1: ldr x0, [x0] */
 		c->words[w++] = 0xf9400401u;                    /* ldr x1, [x0, #8] */
+		c->words[w++] = 0x3dc00401u;                    /* ldr q1, [x0, #16] */
+		c->words[w++] = 0xb8676805u;                    /* ldr w5, [x0, x7] */
 		c->words[w++] = 0x8b010042u;                    /* add x2, x2, x1 */
+		c->words[w++] = 0x8b0500c6u;                    /* add x6, x6, x5 */
 		c->words[w++] = 0xf1000529u;                    /* subs x9, x9, #1 */
-		c->words[w++] = 0x54ffff81u;                    /* b.ne 1b */
+		c->words[w++] = 0x54ffff21u;                    /* b.ne 1b */
 		if (i == n - 1)
 			c->words[w++] = 0xf9400000u | 3u << 5;  /* ldr x0, [x3]: unmapped */
 		c->words[w++] = HVC(0);
 		c->n = w;
 		c->x[0] = RAM_IPA + CHAIN_OFF + 64 * (i % CHAIN_NODES);
 		c->x[3] = UNMAPPED;
+		c->x[7] = 24;
 	}
 	compare_cases(cases, n, NULL);
 	free(cases);

@@ -1774,11 +1774,12 @@ static uint32_t loaded_only(struct ctx *c)
 		struct emu_form f;
 		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
 		enum op_class cls = classify(op.fn, &f);
+		bool fp = cls == OP_CALL && emu_fast_fp_ldst_form(op.fn, &f); /* writes a V register */
 		bool wb = (f.kind == FORM_LDST && (f.mode == EMU_FM_POST || f.mode == EMU_FM_PRE)) ||
 			  (f.kind == FORM_LDSTP && (f.mode & 1));
 		if (cls == OP_LDST && f.op != EMU_FK_ST)
 			loads |= reg_bit(op.rd) | (f.kind == FORM_LDSTP ? reg_bit(op.rm) : 0);
-		if (cls == OP_LDST)
+		if (cls == OP_LDST || fp)
 			others |= wb ? reg_bit(op.rn) : 0;
 		else if (cls == OP_ALU)
 			others |= reg_bit(op.rd);
