@@ -1340,7 +1340,10 @@ START_TEST(pointer_chase_across_mappings)
 		c->x[3] = UNMAPPED;
 		c->x[7] = 24;
 	}
-	compare_cases(cases, n, NULL);
+	struct emu_probe p = compare_cases(cases, n, NULL);
+	/* the chase's four loads, in each of the n loops */
+	ck_assert_msg(p.predicted >= 4 * n, "%llu accesses through a predicted addend",
+		      (unsigned long long)p.predicted);
 	free(cases);
 }
 END_TEST

@@ -214,7 +214,8 @@ hv_return_t emu_probe_vcpu(hv_vcpu_t vcpu, struct emu_probe *p)
 	emu_jit_get_stats(cpu->jit, &st);
 	*p = (struct emu_probe){ .retired = cpu->insn_count, .translating = cpu->jit != NULL,
 				 .blocks = st.blocks, .members = st.members, .flushes = st.flushes,
-				 .fp_inline = st.fp_inline, .simd_inline = st.simd_inline };
+				 .fp_inline = st.fp_inline, .simd_inline = st.simd_inline,
+				 .predicted = st.predicted };
 	return HV_SUCCESS;
 }
 

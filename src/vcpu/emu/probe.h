@@ -19,6 +19,7 @@ struct emu_probe {
 	uint64_t flushes;   /* code cache flushes (full, or icache reset) */
 	uint64_t fp_inline; /* FP operations translated inline (jit_fp.c) */
 	uint64_t simd_inline; /* SIMD integer ones (jit_simd.c) */
+	uint64_t predicted;   /* accesses emitted through a predicted addend */
 };
 
 /* Fills *p for a vCPU of the calling thread on the emu backend;

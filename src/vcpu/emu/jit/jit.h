@@ -62,6 +62,7 @@ struct emu_jit_stats {
 	unsigned long long blocks, members, flushes, code_bytes;
 	unsigned long long fp_inline;   /* FP operations given inline code */
 	unsigned long long simd_inline; /* ... and Advanced SIMD integer ones */
+	unsigned long long predicted;   /* accesses through a predicted addend */
 };
 void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st);
 

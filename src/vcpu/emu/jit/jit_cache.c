@@ -232,6 +232,7 @@ void emu_jit_get_stats(const struct emu_jit *jit, struct emu_jit_stats *st)
 		st->flushes = jit->flushes;
 		st->fp_inline = jit->fp_inlined;
 		st->simd_inline = jit->simd_inlined;
+		st->predicted = jit->predicted;
 		st->code_bytes = jit->used - jit->base;
 	}
 }

@@ -85,7 +85,7 @@ struct emu_jit {
 	 * constants of its result check (executable view, read-only) */
 	bool fp_inline;
 	uintptr_t fp_const;
-	unsigned long long blocks, members, flushes, fp_inlined, simd_inlined;
+	unsigned long long blocks, members, flushes, fp_inlined, simd_inlined, predicted;
 	unsigned addend_next; /* the next site's cpu->jit_addend slot */
 };
 

@@ -1756,6 +1756,15 @@ static void tlb_probe(struct ctx *c, unsigned size, enum emu_access acc, uint8_t
 	*miss = x86_jcc(b, CC_NE);
 }
 
+/* The general registers (not 31) an instruction's register fields would
+ * name, Rd/Rt, Rn, Ra/Rt2 and Rm: a superset of those it uses. */
+static uint32_t register_fields(uint32_t w)
+{
+	return ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
+		(uint32_t)1 << ((w >> 16) & 31)) &
+	       0x7fffffffu;
+}
+
 /* A single-register access whose base or index only loads of its block
  * write (a pointer chase, x = [x]) goes to VA + the addend its site saw
  * last (cpu->jit_addend), in R8, loaded independently of the VA: it then
@@ -1772,7 +1781,7 @@ static uint32_t loaded_only(struct ctx *c)
 	for (unsigned i = 0; i < c->slot->n; i++) {
 		struct emu_op op;
 		struct emu_form f;
-		emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
+		bool ends = emu_ic_decode(&op, c->slot->ops[i].insn, c->slot->ops[i].pc);
 		enum op_class cls = classify(op.fn, &f);
 		bool fp = cls == OP_CALL && emu_fast_fp_ldst_form(op.fn, &f); /* writes a V register */
 		bool wb = (f.kind == FORM_LDST && (f.mode == EMU_FM_POST || f.mode == EMU_FM_PRE)) ||
@@ -1785,8 +1794,8 @@ static uint32_t loaded_only(struct ctx *c)
 			others |= reg_bit(op.rd);
 		else if (cls == OP_BRANCH)
 			others |= (f.kind == FORM_B || f.kind == FORM_BR) && f.op ? reg_bit(30) : 0;
-		else /* a handler: what its fields name */
-			others |= c->names[c->base + i];
+		else if (!ends) /* a handler that comes back: what its fields name */
+			others |= register_fields(c->slot->ops[i].insn);
 	}
 	c->loads_of = c->slot;
 	return c->loads = loads & ~others;
@@ -1797,6 +1806,7 @@ static int32_t predict_addend(struct ctx *c)
 {
 	int32_t slot = CPU(jit_addend) + 8 * (int32_t)(c->jit->addend_next++ & (EMU_JIT_ADDENDS - 1));
 	x86_load(&c->b, true, R8, RBX, slot);
+	c->jit->predicted++;
 	return slot;
 }
 
@@ -2678,10 +2688,7 @@ static uintptr_t translate_region(struct ctx *c, struct emu_ic_slot *slot, uintp
 	for (unsigned m = 0; m < c->nmembers; m++) {
 		const struct member *mb = &c->members[m];
 		for (unsigned i = 0; i < mb->slot->n; i++) {
-			uint32_t w = mb->slot->ops[i].insn;
-			c->names[mb->base + i] = ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) |
-						  (uint32_t)1 << ((w >> 10) & 31) | (uint32_t)1 << ((w >> 16) & 31)) &
-						 0x7fffffffu;
+			c->names[mb->base + i] = register_fields(mb->slot->ops[i].insn);
 		}
 	}
 	c->record = true;
