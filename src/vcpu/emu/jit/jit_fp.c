@@ -99,10 +99,10 @@ static void operand(struct x86_buf *b, const struct emu_fp_form *f, unsigned xmm
 		x86_vload32(b, xmm, RBX, VREG(n));
 }
 
-bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
+bool jit_fp_emit(const struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
 		 const struct emu_fp_form *f, uint8_t *slow[3])
 {
-	if (!jit->fp_inline || !inlined(f))
+	if (!inlined(f))
 		return false;
 	bool scalar = f->shape == EMU_FP_SCALAR, d = f->d;
 	enum x86_vex_pp pp = scalar ? (d ? VEX_F2 : VEX_F3) : (d ? VEX_66 : VEX_NP);
@@ -143,7 +143,7 @@ bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op
 	}
 
 	/* the result check, in XMM3 and RAX */
-	x86_vpsll_ri(b, d, 3, r, 1);
+	x86_vshift_ri(b, VSH_SLL, d ? 3 : 2, 3, r, 1);
 	x86_vex_rip(b, VEX_0F, VEX_66, false, d ? 0xd4 : 0xfe, 3, 3, jit->fp_const + (d ? K_BIAS_D : K_BIAS_S));
 	if (d) /* vpcmpgtq */
 		x86_vex_rip(b, VEX_0F38, VEX_66, false, 0x37, 3, 3, jit->fp_const + K_LIM_D);
@@ -154,6 +154,5 @@ bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op
 	x86_test_r8i(b, RAX, (uint8_t)lanes);
 	slow[2] = x86_jcc(b, CC_NE);
 	x86_vstore128(b, r, RBX, VREG(op->rd));
-	jit->fp_inlined++;
 	return true;
 }

@@ -113,8 +113,12 @@ void jit_emit_stubs(struct emu_jit *jit, struct x86_buf *b);
  * (rel32s to patch) to its slow path, which runs the handler on op and
  * comes back after it; false, with nothing written, for forms left to a
  * call of the handler.  Uses RAX, RCX and XMM0-3; the cache of general
- * registers stays as it is. */
+ * registers stays as it is.  Only where jit->fp_inline (the callers
+ * check), as for everything below. */
 void jit_fp_emit_consts(struct emu_jit *jit, struct x86_buf *b);
+struct emu_fp_form;
+bool jit_fp_emit(const struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
+		 const struct emu_fp_form *f, uint8_t *slow[3]);
 /* The SIMD&FP registers are accessible without a trap (the common case of
  * emu_fp_enabled_fast: CPACR_EL1.FPEN 0b11, no EL2 of the guest's), else
  * the returned jump (rel32 to patch) is taken.  Uses RAX and RCX. */
@@ -125,14 +129,10 @@ uint8_t *jit_fp_access_check(struct x86_buf *b);
 void jit_fp_store_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
 void jit_fp_load_v(struct x86_buf *b, unsigned size, unsigned n, unsigned base, unsigned index, int32_t disp);
 
-/* Advanced SIMD integer operations inline (jit_simd.c, on hosts with
- * AVX): the code of instruction word insn and the jump (rel32 to patch)
+/* Advanced SIMD integer operations inline (jit_simd.c): the code of instruction word insn and the jump (rel32 to patch)
  * to its slow path, which runs its handler and comes back after it;
  * false, with nothing written, for the others.  Uses RAX, RCX and
  * XMM0-3. */
 bool jit_simd_emit(struct x86_buf *b, uint32_t insn, uint8_t **slow);
-struct emu_fp_form;
-bool jit_fp_emit(struct emu_jit *jit, struct x86_buf *b, const struct emu_op *op,
-		 const struct emu_fp_form *f, uint8_t *slow[3]);
 
 #endif /* EMU_JIT_PRIV_H */

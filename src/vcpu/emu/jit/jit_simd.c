@@ -99,39 +99,32 @@ static bool shift_imm(struct x86_buf *b, uint32_t insn, uint8_t **slow)
 	unsigned immh = insn >> 19 & 15, ihb = insn >> 16 & 127, opcode = insn >> 11 & 31;
 	unsigned rd = insn & 31, rn = insn >> 5 & 31;
 	unsigned lsz = immh >= 8 ? 3 : immh >= 4 ? 2 : immh >= 2 ? 1 : 0, esize = 8u << lsz;
-	/* x86 shifts by imm8 (VEX.128.66.0F 71/72/73 by lane size, /digit) */
-	static const uint8_t shift_op[4] = { 0, 0x71, 0x72, 0x73 };
-	enum { SRL = 2, SRA = 4, SLL = 6 };
 	if (opcode == 0x14) { /* SSHLL/USHLL{2}: widen Vn's low (high) half, then shift */
 		if (lsz == 3)
 			return false;
 		*slow = jit_fp_access_check(b);
 		widen(b, u, lsz, q, 0, rn);
-		if (ihb - esize) {
-			x86_vex(b, VEX_0F, VEX_66, false, shift_op[lsz + 1], SLL, 0, 0);
-			x86_modrm_reg(b, SLL, 0);
-			x86_byte(b, ihb - esize);
-		}
+		if (ihb - esize)
+			x86_vshift_ri(b, VSH_SLL, lsz + 1, 0, 0, ihb - esize);
 		x86_vstore128(b, 0, RBX, VREG(rd));
 		return true;
 	}
-	unsigned digit, amount;
+	enum x86_vshift digit;
+	unsigned amount;
 	if (opcode == 0x00) { /* SSHR, USHR: by 2 * esize - immh:immb (1..esize) */
-		digit = u ? SRL : SRA;
+		digit = u ? VSH_SRL : VSH_SRA;
 		amount = 2 * esize - ihb;
 	} else if (opcode == 0x0a && !u) { /* SHL: by immh:immb - esize */
-		digit = SLL;
+		digit = VSH_SLL;
 		amount = ihb - esize;
 	} else {
 		return false;
 	}
-	if (lsz == 0 || (lsz == 3 && (!q || digit == SRA)))
+	if (lsz == 0 || (lsz == 3 && (!q || digit == VSH_SRA)))
 		return false; /* no byte shifts, no 64-bit SRA; .1D reserved */
 	*slow = jit_fp_access_check(b);
 	x86_vload128(b, 0, RBX, VREG(rn));
-	x86_vex(b, VEX_0F, VEX_66, false, shift_op[lsz], digit, 0, 0); /* vps?? xmm0, xmm0, imm8 */
-	x86_modrm_reg(b, digit, 0);
-	x86_byte(b, amount);
+	x86_vshift_ri(b, digit, lsz, 0, 0, amount);
 	store_result(b, q, rd);
 	return true;
 }

@@ -92,13 +92,6 @@ struct cache_state {
 /* Out-of-line paths of one translation. */
 #define MAX_STUBS (3 * EMU_IC_MAX_INSNS * JIT_MEMBERS)
 #define STUB_JUMPS 4
-
-/* Where a loop's branch back lands (the head's body, a member) starts a
- * 32-byte block of code, as compilers align loops: cpu_bound's insertion
- * sort ran 182..208 ms (best of 3) over 12 placements of the code cache
- * (the shared stubs padded by 0..56 bytes) without, 183..187 with;
- * parse_list 135..138 and 137..141. */
-#define BRANCH_TARGET_ALIGN 32
 struct stub {
 	unsigned insn;               /* the instruction it belongs to */
 	int32_t slot_off;            /* its block's slot (set_blk) */
@@ -1279,34 +1272,40 @@ static void call_fp_exec(struct ctx *c, const struct emu_op *copy, emu_exec_fn f
 	cache_after_call(c);
 }
 
-/* A fast FP operation inline (jit_fp.c), its handler on the slow path;
- * false (nothing emitted) when it has no inline code. */
+/* The slow path of inline SIMD&FP code just emitted (jit_fp.c,
+ * jit_simd.c): its n jumps run the handler on copy, which comes back
+ * here.  The code changes no general register, so the cache is the same
+ * at each jump. */
+static void simd_slow_path(struct ctx *c, const struct emu_op *copy, uint8_t *const *slow, unsigned n)
+{
+	struct stub *s = slow_stub(c, copy);
+	for (unsigned j = 0; j < n; j++) {
+		s->jumps[j] = slow[j];
+		snapshot(c, &s->at[j]);
+	}
+	resume_here(c, s);
+}
+
+/* A fast FP operation inline (jit_fp.c), or an Advanced SIMD integer
+ * one (jit_simd.c), its handler on the slow path; false (nothing
+ * emitted) for the others. */
 static bool emit_fp(struct ctx *c, const struct emu_op *copy)
 {
 	struct emu_fp_form f;
 	uint8_t *slow[3];
 	if (!emu_fast_fp_form(copy->fn, copy, &f) || !jit_fp_emit(c->jit, &c->b, copy, &f, slow))
 		return false;
-	struct stub *s = slow_stub(c, copy);
-	for (unsigned j = 0; j < 3; j++) {
-		s->jumps[j] = slow[j];
-		snapshot(c, &s->at[j]);
-	}
-	resume_here(c, s);
+	simd_slow_path(c, copy, slow, 3);
+	c->jit->fp_inlined++;
 	return true;
 }
 
-/* An Advanced SIMD integer operation inline (jit_simd.c), its handler on
- * the slow path; false (nothing emitted) for the others. */
 static bool emit_simd(struct ctx *c, const struct emu_op *copy)
 {
 	uint8_t *slow;
-	if (!c->jit->fp_inline || !jit_simd_emit(&c->b, copy->insn, &slow))
+	if (!jit_simd_emit(&c->b, copy->insn, &slow))
 		return false;
-	struct stub *s = slow_stub(c, copy);
-	s->jumps[0] = slow;
-	snapshot(c, &s->at[0]);
-	resume_here(c, s);
+	simd_slow_path(c, copy, &slow, 1);
 	c->jit->simd_inlined++;
 	return true;
 }
@@ -2082,6 +2081,13 @@ static void emit_stubs_of_block(struct ctx *c)
 
 /* ---- blocks ---------------------------------------------------------- */
 
+/* Where a loop's branch back lands (the head's body, a member) starts a
+ * 32-byte block of code, as compilers align loops: cpu_bound's insertion
+ * sort ran 182..208 ms (best of 3) over 12 placements of the code cache
+ * (the shared stubs padded by 0..56 bytes) without, 183..187 with;
+ * parse_list 135..138 and 137..141. */
+#define BRANCH_TARGET_ALIGN 32
+
 /* A head that branches back to its start (a loop), or a region, gets
  * the guest registers its loop or its blocks use most loaded into the
  * cache at entry and kept there: branches within the translation then
@@ -2399,15 +2405,15 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 			emit_ldst(c, copy, &f);
 		else
 			emit_ldstp(c, copy, &f);
-	} else if (fp_exec) {
-		if (!emit_fp(c, copy))
+	} else if (fp_exec) { /* (jit->fp_inline: the host has AVX and FMA3) */
+		if (!jit->fp_inline || !emit_fp(c, copy))
 			call_fp_exec(c, copy, fp_exec);
 	} else if (jit->fp_inline && emu_fast_fp_ldst_form(op.fn, &f)) {
 		if (f.kind == FORM_LDST)
 			emit_ldst(c, copy, &f);
 		else
 			emit_ldstp(c, copy, &f);
-	} else if (!emit_simd(c, copy)) {
+	} else if (!jit->fp_inline || !emit_simd(c, copy)) {
 		call_handler(c, copy);
 		if (ended) /* block-ending handlers return true */
 			jmp_to(b, jit->epilogue);

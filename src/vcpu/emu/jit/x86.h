@@ -624,17 +624,19 @@ enum x86_vex_pp { VEX_NP = 0, VEX_66 = 1, VEX_F3 = 2, VEX_F2 = 3 };
 
 /* The VEX prefix (two bytes when it can be) and the opcode: reg is
  * ModRM.reg, v the extra source (VEX.vvvv; 0 when unused, which encodes
- * as 1111b like XMM0), bm the ModRM.rm register or memory base. */
+ * as 1111b like XMM0), bm the ModRM.rm register or memory base, index a
+ * memory operand's index (X86_NOIDX: none). */
 static inline void x86_vex(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
-			   unsigned reg, unsigned v, unsigned bm)
+			   unsigned reg, unsigned v, unsigned bm, unsigned index)
 {
 	unsigned r = (~reg >> 3 & 1) << 7, vvvv = (~v & 15) << 3;
-	if (map == VEX_0F && !w && !(bm & 8)) {
+	bool xi = index != X86_NOIDX && (index & 8);
+	if (map == VEX_0F && !w && !(bm & 8) && !xi) {
 		x86_byte(b, 0xc5);
 		x86_byte(b, r | vvvv | pp);
 	} else {
 		x86_byte(b, 0xc4);
-		x86_byte(b, r | 1 << 6 | (~bm >> 3 & 1) << 5 | map);
+		x86_byte(b, r | (unsigned)!xi << 6 | (~bm >> 3 & 1) << 5 | map);
 		x86_byte(b, (w ? 0x80 : 0) | vvvv | pp);
 	}
 	x86_byte(b, op);
@@ -644,7 +646,7 @@ static inline void x86_vex(struct x86_buf *b, enum x86_vex_map map, enum x86_vex
 static inline void x86_vex_rr(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
 			      unsigned reg, unsigned v, unsigned rm)
 {
-	x86_vex(b, map, pp, w, op, reg, v, rm);
+	x86_vex(b, map, pp, w, op, reg, v, rm, X86_NOIDX);
 	x86_modrm_reg(b, reg, rm);
 }
 
@@ -653,17 +655,7 @@ static inline void x86_vex_rr(struct x86_buf *b, enum x86_vex_map map, enum x86_
 static inline void x86_vex_rmx(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
 			       unsigned reg, unsigned v, unsigned base, unsigned index, int32_t disp)
 {
-	unsigned r = (~reg >> 3 & 1) << 7, vvvv = (~v & 15) << 3;
-	bool xi = index != X86_NOIDX && (index & 8);
-	if (map == VEX_0F && !w && !(base & 8) && !xi) {
-		x86_byte(b, 0xc5);
-		x86_byte(b, r | vvvv | pp);
-	} else {
-		x86_byte(b, 0xc4);
-		x86_byte(b, r | (unsigned)!xi << 6 | (~base >> 3 & 1) << 5 | map);
-		x86_byte(b, (w ? 0x80 : 0) | vvvv | pp);
-	}
-	x86_byte(b, op);
+	x86_vex(b, map, pp, w, op, reg, v, base, index);
 	x86_modrm_memx(b, reg, base, index, disp);
 }
 
@@ -677,7 +669,7 @@ static inline void x86_vex_rm(struct x86_buf *b, enum x86_vex_map map, enum x86_
 static inline void x86_vex_rip(struct x86_buf *b, enum x86_vex_map map, enum x86_vex_pp pp, bool w, unsigned op,
 			       unsigned reg, unsigned v, uintptr_t target)
 {
-	x86_vex(b, map, pp, w, op, reg, v, 0);
+	x86_vex(b, map, pp, w, op, reg, v, 0, X86_NOIDX);
 	x86_byte(b, (reg & 7) << 3 | 5);
 	x86_u32(b, (uint32_t)(target - (x86_here(b) + 4)));
 }
@@ -709,11 +701,14 @@ static inline void x86_vload32(struct x86_buf *b, unsigned x, unsigned base, int
 	x86_vex_rm(b, VEX_0F, VEX_66, false, 0x6e, x, 0, base, disp);
 }
 
-/* vpslld/vpsllq dst, src, imm8 (the group's /6 in ModRM.reg, dst in vvvv) */
-static inline void x86_vpsll_ri(struct x86_buf *b, bool q, unsigned dst, unsigned src, unsigned imm)
+/* Shifts of 16-, 32- or 64-bit lanes (log2 bytes lsz 1..3) by imm8:
+ * VEX.128.66.0F 71/72/73 /digit, dst in vvvv. */
+enum x86_vshift { VSH_SRL = 2, VSH_SRA = 4, VSH_SLL = 6 };
+static inline void x86_vshift_ri(struct x86_buf *b, enum x86_vshift digit, unsigned lsz, unsigned dst, unsigned src,
+				 unsigned imm)
 {
-	x86_vex(b, VEX_0F, VEX_66, false, q ? 0x73 : 0x72, 6, dst, src);
-	x86_modrm_reg(b, 6, src);
+	x86_vex(b, VEX_0F, VEX_66, false, 0x70 + lsz, digit, dst, src, X86_NOIDX);
+	x86_modrm_reg(b, digit, src);
 	x86_byte(b, imm);
 }
 
