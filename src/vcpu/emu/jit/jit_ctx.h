@@ -2,8 +2,9 @@
  * jit_ctx.h - the translator's state while it emits one translation
  * (struct ctx: the register cache, pending flags, out-of-line paths, the
  * region's members) and what its files share: the register cache
- * (jit_regcache.c), loads and stores (jit_ldst.c), and everything else
- * (jit_translate.c).  Private to src/vcpu/emu/jit/.
+ * (jit_regcache.c), the flags (jit_flags.c), loads and stores
+ * (jit_ldst.c), and everything else (jit_translate.c).  Private to
+ * src/vcpu/emu/jit/.
  */
 #ifndef HV_EMU_JIT_CTX_H
 #define HV_EMU_JIT_CTX_H
@@ -206,9 +207,15 @@ struct ctx {
 
 enum op_class { OP_CALL, OP_ALU, OP_BRANCH, OP_LDST };
 
+/* The bit of general register n in a set of them (31, ZR or SP: none). */
+static inline uint32_t reg_bit(unsigned n)
+{
+	return n == 31 ? 0 : (uint32_t)1 << n;
+}
+
 /* jit_translate.c */
 enum op_class classify(emu_op_fn fn, struct emu_form *f);
-uint32_t reg_bit(unsigned n);
+void emit_alu(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
 struct stub *slow_stub(struct ctx *c, const struct emu_op *op);
 void resume_here(struct ctx *c, struct stub *s);
 
@@ -233,6 +240,24 @@ void load_sp(struct x86_buf *b, unsigned reg);
 void store_sp(struct x86_buf *b, unsigned reg, unsigned tmp);
 void load_x_sp(struct ctx *c, unsigned reg, unsigned n);
 void store_x_sp(struct ctx *c, unsigned reg, unsigned n, unsigned tmp);
+
+/* jit_flags.c */
+void flags_arith(struct x86_buf *b, bool w, bool sub, bool no_result, bool imm);
+void defer_flags(struct ctx *c, bool w, enum xflags kind);
+void regain_flags(struct ctx *c, const struct flag_src *fs, bool w);
+void recompute_flags(struct ctx *c, const struct flag_src *fs, enum xflags kind, bool w);
+void store_flags_for_exit(struct ctx *c);
+bool store_flags_late(struct ctx *c, bool dry);
+void materialize(struct ctx *c);
+int xflags_cc(enum xflags xf, unsigned cond);
+void emit_cond(struct x86_buf *b, unsigned cond);
+enum x86_cc emit_cond_cc(struct x86_buf *b, unsigned cond);
+bool sets_all_flags(const struct emu_form *f);
+struct flag_src flag_source(const struct emu_op *op, const struct emu_form *f);
+bool defers_flags(const struct flag_src *fs, const struct emu_op *op, const struct emu_form *f, bool alu,
+		  bool branch, bool ldst);
+bool flags_dead_at(const struct ctx *c, unsigned m);
+void find_loop_flags(struct ctx *c);
 
 /* jit_ldst.c */
 uint32_t register_fields(uint32_t w);
