@@ -22,7 +22,8 @@
  * HV_EMU_JIT_CACHE_MB sets the code cache size per vCPU (default 16),
  * HV_EMU_JIT_HOT how often a block runs interpreted before it is
  * translated (default 255; 0 = at once).  HV_EMU_JIT_PERFMAP=1 names
- * translations for perf(1) in /tmp/perf-<pid>.map.
+ * translations for perf(1) in /tmp/perf-<pid>.map, and with
+ * HV_EMU_JIT_DUMP=DIR writes their code there (scripts/jit-profile.py).
  */
 #ifndef EMU_JIT_H
 #define EMU_JIT_H
