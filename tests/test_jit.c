@@ -56,6 +56,8 @@
  *   fp_host_environment the worker threads' hostile MXCSR stays out of
  *                       the guest's results and FPSR and survives the
  *                       run; FPSR across MRS, MSR and the exit
+ *   perf_map_and_code_dump  HV_EMU_JIT_PERFMAP and HV_EMU_JIT_DUMP: a
+ *                       map line and the code of every translation
  *   cache_flush         a 1 MiB code cache overflowing many times
  *   no_wx_mapping       no host page is writable and executable
  *
@@ -66,6 +68,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -1590,6 +1593,61 @@ END_TEST
 
 /* ---- resources ------------------------------------------------------------ */
 
+/* HV_EMU_JIT_PERFMAP=1 and HV_EMU_JIT_DUMP=DIR: every translation has
+ * its line in /tmp/perf-<pid>.map ("start size guest_<pc>") and its
+ * code, of that size, in DIR/<start>.bin; the loop's is among them.
+ * Per process, decided at its first translation: in a child of Check's
+ * (CK_FORK=no leaves the earlier tests' choice). */
+START_TEST(perf_map_and_code_dump)
+{
+	const char *fork_mode = getenv("CK_FORK");
+	if (fork_mode && strcmp(fork_mode, "no") == 0) {
+		hv_test_note("perf_map_and_code_dump", "CK_FORK=no: the map may be decided by an earlier test");
+		return;
+	}
+	char dir[] = "/tmp/hvdbg-jit-dump-XXXXXX", map[64], path[128];
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(map, sizeof(map), "/tmp/perf-%ld.map", (long)getpid());
+	unlink(map);
+	setenv("HV_EMU_JIT_PERFMAP", "1", 1);
+	setenv("HV_EMU_JIT_DUMP", dir, 1);
+	if (have_translator("perf_map_and_code_dump")) {
+		struct jcase *cases = new_cases(1);
+		unsigned w = 0;
+		cases[0].words[w++] = 0xd2800c89u; /* mov x9, #100 */
+		cases[0].words[w++] = 0xf1000529u; /* 1: subs x9, x9, #1 */
+		cases[0].words[w++] = 0x54ffffe1u; /* b.ne 1b */
+		cases[0].words[w++] = HVC(0);
+		cases[0].n = w;
+		compare_cases(cases, 1, NULL);
+		free(cases);
+		FILE *f = fopen(map, "r");
+		ck_assert_msg(f != NULL, "no %s", map);
+		unsigned long start, size, lines = 0;
+		char name[64], loop[64];
+		bool loop_seen = false;
+		snprintf(loop, sizeof(loop), "guest_%llx", (unsigned long long)(RAM_IPA + CODE_OFF + 4));
+		while (fscanf(f, "%lx %lx %63s", &start, &size, name) == 3) {
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%lx.bin", dir, start);
+			ck_assert_msg(stat(path, &st) == 0 && (unsigned long)st.st_size == size,
+				      "%s: not the %lu bytes of %s", path, size, name);
+			loop_seen |= strcmp(name, loop) == 0;
+			lines++;
+		}
+		fclose(f);
+		ck_assert_msg(lines >= 2 && loop_seen, "%lu translations in the map, %s %s", lines, loop,
+			      loop_seen ? "among them" : "not among them");
+	}
+	unsetenv("HV_EMU_JIT_PERFMAP");
+	unsetenv("HV_EMU_JIT_DUMP");
+	unlink(map);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* Many distinct blocks (constants and stores) through a 1 MiB code
  * cache: it fills, is flushed and refilled; results stay the
  * interpreter's. */
@@ -1659,6 +1717,7 @@ int main(void)
 	tcase_add_test(tc, pointer_chase_across_mappings);
 	tcase_add_test(tc, fp_arithmetic);
 	tcase_add_test(tc, fp_host_environment);
+	tcase_add_test(tc, perf_map_and_code_dump);
 	tcase_add_test(tc, cache_flush);
 	tcase_add_test(tc, no_wx_mapping);
 	suite_add_tcase(s, tc);
