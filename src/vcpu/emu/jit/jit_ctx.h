@@ -99,8 +99,9 @@ struct stub {
  * look at them any more).  When the prefix has slow paths (tell), it is
  * emitted twice: the block's entry runs the first copy, whose slow
  * paths find the flags in memory, the branch back a second one, whose
- * slow paths store the pending flags first; both go on at the setter.
- * Found by the first emission of a looping block, used by the second. */
+ * slow paths store the pending flags first; both go on at the setter
+ * (the second falls through to it: emit_prefix_again).  Found by the
+ * first emission of a looping block, used by the second. */
 #define LOOP_UNDOS 4
 struct loop_flags {
 	bool defer;       /* the branch back leaves them pending */
@@ -195,8 +196,7 @@ struct ctx {
 	bool deferring; /* goto_pc: a branch back with lf.defer */
 	bool peel;              /* lf.tell: the prefix is emitted twice */
 	bool peeled;            /* emitting its second copy */
-	uintptr_t after_prefix; /* the setter, after the first copy */
-	uint8_t *peel_jump;     /* the branch back, to the second copy */
+	uintptr_t again;        /* the second copy, where the branch back lands */
 	const struct emu_ic_slot *slot;
 	const struct emu_ic_slot *loads_of; /* loaded_only: the block it looked at */
 	uint32_t loads;

@@ -173,8 +173,10 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 			x86_alu_ri(b, ALU_ADD, true, count, add);
 		if (e < 0)
 			x86_store(b, true, RCX, RBX, CPU(insn_count));
-		if (defer && c->peel) {
-			c->peel_jump = x86_jmp(b); /* the prefix's second copy */
+		if (defer && c->peel && c->again) {
+			jmp_to(b, c->again); /* the prefix's second copy */
+		} else if (defer && c->peel) {
+			c->b.overflow = true; /* a branch back within the prefix: not translated */
 		} else if (m == 0) {
 			jmp_to(b, c->body);
 		} else if (mb->entry) {
@@ -1184,22 +1186,28 @@ static bool emit_insn(struct ctx *c, unsigned i, size_t *ops_used)
 	return ended;
 }
 
-/* The second copy of a loop's prefix (struct loop_flags), where its
- * branch back goes: from the cache as at the block's body to the
- * first copy's setter, which must find the cache as that copy left it. */
-static void emit_prefix_again(struct ctx *c, const struct regcache *at_body, const struct regcache *at_setter,
-			      size_t *ops_used)
+/* The loop prefix's second copy (struct loop_flags), where the branch
+ * back lands (c->again): emitted after the first, which jumps over it,
+ * so that it falls through to the setter as the first does; both must
+ * get there with the same cache and pending flags (none: the prefix
+ * sets no flags). */
+static void emit_prefix_again(struct ctx *c, size_t *ops_used)
 {
-	x86_patch_here(&c->b, c->peel_jump);
-	c->rc = *at_body;
+	struct x86_buf *b = &c->b;
+	struct regcache at_setter = c->rc;
+	enum xflags pending = c->pending, xflags = c->xflags;
+	uint8_t *over = x86_jmp(b);
+	x86_align(b, BRANCH_TARGET_ALIGN);
+	c->again = x86_here(b);
+	c->rc = c->at_body;
 	c->pending = XF_NONE, c->xflags = XF_NONE, c->live = false;
 	c->peeled = true;
 	for (unsigned i = 0; i < c->lf.prefix; i++)
 		emit_insn(c, i, ops_used);
 	c->peeled = false;
-	if (memcmp(&c->rc, at_setter, sizeof(c->rc)) != 0)
+	if (memcmp(&c->rc, &at_setter, sizeof(c->rc)) != 0 || c->pending != pending || c->xflags != xflags)
 		c->b.overflow = true; /* not translated */
-	jmp_to(&c->b, c->after_prefix);
+	x86_patch_here(b, over);
 }
 
 /* Makes member m the block being emitted. */
@@ -1328,18 +1336,13 @@ static uintptr_t emit_block(struct ctx *c, struct emu_ic_slot *slot, uintptr_t *
 	bool ended = false;
 	c->peel = !c->record && c->lf.defer && c->lf.tell;
 	c->at_body = c->rc;
-	struct regcache at_setter = c->rc;
 	for (unsigned i = 0; i < n && !ended; i++) {
-		if (c->peel && i == c->lf.prefix) {
-			c->after_prefix = x86_here(b);
-			at_setter = c->rc;
-		}
+		if (c->peel && i == c->lf.prefix)
+			emit_prefix_again(c, &ops_used);
 		ended = emit_insn(c, i, &ops_used);
 	}
 	if (!ended) /* op_goto; goto_pc stores pending flags where it must */
 		goto_pc(c, slot->pc + 4 * (uint64_t)n, 0);
-	if (c->peel_jump)
-		emit_prefix_again(c, &c->at_body, &at_setter, &ops_used);
 	for (unsigned m = 1; m < c->nmembers; m++)
 		emit_member(c, m, &ops_used);
 	emit_stubs_of_block(c);
