@@ -176,7 +176,7 @@ static void goto_pc(struct ctx *c, uint64_t target, unsigned after)
 		if (defer && c->peel && c->again) {
 			jmp_to(b, c->again); /* the prefix's second copy */
 		} else if (defer && c->peel) {
-			c->b.overflow = true; /* a branch back within the prefix: not translated */
+			c->b.overflow = true; /* a branch back before the setter: not translated */
 		} else if (m == 0) {
 			jmp_to(b, c->body);
 		} else if (mb->entry) {
