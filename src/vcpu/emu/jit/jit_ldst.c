@@ -264,18 +264,21 @@ void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f
 		snapshot(c, &s->at[3]);
 	}
 	ldst_base(c, op, f, s);
-	/* RDI = a1, RAX -> p2 first (a2 = a1 + bytes), then R9 = p2, RAX = p1 */
+	/* RDI = a1, RAX -> p1 through the TLB; a2 = a1 + bytes is in the
+	 * same page (one entry, one probe) unless a1 is the page's last
+	 * aligned element: then a2 starts the next page, and the handler
+	 * runs the pair (it crosses).  R9 = p2. */
 	x86_mov_rr(b, true, RDI, RSI);
 	if (f->mode != 1)
 		x86_alu_ri(b, ALU_ADD, true, RDI, (int32_t)op->imm);
 	x86_mov_rr(b, true, RAX, RDI);
-	x86_alu_ri(b, ALU_ADD, true, RAX, (int32_t)bytes);
 	tlb_hit(c, bytes, acc, &s->jumps[0]);
 	snapshot(c, &s->at[0]);
-	x86_mov_rr(b, true, R9, RAX);
-	x86_mov_rr(b, true, RAX, RDI);
-	tlb_hit(c, bytes, acc, &s->jumps[1]);
+	x86_lea_disp(b, RDX, RDI, (int32_t)bytes);
+	x86_test_ri(b, false, RDX, (int32_t)(MEM_TLB_PAGE_SIZE - 1));
+	s->jumps[1] = x86_jcc(b, CC_E);
 	snapshot(c, &s->at[1]);
+	x86_lea_disp(b, R9, RAX, (int32_t)bytes);
 	bool w = bytes == 8;
 	if (f->op == EMU_FK_FPST) {
 		jit_fp_store_v(b, bytes, op->rd, RAX, X86_NOIDX, 0);
