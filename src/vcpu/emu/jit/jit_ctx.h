@@ -200,6 +200,9 @@ struct ctx {
 	const struct emu_ic_slot *slot;
 	const struct emu_ic_slot *loads_of; /* loaded_only: the block it looked at */
 	uint32_t loads;
+	/* What the emission gave inline code (jit->fp_inlined etc.), added
+	 * to the translator's counts for the emission that is kept. */
+	struct { unsigned fp, simd, predicted; } inlined;
 	unsigned nstubs;
 	struct stub stubs[MAX_STUBS]; /* last: not cleared (CTX_CLEAR), new_stub clears each */
 };
@@ -211,6 +214,15 @@ enum op_class { OP_CALL, OP_ALU, OP_BRANCH, OP_LDST };
 static inline uint32_t reg_bit(unsigned n)
 {
 	return n == 31 ? 0 : (uint32_t)1 << n;
+}
+
+/* The general registers (not 31) an instruction's register fields would
+ * name, Rd/Rt, Rn, Ra/Rt2 and Rm: a superset of those it uses. */
+static inline uint32_t register_fields(uint32_t w)
+{
+	return ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
+		(uint32_t)1 << ((w >> 16) & 31)) &
+	       0x7fffffffu;
 }
 
 /* jit_translate.c */
@@ -260,7 +272,6 @@ bool flags_dead_at(const struct ctx *c, unsigned m);
 void find_loop_flags(struct ctx *c);
 
 /* jit_ldst.c */
-uint32_t register_fields(uint32_t w);
 void emit_ldst(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
 void emit_ldstp(struct ctx *c, const struct emu_op *op, const struct emu_form *f);
 

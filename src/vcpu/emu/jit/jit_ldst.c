@@ -37,15 +37,6 @@ static void tlb_probe(struct ctx *c, unsigned size, enum emu_access acc, uint8_t
 	*miss = x86_jcc(b, CC_NE);
 }
 
-/* The general registers (not 31) an instruction's register fields would
- * name, Rd/Rt, Rn, Ra/Rt2 and Rm: a superset of those it uses. */
-uint32_t register_fields(uint32_t w)
-{
-	return ((uint32_t)1 << (w & 31) | (uint32_t)1 << ((w >> 5) & 31) | (uint32_t)1 << ((w >> 10) & 31) |
-		(uint32_t)1 << ((w >> 16) & 31)) &
-	       0x7fffffffu;
-}
-
 /* A single-register access whose base or index only loads of its block
  * write (a pointer chase, x = [x]) goes to VA + the addend its site saw
  * last (cpu->jit_addend), in R8, loaded independently of the VA: it then
@@ -87,7 +78,7 @@ static int32_t predict_addend(struct ctx *c)
 {
 	int32_t slot = CPU(jit_addend) + 8 * (int32_t)(c->jit->addend_next++ & (EMU_JIT_ADDENDS - 1));
 	x86_load(&c->b, true, R8, RBX, slot);
-	c->jit->predicted++;
+	c->inlined.predicted++;
 	return slot;
 }
 

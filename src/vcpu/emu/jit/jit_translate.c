@@ -536,7 +536,7 @@ static bool emit_fp(struct ctx *c, const struct emu_op *copy)
 	if (!emu_fast_fp_form(copy->fn, copy, &f) || !jit_fp_emit(c->jit, &c->b, copy, &f, slow))
 		return false;
 	simd_slow_path(c, copy, slow, 3);
-	c->jit->fp_inlined++;
+	c->inlined.fp++;
 	return true;
 }
 
@@ -546,7 +546,7 @@ static bool emit_simd(struct ctx *c, const struct emu_op *copy)
 	if (!jit_simd_emit(&c->b, copy->insn, &slow))
 		return false;
 	simd_slow_path(c, copy, &slow, 1);
-	c->jit->simd_inlined++;
+	c->inlined.simd++;
 	return true;
 }
 
@@ -1513,6 +1513,9 @@ uintptr_t jit_translate(struct emu_jit *jit, struct emu_ic_slot *slot, uintptr_t
 	for (unsigned m = 1; m < c.nmembers; m++)
 		jit->inliner[c.members[m].slot - jit->cpu->ic.slot] = (uint32_t)head + 1;
 	jit->members += c.nmembers - 1;
+	jit->fp_inlined += c.inlined.fp;
+	jit->simd_inlined += c.inlined.simd;
+	jit->predicted += c.inlined.predicted;
 	jit->region[head] = c.nmembers > 1;
 	jit->used = (size_t)(c.b.p - jit->rw);
 	jit->ops_used = ops_end;
